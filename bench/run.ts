@@ -1,0 +1,80 @@
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { coreBench } from './core.bench.js';
+import { FULL, SMALL, generateDataset } from './generate.js';
+import type { Figure } from './lib.js';
+import { gitBench } from './git.bench.js';
+import { redmineBench } from './redmine.bench.js';
+import { serverBench } from './server.bench.js';
+import { snapshotBench } from './snapshot.bench.js';
+
+/**
+ * `npm run bench [-- --json] [-- --small] [-- --only core,snapshot]`: runs the benchmarks and
+ * prints each figure (with the floor measured in the same run, where there is one).
+ */
+const args = process.argv.slice(2);
+const json = args.includes('--json');
+const size = args.includes('--small') ? SMALL : FULL;
+const onlyArg = args.find((a) => a.startsWith('--only='))?.slice('--only='.length);
+const only = onlyArg ? new Set(onlyArg.split(',')) : undefined;
+
+/**
+ * Suites run in order in one scratch folder. `loaded` is a repository holding the data set,
+ * made by the core suite (which times the load) or on demand.
+ */
+const root = mkdtempSync(join(tmpdir(), 'pm-bench-'));
+const loaded = join(root, 'repo');
+let ready: Promise<void> | undefined;
+const figures: Figure[] = [];
+const emit = (results: Figure[]) => {
+  figures.push(...results);
+  if (!json) for (const f of results) print(f);
+};
+
+const suites: Record<string, () => Promise<Figure[]> | Figure[]> = {
+  core: async () => {
+    mkdirSync(loaded);
+    const p = coreBench(loaded, generateDataset(size));
+    ready = p.then(() => undefined);
+    return p;
+  },
+  snapshot: async () => {
+    await ensureLoaded();
+    return snapshotBench(mkdtempSync(join(root, 'snapshot-')), loaded);
+  },
+  git: async () => {
+    await ensureLoaded();
+    return gitBench(mkdtempSync(join(root, 'git-')), loaded);
+  },
+  server: async () => {
+    await ensureLoaded();
+    return serverBench(mkdtempSync(join(root, 'server-')), loaded);
+  },
+  // Against the Redmine peer (skipped without one): its own repository and data, not `loaded`.
+  redmine: () => redmineBench(mkdtempSync(join(root, 'redmine-')), size === SMALL ? 200 : 2_000),
+};
+
+async function ensureLoaded(): Promise<void> {
+  if (!ready) {
+    mkdirSync(loaded);
+    ready = coreBench(loaded, generateDataset(size), { loadOnly: true }).then(() => undefined);
+  }
+  await ready;
+}
+
+try {
+  for (const [name, suite] of Object.entries(suites)) {
+    if (only && !only.has(name)) continue;
+    emit(await suite());
+  }
+} finally {
+  rmSync(root, { recursive: true, force: true });
+}
+if (json) process.stdout.write(`${JSON.stringify(figures, null, 2)}\n`);
+
+function print(f: Figure): void {
+  const floor = f.floor === undefined ? '' : `  (floor ${f.floor} ${f.unit}, ×${f.ratio})`;
+  const target = f.target ? `  target ${f.target}` : '';
+  process.stdout.write(`${f.name.padEnd(56)} ${String(f.value).padStart(10)} ${f.unit}${floor}${target}\n`);
+}

@@ -1,0 +1,61 @@
+import type { Command } from 'commander';
+import type { Board } from '../../tracker/index.js';
+import { example, integer, jsonOption } from '../options.js';
+import { renderBoard } from '../output/board.js';
+import { printItems } from '../output/format.js';
+import { publicRecord } from '../output/output.js';
+import type { Session } from '../session.js';
+
+const DEFAULT_WIDTH = 120;
+
+export function boardJson(board: Board) {
+  return {
+    project: publicRecord(board.project),
+    sprint: board.sprint ? publicRecord(board.sprint) : null,
+    columns: board.columns.map((col) => ({ lane: publicRecord(col.lane), items: col.items.map(publicRecord) })),
+    unplaced: board.unplaced.map(publicRecord),
+  };
+}
+
+export function registerBoard(program: Command, session: Session): void {
+  const out = session.out;
+  program
+    .command('board')
+    .description("show a project's board: one column per swim lane (the active sprint, if there is one)")
+    .option('--project <key>', 'project key (default: the only project, or default_project)')
+    .option('--sprint <sprint>', 'sprint name, id or "active"')
+    .addOption(jsonOption())
+    .addHelpText('after', example('pm board', 'pm board --project WEB --sprint "Sprint 1"'))
+    .action(async (opts: { project?: string; sprint?: string; json?: boolean }) => {
+      const project = await session.defaultProject(opts.project);
+      const board = await (
+        await session.tracker()
+      ).board({
+        ...(project !== undefined ? { project } : {}),
+        ...(opts.sprint !== undefined ? { sprint: opts.sprint } : {}),
+      });
+      if (opts.json) return out.json(boardJson(board));
+      const width = session.io.columns ?? (Number(session.io.env.COLUMNS) || DEFAULT_WIDTH);
+      renderBoard(out, board, width);
+    });
+
+  program
+    .command('ready')
+    .description('open items that nothing open blocks, most urgent first')
+    .option('--project <key>', 'only this project')
+    .option('--limit <n>', 'at most this many (default 100)', integer('--limit', 1))
+    .addOption(jsonOption())
+    .addHelpText('after', example('pm ready --project WEB --limit 10'))
+    .action(async (opts: { project?: string; limit?: number; json?: boolean }) => {
+      const project = await session.defaultProject(opts.project);
+      const items = await (
+        await session.tracker()
+      ).ready({
+        ...(project !== undefined ? { project } : {}),
+        ...(opts.limit !== undefined ? { limit: opts.limit } : {}),
+      });
+      if (opts.json) return out.json(items.map(publicRecord));
+      if (items.length === 0) return out.note('Nothing is ready: every open item is blocked (or there are none).');
+      printItems(out, items);
+    });
+}

@@ -1,0 +1,63 @@
+import type { Command } from 'commander';
+import { shortId } from '../../domain/index.js';
+import { example, ifVersionOption, jsonOption } from '../options.js';
+import { printComments } from '../output/format.js';
+import { publicRecord } from '../output/output.js';
+import type { Session } from '../session.js';
+
+export function registerComment(program: Command, session: Session): void {
+  const out = session.out;
+  const comment = program.command('comment').description('comment on work items');
+
+  comment
+    .command('add')
+    .description('comment on an item')
+    .argument('<item>', 'display key or id')
+    .argument('<text>', 'the comment')
+    .addOption(jsonOption())
+    .addHelpText('after', example('pm comment add WEB-12 "Blocked on the payment API keys"'))
+    .action(async (item: string, text: string, opts: { json?: boolean }) => {
+      const created = await (await session.tracker()).addComment({ item, content: text });
+      if (opts.json) return out.json(publicRecord(created));
+      out.line(`Added comment ${shortId(created.id)} to ${item}`);
+    });
+
+  comment
+    .command('list')
+    .description("list an item's comments, oldest first")
+    .argument('<item>', 'display key or id')
+    .addOption(jsonOption())
+    .addHelpText('after', example('pm comment list WEB-12'))
+    .action(async (item: string, opts: { json?: boolean }) => {
+      const comments = await (await session.tracker()).listComments(item);
+      if (opts.json) return out.json(comments.map(publicRecord));
+      if (comments.length === 0) return out.note('No comments.');
+      printComments(out, comments);
+    });
+
+  comment
+    .command('edit')
+    .description("change a comment's text")
+    .argument('<id>', 'comment id (or the tail shown by list)')
+    .argument('<text>', 'the new text')
+    .addOption(ifVersionOption())
+    .addOption(jsonOption())
+    .addHelpText('after', example('pm comment edit 3f9a1b2c4d5e "Unblocked: keys arrived"'))
+    .action(async (id: string, text: string, opts: { ifVersion?: number; json?: boolean }) => {
+      const updated = await (await session.tracker()).editComment(id, text, opts.ifVersion);
+      if (opts.json) return out.json(publicRecord(updated));
+      out.line(`Updated comment ${shortId(updated.id)}`);
+    });
+
+  comment
+    .command('rm')
+    .description('delete a comment')
+    .argument('<id>', 'comment id (or the tail shown by list)')
+    .addOption(jsonOption())
+    .addHelpText('after', example('pm comment rm 3f9a1b2c4d5e'))
+    .action(async (id: string, opts: { json?: boolean }) => {
+      const removed = await (await session.tracker()).removeComment(id);
+      if (opts.json) return out.json(publicRecord(removed));
+      out.line(`Deleted comment ${shortId(removed.id)}`);
+    });
+}

@@ -1,0 +1,69 @@
+import type { Command } from 'commander';
+import { shortId } from '../../domain/index.js';
+import { example, jsonOption } from '../options.js';
+import { when } from '../output/format.js';
+import { publicRecord } from '../output/output.js';
+import type { ConflictChoice } from '../../tracker/index.js';
+import type { Session } from '../session.js';
+
+export function registerConflicts(program: Command, session: Session): void {
+  const out = session.out;
+  const conflicts = program
+    .command('conflicts')
+    .description('same-field edits that a merge decided: what each side had and which won')
+    .option('--all', 'include resolved conflicts')
+    .option('--record <ref>', 'only for this item key or record id')
+    .addOption(jsonOption())
+    .addHelpText('after', example('pm conflicts', 'pm conflicts --all --json'))
+    .action(async (opts: { all?: boolean; record?: string; json?: boolean }) => {
+      const conflicts = await (
+        await session.tracker()
+      ).listConflicts({
+        all: opts.all ?? false,
+        ...(opts.record !== undefined ? { record: opts.record } : {}),
+      });
+      if (opts.json) return out.json(conflicts.map(publicRecord));
+      if (conflicts.length === 0) return out.note(opts.all ? 'No conflicts recorded.' : 'No open conflicts.');
+      out.table(
+        [
+          { header: 'ID' },
+          { header: 'WHEN' },
+          { header: 'RECORD' },
+          { header: 'FIELD' },
+          { header: 'OURS' },
+          { header: 'THEIRS' },
+          { header: 'KEPT' },
+          { header: 'WHY', flex: true },
+        ],
+        conflicts.map((cf) => [
+          shortId(cf.id),
+          when(cf.detected_at),
+          `${cf.entity_type.replace(/s$/, '')} ${shortId(cf.record_id)}`,
+          cf.field,
+          JSON.stringify(cf.ours_value),
+          JSON.stringify(cf.theirs_value),
+          cf.resolution ? `${cf.resolution} (resolved)` : cf.winner,
+          cf.reason,
+        ]),
+      );
+    });
+
+  conflicts
+    .command('resolve')
+    .description('settle a conflict: keep our value, their value, or another value (an ordinary edit that syncs)')
+    .argument('<id>', 'conflict id (or the tail pm conflicts shows)')
+    .requiredOption('--take <choice>', 'ours | theirs | a value (e.g. "Another title", 5, null)')
+    .addOption(jsonOption())
+    .addHelpText(
+      'after',
+      example('pm conflicts resolve 3f9a1b2c4d5e --take theirs', 'pm conflicts resolve 3f9a1b2c4d5e --take "A better title"'),
+    )
+    .action(async (id: string, opts: { take: string; json?: boolean }) => {
+      const choice: ConflictChoice = opts.take === 'ours' || opts.take === 'theirs' ? { take: opts.take } : { value: opts.take };
+      const { conflict, record } = await (await session.tracker()).resolveConflict(id, choice);
+      if (opts.json) return out.json({ conflict: publicRecord(conflict), record: publicRecord(record) });
+      out.line(
+        `Resolved ${shortId(conflict.id)}: ${conflict.field} = ${JSON.stringify(conflict.resolved_value)} (${conflict.resolution})`,
+      );
+    });
+}

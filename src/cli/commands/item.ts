@@ -1,0 +1,269 @@
+import type { Command } from 'commander';
+import { ITEM_TYPES, PRIORITIES, formatDuration, shortId, type ItemPatch, type NewItemInput } from '../../domain/index.js';
+import type { ItemDetails } from '../../tracker/index.js';
+import { cleared, example, ifVersionOption, integer, jsonOption, list, nullable, type Clearable } from '../options.js';
+import { printItems, when } from '../output/format.js';
+import { publicRecord, type Output } from '../output/output.js';
+import type { Session } from '../session.js';
+
+interface ItemFields {
+  title?: string;
+  type?: string;
+  parent?: Clearable<string>;
+  priority?: string;
+  points?: Clearable<number>;
+  sprint?: Clearable<string>;
+  assignee?: Clearable<string>;
+  status?: string;
+  description?: string;
+}
+
+const points = nullable(integer('--points', 0));
+const ref = nullable((v: string) => v);
+
+export function registerItem(program: Command, session: Session): void {
+  const out = session.out;
+  const item = program.command('item').description('manage work items (epics, stories, tasks)');
+
+  item
+    .command('add')
+    .description('create a work item')
+    .argument('<title>', 'what needs doing')
+    .option('--project <key>', 'project key (default: the only project, or default_project)')
+    .requiredOption('--type <type>', ITEM_TYPES.join(' | '))
+    .option('--parent <key>', 'parent item in the same project, e.g. WEB-1')
+    .option('--priority <priority>', `${PRIORITIES.join(' | ')} (default medium)`)
+    .option('--points <n>', 'story points', integer('--points', 0))
+    .option('--sprint <sprint>', 'sprint name or id')
+    .option('--assignee <who>', 'assignee ("me" for you)')
+    .option('--status <status>', 'lane status (default: the first lane)')
+    .option('--description <text>', 'longer description')
+    .addOption(jsonOption())
+    .addHelpText(
+      'after',
+      example(
+        'pm item add --project WEB --type epic "Checkout"',
+        'pm item add --project WEB --type story "Pay by card" --parent WEB-1 --points 5 --sprint "Sprint 1"',
+      ),
+    )
+    .action(async (title: string, opts: ItemFields & { project?: string; json?: boolean }) => {
+      const project = await session.defaultProject(opts.project);
+      const input: NewItemInput = {
+        ...(project !== undefined ? { project } : {}),
+        item_type: opts.type as NewItemInput['item_type'],
+        title,
+        parent: cleared(opts.parent),
+        ...(opts.priority !== undefined ? { priority: opts.priority as NewItemInput['priority'] } : {}),
+        story_points: cleared(opts.points),
+        sprint: cleared(opts.sprint),
+        assignee: cleared(opts.assignee),
+        ...(opts.status !== undefined ? { status: opts.status } : {}),
+        ...(opts.description !== undefined ? { description: opts.description } : {}),
+      };
+      const created = await (await session.tracker()).addItem(input);
+      if (opts.json) return out.json(publicRecord(created));
+      out.line(`Created ${out.c.bold(created.key)} ${created.item_type}: ${created.title}`);
+    });
+
+  item
+    .command('list')
+    .description('list work items (open ones unless --all)')
+    .option('--project <key>', 'only this project')
+    .option('--status <status...>', 'only these statuses (comma-separated)', list)
+    .option('--type <type...>', 'only these types', list)
+    .option('--priority <priority...>', 'only these priorities', list)
+    .option('--sprint <sprint>', 'only this sprint (name, id, "active", or "none")')
+    .option('--assignee <who>', 'only this assignee ("me", or "none")')
+    .option('--parent <key>', 'only children of this item ("none" for top level)')
+    .option('--search <text>', 'only items whose title or description contains this')
+    .option('--all', 'include finished items')
+    .option('--deleted', 'include deleted items')
+    .option('--limit <n>', 'at most this many (default 100)', integer('--limit', 1))
+    .option('--offset <n>', 'skip this many', integer('--offset', 0))
+    .option('--sort <fields>', 'e.g. -priority,updated_at: "-" for descending (default: project and number)')
+    .addOption(jsonOption())
+    .addHelpText(
+      'after',
+      example(
+        'pm item list --project WEB --status todo,in_progress --assignee me',
+        'pm item list --sort -priority,updated_at',
+        'pm item list --all --json',
+      ),
+    )
+    .action(
+      async (opts: {
+        project?: string;
+        status?: string[];
+        type?: string[];
+        priority?: string[];
+        sprint?: string;
+        assignee?: string;
+        parent?: string;
+        search?: string;
+        all?: boolean;
+        deleted?: boolean;
+        limit?: number;
+        offset?: number;
+        sort?: string;
+        json?: boolean;
+      }) => {
+        const page = await (
+          await session.tracker()
+        ).listItems({
+          ...(opts.project !== undefined ? { project: opts.project } : {}),
+          ...(opts.status ? { status: opts.status } : {}),
+          ...(opts.type ? { item_type: opts.type as NewItemInput['item_type'][] } : {}),
+          ...(opts.priority ? { priority: opts.priority as NonNullable<NewItemInput['priority']>[] } : {}),
+          ...(opts.sprint !== undefined ? { sprint: opts.sprint } : {}),
+          ...(opts.assignee !== undefined ? { assignee: opts.assignee } : {}),
+          ...(opts.parent !== undefined ? { parent: opts.parent } : {}),
+          ...(opts.search !== undefined ? { search: opts.search } : {}),
+          all: opts.all ?? false,
+          deleted: opts.deleted ?? false,
+          ...(opts.limit !== undefined ? { limit: opts.limit } : {}),
+          ...(opts.offset !== undefined ? { offset: opts.offset } : {}),
+          ...(opts.sort !== undefined ? { sort: opts.sort } : {}),
+        });
+        if (opts.json) return out.json(page.items.map(publicRecord));
+        if (page.items.length === 0) return out.note(page.total === 0 ? 'No matching items.' : 'No items on this page.');
+        printItems(out, page.items);
+        const shown = page.offset + page.items.length;
+        if (shown < page.total)
+          out.note(out.c.dim(`… ${page.total - shown} more (${page.total} in all): use --limit or --offset`));
+      },
+    );
+
+  item
+    .command('show')
+    .description('show an item with its children, dependencies, comments and time')
+    .argument('<item>', 'display key (WEB-12) or id')
+    .addOption(jsonOption())
+    .addHelpText('after', example('pm item show WEB-12'))
+    .action(async (key: string, opts: { json?: boolean }) => {
+      const details = await (await session.tracker()).itemDetails(key);
+      if (opts.json) return out.json(detailsJson(details));
+      printDetails(out, details);
+    });
+
+  item
+    .command('edit')
+    .description('change fields of an item')
+    .argument('<item>', 'display key or id')
+    .option('--title <title>', 'new title')
+    .option('--type <type>', ITEM_TYPES.join(' | '))
+    .option('--status <status>', 'lane status')
+    .option('--priority <priority>', PRIORITIES.join(' | '))
+    .option('--points <n>', 'story points ("none" to clear)', points)
+    .option('--sprint <sprint>', 'sprint name or id ("none" to clear)', ref)
+    .option('--assignee <who>', 'assignee ("me"; "none" to clear)', ref)
+    .option('--parent <key>', 'parent item ("none" to clear)', ref)
+    .option('--description <text>', 'new description ("" to clear)')
+    .addOption(ifVersionOption())
+    .addOption(jsonOption())
+    .addHelpText('after', example('pm item edit WEB-12 --status review --assignee me --points 3'))
+    .action(async (key: string, opts: ItemFields & { ifVersion?: number; json?: boolean }) => {
+      const patch: ItemPatch = {
+        ...(opts.title !== undefined ? { title: opts.title } : {}),
+        ...(opts.type !== undefined ? { item_type: opts.type as ItemPatch['item_type'] } : {}),
+        ...(opts.status !== undefined ? { status: opts.status } : {}),
+        ...(opts.priority !== undefined ? { priority: opts.priority as ItemPatch['priority'] } : {}),
+        ...(opts.points !== undefined ? { story_points: cleared(opts.points) } : {}),
+        ...(opts.sprint !== undefined ? { sprint: cleared(opts.sprint) } : {}),
+        ...(opts.assignee !== undefined ? { assignee: cleared(opts.assignee) } : {}),
+        ...(opts.parent !== undefined ? { parent: cleared(opts.parent) } : {}),
+        ...(opts.description !== undefined ? { description: opts.description === '' ? null : opts.description } : {}),
+      };
+      const updated = await (await session.tracker()).editItem(key, patch, opts.ifVersion);
+      if (opts.json) return out.json(publicRecord(updated));
+      out.line(`Updated ${out.c.bold(updated.key)} (version ${updated.version})`);
+    });
+
+  item
+    .command('move')
+    .description('move an item to a lane, optionally to a place in it')
+    .argument('<item>', 'display key or id')
+    .argument('<status>', 'the lane to move to')
+    .option('--position <n>', '1 = top of the lane (default: bottom)', integer('--position', 1))
+    .addOption(jsonOption())
+    .addHelpText('after', example('pm item move WEB-12 in_progress --position 1'))
+    .action(async (key: string, status: string, opts: { position?: number; json?: boolean }) => {
+      const moved = await (await session.tracker()).moveItem(key, status, opts.position);
+      if (opts.json) return out.json(publicRecord(moved));
+      out.line(`Moved ${out.c.bold(moved.key)} to ${moved.status}`);
+    });
+
+  item
+    .command('rm')
+    .description('delete an item (a tombstone that syncs) and its dependencies')
+    .argument('<item>', 'display key or id')
+    .addOption(jsonOption())
+    .addHelpText('after', example('pm item rm WEB-12'))
+    .action(async (key: string, opts: { json?: boolean }) => {
+      const removed = await (await session.tracker()).removeItem(key);
+      if (opts.json) return out.json(publicRecord(removed));
+      out.line(`Deleted ${removed.key}`);
+    });
+}
+
+function detailsJson(d: ItemDetails) {
+  return {
+    ...publicRecord(d.item),
+    parent: d.parent,
+    children: d.children,
+    sprint: d.sprint,
+    blocked_by: d.blocked_by.map(publicRecord),
+    blocks: d.blocks.map(publicRecord),
+    relates_to: d.relates_to.map(publicRecord),
+    comments: d.comments.map(publicRecord),
+    time_entries: d.time_entries.map(publicRecord),
+    total_seconds: d.total_seconds,
+    aliases: d.aliases,
+  };
+}
+
+function printDetails(out: Output, d: ItemDetails): void {
+  const i = d.item;
+  const c = out.c;
+  out.line(`${c.bold(i.key)} ${c.dim(i.item_type)}  ${c.bold(i.title)}${i.deleted_at ? c.red('  (deleted)') : ''}`);
+  out.fields([
+    ['status', i.status],
+    ['priority', i.priority],
+    ['points', i.story_points],
+    ['assignee', i.assignee_id],
+    ['sprint', d.sprint ? `${d.sprint.name} (${d.sprint.status})` : null],
+    ['parent', d.parent ? `${d.parent.key} ${d.parent.title}` : null],
+    ['time', d.total_seconds > 0 ? formatDuration(d.total_seconds) : null],
+    ['created', `${when(i.created_at)} by ${i.created_by}`],
+    ['updated', `${when(i.updated_at)} by ${i.updated_by} (version ${i.version})`],
+    ['id', i.id],
+    ...(d.aliases.length ? [['was', d.aliases.join(', ')] as const] : []),
+  ]);
+  if (i.description) out.line(`\n${i.description}`);
+  const section = (title: string, lines: string[]) => {
+    if (lines.length === 0) return;
+    out.line(`\n${c.bold(title)}`);
+    for (const line of lines) out.line(`  ${line}`);
+  };
+  section(
+    'Children',
+    d.children.map((ch) => `${ch.key}  ${c.dim(ch.status)}  ${ch.title}`),
+  );
+  section(
+    'Blocked by',
+    d.blocked_by.map((dep) => `${dep.blocking_key}  ${c.dim(shortId(dep.id))}`),
+  );
+  section(
+    'Blocks',
+    d.blocks.map((dep) => `${dep.blocked_key}  ${c.dim(shortId(dep.id))}`),
+  );
+  section(
+    'Related',
+    d.relates_to.map((dep) => `${dep.blocking_item_id === i.id ? dep.blocked_key : dep.blocking_key}  ${c.dim(shortId(dep.id))}`),
+  );
+  section(
+    'Comments',
+    d.comments.map(
+      (cm) => `${c.dim(`${when(cm.created_at)} ${cm.created_by} ${shortId(cm.id)}`)}\n    ${cm.content.replace(/\n/g, '\n    ')}`,
+    ),
+  );
+}

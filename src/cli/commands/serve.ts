@@ -1,0 +1,185 @@
+import { isAbsolute, resolve } from 'node:path';
+import type { Command } from 'commander';
+import { ValidationError, isOneOf, shortId } from '../../domain/index.js';
+import type { ServerSettings } from '../../server/index.js';
+import { TOKEN_SCOPES, isPostgresUrl, openStore, type Store } from '../../store/index.js';
+import { SyncEngine } from '../../sync/index.js';
+import { databaseTarget, doneStatuses, resolveActor, resolveConnection, type Config } from '../../workspace/index.js';
+import { example, integer, jsonOption } from '../options.js';
+import { when } from '../output/format.js';
+import type { Session } from '../session.js';
+
+const DEFAULT_PORT = 4400;
+
+/** `--database`: a postgres:// URL as it is, a SQLite file relative to where pm runs. */
+function databaseOption(session: Session, value: string): string {
+  return isPostgresUrl(value) || isAbsolute(value) ? value : resolve(session.io.cwd, value);
+}
+
+function settingsFrom(config: Config, loopback: boolean, defaults: ServerSettings): ServerSettings {
+  const server = config.server ?? {};
+  return {
+    ...defaults,
+    requireToken: !loopback || (server.require_token ?? defaults.requireToken),
+    ...(server.max_import_mb !== undefined ? { importLimit: Math.round(server.max_import_mb * 1024 * 1024) } : {}),
+    ...(server.sync_requests_per_minute !== undefined ? { syncRequestsPerMinute: server.sync_requests_per_minute } : {}),
+  };
+}
+
+/** Resolves on the first SIGINT or SIGTERM; a second one ends the process the default way. */
+function untilSignal(): Promise<NodeJS.Signals> {
+  return new Promise((resolvePromise) => {
+    const stop = (signal: NodeJS.Signals) => {
+      process.off('SIGINT', stop);
+      process.off('SIGTERM', stop);
+      resolvePromise(signal);
+    };
+    process.on('SIGINT', stop);
+    process.on('SIGTERM', stop);
+  });
+}
+
+export function registerServe(program: Command, session: Session): void {
+  const out = session.out;
+
+  program
+    .command('serve')
+    .description("serve this repository's data over HTTP: the REST API, bulk sync and an OpenAPI document")
+    .option('--port <n>', `port to listen on; 0 picks a free one (default ${DEFAULT_PORT})`, integer('--port', 0))
+    .option('--host <addr>', 'address to listen on (default 127.0.0.1; any other requires tokens)')
+    .option('--database <url>', 'postgres://… or a SQLite file (default: PM_DATABASE_URL, else .pm/data.db)')
+    .addHelpText(
+      'after',
+      `${example('pm serve', 'pm serve --port 8080 --host 0.0.0.0', 'pm serve --database postgres://pm@db/pm')}
+Writes .pm/server.json ({ url, pid }) while it runs; one server per database. Stop it with
+Ctrl-C or SIGTERM: requests in flight finish first. API: /api/v1 (see /api/v1/openapi.json).
+`,
+    )
+    .action(async (opts: { port?: number; host?: string; database?: string }) => {
+      const ws = await session.workspace(opts.database ? { sync: 'off' } : {});
+      const server = await import('../../server/index.js');
+      const target = opts.database ? databaseOption(session, opts.database) : databaseTarget(ws.paths, session.io.env);
+      const store = opts.database ? await openStore(target) : ws.store;
+      try {
+        const host = opts.host ?? '127.0.0.1';
+        const settings = settingsFrom(ws.config, server.isLoopback(host), server.DEFAULT_SETTINGS);
+        const running = await server.startServer({
+          store,
+          target,
+          paths: ws.paths,
+          host,
+          port: opts.port ?? DEFAULT_PORT,
+          settings,
+          clock: ws.clock,
+          doneStatuses: doneStatuses(ws.config),
+          actor: () => ws.actor,
+          sync: new SyncEngine({
+            store,
+            connections: (name) => resolveConnection(ws.paths, session.io.env, ws.config, name),
+            log: (message) => session.io.stderr.write(`pm serve: ${message}\n`),
+          }),
+          logger: {
+            level: session.io.env.PM_LOG_LEVEL ?? 'info',
+            stream: { write: (line: string) => session.io.stderr.write(line) },
+          },
+        });
+        out.line(`pm serve: listening on ${running.url} (${store.dialect}: ${store.location})`);
+        if (!settings.requireToken) {
+          out.note(out.c.dim('no token needed on loopback ([server] require_token = true in .pm/config.toml to require one)'));
+        } else if (!(await store.listTokens()).some((t) => t.revoked_at === null)) {
+          out.note(
+            `${out.c.yellow('warning:')} every request needs a token and there is none yet: pm token create --scope write`,
+          );
+        }
+        if (!server.isLoopback(host)) {
+          out.note(
+            `${out.c.yellow('warning:')} plain HTTP beyond loopback: put TLS in front (a reverse proxy), or tokens travel in clear text`,
+          );
+        }
+        const signal = await untilSignal();
+        out.note(`pm serve: ${signal}: finishing requests in flight`);
+        await running.close();
+        out.note('pm serve: stopped');
+      } finally {
+        if (store !== ws.store) await store.close();
+      }
+    });
+
+  const token = program.command('token').description('bearer tokens for pm serve (stored hashed in the database)');
+  const withStore = async <T>(database: string | undefined, use: (store: Store) => Promise<T>): Promise<T> => {
+    if (!database) return use((await session.workspace({ sync: 'off' })).store);
+    const store = await openStore(databaseOption(session, database));
+    try {
+      return await use(store);
+    } finally {
+      await store.close();
+    }
+  };
+
+  token
+    .command('create')
+    .description('create a token; its secret is printed once and cannot be shown again')
+    .requiredOption('--scope <scope>', `${TOKEN_SCOPES.join(' | ')}: read may only read`)
+    .option('--name <name>', 'what the token is for; also the actor of requests that name none (default: you)')
+    .option('--database <url>', 'the database the server uses, when not the default')
+    .addOption(jsonOption())
+    .addHelpText(
+      'after',
+      example('pm token create --scope write --name ci', 'PM_TOKEN=$(pm token create --scope read) pm --server …'),
+    )
+    .action(async (opts: { scope: string; name?: string; database?: string; json?: boolean }) => {
+      if (!isOneOf(TOKEN_SCOPES, opts.scope)) {
+        throw new ValidationError([
+          { path: '--scope', message: `expected one of ${TOKEN_SCOPES.join(', ')}, got ${JSON.stringify(opts.scope)}` },
+        ]);
+      }
+      const scope = opts.scope;
+      const ws = opts.database ? undefined : await session.workspace({ sync: 'off' });
+      const actor = ws?.actor ?? resolveActor(session.io.env, session.io.cwd);
+      const name = (opts.name ?? actor).trim();
+      if (name === '' || name.length > 200) throw new ValidationError([{ path: '--name', message: 'expected 1-200 characters' }]);
+      const { createToken } = await import('../../server/index.js');
+      const created = await withStore(opts.database, (store) => createToken(store, { name, scope, actor, clock: session.clock }));
+      if (opts.json) return out.json({ ...created.token, secret: created.secret });
+      out.line(created.secret);
+      out.note(
+        `Created ${scope} token ${shortId(created.token.id)} "${name}". This is the only time its secret is shown: keep it in PM_TOKEN or a secret store.`,
+      );
+    });
+
+  token
+    .command('list')
+    .description('list tokens (never their secrets), revoked ones included')
+    .option('--database <url>', 'the database the server uses, when not the default')
+    .addOption(jsonOption())
+    .addHelpText('after', example('pm token list'))
+    .action(async (opts: { database?: string; json?: boolean }) => {
+      const tokens = await withStore(opts.database, (store) => store.listTokens());
+      if (opts.json) return out.json(tokens);
+      if (tokens.length === 0) return out.note('No tokens: pm token create --scope read|write');
+      out.table(
+        [{ header: 'ID' }, { header: 'NAME', flex: true }, { header: 'SCOPE' }, { header: 'CREATED' }, { header: 'STATUS' }],
+        tokens.map((t) => [
+          shortId(t.id),
+          t.name,
+          t.scope,
+          `${when(t.created_at)} by ${t.created_by}`,
+          t.revoked_at ? `revoked ${when(t.revoked_at)}` : 'active',
+        ]),
+      );
+    });
+
+  token
+    .command('revoke')
+    .description('revoke a token: it stops working at once, also on a running server')
+    .argument('<id>', 'token id (or the tail pm token list shows)')
+    .option('--database <url>', 'the database the server uses, when not the default')
+    .addOption(jsonOption())
+    .addHelpText('after', example('pm token revoke 3f9a1b2c4d5e'))
+    .action(async (id: string, opts: { database?: string; json?: boolean }) => {
+      const { revokeToken } = await import('../../server/index.js');
+      const revoked = await withStore(opts.database, (store) => revokeToken(store, id, session.clock));
+      if (opts.json) return out.json(revoked);
+      out.line(`Revoked token ${shortId(revoked.id)} "${revoked.name}"`);
+    });
+}

@@ -1,0 +1,140 @@
+import type { Command } from 'commander';
+import { SPRINT_STATUSES, shortId, type Sprint } from '../../domain/index.js';
+import { example, ifVersionOption, jsonOption, list } from '../options.js';
+import { printItems, printSprints } from '../output/format.js';
+import { publicRecord } from '../output/output.js';
+import type { Session } from '../session.js';
+
+export function registerSprint(program: Command, session: Session): void {
+  const out = session.out;
+  const sprint = program.command('sprint').description('manage sprints');
+  const keysOf = async () => new Map((await (await session.tracker()).listProjects({ all: true })).map((p) => [p.id, p.key]));
+
+  sprint
+    .command('add')
+    .description('create a sprint in a project')
+    .argument('<name>', 'sprint name, unique within the project')
+    .option('--project <key>', 'project key (default: the only project, or default_project)')
+    .requiredOption('--start <date>', 'first day, YYYY-MM-DD')
+    .requiredOption('--end <date>', 'last day, YYYY-MM-DD')
+    .option('--goal <text>', 'what the sprint is for')
+    .option('--status <status>', `one of ${SPRINT_STATUSES.join(', ')} (default planned)`)
+    .addOption(jsonOption())
+    .addHelpText('after', example('pm sprint add --project WEB "Sprint 1" --start 2026-12-01 --end 2026-12-14 --goal "Checkout"'))
+    .action(
+      async (
+        name: string,
+        opts: { project?: string; start: string; end: string; goal?: string; status?: string; json?: boolean },
+      ) => {
+        const project = await session.defaultProject(opts.project);
+        const created = await (
+          await session.tracker()
+        ).addSprint({
+          ...(project !== undefined ? { project } : {}),
+          name,
+          start_date: opts.start,
+          end_date: opts.end,
+          goal: opts.goal ?? null,
+          ...(opts.status !== undefined ? { status: opts.status as Sprint['status'] } : {}),
+        });
+        if (opts.json) return out.json(publicRecord(created));
+        out.line(
+          `Created sprint ${out.c.bold(created.name)} (${shortId(created.id)}), ${created.start_date} → ${created.end_date}`,
+        );
+      },
+    );
+
+  sprint
+    .command('list')
+    .description('list sprints')
+    .option('--project <key>', 'only this project')
+    .option('--status <status...>', 'only these statuses (comma-separated)', list)
+    .addOption(jsonOption())
+    .addHelpText('after', example('pm sprint list --project WEB --status active,planned'))
+    .action(async (opts: { project?: string; status?: string[]; json?: boolean }) => {
+      const sprints = await (
+        await session.tracker()
+      ).listSprints({
+        ...(opts.project !== undefined ? { project: opts.project } : {}),
+        ...(opts.status ? { status: opts.status } : {}),
+      });
+      if (opts.json) return out.json(sprints.map(publicRecord));
+      if (sprints.length === 0) return out.note('No sprints.');
+      printSprints(out, sprints, await keysOf());
+    });
+
+  sprint
+    .command('show')
+    .description('show a sprint and its items')
+    .argument('<sprint>', 'sprint id, name or "active"')
+    .option('--project <key>', 'project to look the name up in')
+    .addOption(jsonOption())
+    .addHelpText('after', example('pm sprint show "Sprint 1" --project WEB', 'pm sprint show active'))
+    .action(async (ref: string, opts: { project?: string; json?: boolean }) => {
+      const tracker = await session.tracker();
+      const found = await tracker.getSprint(ref, opts.project);
+      const items = await tracker.listItems({ sprint: found.id, all: true, limit: 10_000 });
+      if (opts.json) return out.json({ ...publicRecord(found), items: items.items.map(publicRecord) });
+      const done = items.items.filter((i) => i.status === 'done').length;
+      out.fields([
+        ['name', found.name],
+        ['status', found.status],
+        ['dates', `${found.start_date} → ${found.end_date}`],
+        ['goal', found.goal],
+        ['items', `${items.total} (${done} done)`],
+        ['points', items.items.reduce((s, i) => s + (i.story_points ?? 0), 0)],
+        ['id', found.id],
+      ]);
+      if (items.items.length > 0) {
+        out.line();
+        printItems(out, items.items);
+      }
+    });
+
+  sprint
+    .command('edit')
+    .description("change a sprint's name, goal, dates or status")
+    .argument('<sprint>', 'sprint id or name')
+    .option('--name <name>', 'new name')
+    .option('--goal <text>', 'new goal ("" to clear)')
+    .option('--start <date>', 'new first day')
+    .option('--end <date>', 'new last day')
+    .option('--status <status>', `one of ${SPRINT_STATUSES.join(', ')}`)
+    .addOption(ifVersionOption())
+    .addOption(jsonOption())
+    .addHelpText('after', example('pm sprint edit "Sprint 1" --status active'))
+    .action(
+      async (
+        ref: string,
+        opts: { name?: string; goal?: string; start?: string; end?: string; status?: string; ifVersion?: number; json?: boolean },
+      ) => {
+        const updated = await (
+          await session.tracker()
+        ).editSprint(
+          ref,
+          {
+            ...(opts.name !== undefined ? { name: opts.name } : {}),
+            ...(opts.goal !== undefined ? { goal: opts.goal === '' ? null : opts.goal } : {}),
+            ...(opts.start !== undefined ? { start_date: opts.start } : {}),
+            ...(opts.end !== undefined ? { end_date: opts.end } : {}),
+            ...(opts.status !== undefined ? { status: opts.status as Sprint['status'] } : {}),
+          },
+          opts.ifVersion,
+        );
+        if (opts.json) return out.json(publicRecord(updated));
+        out.line(`Updated sprint ${out.c.bold(updated.name)} (version ${updated.version})`);
+      },
+    );
+
+  sprint
+    .command('rm')
+    .description('delete a sprint; its items keep existing, without a sprint')
+    .argument('<sprint>', 'sprint id or name')
+    .addOption(jsonOption())
+    .addHelpText('after', example('pm sprint rm "Sprint 1"'))
+    .action(async (ref: string, opts: { json?: boolean }) => {
+      const removed = await (await session.tracker()).removeSprint(ref);
+      if (opts.json) return out.json(publicRecord(removed));
+      out.line(`Deleted sprint ${removed.name}`);
+    });
+}

@@ -1,0 +1,354 @@
+import cliProgress from 'cli-progress';
+import type { Command } from 'commander';
+import {
+  ENTITIES,
+  RUN_DIRECTIONS,
+  RUN_MODES,
+  RUN_STATUSES,
+  RemoteError,
+  ValidationError,
+  isEntityType,
+  isOneOf,
+  shortId,
+  type RunDirection,
+  type RunMode,
+  type RunStatus,
+  type SyncRun,
+  type SyncRunItem,
+} from '../../domain/index.js';
+import type { RunEvent, SyncService } from '../../sync/index.js';
+import { example, integer, jsonOption, list } from '../options.js';
+import { when } from '../output/format.js';
+import type { Output } from '../output/output.js';
+import type { Session } from '../session.js';
+
+interface RunOptions {
+  connection?: string;
+  mode?: string;
+  direction?: string;
+  dryRun?: boolean;
+  ids?: string[];
+  status?: string[];
+  since?: string;
+  idempotencyKey?: string;
+  json?: boolean;
+}
+
+function choice<T extends string>(option: string, values: readonly T[], value: string | undefined): T | undefined {
+  if (value === undefined) return undefined;
+  if (!isOneOf(values, value))
+    throw new ValidationError([{ path: option, message: `expected one of ${values.join(', ')}, got ${JSON.stringify(value)}` }]);
+  return value;
+}
+
+/** `pm sync run|runs|show|failures|retry|cancel`: runs against remote trackers (see pm connect). */
+export function registerSyncRuns(sync: Command, session: Session): void {
+  const out = session.out;
+
+  sync
+    .command('run')
+    .description('sync with a remote tracker: pull its changes, push pm’s, record everything')
+    .option('--connection <name>', 'which connection (default: the only one)')
+    .option('--mode <mode>', `${RUN_MODES.join(' | ')} (default incremental; full also finds remote deletions)`)
+    .option('--direction <direction>', `${RUN_DIRECTIONS.join(' | ')} (default both)`)
+    .option('--dry-run', 'work out every operation, change nothing on either side')
+    .option('--ids <ids>', 'only these records: item keys, ids, or remote ids as type:id (comma-separated)', list)
+    .option('--status <statuses>', 'only work items with these statuses (comma-separated)', list)
+    .option('--since <time>', 'only records changed since this time (ISO 8601)')
+    .option('--idempotency-key <key>', 'a key already used gives back that run instead of a second one')
+    .addOption(jsonOption())
+    .addHelpText(
+      'after',
+      example(
+        'pm sync run',
+        'pm sync run --mode full',
+        'pm sync run --dry-run --direction push',
+        'pm sync run --ids WEB-12,WEB-13 --json',
+      ),
+    )
+    .action(async (opts: RunOptions) => {
+      const service = await session.syncService();
+      const mode = choice<RunMode>('--mode', RUN_MODES, opts.mode);
+      const direction = choice<RunDirection>('--direction', RUN_DIRECTIONS, opts.direction);
+      if (opts.since !== undefined && Number.isNaN(Date.parse(opts.since))) {
+        throw new ValidationError([{ path: '--since', message: `expected an ISO 8601 time, got ${JSON.stringify(opts.since)}` }]);
+      }
+      const { run, created } = await service.request({
+        ...(opts.connection ? { connection: opts.connection } : {}),
+        ...(mode ? { mode } : {}),
+        ...(direction ? { direction } : {}),
+        dry_run: opts.dryRun ?? false,
+        filters: {
+          ...(opts.ids?.length ? { ids: opts.ids } : {}),
+          ...(opts.status?.length ? { status: opts.status } : {}),
+          ...(opts.since ? { updated_since: new Date(opts.since).toISOString() } : {}),
+        },
+        ...(opts.idempotencyKey ? { idempotency_key: opts.idempotencyKey } : {}),
+      });
+      const final = created ? await followWithProgress(session, service, run) : run;
+      if (opts.json) out.json(created ? await service.getRun(final.id) : { run: final, items: [] });
+      else {
+        if (!created) out.note(`The idempotency key was used before: run ${shortId(run.id)} (${run.status}).`);
+        printSummary(out, final);
+      }
+      failOnErrors(final);
+    });
+
+  sync
+    .command('runs')
+    .description('recent sync runs, newest first')
+    .option('--connection <name>', 'only this connection')
+    .option('--status <statuses>', `only these statuses: ${RUN_STATUSES.join(', ')}`, list)
+    .option('--limit <n>', 'at most this many (default 20)', integer('--limit', 1))
+    .option('--offset <n>', 'skip this many', integer('--offset', 0))
+    .addOption(jsonOption())
+    .addHelpText('after', example('pm sync runs', 'pm sync runs --status failed,completed_with_errors --json'))
+    .action(async (opts: { connection?: string; status?: string[]; limit?: number; offset?: number; json?: boolean }) => {
+      const service = await session.syncService();
+      for (const status of opts.status ?? []) choice<RunStatus>('--status', RUN_STATUSES, status);
+      const page = await service.listRuns({
+        ...(opts.connection ? { connection: opts.connection } : {}),
+        ...(opts.status?.length ? { status: opts.status as RunStatus[] } : {}),
+        limit: opts.limit ?? 20,
+        offset: opts.offset ?? 0,
+      });
+      if (opts.json) return out.json(page);
+      if (page.runs.length === 0) return out.note('No sync runs yet: pm sync run');
+      out.table(
+        [
+          { header: 'ID' },
+          { header: 'CONNECTION' },
+          { header: 'STARTED' },
+          { header: 'MODE' },
+          { header: 'DIRECTION' },
+          { header: 'STATUS' },
+          { header: 'DONE', align: 'right' },
+          { header: 'FAILED', align: 'right' },
+          { header: 'TOOK', align: 'right' },
+        ],
+        page.runs.map((r) => [
+          shortId(r.id),
+          r.connection,
+          when(r.started_at ?? r.created_at),
+          r.mode,
+          `${r.direction}${r.dry_run ? ' (dry)' : ''}`,
+          r.status,
+          totals(r).done,
+          totals(r).failed,
+          seconds(r.duration_ms),
+        ]),
+      );
+      if (page.total > page.runs.length) out.note(out.c.dim(`${page.runs.length} of ${page.total} runs (--limit, --offset)`));
+    });
+
+  sync
+    .command('show')
+    .description('one sync run: its counts and every item it acted on')
+    .argument('<id>', 'run id (or the tail pm sync runs shows)')
+    .addOption(jsonOption())
+    .addHelpText('after', example('pm sync show 0f3a2b1c9d8e', 'pm sync show 0f3a2b1c9d8e --json'))
+    .action(async (ref: string, opts: { json?: boolean }) => {
+      const service = await session.syncService();
+      const detail = await service.getRun(ref);
+      if (opts.json) return out.json(detail);
+      const { run, items } = detail;
+      out.fields([
+        ['id', run.id],
+        ['connection', run.connection],
+        ['status', run.status],
+        ['mode', `${run.mode}, ${run.direction}${run.dry_run ? ', dry run' : ''}`],
+        ['filters', Object.keys(run.filters).length ? JSON.stringify(run.filters) : null],
+        ['requested by', run.requested_by],
+        ['started', run.started_at],
+        ['finished', run.finished_at],
+        ['took', run.duration_ms === null ? null : seconds(run.duration_ms)],
+        ['error', run.error],
+        ['retries', run.retry_of],
+      ]);
+      printCounters(out, run);
+      if (items.length) {
+        out.line();
+        printItems(out, items);
+      }
+    });
+
+  sync
+    .command('failures')
+    .description('records that failed in a sync run and were not retried since')
+    .option('--connection <name>', 'only this connection')
+    .option('--limit <n>', 'at most this many (default 100)', integer('--limit', 1))
+    .addOption(jsonOption())
+    .addHelpText('after', example('pm sync failures', 'pm sync failures --json'))
+    .action(async (opts: { connection?: string; limit?: number; json?: boolean }) => {
+      const service = await session.syncService();
+      const page = await service.failures({
+        ...(opts.connection ? { connection: opts.connection } : {}),
+        limit: opts.limit ?? 100,
+      });
+      if (opts.json) return out.json(page);
+      if (page.items.length === 0) return out.note('No open failures.');
+      printItems(out, page.items);
+      out.note(
+        out.c.dim(`${page.total} open failure${page.total === 1 ? '' : 's'}: pm sync retry (all) or pm sync retry ID (one)`),
+      );
+    });
+
+  sync
+    .command('retry')
+    .description('run again what failed: one failure by id, or every open failure of a connection')
+    .argument('[id]', 'failure id (from pm sync failures); default: all')
+    .option('--connection <name>', 'with no id: the connection whose failures to retry')
+    .addOption(jsonOption())
+    .addHelpText('after', example('pm sync retry', 'pm sync retry 5c1d2e3f4a5b'))
+    .action(async (ref: string | undefined, opts: { connection?: string; json?: boolean }) => {
+      const service = await session.syncService();
+      const run = await service.retry({
+        ...(ref ? { item: ref } : {}),
+        ...(opts.connection ? { connection: opts.connection } : {}),
+      });
+      if (!run) {
+        if (opts.json) return out.json({ run: null, items: [] });
+        return out.note('No open failures to retry.');
+      }
+      const final = await followWithProgress(session, service, run);
+      if (opts.json) out.json(await service.getRun(final.id));
+      else printSummary(out, final);
+      failOnErrors(final);
+    });
+
+  sync
+    .command('cancel')
+    .description('stop a queued or running sync run (it stops at its next record)')
+    .argument('<id>', 'run id (or its tail)')
+    .addOption(jsonOption())
+    .action(async (ref: string, opts: { json?: boolean }) => {
+      const service = await session.syncService();
+      const run = await service.cancel(ref);
+      if (opts.json) return out.json(run);
+      out.line(
+        run.status === 'cancelled' ? `Run ${shortId(run.id)} cancelled.` : `Run ${shortId(run.id)} will stop at its next record.`,
+      );
+    });
+}
+
+/** Runs (or follows) a run with a live bar on a terminal; Ctrl-C asks the run to stop cleanly. */
+async function followWithProgress(session: Session, service: SyncService, run: SyncRun): Promise<SyncRun> {
+  const stderr = process.stderr;
+  let bar: cliProgress.SingleBar | undefined;
+  let phase = '';
+  const show = session.io.isTTY && stderr.isTTY;
+  const onEvent = (event: RunEvent) => {
+    if (!show || event.type !== 'progress') return;
+    if (event.phase !== phase) {
+      bar?.stop();
+      phase = event.phase;
+      bar = new cliProgress.SingleBar(
+        { format: `${event.phase.padEnd(9)} |{bar}| {value}/{total}`, stream: stderr, clearOnComplete: true, hideCursor: true },
+        cliProgress.Presets.shades_classic,
+      );
+      bar.start(event.total, event.done);
+    }
+    if (bar && event.total !== bar.getTotal()) bar.setTotal(event.total);
+    bar?.update(event.done);
+  };
+  let interrupted = false;
+  const onSigint = () => {
+    if (interrupted) process.exit(130);
+    interrupted = true;
+    session.out.note('\nStopping at the next record (Ctrl-C again to quit at once)…');
+    void service.cancel(run.id).catch(() => undefined);
+  };
+  process.on('SIGINT', onSigint);
+  try {
+    return await service.follow(run.id, onEvent);
+  } finally {
+    process.off('SIGINT', onSigint);
+    bar?.stop();
+  }
+}
+
+function failOnErrors(run: SyncRun): void {
+  if (run.status === 'failed') throw new RemoteError(`sync run ${shortId(run.id)} failed: ${run.error ?? 'unknown error'}`);
+  if (run.status === 'completed_with_errors') {
+    const { failed } = totals(run);
+    throw new RemoteError(
+      `sync run ${shortId(run.id)}: ${failed} record${failed === 1 ? '' : 's'} failed (pm sync failures, then pm sync retry)`,
+    );
+  }
+}
+
+function totals(run: SyncRun): { done: number; failed: number } {
+  let done = 0;
+  let failed = 0;
+  for (const counters of Object.values(run.counters)) {
+    for (const [what, n] of Object.entries(counters)) {
+      if (what === 'failed') failed += n;
+      else if (what !== 'unchanged' && what !== 'skipped') done += n;
+    }
+  }
+  return { done, failed };
+}
+
+function seconds(ms: number | null): string {
+  return ms === null ? '' : `${(ms / 1000).toFixed(1)} s`;
+}
+
+function printSummary(out: Output, run: SyncRun): void {
+  const what = `${run.mode}, ${run.direction}${run.dry_run ? ', dry run: nothing was changed' : ''}`;
+  out.line(`Run ${shortId(run.id)} ${run.status.replace(/_/g, ' ')} in ${seconds(run.duration_ms)} (${what})`);
+  printCounters(out, run);
+}
+
+function printCounters(out: Output, run: SyncRun): void {
+  const order = ['create', 'update', 'delete', 'link', 'conflict', 'unchanged', 'skipped', 'failed'];
+  const words: Record<string, string> = {
+    create: 'created',
+    update: 'updated',
+    delete: 'deleted',
+    link: 'linked',
+    conflict: 'conflicts',
+    unchanged: 'unchanged',
+    skipped: 'skipped',
+    failed: 'failed',
+  };
+  for (const [type, counters] of Object.entries(run.counters)) {
+    const parts = order
+      .filter((k) => (counters as Record<string, number>)[k])
+      .map(
+        (k) =>
+          `${(counters as Record<string, number>)[k]} ${run.dry_run && k !== 'unchanged' && k !== 'failed' ? `to be ${words[k]}` : words[k]}`,
+      );
+    if (parts.length) out.line(`  ${type.replace('_', ' ')}: ${parts.join(', ')}`);
+  }
+}
+
+function label(type: string): string {
+  return isEntityType(type) ? ENTITIES[type].label : type;
+}
+
+function printItems(out: Output, items: readonly SyncRunItem[]): void {
+  out.table(
+    [
+      { header: 'ID' },
+      { header: 'TYPE' },
+      { header: 'LOCAL' },
+      { header: 'REMOTE' },
+      { header: 'DIR' },
+      { header: 'OP' },
+      { header: 'STATUS' },
+      { header: 'TRIES', align: 'right' },
+      { header: 'ERROR', flex: true },
+    ],
+    items.map((i) => [
+      shortId(i.id),
+      label(i.entity_type),
+      i.local_id ? shortId(i.local_id) : '',
+      i.remote_id ?? '',
+      i.direction,
+      i.operation,
+      i.status,
+      i.attempts,
+      i.error ?? '',
+    ]),
+  );
+}

@@ -1,0 +1,188 @@
+import { createWriteStream, existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { join, relative, resolve } from 'node:path';
+import { pipeline } from 'node:stream/promises';
+import type { Command } from 'commander';
+import { ENTITY_TYPES, type EntityType } from '../../domain/index.js';
+import {
+  META_EXPORTED_SEQ,
+  exportSnapshot,
+  importSnapshotFile,
+  snapshotChanged,
+  writeSnapshot,
+  type ImportResult,
+} from '../../sync/index.js';
+import { example, jsonOption } from '../options.js';
+import { progressBar } from '../output/progress.js';
+import type { Output } from '../output/output.js';
+import type { Session } from '../session.js';
+import { registerSyncRemote } from './sync-remote.js';
+import { registerSyncRuns } from './sync-runs.js';
+
+export function registerSync(program: Command, session: Session): void {
+  const out = session.out;
+  const sync = program.command('sync').description('exchange data: the snapshot file (.pm/data.json), servers, trackers');
+
+  sync
+    .command('export')
+    .description('write every record to .pm/data.json (or a file, or - for stdout), in canonical form')
+    .option('-o, --output <file>', 'where to write; - for stdout (default .pm/data.json)')
+    .addOption(jsonOption())
+    .addHelpText(
+      'after',
+      example('pm sync export', 'pm sync export --output backup.json', 'pm sync export -o - | gzip > backup.json.gz'),
+    )
+    .action(async (opts: { output?: string; json?: boolean }) => {
+      const ws = await session.workspace({ sync: 'strict' });
+      if (opts.output === '-') {
+        await writeSnapshot(ws.store, { write: (chunk) => writeTo(session.io.stdout, chunk) });
+        return;
+      }
+      const output = opts.output === undefined ? ws.paths.snapshot : resolve(session.io.cwd, opts.output);
+      const result = await exportSnapshot(ws.store, ws.paths, output);
+      const total = Object.values(result.counts).reduce((a, b) => a + b, 0);
+      if (opts.json) return out.json({ file: output, bytes: result.bytes, sha256: result.hash, counts: result.counts });
+      out.line(
+        `Exported ${total} records to ${relative(session.io.cwd, output) || output} (${(result.bytes / 1048576).toFixed(1)} MiB)`,
+      );
+    });
+
+  sync
+    .command('import')
+    .description('merge a snapshot into the database (or --replace it); validates everything before writing anything')
+    .argument('[file]', 'snapshot to read; - for stdin (default .pm/data.json)')
+    .option('--merge', 'merge into what the database holds (the default)')
+    .option('--replace', 'make the database exactly the file (refused while there are unexported changes)')
+    .option('--force', 'with --replace: discard unexported changes')
+    .option('--dry-run', 'work out and print the result, write nothing')
+    .option('--skip-invalid', 'import the valid records and leave the invalid ones out (see --rejects)')
+    .option('--rejects <file>', 'with --skip-invalid: write the records left out, with the reasons, to this file')
+    .addOption(jsonOption())
+    .addHelpText(
+      'after',
+      example(
+        'pm sync import',
+        'pm sync import backup.json --dry-run',
+        'pm sync import teammate.json --skip-invalid --rejects rejects.json',
+      ),
+    )
+    .action(
+      async (
+        file: string | undefined,
+        opts: { replace?: boolean; force?: boolean; dryRun?: boolean; skipInvalid?: boolean; rejects?: string; json?: boolean },
+      ) => {
+        const ws = await session.workspace({ sync: 'off' });
+        let path = file === undefined ? ws.paths.snapshot : resolve(session.io.cwd, file);
+        let spooled: string | undefined;
+        if (file === '-') {
+          mkdirSync(ws.paths.tmp, { recursive: true });
+          spooled = path = join(ws.paths.tmp, `stdin-${process.pid}.json`);
+          await pipeline(process.stdin, createWriteStream(spooled));
+        }
+        const bar = opts.json ? undefined : progressBar(session, 'importing');
+        try {
+          const result = await importSnapshotFile(ws.store, ws.paths, path, {
+            mode: opts.replace ? 'replace' : 'merge',
+            force: opts.force ?? false,
+            dryRun: opts.dryRun ?? false,
+            skipInvalid: opts.skipInvalid ?? false,
+            label: file === '-' ? 'stdin' : (file ?? relative(session.io.cwd, ws.paths.snapshot)),
+            ...(bar ? { onProgress: bar.update } : {}),
+          });
+          bar?.stop();
+          if (opts.rejects && result.rejected.length > 0) {
+            writeFileSync(resolve(session.io.cwd, opts.rejects), `${JSON.stringify({ rejected: result.rejected }, null, 2)}\n`);
+          }
+          if (opts.json) return out.json(result);
+          printImport(out, result);
+          if (opts.rejects && result.rejected.length > 0)
+            out.note(`${result.rejected.length} rejected record(s) written to ${opts.rejects}`);
+        } finally {
+          bar?.stop();
+          if (spooled) rmSync(spooled, { force: true });
+        }
+      },
+    );
+
+  sync
+    .command('status')
+    .description('what is not in step: local changes not exported, a data.json not taken in, conflicts not resolved')
+    .addOption(jsonOption())
+    .addHelpText('after', example('pm sync status', 'pm sync status --json'))
+    .action(async (opts: { json?: boolean }) => {
+      const ws = await session.workspace({ sync: 'off' });
+      const exported = Number((await ws.store.getMeta(META_EXPORTED_SEQ)) ?? 0);
+      const unexported: Partial<Record<EntityType, number>> = {};
+      for (const type of ENTITY_TYPES) {
+        const n = await ws.store.countChangedSince(type, exported);
+        if (n > 0) unexported[type] = n;
+      }
+      const snapshotAhead = await snapshotChanged(ws.store, ws.paths);
+      const conflicts = await ws.store.count('conflicts', { where: { resolution: null } });
+      const status = {
+        unexported,
+        snapshot: { path: ws.paths.snapshot, exists: existsSync(ws.paths.snapshot), not_taken_in: snapshotAhead },
+        unresolved_conflicts: conflicts,
+      };
+      if (opts.json) return out.json(status);
+      const changes = Object.entries(unexported).map(([t, n]) => `${n} ${t}`);
+      out.line(
+        changes.length
+          ? `Local changes not exported: ${changes.join(', ')} (pm sync export, or commit with the hooks)`
+          : 'Local changes not exported: none',
+      );
+      out.line(
+        !status.snapshot.exists
+          ? '.pm/data.json: not written yet (pm sync export)'
+          : snapshotAhead
+            ? '.pm/data.json: has changes not taken in (pm sync import, or any pm command)'
+            : '.pm/data.json: taken in',
+      );
+      out.line(`Unresolved conflicts: ${conflicts}${conflicts ? ' (pm conflicts)' : ''}`);
+    });
+
+  registerSyncRemote(sync, session);
+  registerSyncRuns(sync, session);
+}
+
+function writeTo(stream: { write(chunk: Buffer): unknown }, chunk: Buffer): void | Promise<void> {
+  if (stream.write(chunk) !== false) return;
+  const emitter = stream as unknown as NodeJS.EventEmitter;
+  if (typeof emitter.once !== 'function') return;
+  return new Promise((resolve) => emitter.once('drain', () => resolve()));
+}
+
+export function printImport(out: Output, result: ImportResult): void {
+  const replace = result.mode === 'replace';
+  const rejected = result.rejected.length > 0;
+  const rows = ENTITY_TYPES.filter((t) => {
+    const c = result.counts[t];
+    return c.created + c.updated + c.unchanged + c.conflicts + c.deleted + c.rejected > 0 || t !== 'conflicts';
+  }).map((t) => {
+    const c = result.counts[t];
+    return [
+      t,
+      c.created,
+      c.updated,
+      c.unchanged,
+      c.conflicts,
+      ...(replace ? [c.deleted] : []),
+      ...(rejected ? [c.rejected] : []),
+    ];
+  });
+  out.table(
+    [
+      { header: 'ENTITY' },
+      { header: 'CREATED', align: 'right' },
+      { header: 'UPDATED', align: 'right' },
+      { header: 'UNCHANGED', align: 'right' },
+      { header: 'CONFLICTS', align: 'right' },
+      ...(replace ? [{ header: 'DELETED', align: 'right' as const }] : []),
+      ...(rejected ? [{ header: 'REJECTED', align: 'right' as const }] : []),
+    ],
+    rows,
+  );
+  for (const r of result.renumbered) out.line(`renumbered ${r.key_before} → ${r.key_after} (another item has ${r.key_before})`);
+  const conflicts = ENTITY_TYPES.reduce((n, t) => n + result.counts[t].conflicts, 0);
+  if (conflicts > 0) out.note(`${conflicts} same-field conflict(s) decided by the newer write: see pm conflicts`);
+  if (result.dry_run) out.note('dry run: nothing was written');
+}

@@ -1,0 +1,121 @@
+import type { Command } from 'commander';
+import { formatDuration, parseDuration, shortId, type TimeEntryPatch } from '../../domain/index.js';
+import type { TimeEntryView } from '../../tracker/index.js';
+import { example, ifVersionOption, jsonOption } from '../options.js';
+import { printTimeEntries } from '../output/format.js';
+import { publicRecord } from '../output/output.js';
+import type { Session } from '../session.js';
+
+export function registerTime(program: Command, session: Session): void {
+  const out = session.out;
+  const time = program.command('time').description('track time on work items');
+
+  time
+    .command('start')
+    .description('start a timer on an item (one timer per person)')
+    .argument('<item>', 'display key or id')
+    .option('--description <text>', 'what you are doing')
+    .addOption(jsonOption())
+    .addHelpText('after', example('pm time start WEB-12 --description "pairing on checkout"'))
+    .action(async (item: string, opts: { description?: string; json?: boolean }) => {
+      const entry = await (await session.tracker()).startTimer({ item, description: opts.description ?? null });
+      if (opts.json) return out.json(publicRecord(entry));
+      out.line(`Timer started on ${entry.key} at ${entry.started_at.slice(11, 16)} UTC`);
+    });
+
+  time
+    .command('stop')
+    .description('stop your running timer')
+    .addOption(jsonOption())
+    .addHelpText('after', example('pm time stop'))
+    .action(async (opts: { json?: boolean }) => {
+      const entry = await (await session.tracker()).stopTimer();
+      if (opts.json) return out.json(publicRecord(entry));
+      out.line(`Timer stopped on ${entry.key}: ${formatDuration(entry.duration_seconds ?? 0)}`);
+    });
+
+  time
+    .command('add')
+    .description('record time already spent')
+    .argument('<item>', 'display key or id')
+    .requiredOption('--duration <duration>', 'e.g. 1h30m, 45m, 2h, 1:30')
+    .option('--description <text>', 'what you did')
+    .option('--started <timestamp>', 'when you started (default: duration ago)')
+    .addOption(jsonOption())
+    .addHelpText('after', example('pm time add WEB-12 --duration 1h30m --description "code review"'))
+    .action(async (item: string, opts: { duration: string; description?: string; started?: string; json?: boolean }) => {
+      const entry = await (
+        await session.tracker()
+      ).addTime({
+        item,
+        duration_seconds: parseDuration(opts.duration, '--duration'),
+        description: opts.description ?? null,
+        ...(opts.started !== undefined ? { started_at: opts.started } : {}),
+      });
+      if (opts.json) return out.json(publicRecord(entry));
+      out.line(`Logged ${formatDuration(entry.duration_seconds ?? 0)} on ${entry.key}`);
+    });
+
+  time
+    .command('edit')
+    .description('change a time entry: its duration, start or description (the end follows)')
+    .argument('<id>', 'time entry id (or the tail shown by list)')
+    .option('--duration <duration>', 'e.g. 1h30m, 45m, 2h, 1:30 (not on a running timer)')
+    .option('--started <timestamp>', 'when it started')
+    .option('--description <text>', 'what you did ("" to clear)')
+    .addOption(ifVersionOption())
+    .addOption(jsonOption())
+    .addHelpText('after', example('pm time edit 3f9a1b2c4d5e --duration 1h30m --description "code review"'))
+    .action(
+      async (
+        id: string,
+        opts: { duration?: string; started?: string; description?: string; ifVersion?: number; json?: boolean },
+      ) => {
+        const patch: TimeEntryPatch = {
+          ...(opts.duration !== undefined ? { duration_seconds: parseDuration(opts.duration, '--duration') } : {}),
+          ...(opts.started !== undefined ? { started_at: opts.started } : {}),
+          ...(opts.description !== undefined ? { description: opts.description === '' ? null : opts.description } : {}),
+        };
+        const updated = await (await session.tracker()).editTime(id, patch, opts.ifVersion);
+        if (opts.json) return out.json(publicRecord(updated));
+        out.line(`Updated time entry ${shortId(updated.id)} on ${updated.key}: ${spent(updated)} (version ${updated.version})`);
+      },
+    );
+
+  time
+    .command('rm')
+    .description('delete a time entry (a running timer is discarded)')
+    .argument('<id>', 'time entry id (or the tail shown by list)')
+    .addOption(jsonOption())
+    .addHelpText('after', example('pm time rm 3f9a1b2c4d5e'))
+    .action(async (id: string, opts: { json?: boolean }) => {
+      const removed = await (await session.tracker()).removeTime(id);
+      if (opts.json) return out.json(publicRecord(removed));
+      out.line(`Deleted time entry ${shortId(removed.id)} on ${removed.key}`);
+    });
+
+  time
+    .command('list')
+    .description("list time entries, all or one item's")
+    .argument('[item]', 'display key or id')
+    .option('--user <who>', 'only this person')
+    .addOption(jsonOption())
+    .addHelpText('after', example('pm time list WEB-12'))
+    .action(async (item: string | undefined, opts: { user?: string; json?: boolean }) => {
+      const entries = await (
+        await session.tracker()
+      ).listTime({
+        ...(item !== undefined ? { item } : {}),
+        ...(opts.user !== undefined ? { user: opts.user } : {}),
+      });
+      if (opts.json) return out.json(entries.map(publicRecord));
+      if (entries.length === 0) return out.note('No time entries.');
+      printTimeEntries(out, entries);
+      const total = entries.reduce((s, e) => s + (e.duration_seconds ?? 0), 0);
+      out.line(out.c.dim(`total ${formatDuration(total)}`));
+    });
+}
+
+function spent(entry: TimeEntryView): string {
+  return entry.ended_at === null ? 'running' : formatDuration(entry.duration_seconds ?? 0);
+}

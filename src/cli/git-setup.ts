@@ -1,0 +1,29 @@
+import { execFileSync } from 'node:child_process';
+import { relative } from 'node:path';
+import { registerMergeDriver, workTree } from '../sync/index.js';
+import type { WorkspacePaths } from '../workspace/index.js';
+import type { Session } from './session.js';
+
+/** How git should call pm back: `pm` when it is on the PATH, else this very executable. */
+export function pmCommand(session: Session): string {
+  try {
+    execFileSync('sh', ['-c', 'command -v pm'], { stdio: 'ignore', env: session.io.env });
+    return 'pm';
+  } catch {
+    const bin = session.io.bin ?? 'pm';
+    return `'${bin.replace(/'/g, `'\\''`)}'`;
+  }
+}
+
+/** Registers the merge driver for a workspace inside a git work tree; says what changed. */
+export function setUpGit(session: Session, paths: WorkspacePaths): string[] {
+  const root = workTree(paths.root);
+  if (!root) return [];
+  const changed = registerMergeDriver(root, paths.snapshot, pmCommand(session));
+  return [
+    ...(changed.attributes
+      ? [`added ${relative(session.io.cwd, `${root}/.gitattributes`) || '.gitattributes'}: .pm/data.json merges with pm`]
+      : []),
+    ...(changed.config ? ["registered the pm merge driver in this clone's git config"] : []),
+  ];
+}

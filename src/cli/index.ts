@@ -1,0 +1,1 @@
+export { main, buildProgram, processIo, type CliIo } from './main.js';

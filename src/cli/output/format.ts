@@ -1,0 +1,106 @@
+import { formatDuration, shortId, type Comment, type Project, type Sprint, type SwimLane } from '../../domain/index.js';
+import type { DependencyView, TimeEntryView, WorkItemView } from '../../tracker/index.js';
+import type { Column } from './table.js';
+import type { Output } from './output.js';
+
+/** Table layouts per record type: what `list` commands print. */
+
+export function when(timestamp: string | null): string {
+  return timestamp ? timestamp.slice(0, 16).replace('T', ' ') : '';
+}
+
+export function printProjects(out: Output, projects: readonly Project[]): void {
+  out.table(
+    [{ header: 'KEY' }, { header: 'TITLE', flex: true }, { header: 'STATUS' }, { header: 'CREATED' }],
+    projects.map((p) => [p.key, p.title, p.status, when(p.created_at)]),
+  );
+}
+
+export function printSprints(out: Output, sprints: readonly Sprint[], projectKeys: ReadonlyMap<string, string>): void {
+  out.table(
+    [
+      { header: 'ID' },
+      { header: 'PROJECT' },
+      { header: 'NAME' },
+      { header: 'STATUS' },
+      { header: 'START' },
+      { header: 'END' },
+      { header: 'GOAL', flex: true },
+    ],
+    sprints.map((s) => [shortId(s.id), projectKeys.get(s.project_id) ?? '', s.name, s.status, s.start_date, s.end_date, s.goal]),
+  );
+}
+
+export function printLanes(out: Output, lanes: readonly SwimLane[], projectKeys: ReadonlyMap<string, string>): void {
+  out.table(
+    [{ header: 'ID' }, { header: 'PROJECT' }, { header: 'POS', align: 'right' }, { header: 'STATUS' }, { header: 'NAME' }],
+    lanes.map((l) => [
+      shortId(l.id),
+      l.project_id ? (projectKeys.get(l.project_id) ?? '') : '(shared)',
+      l.position,
+      l.status_value,
+      l.name,
+    ]),
+  );
+}
+
+export const PRIORITY_MARK: Record<string, string> = { low: 'low', medium: 'med', high: 'HIGH', critical: 'CRIT' };
+
+export function printItems(out: Output, items: readonly WorkItemView[]): void {
+  const columns: Column[] = [
+    { header: 'KEY' },
+    { header: 'TYPE' },
+    { header: 'STATUS' },
+    { header: 'PRI' },
+    { header: 'PTS', align: 'right' },
+    { header: 'TITLE', flex: true },
+    { header: 'ASSIGNEE' },
+  ];
+  out.table(
+    columns,
+    items.map((i) => [
+      i.deleted_at ? `${i.key} (deleted)` : i.key,
+      i.item_type,
+      i.status,
+      PRIORITY_MARK[i.priority],
+      i.story_points,
+      i.title,
+      i.assignee_id,
+    ]),
+  );
+}
+
+export function printComments(out: Output, comments: readonly Comment[]): void {
+  out.table(
+    [{ header: 'ID' }, { header: 'AUTHOR' }, { header: 'WHEN' }, { header: 'TEXT', flex: true }],
+    comments.map((c) => [shortId(c.id), c.created_by, when(c.created_at), c.content]),
+  );
+}
+
+export function printDependencies(out: Output, deps: readonly DependencyView[]): void {
+  out.table(
+    [{ header: 'ID' }, { header: 'ITEM' }, { header: 'TYPE' }, { header: 'OTHER' }],
+    deps.map((d) => [shortId(d.id), d.blocking_key, d.dependency_type === 'blocks' ? 'blocks' : 'relates to', d.blocked_key]),
+  );
+}
+
+export function printTimeEntries(out: Output, entries: readonly TimeEntryView[]): void {
+  out.table(
+    [
+      { header: 'ID' },
+      { header: 'ITEM' },
+      { header: 'USER' },
+      { header: 'STARTED' },
+      { header: 'DURATION', align: 'right' },
+      { header: 'DESCRIPTION', flex: true },
+    ],
+    entries.map((t) => [
+      shortId(t.id),
+      t.key,
+      t.user_id,
+      when(t.started_at),
+      t.ended_at === null ? 'running' : formatDuration(t.duration_seconds ?? 0),
+      t.description,
+    ]),
+  );
+}

@@ -1,0 +1,80 @@
+import stringWidth from 'string-width';
+
+/** Printable ASCII: one column per character. */
+const PLAIN = /^[\u0020-\u007e]*$/;
+
+/** Terminal columns a string takes; string-width only for text that needs it (it is slow). */
+export function width(text: string): number {
+  return PLAIN.test(text) ? text.length : stringWidth(text);
+}
+
+export interface Column {
+  header: string;
+  /** The column that gives up width when the table is wider than the terminal. */
+  flex?: boolean;
+  align?: 'left' | 'right';
+}
+
+export function truncate(text: string, max: number): string {
+  if (width(text) <= max) return text;
+  if (max <= 1) return '…'.slice(0, max);
+  let out = '';
+  let used = 0;
+  for (const ch of text) {
+    const w = width(ch);
+    if (used + w > max - 1) break;
+    out += ch;
+    used += w;
+  }
+  return `${out}…`;
+}
+
+export function pad(text: string, size: number, align: 'left' | 'right' = 'left'): string {
+  const gap = Math.max(0, size - width(text));
+  return align === 'right' ? ' '.repeat(gap) + text : text + ' '.repeat(gap);
+}
+
+/** One line of a cell: the first line of the text, tabs and control characters made visible-safe. */
+export function cell(value: unknown): string {
+  if (value === null || value === undefined) return '';
+  const text = typeof value === 'object' ? JSON.stringify(value) : `${value as string | number | boolean}`;
+  const firstLine = text.split(/\r?\n/, 1)[0] ?? '';
+  // eslint-disable-next-line no-control-regex -- strip terminal control characters from user text
+  return firstLine.replace(/[\u0000-\u001f\u007f]/g, ' ') + (firstLine.length < text.length ? ' …' : '');
+}
+
+/**
+ * A borderless table like `git` and `kubectl` print. With a terminal width, the flex column is
+ * cut to fit; `style` decorates the header (colour is applied after widths are measured).
+ */
+export function renderTable(
+  columns: readonly Column[],
+  rows: readonly (readonly unknown[])[],
+  options: { width?: number; header?: (text: string) => string } = {},
+): string {
+  const cells = rows.map((row) => columns.map((_, i) => cell(row[i])));
+  const widths = columns.map((c, i) => Math.max(width(c.header), ...cells.map((r) => width(r[i]!))));
+  if (options.width !== undefined) {
+    const flex = columns.findIndex((c) => c.flex);
+    const total = widths.reduce((a, b) => a + b, 0) + 2 * (columns.length - 1);
+    if (flex >= 0 && total > options.width) widths[flex] = Math.max(10, widths[flex]! - (total - options.width));
+  }
+  const header = options.header ?? ((t: string) => t);
+  // The last column is not padded on the right: no trailing spaces.
+  const cellWidth = (i: number) => (i === columns.length - 1 && columns[i]!.align !== 'right' ? 0 : widths[i]!);
+  const lines = [
+    columns
+      .map((c, i) => header(pad(c.header, i === columns.length - 1 ? 0 : widths[i]!, c.align)))
+      .join('  ')
+      .trimEnd(),
+  ];
+  for (const row of cells) {
+    lines.push(
+      row
+        .map((text, i) => pad(truncate(text, widths[i]!), cellWidth(i), columns[i]!.align))
+        .join('  ')
+        .trimEnd(),
+    );
+  }
+  return `${lines.join('\n')}\n`;
+}

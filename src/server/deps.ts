@@ -1,0 +1,68 @@
+import type { FastifyServerOptions } from 'fastify';
+import type { Clock } from '../domain/index.js';
+import type { ApiToken, Store, TokenScope } from '../store/index.js';
+import type { SyncEngine } from '../sync/index.js';
+
+/** What a server may be configured with (`[server]` in config.toml, and `pm serve` options). */
+export interface ServerSettings {
+  /** Every request needs a bearer token. Always on when the server listens beyond loopback. */
+  requireToken: boolean;
+  /** Largest JSON request body, in bytes: a 1 MiB text field escaped fits comfortably. */
+  jsonLimit: number;
+  /** Largest snapshot a sync request may upload, in bytes. */
+  importLimit: number;
+  /** Requests per minute one client may make to /api/v1/sync/*. */
+  syncRequestsPerMinute: number;
+}
+
+export const DEFAULT_SETTINGS: ServerSettings = {
+  requireToken: false,
+  jsonLimit: 8 * 1024 * 1024,
+  importLimit: 256 * 1024 * 1024,
+  syncRequestsPerMinute: 60,
+};
+
+/** A store for one snapshot export or import, released when the request is done with it. */
+export interface BulkStore {
+  store: Store;
+  release(): Promise<void>;
+}
+
+export interface AppDeps {
+  store: Store;
+  clock: Clock;
+  doneStatuses: readonly string[];
+  /** Who acts when a request names no one (no `X-PM-Actor` header, no token). */
+  actor: () => string;
+  /** Where uploads are spooled; the server owns everything in it. */
+  tmpDir: string;
+  settings: ServerSettings;
+  /**
+   * A store for one bulk request. SQLite gives each its own connection, so a long export or
+   * import never holds the connection every other request uses. Default: the main store.
+   */
+  bulkStore?: () => Promise<BulkStore>;
+  /** Fastify's logger settings; false for none. */
+  logger?: FastifyServerOptions['logger'];
+  /** When the server started (ms), for the health check's uptime. */
+  startedAt?: number;
+  /** Sync runs with remote trackers (the repository's connections); absent: those routes answer 404. */
+  sync?: SyncEngine;
+}
+
+/** Who is asking, settled before the body is read. */
+export interface RequestAuth {
+  actor: string;
+  /** The token the request presented, if any. */
+  token: ApiToken | null;
+}
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    pm: RequestAuth;
+  }
+  interface FastifyContextConfig {
+    /** What a token needs to call the route. */
+    scope?: TokenScope;
+  }
+}

@@ -1,0 +1,313 @@
+import * as z from 'zod/mini';
+import {
+  FINISHED_RUN_STATUSES,
+  PmError,
+  RUN_DIRECTIONS,
+  RUN_MODES,
+  RUN_STATUSES,
+  type SyncRun,
+  type SyncRunItem,
+} from '../../domain/index.js';
+import { resolveSyncId, type Requester, type RunEvent, type SyncEngine } from '../../sync/index.js';
+import type { AppDeps } from '../deps.js';
+import { object } from '../openapi-schemas.js';
+import { route, type RouteContext } from '../route.js';
+
+const tag = 'sync runs';
+
+const filters = z.strictObject({
+  ids: z.optional(z.array(z.string().check(z.minLength(1), z.maxLength(200))).check(z.maxLength(10_000))),
+  status: z.optional(z.array(z.string().check(z.maxLength(40)))),
+  updated_since: z.optional(z.string().check(z.refine((s) => !Number.isNaN(Date.parse(s)), 'expected an ISO 8601 time'))),
+});
+
+const runRequest = z.strictObject({
+  connection: z.optional(z.string().check(z.minLength(1), z.maxLength(40))),
+  mode: z.optional(z.enum(RUN_MODES)),
+  direction: z.optional(z.enum(RUN_DIRECTIONS)),
+  dry_run: z.optional(z.boolean()),
+  filters: z.optional(filters),
+  /** Shorthand for filters.ids. */
+  ids: z.optional(z.array(z.string().check(z.minLength(1), z.maxLength(200)))),
+  idempotency_key: z.optional(z.string().check(z.minLength(1), z.maxLength(200))),
+});
+
+const page = {
+  limit: z.optional(z.int().check(z.gte(1), z.lte(1000))),
+  offset: z.optional(z.int().check(z.gte(0))),
+};
+const runQuery = z.strictObject({
+  connection: z.optional(z.string()),
+  status: z.optional(z.array(z.enum(RUN_STATUSES))),
+  ...page,
+});
+const failureQuery = z.strictObject({ connection: z.optional(z.string()), ...page });
+const retryRequest = z.strictObject({ connection: z.optional(z.string().check(z.minLength(1), z.maxLength(40))) });
+
+const accepted = () =>
+  object({ sync_id: { type: 'string' }, status: { type: 'string' }, mode: { type: 'string' }, direction: { type: 'string' } });
+
+function engineOf(deps: AppDeps): SyncEngine {
+  if (!deps.sync)
+    throw new PmError('not_found', 'this server has no sync engine: serve a repository with connections (pm connect)');
+  return deps.sync;
+}
+
+function requester(ctx: RouteContext<unknown, unknown>): Requester {
+  const agent = ctx.request.headers['user-agent'];
+  return {
+    actor: ctx.request.pm.actor,
+    source_ip: ctx.request.ip,
+    user_agent: typeof agent === 'string' ? agent.slice(0, 500) : null,
+  };
+}
+
+/** The 202 answer for a run: what `POST /sync/runs` promises. */
+function acceptedRun(run: SyncRun, created: boolean) {
+  return {
+    sync_id: run.id,
+    status: run.status,
+    mode: run.mode,
+    direction: run.direction,
+    dry_run: run.dry_run,
+    connection: run.connection,
+    started_at: run.started_at ?? run.created_at,
+    created,
+  };
+}
+
+/** Starts a queued run in the background; its outcome lands in the database and the event stream. */
+function launch(ctx: RouteContext<unknown, unknown>, run: SyncRun, who: Requester): void {
+  void engineOf(ctx.deps)
+    .execute(run.id, who)
+    .catch((error: unknown) => ctx.request.log.error({ run: run.id, err: error }, 'sync run stopped unexpectedly'));
+}
+
+/** A retry run started in the background (202), or `sync_id: null` when there was nothing to retry. */
+async function retry(ctx: RouteContext<unknown, unknown>, target: { itemId?: string; connection?: string }) {
+  const who = requester(ctx);
+  const run = await engineOf(ctx.deps).retry(target, who);
+  if (!run) return { sync_id: null, status: null };
+  launch(ctx, run, who);
+  ctx.reply.code(202);
+  return acceptedRun(run, true);
+}
+
+export const syncRunRoutes = [
+  route({
+    method: 'POST',
+    url: '/sync/runs',
+    tag,
+    summary: 'Start a sync run with a remote tracker (202); an idempotency key already used gives back that run (200)',
+    scope: 'write',
+    body: runRequest,
+    returns: accepted,
+    async handler(ctx) {
+      const { ids, filters: given, ...rest } = ctx.body;
+      const who = requester(ctx);
+      const since = given?.updated_since;
+      const runFilters = {
+        ...given,
+        ...(since ? { updated_since: new Date(since).toISOString() } : {}),
+        ...(ids ? { ids } : {}),
+      };
+      const { run, created } = await engineOf(ctx.deps).request({ ...rest, filters: runFilters }, who);
+      if (created) launch(ctx, run, who);
+      ctx.reply.code(created ? 202 : 200);
+      return acceptedRun(run, created);
+    },
+  }),
+  route({
+    method: 'GET',
+    url: '/sync/runs',
+    tag,
+    summary: 'Sync runs, newest first',
+    scope: 'read',
+    query: runQuery,
+    async handler(ctx) {
+      const limit = ctx.query.limit ?? 50;
+      const offset = ctx.query.offset ?? 0;
+      const { runs, total } = await engineOf(ctx.deps).listRuns({
+        ...(ctx.query.connection ? { connection: ctx.query.connection } : {}),
+        ...(ctx.query.status ? { status: ctx.query.status } : {}),
+        limit,
+        offset,
+      });
+      return { runs, total, limit, offset };
+    },
+  }),
+  route({
+    method: 'GET',
+    url: '/sync/runs/:ref',
+    tag,
+    summary: 'One sync run: its counts by entity type and operation, and every item',
+    scope: 'read',
+    async handler(ctx) {
+      const engine = engineOf(ctx.deps);
+      return engine.getRun(await resolveSyncId(ctx.deps.store.sync, 'sync_runs', ctx.ref));
+    },
+  }),
+  route({
+    method: 'GET',
+    url: '/sync/runs/:ref/events',
+    tag,
+    summary: 'A run as server-sent events: run_started, item_done / item_failed / item_planned, progress, run_finished',
+    scope: 'read',
+    async handler(ctx) {
+      const engine = engineOf(ctx.deps);
+      const id = await resolveSyncId(ctx.deps.store.sync, 'sync_runs', ctx.ref);
+      await engine.getRun(id); // 404 before the stream starts
+      await streamEvents(ctx, engine, id);
+      return ctx.reply;
+    },
+  }),
+  route({
+    method: 'POST',
+    url: '/sync/runs/:ref/cancel',
+    tag,
+    summary: 'Stop a queued or running sync run (a running one stops at its next record)',
+    scope: 'write',
+    async handler(ctx) {
+      return engineOf(ctx.deps).cancel(await resolveSyncId(ctx.deps.store.sync, 'sync_runs', ctx.ref), requester(ctx));
+    },
+  }),
+  route({
+    method: 'GET',
+    url: '/sync/failures',
+    tag,
+    summary: 'Records that failed in a sync run and were not retried since, newest first',
+    scope: 'read',
+    query: failureQuery,
+    async handler(ctx) {
+      const limit = ctx.query.limit ?? 100;
+      const offset = ctx.query.offset ?? 0;
+      const page = await engineOf(ctx.deps).failures({
+        ...(ctx.query.connection ? { connection: ctx.query.connection } : {}),
+        limit,
+        offset,
+      });
+      return { ...page, limit, offset };
+    },
+  }),
+  route({
+    method: 'POST',
+    url: '/sync/retry',
+    tag,
+    summary: 'Retry every open failure of a connection in a new run (202); 200 with sync_id null when there is none',
+    scope: 'write',
+    body: retryRequest,
+    returns: accepted,
+    async handler(ctx) {
+      return retry(ctx, ctx.body.connection ? { connection: ctx.body.connection } : {});
+    },
+  }),
+  route({
+    method: 'POST',
+    url: '/sync/failures/:ref/retry',
+    tag,
+    summary: 'Retry one failed record in a new run (202); 400 when it is not a failure any more',
+    scope: 'write',
+    returns: accepted,
+    async handler(ctx) {
+      return retry(ctx, { itemId: await resolveSyncId(ctx.deps.store.sync, 'sync_run_items', ctx.ref) });
+    },
+  }),
+  route({
+    method: 'GET',
+    url: '/sync/metrics',
+    tag,
+    summary: 'Sync metrics: runs by status, items done and failed, open failures, the last run per connection',
+    scope: 'read',
+    async handler(ctx) {
+      return engineOf(ctx.deps).metrics();
+    },
+  }),
+];
+
+const POLL_MS = 500;
+const PROGRESS_EVERY_MS = 200;
+
+/**
+ * Server-sent events for one run. A subscriber that comes late first gets what happened so
+ * far (items in order), then the live events; every item is sent once, in order, and the
+ * stream ends with run_finished. A run executed by another process is followed from the
+ * database.
+ */
+async function streamEvents(ctx: RouteContext<unknown, unknown>, engine: SyncEngine, runId: string): Promise<void> {
+  const { reply, request } = ctx;
+  reply.hijack();
+  const raw = reply.raw;
+  raw.writeHead(200, {
+    ...(reply.getHeaders() as Record<string, string>),
+    'content-type': 'text/event-stream; charset=utf-8',
+    'cache-control': 'no-cache',
+    connection: 'keep-alive',
+    'x-accel-buffering': 'no',
+  });
+  let closed = false;
+  let lastSeq = 0;
+  let lastProgress = 0;
+  let finish: () => void = () => undefined;
+  const finished = new Promise<void>((resolve) => (finish = resolve));
+  const send = (event: string, data: unknown, id?: number) => {
+    if (closed) return;
+    raw.write(`${id === undefined ? '' : `id: ${id}\n`}event: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
+  };
+  const sendItem = (item: SyncRunItem) => {
+    if (item.seq <= lastSeq) return;
+    lastSeq = item.seq;
+    send(item.status === 'failed' ? 'item_failed' : item.status === 'planned' ? 'item_planned' : 'item_done', item, item.seq);
+  };
+  const end = (run: SyncRun) => {
+    if (closed) return;
+    send('run_finished', run);
+    closed = true;
+    raw.end();
+    finish();
+  };
+
+  const buffered: RunEvent[] = [];
+  let live = false;
+  const onEvent = (event: RunEvent) => {
+    if (!live) return void buffered.push(event);
+    if (event.type === 'progress') {
+      if (Date.now() - lastProgress < PROGRESS_EVERY_MS && event.done < event.total) return;
+      lastProgress = Date.now();
+      send('progress', event);
+    } else if (event.type === 'run_started') send('run_started', event.run);
+    else if (event.type === 'run_finished') end(event.run);
+    else sendItem(event.item);
+  };
+  const unsubscribe = engine.events.on(runId, onEvent);
+  let poll: NodeJS.Timeout | undefined;
+  request.raw.on('close', () => {
+    closed = true;
+    finish();
+  });
+  try {
+    // Subscribed first, then caught up: nothing falls between the two.
+    const { run, items } = await engine.getRun(runId);
+    if (run.started_at) send('run_started', run);
+    for (const item of engine.liveItems(runId) ?? items) sendItem(item);
+    live = true;
+    for (const event of buffered.splice(0)) onEvent(event);
+    if (!closed && (FINISHED_RUN_STATUSES as readonly string[]).includes(run.status) && engine.liveItems(runId) === undefined) {
+      const latest = await engine.getRun(runId);
+      for (const item of latest.items) sendItem(item);
+      end(latest.run);
+    } else if (!closed && engine.liveItems(runId) === undefined) {
+      // Queued here but not started yet, or run by another process: follow the database.
+      poll = setInterval(() => {
+        void engine.getRun(runId).then((latest) => {
+          if (engine.liveItems(runId) !== undefined) return; // started here: live events carry it
+          for (const item of latest.items) sendItem(item);
+          if ((FINISHED_RUN_STATUSES as readonly string[]).includes(latest.run.status)) end(latest.run);
+        });
+      }, POLL_MS);
+    }
+    await finished;
+  } finally {
+    unsubscribe();
+    clearInterval(poll);
+  }
+}

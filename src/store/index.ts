@@ -1,0 +1,19 @@
+export type {
+  ApiToken,
+  Dialect,
+  Filter,
+  HeldLock,
+  KeyAlias,
+  ListQuery,
+  NumberedRow,
+  OrderOptions,
+  OrderTerm,
+  Store,
+  TokenScope,
+  WriteOptions,
+} from './store.js';
+export { TOKEN_SCOPES } from './store.js';
+export { openStore, isPostgresUrl } from './open.js';
+export { LATEST_SCHEMA_VERSION } from './migrations/index.js';
+export { columnKinds, columnsOf, fromValues, jsonText, rowJsonEncoder, toValues } from './rows.js';
+export type { RunQuery, SyncRepository } from './sync-repository.js';

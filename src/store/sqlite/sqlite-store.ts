@@ -1,0 +1,224 @@
+import BetterSqlite3 from 'better-sqlite3';
+import { Kysely, SqliteDialect, sql, type SqliteDatabase } from 'kysely';
+import { SchemaVersionError } from '../../domain/index.js';
+import type { EntityRecords, EntityType } from '../../domain/index.js';
+import { KyselyStore, type Db, type LooseDatabase, type Transactor } from '../kysely-store.js';
+import { migrate } from '../migrator.js';
+import { LATEST_SCHEMA_VERSION } from '../migrations/index.js';
+import { columnsOf, fromRow, sqliteJsonObject, toValues } from '../rows.js';
+import type { HeldLock, WriteOptions } from '../store.js';
+
+export interface SqliteOptions {
+  /** Apply pending migrations (default true). */
+  migrate?: boolean;
+  busyTimeoutMs?: number;
+}
+
+const sqliteTransactor: Transactor = {
+  write: (db, fn) => inTransaction(db, 'begin immediate', fn),
+  read: (db, fn) => inTransaction(db, 'begin', fn),
+};
+
+async function inTransaction<T>(db: Db, begin: string, fn: (tx: Db) => Promise<T>): Promise<T> {
+  return db.connection().execute(async (conn) => {
+    await sql.raw(begin).execute(conn);
+    try {
+      const result = await fn(conn);
+      await sql`commit`.execute(conn);
+      return result;
+    } catch (error) {
+      await sql`rollback`.execute(conn).catch(() => undefined);
+      throw error;
+    }
+  });
+}
+
+const statementCache = new WeakMap<BetterSqlite3.Database, Map<string, BetterSqlite3.Statement>>();
+const KYSELY_STATEMENTS = 500;
+
+/** `KyselyStore.itemJsonByKey`'s query, with SQLite writing the JSON. */
+const itemJsonByKeySql = () => `select ${sqliteJsonObject('work_items')}, deleted_at is not null from work_items
+  where project_id = (select id from projects where key = ? order by deleted_at desc nulls first, created_at limit 1)
+  and item_number = ? order by created_at, id limit 1`;
+
+/**
+ * Kysely prepares every statement it runs, and preparing costs more than running most of pm's
+ * queries (a third of a served get-by-key). Kysely calls only `prepare` and `close` on the
+ * database, so it is handed cached statements here (least recently used go first). Sharing a
+ * statement is safe: Kysely runs one query at a time on its one connection, an open iterator
+ * included.
+ */
+function cachingDatabase(sqlite: BetterSqlite3.Database): SqliteDatabase {
+  const cache = new Map<string, BetterSqlite3.Statement>();
+  return {
+    close: () => sqlite.close(),
+    prepare(sql: string) {
+      let statement = cache.get(sql);
+      if (statement) cache.delete(sql);
+      else {
+        statement = sqlite.prepare(sql);
+        if (cache.size >= KYSELY_STATEMENTS) cache.delete(cache.keys().next().value!);
+      }
+      cache.set(sql, statement);
+      return statement;
+    },
+  };
+}
+
+/** The embedded store: one SQLite file in WAL mode, foreign keys on, waiting on locks. */
+export class SqliteStore extends KyselyStore {
+  constructor(
+    readonly sqlite: BetterSqlite3.Database,
+    db: Db,
+    inTransaction: boolean,
+  ) {
+    super('sqlite', sqlite.name, db, sqliteTransactor, inTransaction, async () => {
+      await db.destroy();
+    });
+  }
+
+  protected override bind(tx: Db): SqliteStore {
+    return new SqliteStore(this.sqlite, tx, true);
+  }
+
+  /** One prepared statement run per record: Kysely re-prepares each statement, which bulk paths cannot afford. */
+  override async insertMany<E extends EntityType>(
+    type: E,
+    records: readonly EntityRecords[E][],
+    options: WriteOptions = {},
+  ): Promise<void> {
+    if (records.length === 0) return;
+    const seq = options.localSeq ?? (await this.localSeq());
+    const insert = this.statement(type, 'insert');
+    for (const record of records) insert.run(toValues(type, record, seq));
+  }
+
+  override async upsertMany<E extends EntityType>(
+    type: E,
+    records: readonly EntityRecords[E][],
+    options: WriteOptions = {},
+  ): Promise<void> {
+    if (records.length === 0) return;
+    const seq = options.localSeq ?? (await this.localSeq());
+    const upsert = this.statement(type, 'upsert');
+    for (const record of records) upsert.run(toValues(type, record, seq));
+  }
+
+  /** Streams rows with one statement instead of pages; the read transaction keeps the snapshot consistent. */
+  override *scan<E extends EntityType>(type: E): Iterable<EntityRecords[E]> {
+    const statement = this.sqlite.prepare(`select * from ${type} order by id`);
+    for (const row of statement.iterate() as IterableIterator<Record<string, unknown>>) yield fromRow(type, row);
+  }
+
+  override *scanRows(type: EntityType): Iterable<unknown[]> {
+    const columns = columnsOf(type)
+      .map((c) => `"${c}"`)
+      .join(', ');
+    const statement = this.sqlite.prepare(`select ${columns} from ${type} order by id`).raw(true);
+    yield* statement.iterate() as IterableIterator<unknown[]>;
+  }
+
+  /** SQLite writes the JSON itself: one string per row instead of a value per column. */
+  override *scanJson(type: EntityType): Iterable<string> {
+    yield* this.sqlite
+      .prepare(`select ${sqliteJsonObject(type)} from ${type} order by id`)
+      .pluck()
+      .iterate() as IterableIterator<string>;
+  }
+
+  override jsonBetween(type: EntityType, first: string, last: string): Promise<Map<string, string>> {
+    return Promise.resolve(new Map(this.statement(type, 'json-range').all(first, last) as [string, string][]));
+  }
+
+  override rowsBetween(type: EntityType, first: string, last: string): Promise<unknown[][]> {
+    return Promise.resolve(this.statement(type, 'range').all(first, last) as unknown[][]);
+  }
+
+  /** The same query as Kysely's, prepared once, with SQLite writing the JSON: the hot path skips building objects. */
+  override itemJsonByKey(projectKey: string, itemNumber: number): Promise<{ json: string; deleted: boolean } | undefined> {
+    const row = this.prepared('item-json-by-key', itemJsonByKeySql).get(projectKey, itemNumber) as [string, number] | undefined;
+    return Promise.resolve(row ? { json: row[0], deleted: row[1] === 1 } : undefined);
+  }
+
+  /** A statement prepared once per database, in raw mode (rows as arrays). */
+  private prepared(name: string, sql: () => string): BetterSqlite3.Statement {
+    let statements = statementCache.get(this.sqlite);
+    if (!statements) statementCache.set(this.sqlite, (statements = new Map<string, BetterSqlite3.Statement>()));
+    let statement = statements.get(name);
+    if (!statement) statements.set(name, (statement = this.sqlite.prepare(sql()).raw(true)));
+    return statement;
+  }
+
+  /**
+   * A lock file beside the database (`data.db.serve.lock`), itself a SQLite file held in an
+   * exclusive transaction: SQLite's file locks are released by the operating system when the
+   * process dies, however it dies, so a crashed holder never leaves a stale lock behind.
+   */
+  override holdLock(name: string): Promise<HeldLock | undefined> {
+    if (this.sqlite.memory) return Promise.resolve({ release: () => Promise.resolve() });
+    const lock = new BetterSqlite3(`${this.sqlite.name}.${name}.lock`, { timeout: 0 });
+    try {
+      lock.exec('begin exclusive');
+    } catch (error) {
+      lock.close();
+      if ((error as { code?: string }).code === 'SQLITE_BUSY') return Promise.resolve(undefined);
+      throw error;
+    }
+    return Promise.resolve({
+      release: () => {
+        if (lock.open) lock.close();
+        return Promise.resolve();
+      },
+    });
+  }
+
+  /** A cached prepared statement for a bulk operation on one entity table. */
+  protected statement(type: EntityType, kind: 'insert' | 'upsert' | 'range' | 'json-range'): BetterSqlite3.Statement {
+    let statements = statementCache.get(this.sqlite);
+    if (!statements) statementCache.set(this.sqlite, (statements = new Map<string, BetterSqlite3.Statement>()));
+    const key = `${kind}:${type}`;
+    let statement = statements.get(key);
+    if (!statement) {
+      const columns = columnsOf(type);
+      const placeholders = columns.map(() => '?').join(', ');
+      const conflict =
+        kind === 'upsert'
+          ? ` on conflict (id) do update set ${columns
+              .filter((c) => c !== 'id')
+              .map((c) => `"${c}" = excluded."${c}"`)
+              .join(', ')}`
+          : '';
+      const names = columns.map((c) => `"${c}"`).join(', ');
+      statement =
+        kind === 'range'
+          ? this.sqlite.prepare(`select ${names} from ${type} where id >= ? and id <= ? order by id`).raw(true)
+          : kind === 'json-range'
+            ? this.sqlite
+                .prepare(`select id, ${sqliteJsonObject(type)} from ${type} where id >= ? and id <= ? order by id`)
+                .raw(true)
+            : this.sqlite.prepare(`insert into ${type} (${names}) values (${placeholders})${conflict}`);
+      statements.set(key, statement);
+    }
+    return statement;
+  }
+
+  static async open(path: string, options: SqliteOptions = {}): Promise<SqliteStore> {
+    const sqlite = new BetterSqlite3(path, { timeout: options.busyTimeoutMs ?? 10_000 });
+    sqlite.pragma('journal_mode = WAL');
+    // WAL with NORMAL: a commit survives the process being killed at any moment; only an OS
+    // crash or power loss can drop the last commits (never corrupt the file).
+    sqlite.pragma('synchronous = NORMAL');
+    sqlite.pragma('foreign_keys = ON');
+    const db = new Kysely<LooseDatabase>({ dialect: new SqliteDialect({ database: cachingDatabase(sqlite) }) });
+    const store = new SqliteStore(sqlite, db, false);
+    try {
+      const version = Number(sqlite.pragma('user_version', { simple: true }));
+      if (version > LATEST_SCHEMA_VERSION) throw new SchemaVersionError(`database ${path}`, version, LATEST_SCHEMA_VERSION);
+      if (version < LATEST_SCHEMA_VERSION && options.migrate !== false) await migrate(db, 'sqlite', sqliteTransactor, path);
+    } catch (error) {
+      await db.destroy();
+      throw error;
+    }
+    return store;
+  }
+}

@@ -1,0 +1,440 @@
+import { hostname } from 'node:os';
+import {
+  FINISHED_RUN_STATUSES,
+  NotFoundError,
+  RUN_DIRECTIONS,
+  RUN_MODES,
+  StateError,
+  ValidationError,
+  isOneOf,
+  isPmError,
+  newId,
+  type RunDirection,
+  type RunFilters,
+  type RunMode,
+  type RunStatus,
+  type SyncRun,
+  type SyncRunItem,
+} from '../../domain/index.js';
+import type { RunQuery, Store } from '../../store/index.js';
+import { lanesOf } from '../../tracker/index.js';
+import { createConnector, type Connector, type ConnectorSettings } from '../connectors/index.js';
+import { RunEvents } from './events.js';
+import { RunRecorder, recordAudit, type Requester } from './history.js';
+import { RateLimiter } from './limiter.js';
+import { DEFAULT_RETRY, type RetryPolicy } from './retry.js';
+import { executeRun, syncedProject } from './runner.js';
+import type { ConnectionSettings } from './settings.js';
+
+export interface RunRequest {
+  /** The connection's name; optional when there is one. */
+  connection?: string;
+  mode?: RunMode;
+  direction?: RunDirection;
+  dry_run?: boolean;
+  filters?: RunFilters;
+  /** The same key (per connection) gives back the run it first made, not a second run. */
+  idempotency_key?: string;
+  retry_of?: string;
+}
+
+export interface EngineOptions {
+  store: Store;
+  /** A connection's settings by name (the only one when no name is given); throws when unknown. */
+  connections: (name?: string) => ConnectionSettings;
+  clock?: () => number;
+  retry?: RetryPolicy;
+  /** Where problems that must not fail a run go (a failure to write history). */
+  log?: (message: string) => void;
+  connectorFactory?: (settings: ConnectorSettings) => Promise<Connector>;
+  /** How often a running run proves it is alive and looks for a cancel request. */
+  heartbeatMs?: number;
+}
+
+export interface RunDetail {
+  run: SyncRun;
+  items: SyncRunItem[];
+}
+
+export interface SyncMetrics {
+  runs: Record<RunStatus, number>;
+  items: { done: number; failed: number; planned: number };
+  open_failures: number;
+  connections: Record<string, { last_run: SyncRun | null; last_success_at: string | null; average_duration_ms: number | null }>;
+}
+
+/** A run whose process has not been heard of for this long is taken for dead. */
+const STALE_MS = 60_000;
+
+/**
+ * The sync engine: runs as records in the database (requested, run, finished, retried) and
+ * their events. A run is executed by the process that asks for it (the CLI in-process, or the
+ * server in the background); a run whose process died is failed by the next engine to look.
+ */
+export class SyncEngine {
+  readonly events = new RunEvents();
+  private readonly owner = `${process.pid}@${hostname()}`;
+  private readonly cancels = new Set<string>();
+  private readonly running = new Map<string, Promise<SyncRun>>();
+  private readonly recorders = new Map<string, RunRecorder>();
+  private readonly clock: () => number;
+  private readonly log: (message: string) => void;
+
+  constructor(private readonly options: EngineOptions) {
+    this.clock = options.clock ?? Date.now;
+    this.log = options.log ?? ((message) => process.stderr.write(`pm: ${message}\n`));
+  }
+
+  private get repo() {
+    return this.options.store.sync;
+  }
+
+  private iso(): string {
+    return new Date(this.clock()).toISOString();
+  }
+
+  /** Records a run as queued, or finds the run an idempotency key already made. */
+  async request(input: RunRequest, requester: Requester): Promise<{ run: SyncRun; created: boolean }> {
+    await this.recover();
+    const connection = this.options.connections(input.connection);
+    const mode = input.mode ?? 'incremental';
+    const direction = input.direction ?? 'both';
+    if (!isOneOf(RUN_MODES, mode))
+      throw new ValidationError([{ path: 'mode', message: `expected one of ${RUN_MODES.join(', ')}` }]);
+    if (!isOneOf(RUN_DIRECTIONS, direction))
+      throw new ValidationError([{ path: 'direction', message: `expected one of ${RUN_DIRECTIONS.join(', ')}` }]);
+    const key = input.idempotency_key?.trim() || null;
+    if (key) {
+      const existing = await this.repo.runByIdempotencyKey(connection.name, key);
+      if (existing) return { run: existing, created: false };
+    }
+    const run: SyncRun = {
+      id: newId(),
+      connection: connection.name,
+      mode,
+      direction,
+      dry_run: input.dry_run ?? false,
+      filters: input.filters ?? {},
+      idempotency_key: key,
+      retry_of: input.retry_of ?? null,
+      status: 'queued',
+      requested_by: requester.actor,
+      created_at: this.iso(),
+      started_at: null,
+      finished_at: null,
+      duration_ms: null,
+      error: null,
+      counters: {},
+      owner: this.owner,
+      heartbeat_at: this.iso(),
+      cancel_requested_at: null,
+    };
+    try {
+      await this.repo.insertRun(run);
+    } catch (error) {
+      // Two requests with one key at once: the unique index let one through.
+      const existing = key ? await this.repo.runByIdempotencyKey(connection.name, key) : undefined;
+      if (existing) return { run: existing, created: false };
+      throw error;
+    }
+    await this.audit('sync_requested', requester, run.id, run.created_at, {
+      connection: run.connection,
+      mode,
+      direction,
+      dry_run: run.dry_run,
+      filters: run.filters,
+    });
+    return { run, created: true };
+  }
+
+  /** Runs a queued run to its end (or returns the run if another process took it). */
+  execute(runId: string, requester: Requester): Promise<SyncRun> {
+    let running = this.running.get(runId);
+    if (!running) {
+      running = this.executeOnce(runId, requester).finally(() => this.running.delete(runId));
+      this.running.set(runId, running);
+    }
+    return running;
+  }
+
+  private async executeOnce(runId: string, requester: Requester): Promise<SyncRun> {
+    const started = this.iso();
+    if (!(await this.repo.claimRun(runId, this.owner, started))) return this.requireRun(runId);
+    const run = await this.requireRun(runId);
+    const recorder = new RunRecorder(this.repo, run, (e) => this.events.emit(e), this.log, this.clock);
+    this.recorders.set(run.id, recorder);
+    this.events.emit({ type: 'run_started', run });
+    await recorder.audit('sync_started', requester, {
+      connection: run.connection,
+      mode: run.mode,
+      direction: run.direction,
+      dry_run: run.dry_run,
+    });
+    const heartbeat = setInterval(() => void this.beat(run, recorder), this.options.heartbeatMs ?? 1000);
+    heartbeat.unref();
+    let status: RunStatus;
+    let error: string | null = null;
+    try {
+      const result = await this.perform(run, recorder);
+      status = this.cancels.has(run.id) ? 'cancelled' : recorder.failed > 0 ? 'completed_with_errors' : 'completed';
+      if (status === 'completed' && result.cursor && !run.dry_run)
+        await this.repo.setCursor(run.connection, 'work_items', result.cursor, this.iso());
+    } catch (failure) {
+      status = 'failed';
+      error = isPmError(failure) ? failure.message : `unexpected: ${(failure as Error).message}`;
+    } finally {
+      clearInterval(heartbeat);
+      this.cancels.delete(run.id);
+    }
+    await recorder.flush();
+    if (!run.dry_run)
+      await this.repo
+        .supersedeFailures(run.connection, run.id, this.iso())
+        .catch((e: Error) => this.log(`sync history: ${e.message}`));
+    const finished = this.iso();
+    const patch: Partial<SyncRun> = {
+      status,
+      error,
+      finished_at: finished,
+      duration_ms: Date.parse(finished) - Date.parse(started),
+      counters: recorder.counters,
+      heartbeat_at: finished,
+    };
+    await recorder.updateRun(patch);
+    const final = { ...run, ...patch };
+    const action = status === 'failed' ? 'sync_failed' : status === 'cancelled' ? 'sync_cancelled' : 'sync_completed';
+    await recorder.audit(action, requester, {
+      status,
+      done: recorder.done,
+      failed: recorder.failed,
+      counters: recorder.counters,
+      error,
+    });
+    this.recorders.delete(run.id);
+    this.events.emit({ type: 'run_finished', run: final });
+    return final;
+  }
+
+  /** The items of a run this process is running, as recorded so far (history is written in batches). */
+  liveItems(runId: string): SyncRunItem[] | undefined {
+    return this.recorders.get(runId)?.items.slice();
+  }
+
+  /** Asks every run of this process to stop and waits for them (a server shutting down). */
+  async stop(): Promise<void> {
+    for (const id of this.running.keys()) this.cancels.add(id);
+    await Promise.allSettled([...this.running.values()]);
+  }
+
+  private async perform(run: SyncRun, recorder: RunRecorder) {
+    const { store } = this.options;
+    const connection = this.options.connections(run.connection);
+    const project = await syncedProject(store, connection);
+    const lanes = await lanesOf(store, project.id);
+    const limiter = new RateLimiter(connection.ratePerSecond);
+    const retry = this.options.retry ?? DEFAULT_RETRY;
+    const connector = await (this.options.connectorFactory ?? createConnector)({
+      ...connection,
+      localStatuses: lanes.map((l) => l.status_value),
+      beforeRequest: () => limiter.acquire(),
+      retry,
+    });
+    await connector.prepare();
+    return executeRun({
+      store,
+      connector,
+      connection,
+      projectId: project.id,
+      firstStatus: lanes[0]?.status_value ?? 'backlog',
+      run,
+      recorder,
+      retry,
+      clock: this.clock,
+      cancelled: () => this.cancels.has(run.id),
+      emit: (event) => this.events.emit(event),
+      log: this.log,
+    });
+  }
+
+  private async beat(run: SyncRun, recorder: RunRecorder): Promise<void> {
+    try {
+      await this.repo.updateRun(run.id, { heartbeat_at: this.iso(), counters: recorder.counters });
+      const current = await this.repo.getRun(run.id);
+      if (current?.cancel_requested_at) this.cancels.add(run.id);
+    } catch (error) {
+      this.log(`sync: heartbeat of run ${run.id}: ${(error as Error).message}`);
+    }
+  }
+
+  /** Stops a run: a queued one at once, a running one at its next record (in whatever process runs it). */
+  async cancel(runId: string, requester: Requester): Promise<SyncRun> {
+    const run = await this.requireRun(runId);
+    if ((FINISHED_RUN_STATUSES as readonly string[]).includes(run.status)) {
+      throw new StateError('run_finished', `run ${run.id} has already finished (${run.status})`);
+    }
+    const at = this.iso();
+    if (run.status === 'queued')
+      await this.repo.updateRun(run.id, { status: 'cancelled', finished_at: at, duration_ms: 0, cancel_requested_at: at });
+    else {
+      await this.repo.updateRun(run.id, { cancel_requested_at: at });
+      if (this.running.has(run.id)) this.cancels.add(run.id);
+    }
+    await this.audit('sync_cancel_requested', requester, run.id, at, {});
+    return this.requireRun(run.id);
+  }
+
+  /**
+   * Fails runs whose process is gone (killed, crashed, machine restarted): a run is never left
+   * "running" for ever. What they did is kept; the next run picks up from the links.
+   */
+  async recover(): Promise<SyncRun[]> {
+    const failed: SyncRun[] = [];
+    const now = this.clock();
+    for (const run of await this.repo.activeRuns()) {
+      if (this.running.has(run.id)) continue;
+      const [pid, host] = (run.owner ?? '').split('@');
+      const sameHost = host === hostname();
+      const mine = sameHost && Number(pid) === process.pid;
+      if (mine && run.status === 'queued') continue; // requested here, about to run
+      const alive =
+        sameHost && !mine
+          ? processAlive(Number(pid))
+          : !sameHost && now - Date.parse(run.heartbeat_at ?? run.created_at) < STALE_MS;
+      if (alive) continue;
+      const at = this.iso();
+      const error = `interrupted: the process running it (${run.owner ?? 'unknown'}) stopped before it finished; what it did is kept, and the next run goes on from there`;
+      await this.repo.updateRun(run.id, {
+        status: 'failed',
+        error,
+        finished_at: at,
+        duration_ms: run.started_at ? Date.parse(at) - Date.parse(run.started_at) : 0,
+      });
+      await recordAudit(this.repo, this.log, {
+        action: 'sync_failed',
+        actor: 'pm',
+        entity_type: 'sync_run',
+        entity_id: run.id,
+        at,
+        details: { error },
+      });
+      failed.push({ ...run, status: 'failed', error, finished_at: at });
+    }
+    return failed;
+  }
+
+  /**
+   * A new run for failed items (one, or every open failure of a connection): it reads and
+   * writes exactly those records again. The failures it takes on leave the failures list.
+   */
+  async retry(target: { itemId?: string; connection?: string }, requester: Requester): Promise<SyncRun | undefined> {
+    let failures: (SyncRunItem & { connection: string })[];
+    if (target.itemId) {
+      const item = await this.repo.getRunItem(target.itemId);
+      if (!item) throw new NotFoundError('sync failure', target.itemId);
+      if (item.status !== 'failed')
+        throw new StateError('not_failed', `item ${item.id} is ${item.status}, not failed: nothing to retry`);
+      const run = await this.requireRun(item.run_id);
+      failures = [{ ...item, connection: run.connection }];
+    } else {
+      const connection = target.connection ?? this.options.connections().name;
+      failures = (await this.repo.failures({ connection, limit: 100_000 })).items;
+    }
+    if (failures.length === 0) return undefined;
+    const connection = failures[0]!.connection;
+    const ids = [...new Set(failures.map((f) => f.local_id ?? `${f.entity_type}:${f.remote_id}`))];
+    const directions = new Set(failures.map((f) => f.direction));
+    const { run } = await this.request(
+      {
+        connection,
+        mode: 'full',
+        direction: directions.size === 1 ? [...directions][0]! : 'both',
+        filters: { ids },
+        retry_of: failures[0]!.run_id,
+      },
+      requester,
+    );
+    await this.repo.markRetried(
+      failures.map((f) => f.id),
+      run.id,
+      this.iso(),
+    );
+    return run;
+  }
+
+  async getRun(runId: string): Promise<RunDetail> {
+    await this.recover();
+    const run = await this.requireRun(runId);
+    return { run, items: await this.repo.runItems(run.id) };
+  }
+
+  async listRuns(query: RunQuery = {}) {
+    await this.recover();
+    return this.repo.listRuns(query);
+  }
+
+  failures(query: { connection?: string; limit?: number; offset?: number } = {}) {
+    return this.repo.failures(query);
+  }
+
+  async metrics(): Promise<SyncMetrics> {
+    const { runs } = await this.repo.listRuns({ limit: 1000 });
+    const byStatus = Object.fromEntries(
+      ['queued', 'running', 'completed', 'completed_with_errors', 'failed', 'cancelled'].map((s) => [s, 0]),
+    ) as Record<RunStatus, number>;
+    const items = { done: 0, failed: 0, planned: 0 };
+    const connections: SyncMetrics['connections'] = {};
+    for (const run of runs) {
+      byStatus[run.status]++;
+      for (const counters of Object.values(run.counters)) {
+        for (const [what, n] of Object.entries(counters)) {
+          if (what === 'failed') items.failed += n;
+          else if (what !== 'unchanged' && what !== 'skipped') items[run.dry_run ? 'planned' : 'done'] += n;
+        }
+      }
+      const c = (connections[run.connection] ??= { last_run: run, last_success_at: null, average_duration_ms: null });
+      if (run.status === 'completed' && c.last_success_at === null) c.last_success_at = run.finished_at;
+    }
+    for (const [name, c] of Object.entries(connections)) {
+      const durations = runs
+        .filter((r) => r.connection === name && r.duration_ms !== null && r.status !== 'cancelled')
+        .map((r) => r.duration_ms!);
+      c.average_duration_ms = durations.length ? Math.round(durations.reduce((a, b) => a + b, 0) / durations.length) : null;
+    }
+    return { runs: byStatus, items, open_failures: (await this.repo.failures({ limit: 1 })).total, connections };
+  }
+
+  private audit(
+    action: string,
+    requester: Requester,
+    runId: string,
+    at: string,
+    details: Record<string, unknown>,
+  ): Promise<void> {
+    return recordAudit(this.repo, this.log, {
+      action,
+      actor: requester.actor,
+      source_ip: requester.source_ip ?? null,
+      user_agent: requester.user_agent ?? null,
+      entity_type: 'sync_run',
+      entity_id: runId,
+      at,
+      details,
+    });
+  }
+
+  private async requireRun(runId: string): Promise<SyncRun> {
+    const run = await this.repo.getRun(runId);
+    if (!run) throw new NotFoundError('sync run', runId);
+    return run;
+  }
+}
+
+function processAlive(pid: number): boolean {
+  if (!Number.isInteger(pid) || pid <= 0) return false;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}

@@ -1,0 +1,70 @@
+import { RateLimitedError, RemoteError } from '../../domain/index.js';
+
+export interface RetryPolicy {
+  /** Attempts in all, the first included. */
+  attempts: number;
+  baseDelayMs: number;
+  maxDelayMs: number;
+}
+
+export const DEFAULT_RETRY: RetryPolicy = { attempts: 4, baseDelayMs: 250, maxDelayMs: 8000 };
+
+export function isRetryable(error: unknown): boolean {
+  return error instanceof RateLimitedError || (error instanceof RemoteError && error.retryable);
+}
+
+/**
+ * True when a failed write may still have happened on the remote: it timed out, the
+ * connection broke, or the server failed after reading it. A refused connection or a 4xx
+ * answer means it did not.
+ */
+export function isAmbiguous(error: unknown): boolean {
+  if (error instanceof RateLimitedError || !(error instanceof RemoteError)) return false;
+  if (error.status !== undefined) return error.status >= 500;
+  const code = (error.cause as { cause?: { code?: string } } | undefined)?.cause?.code;
+  return code !== 'ECONNREFUSED' && code !== 'ENOTFOUND' && code !== 'EAI_AGAIN';
+}
+
+/** Exponential backoff with full jitter; a rate limit waits at least as long as the server asked. */
+export function backoffMs(attempt: number, error: unknown, policy: RetryPolicy, random: () => number = Math.random): number {
+  const exponential = Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** (attempt - 1));
+  const jittered = exponential / 2 + random() * (exponential / 2);
+  return error instanceof RateLimitedError ? Math.max(error.retryAfterMs, jittered) : jittered;
+}
+
+export interface Attempted<T> {
+  value: T;
+  attempts: number;
+}
+
+/**
+ * Runs `fn` until it succeeds, fails with an error that is not worth retrying, or uses up the
+ * attempts. The error of the last attempt is thrown with the number of attempts on it.
+ */
+export async function withRetry<T>(
+  fn: () => Promise<T>,
+  policy: RetryPolicy,
+  options: {
+    signal?: AbortSignal;
+    onRetry?: (attempt: number, delayMs: number, error: unknown) => void;
+    sleep?: (ms: number) => Promise<void>;
+  } = {},
+): Promise<Attempted<T>> {
+  const sleep = options.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return { value: await fn(), attempts: attempt };
+    } catch (error) {
+      if (attempt >= policy.attempts || !isRetryable(error) || options.signal?.aborted) {
+        throw Object.assign(error as Error, { attempts: attempt });
+      }
+      const delay = backoffMs(attempt, error, policy);
+      options.onRetry?.(attempt, delay, error);
+      await sleep(delay);
+    }
+  }
+}
+
+export function attemptsOf(error: unknown): number {
+  return (error as { attempts?: number } | null)?.attempts ?? 1;
+}

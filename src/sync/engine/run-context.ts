@@ -1,0 +1,237 @@
+import { isPmError, type Author, type SyncLink, type SyncRun } from '../../domain/index.js';
+import type { Store } from '../../store/index.js';
+import type { Connector, RemoteRecord, SyncedFields, SyncedType } from '../connectors/index.js';
+import type { RunEvent, RunPhase } from './events.js';
+import { fieldsHash } from './fields.js';
+import { RecordFilter } from './filter.js';
+import type { ItemReport, RunRecorder } from './history.js';
+import { LinkIndex, type LinkBase } from './links.js';
+import { LocalScope } from './local-scope.js';
+import type { RetryPolicy } from './retry.js';
+import type { ConnectionSettings } from './settings.js';
+import { MissingReferenceError, Translator } from './translate.js';
+
+export interface RunEnvironment {
+  store: Store;
+  connector: Connector;
+  connection: ConnectionSettings;
+  projectId: string;
+  firstStatus: string;
+  run: SyncRun;
+  recorder: RunRecorder;
+  retry: RetryPolicy;
+  clock: () => number;
+  /** True once the run is asked to stop. */
+  cancelled: () => boolean;
+  emit: (event: RunEvent) => void;
+  log: (message: string) => void;
+}
+
+/** A remote write the run decided on. */
+export interface RemoteOp {
+  kind: 'create' | 'update' | 'delete';
+  type: SyncedType;
+  localId: string;
+  link?: SyncLink;
+  /** create: the local fields; update: what the remote should hold. */
+  fields?: SyncedFields;
+  /** update: what the remote holds, as far as the run knows. */
+  before?: SyncedFields;
+  /** update: the local side's fields now, and fields left in conflict. */
+  local?: SyncedFields;
+  open?: Set<string>;
+}
+
+export type Where = { remoteId: string; url: string | null } | undefined;
+
+export const keyOf = (type: string, id: string) => `${type}:${id}`;
+
+/** Links are written in batches of this many (a crash before a batch is covered by pm id lookups). */
+const LINK_BATCH = 50;
+
+/**
+ * What the phases of one run share: the connection's links and the project's records as the
+ * run keeps them current, what has been decided, and how items, links and progress are recorded.
+ */
+export class RunContext {
+  readonly author: Author;
+  /** Records already decided in this run, so later phases leave them alone. */
+  readonly decided = new Set<string>();
+  /** Remote writes the pull decided on, for the push to make. */
+  readonly queued: RemoteOp[] = [];
+  /** Local records whose sync failed in this run. */
+  readonly failedLocal = new Set<string>();
+  /** Remote writes that succeeded: a run that made none has nothing to catch up on. */
+  remoteWrites = 0;
+  /** The second pull, after the push: records already counted once are not counted again. */
+  catchingUp = false;
+  private readonly pendingLinks = new Map<string, SyncLink | null>();
+  private linkFlush: Promise<void> = Promise.resolve();
+  private progress = { phase: 'pull' as RunPhase, done: 0, total: 0 };
+
+  readonly translator: Translator;
+
+  private constructor(
+    readonly env: RunEnvironment,
+    readonly links: LinkIndex,
+    readonly scope: LocalScope,
+    readonly filter: RecordFilter,
+  ) {
+    this.author = { actor: `sync:${env.connection.name}`, now: env.clock() };
+    this.translator = new Translator(env.connector, links, scope);
+  }
+
+  static async load(env: RunEnvironment): Promise<RunContext> {
+    const links = await LinkIndex.load(env.store.sync, env.connection.name);
+    const scope = await LocalScope.load(env.store, env.projectId);
+    return new RunContext(env, links, scope, await RecordFilter.create(env.store, env.run.filters));
+  }
+
+  get dry(): boolean {
+    return this.env.run.dry_run;
+  }
+
+  get name(): string {
+    return this.env.connection.name;
+  }
+
+  stopped(): boolean {
+    return this.env.cancelled();
+  }
+
+  /** The run's author at this moment. */
+  now(): Author {
+    return { actor: this.author.actor, now: this.env.clock() };
+  }
+
+  isoNow(): string {
+    return new Date(this.env.clock()).toISOString();
+  }
+
+  // ---- links -----------------------------------------------------------------------------
+
+  newLink(type: SyncedType, localId: string, record: RemoteRecord, base: LinkBase): SyncLink {
+    return this.withBase(
+      {
+        connection: this.name,
+        entity_type: type,
+        local_id: localId,
+        remote_id: record.remoteId,
+        remote_url: record.url,
+        remote_updated_at: record.updatedAt,
+        local_hash: '',
+        remote_hash: '',
+        base: {},
+        synced_at: this.isoNow(),
+      },
+      base,
+    );
+  }
+
+  withBase(link: SyncLink, base: LinkBase): SyncLink {
+    return {
+      ...link,
+      base: { local: base.local, remote: base.remote },
+      local_hash: fieldsHash(base.local),
+      remote_hash: fieldsHash(base.remote),
+    };
+  }
+
+  /** Keeps a link in memory now and writes it with the next batch. */
+  putLink(link: SyncLink): void {
+    this.links.set(link);
+    if (this.dry) return;
+    this.pendingLinks.set(keyOf(link.entity_type, link.local_id), link);
+    if (this.pendingLinks.size >= LINK_BATCH) void this.flushLinks().catch(() => undefined);
+  }
+
+  dropLink(link: SyncLink): void {
+    this.links.remove(link);
+    if (this.dry) return;
+    this.pendingLinks.set(keyOf(link.entity_type, link.local_id), null);
+  }
+
+  /** Writes queued links in one transaction; a failure here fails the run (links are state, not history). */
+  flushLinks(): Promise<void> {
+    const batch = [...this.pendingLinks.entries()];
+    this.pendingLinks.clear();
+    this.linkFlush = this.linkFlush.then(async () => {
+      if (batch.length === 0) return;
+      await this.env.store.write(async (tx) => {
+        for (const [key, link] of batch) {
+          if (link) await tx.sync.putLink(link);
+          else {
+            const [type, ...id] = key.split(':');
+            await tx.sync.deleteLink(this.name, type!, id.join(':'));
+          }
+        }
+      });
+    });
+    return this.linkFlush;
+  }
+
+  // ---- items and progress ----------------------------------------------------------------
+
+  report(
+    type: SyncedType,
+    localId: string | null,
+    remote: Where,
+    direction: 'pull' | 'push',
+    operation: 'create' | 'update' | 'delete' | 'link' | 'conflict',
+    attempts: number,
+  ): ItemReport {
+    return {
+      entity_type: type,
+      local_id: localId,
+      remote_id: remote?.remoteId ?? null,
+      remote_url: remote?.url ?? null,
+      direction,
+      operation,
+      status: this.dry ? 'planned' : 'done',
+      error: null,
+      attempts,
+    };
+  }
+
+  /** Records what was done (or, in a dry run, what would be). */
+  done(...args: Parameters<RunContext['report']>): void {
+    this.env.recorder.item(this.report(...args));
+  }
+
+  fail(
+    type: SyncedType,
+    localId: string | null,
+    remote: Where,
+    direction: 'pull' | 'push',
+    operation: 'create' | 'update' | 'delete',
+    error: unknown,
+    attempts: number,
+  ): void {
+    if (localId) this.failedLocal.add(localId);
+    const message =
+      error instanceof MissingReferenceError || isPmError(error) ? error.message : `unexpected: ${(error as Error).message}`;
+    this.env.recorder.item({
+      ...this.report(type, localId, remote, direction, operation, attempts),
+      status: 'failed',
+      error: message,
+    });
+  }
+
+  setPhase(phase: RunPhase, total: number): void {
+    this.progress = { phase, done: 0, total };
+    this.emitProgress();
+  }
+
+  setTotal(total: number): void {
+    this.progress.total = total;
+  }
+
+  tick(): void {
+    this.progress.done++;
+    this.emitProgress();
+  }
+
+  private emitProgress(): void {
+    this.env.emit({ type: 'progress', run_id: this.env.run.id, ...this.progress });
+  }
+}

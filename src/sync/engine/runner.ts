@@ -1,0 +1,76 @@
+import { ConfigError } from '../../domain/index.js';
+import type { Store } from '../../store/index.js';
+import type { PullOutcome } from '../connectors/index.js';
+import { Puller } from './pull.js';
+import { Pusher } from './push.js';
+import { RemoteDeletions } from './remote-deletions.js';
+import { RunContext, type RunEnvironment } from './run-context.js';
+import type { ConnectionSettings } from './settings.js';
+import { SyncConflicts } from './sync-conflicts.js';
+
+export type { RunEnvironment } from './run-context.js';
+
+/** What the run leaves besides its items: the cursor to save when nothing failed. */
+export interface RunResult {
+  cursor: string | undefined;
+}
+
+/**
+ * One run of one connection: pull (remote changes merged into local records), push (local
+ * changes out), on full runs the census of remote deletions, then a second, short pull of what
+ * changed remotely while it pushed. Local writes commit with their link; remote writes are
+ * retried; a create that may have happened is looked up by its pm id before it is made again.
+ */
+export async function executeRun(env: RunEnvironment): Promise<RunResult> {
+  const ctx = await RunContext.load(env);
+  const puller = new Puller(ctx, await SyncConflicts.load(ctx));
+  const deletions = new RemoteDeletions(ctx, puller);
+  const pusher = new Pusher(ctx, deletions);
+  const pulls = env.run.direction !== 'push';
+  const pushes = env.run.direction !== 'pull';
+
+  let listing: PullOutcome | undefined;
+  if (pulls) {
+    const saved = env.run.mode === 'incremental' ? await env.store.sync.getCursor(ctx.name, 'work_items') : undefined;
+    listing = await puller.pull(saved);
+  }
+  if (pushes && !ctx.stopped()) await pusher.push(false);
+  if (listing?.census && !ctx.filter.partial && !ctx.stopped()) await deletions.find(listing.census);
+  if (listing && ctx.remoteWrites > 0 && !ctx.filter.partial && !ctx.stopped()) {
+    // What changed remotely while this run pushed (its own writes are recognised and skipped):
+    // taken in now, so the next run starts after this one instead of re-reading it all.
+    ctx.catchingUp = true;
+    try {
+      listing = await puller.pull(listing.cursor);
+      if (pushes && !ctx.stopped()) await pusher.push(true);
+    } catch (error) {
+      // What this run did stands; the next run lists these changes from the older cursor.
+      env.log(`sync: catching up after the push failed (${(error as Error).message}); the next run reads those changes`);
+      listing = undefined;
+    }
+  }
+  await ctx.flushLinks();
+  if (pusher.createsSettled && !ctx.stopped() && !ctx.dry) await env.store.write((tx) => tx.setMeta(pusher.createsKey, ''));
+  return { cursor: ctx.filter.partial ? undefined : listing?.cursor };
+}
+
+/** The pm project a connection syncs: its `pm_project`, or the only project there is. */
+export async function syncedProject(store: Store, connection: ConnectionSettings): Promise<{ id: string; key: string }> {
+  if (connection.pmProject) {
+    const project = await store.projectByKey(connection.pmProject.toUpperCase());
+    if (!project || project.deleted_at !== null) {
+      throw new ConfigError(
+        'config_invalid',
+        `connection ${connection.name}: pm has no project ${connection.pmProject} (pm_project in .pm/config.toml)`,
+      );
+    }
+    return project;
+  }
+  const projects = await store.list('projects', {});
+  if (projects.length === 1) return projects[0]!;
+  const why =
+    projects.length === 0
+      ? 'pm has no project yet'
+      : `say which project it syncs: pm connect ${connection.kind} --pm-project KEY`;
+  throw new ConfigError('config_invalid', `connection ${connection.name}: ${why}`);
+}

@@ -1,0 +1,34 @@
+export { canonicalRecord } from './snapshot/canonical.js';
+export { writeSnapshot, writeSnapshotFile, type ExportResult } from './snapshot/export.js';
+export {
+  IMPORT_MODES,
+  importSnapshot,
+  type EntityCounts,
+  type ImportMode,
+  type ImportOptions,
+  type ImportResult,
+  type RejectedRecord,
+} from './snapshot/import.js';
+export { SNAPSHOT_SCHEMA_VERSION, SnapshotWriter, type Sink } from './snapshot/layout.js';
+export { readSnapshot, type SnapshotEvent } from './snapshot/reader.js';
+export { normalizeRecord } from './snapshot/records.js';
+export {
+  META_EXPORTED_SEQ,
+  META_SNAPSHOT_HASH,
+  basePath,
+  exportSnapshot,
+  fileHash,
+  hasUnexportedChanges,
+  importIfChanged,
+  importSnapshotFile,
+  snapshotChanged,
+  keepBase,
+  removeBase,
+  type SnapshotPaths,
+} from './snapshot/workspace-files.js';
+export { conflictRecord, fieldClock, mergeRecord, type FieldConflict, type RecordMerge } from './merge/merge-record.js';
+export { snapshotJsonSchema } from './snapshot/json-schema.js';
+export { mergeSnapshotFiles, type FileMergeResult } from './merge/merge-files.js';
+export * from './git/index.js';
+export * from './engine/index.js';
+export { CONNECTOR_KINDS, createConnector, type Connector, type ConnectorSettings } from './connectors/index.js';

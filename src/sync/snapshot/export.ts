@@ -1,0 +1,112 @@
+import { createHash } from 'node:crypto';
+import { closeSync, fsyncSync, openSync, readdirSync, renameSync, rmSync, writeSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
+import { ENTITY_TYPES, type EntityType } from '../../domain/index.js';
+import type { Store } from '../../store/index.js';
+import { SECTIONS, SnapshotWriter, type Sink } from './layout.js';
+
+export interface ExportResult {
+  /** sha256 of the bytes written. */
+  hash: string;
+  bytes: number;
+  counts: Record<EntityType, number>;
+  /** The local change counter the snapshot includes everything up to. */
+  localSeq: number;
+}
+
+/** Streams a consistent snapshot of the store to `sink`: rows go out as they are read. */
+export async function writeSnapshot(store: Store, sink: Sink): Promise<ExportResult> {
+  return store.read(async (tx) => {
+    const localSeq = Number((await tx.getMeta('local_seq')) ?? 0);
+    const hash = createHash('sha256');
+    let bytes = 0;
+    const writer = new SnapshotWriter({
+      write(chunk) {
+        hash.update(chunk);
+        bytes += chunk.length;
+        return sink.write(chunk);
+      },
+    });
+    const counts = Object.fromEntries(ENTITY_TYPES.map((t) => [t, 0])) as Record<EntityType, number>;
+    await writer.begin();
+    for (const type of SECTIONS) {
+      writer.section(type);
+      for await (const line of tx.scanJson(type)) {
+        const pending = writer.record(line);
+        if (pending) await pending;
+        counts[type]++;
+      }
+    }
+    await writer.end();
+    return { hash: hash.digest('hex'), bytes, counts, localSeq };
+  });
+}
+
+/**
+ * Writes a snapshot file atomically: to a temporary file beside it, flushed to disk, then
+ * renamed over the old one. A crash at any moment leaves the old file or the new one, whole.
+ */
+export async function writeSnapshotFile(store: Store, path: string): Promise<ExportResult> {
+  removeAbandonedTemps(path);
+  const temp = join(dirname(path), `.${basename(path)}.tmp-${process.pid}-${Date.now()}`);
+  const fd = openSync(temp, 'w', 0o644);
+  try {
+    const result = await writeSnapshot(store, {
+      write: (chunk) => {
+        writeSync(fd, chunk);
+      },
+    });
+    fsyncSync(fd);
+    closeSync(fd);
+    renameSync(temp, path);
+    syncDirectory(dirname(path));
+    return result;
+  } catch (error) {
+    try {
+      closeSync(fd);
+    } catch {
+      // already closed
+    }
+    rmSync(temp, { force: true });
+    throw error;
+  }
+}
+
+/** Temporary files of exports whose process is gone (killed mid-export). */
+function removeAbandonedTemps(path: string): void {
+  const prefix = `.${basename(path)}.tmp-`;
+  let names: string[];
+  try {
+    names = readdirSync(dirname(path));
+  } catch {
+    return;
+  }
+  for (const name of names) {
+    if (!name.startsWith(prefix)) continue;
+    const pid = Number(name.slice(prefix.length).split('-')[0]);
+    if (Number.isInteger(pid) && pid !== process.pid && !alive(pid)) rmSync(join(dirname(path), name), { force: true });
+  }
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/** Makes a rename durable. */
+export function syncDirectory(dir: string): void {
+  try {
+    const fd = openSync(dir, 'r');
+    try {
+      fsyncSync(fd);
+    } finally {
+      closeSync(fd);
+    }
+  } catch {
+    // not supported on every platform; the rename itself is still atomic
+  }
+}

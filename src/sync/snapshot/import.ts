@@ -1,0 +1,831 @@
+import { createHash } from 'node:crypto';
+import {
+  ENTITIES,
+  ENTITY_TYPES,
+  SchemaVersionError,
+  SnapshotError,
+  StateError,
+  formatItemKey,
+  planCycleBreaks,
+  type AnyRecord,
+  type Conflict,
+  type Dependency,
+  type Edge,
+  type EntityType,
+  type ErrorIssue,
+  type WorkItem,
+} from '../../domain/index.js';
+import { columnsOf, fromValues, rowJsonEncoder, type Store } from '../../store/index.js';
+import { conflictRecord, mergeRecord, type FieldConflict } from '../merge/merge-record.js';
+import {
+  latest,
+  parentLink,
+  parentLoops,
+  planDependencyRepairs,
+  planParentRepairs,
+  planProjectKeys,
+  planRenumbering,
+  repairConflict,
+  repairWrite,
+  type ParentLink,
+} from '../merge/repairs.js';
+import { BaseSnapshot } from './base.js';
+import { ID_RE, fieldOf } from './fields.js';
+import { SNAPSHOT_SCHEMA_VERSION } from './layout.js';
+import { readSnapshot, type ReadIssue, type SnapshotEvent } from './reader.js';
+import { normalizeRecord } from './records.js';
+import { upgradeRecord } from './upgrade.js';
+
+export const IMPORT_MODES = ['merge', 'replace'] as const;
+export type ImportMode = (typeof IMPORT_MODES)[number];
+
+export interface ImportOptions {
+  mode?: ImportMode;
+  /** Replace even when the database has changes that were never exported. */
+  force?: boolean;
+  /** Work everything out, write nothing. */
+  dryRun?: boolean;
+  /** Import the valid records; the invalid ones (and records that need them) are left out. */
+  skipInvalid?: boolean;
+  /** The snapshot last exchanged with this file's source, for three-way merges. */
+  basePath?: string;
+  /** How the file is named in messages. */
+  label?: string;
+  onProgress?: (bytesRead: number, size: number) => void;
+}
+
+export interface EntityCounts {
+  created: number;
+  updated: number;
+  unchanged: number;
+  conflicts: number;
+  deleted: number;
+  rejected: number;
+}
+
+export interface RejectedRecord {
+  entity_type: EntityType;
+  index: number;
+  line?: number;
+  id?: string;
+  issues: { field?: string; message: string }[];
+}
+
+export interface ImportResult {
+  mode: ImportMode;
+  dry_run: boolean;
+  counts: Record<EntityType, EntityCounts>;
+  /** Items whose display number a merge changed because another item had it. */
+  renumbered: { id: string; key_before: string; key_after: string }[];
+  /** Fixes a merge made to keep invariants (renumbering, cycles, duplicates). */
+  repairs: number;
+  rejected: RejectedRecord[];
+  /** sha256 of the file's bytes. */
+  hash: string;
+  /** In pm's layout with records in id order: the file can serve as a merge base as it is. */
+  canonical: boolean;
+}
+
+const BATCH = 500;
+
+/** A record line waiting in a batch: parsed only if it differs from what is stored. */
+interface Incoming {
+  index: number;
+  line: number;
+  text: string;
+  /** Already parsed (files read whole), else undefined. */
+  value: unknown;
+}
+
+/** A line that is not JSON: reported once, then skipped. */
+const BROKEN = Symbol('broken');
+
+interface PendingRef {
+  type: EntityType;
+  index: number;
+  line: number;
+  id: string;
+  field: string;
+  target: EntityType;
+  targetId: string;
+}
+
+class DryRun extends Error {
+  constructor(readonly result: ImportResult) {
+    super('dry run');
+  }
+}
+
+/**
+ * Imports a snapshot file in one transaction: every record is validated (types, enums, ids,
+ * timestamps, references, invariants) and merged with what the database holds; any problem
+ * rolls everything back and is reported with all the others. Merge (the default) keeps every
+ * local edit that is newer; replace makes the database exactly the file.
+ */
+export async function importSnapshot(store: Store, path: string, options: ImportOptions = {}): Promise<ImportResult> {
+  const skip = options.skipInvalid ? await findRejects(store, path, options) : undefined;
+  try {
+    return await store.write(async (tx) => {
+      const run = new ImportRun(tx, path, options, skip);
+      const result = await run.execute();
+      if (options.dryRun) throw new DryRun(result);
+      return result;
+    });
+  } catch (error) {
+    if (error instanceof DryRun) return error.result;
+    throw error;
+  }
+}
+
+function emptyCounts(): Record<EntityType, EntityCounts> {
+  const counts = {} as Record<EntityType, EntityCounts>;
+  for (const type of ENTITY_TYPES) counts[type] = { created: 0, updated: 0, unchanged: 0, conflicts: 0, deleted: 0, rejected: 0 };
+  return counts;
+}
+
+function issueOf(issue: ReadIssue & { id?: string; field?: string }): ErrorIssue {
+  const where = issue.entity_type !== undefined ? `${issue.entity_type}[${issue.index ?? '?'}]` : '';
+  return {
+    path: `${where}${issue.field ? `${where ? '.' : ''}${issue.field}` : ''}`,
+    message: `${issue.line ? `line ${issue.line}: ` : ''}${issue.id ? `id ${issue.id}: ` : ''}${issue.message}`,
+    ...(issue.entity_type !== undefined ? { entity_type: issue.entity_type } : {}),
+    ...(issue.index !== undefined ? { index: issue.index } : {}),
+    ...(issue.id !== undefined ? { id: issue.id } : {}),
+    ...(issue.field !== undefined ? { field: issue.field } : {}),
+    ...(issue.line ? { line: issue.line } : {}),
+  };
+}
+
+/** Validation shared by both passes: one record at a time, then the checks that need them all. */
+class Validator {
+  readonly issues: ErrorIssue[] = [];
+  readonly seen = new Map<EntityType, Set<string>>(ENTITY_TYPES.map((t) => [t, new Set()]));
+  readonly pending: PendingRef[] = [];
+  /** Items of the file: project as a small number (ids of ten projects, not of 100,000 items). */
+  private readonly itemProject = new Map<string, number>();
+  private readonly projectIndex = new Map<string, number>();
+  private readonly projectIds: string[] = [];
+  /** Child → parent for every item of the file with a parent, to find loops. */
+  private readonly parents = new Map<string, string>();
+  /** Parent links whose parent was not seen yet: checked at the end. */
+  private readonly pendingParents: { id: string; parent: string; project: number; index: number; line: number }[] = [];
+  private readonly numbers = new Map<number, Set<number>>();
+  readonly fileBlocks: (Edge & { index: number; line: number })[] = [];
+  duplicateNumbers = false;
+  version: number | undefined;
+  records = 0;
+  canonical = true;
+  private lastId = new Map<EntityType, string>();
+
+  constructor(private readonly label: string) {}
+
+  meta(event: Extract<SnapshotEvent, { kind: 'meta' }>): void {
+    if (event.key !== 'schema_version') return;
+    const v = event.value;
+    if (typeof v !== 'number' || !Number.isInteger(v) || v < 1) {
+      this.issues.push(
+        issueOf({ line: event.line, field: 'schema_version', message: `expected a whole number ≥ 1, got ${JSON.stringify(v)}` }),
+      );
+      return;
+    }
+    if (v > SNAPSHOT_SCHEMA_VERSION) throw new SchemaVersionError(this.label, v, SNAPSHOT_SCHEMA_VERSION);
+    this.version = v;
+  }
+
+  private projectNumber(id: string): number {
+    let n = this.projectIndex.get(id);
+    if (n === undefined) {
+      n = this.projectIds.length;
+      this.projectIds.push(id);
+      this.projectIndex.set(id, n);
+    }
+    return n;
+  }
+
+  /** Checks one record; returns it normalized when it is valid on its own. */
+  record(event: Extract<SnapshotEvent, { kind: 'record' }>): AnyRecord | undefined {
+    this.records++;
+    const { type, index, line } = event;
+    if (this.version === undefined) {
+      if (this.records === 1) this.issues.push(issueOf({ line, message: 'schema_version must come before the first record' }));
+      return undefined;
+    }
+    let raw = event.value as Record<string, unknown> | null | undefined;
+    if (raw === undefined) {
+      try {
+        raw = JSON.parse(event.text) as Record<string, unknown> | null;
+      } catch (error) {
+        this.issues.push(issueOf({ entity_type: type, index, line, message: `invalid JSON: ${(error as Error).message}` }));
+        return undefined;
+      }
+    }
+    const rawId = raw && typeof raw === 'object' && typeof raw.id === 'string' ? raw.id : undefined;
+    const normalized = normalizeRecord(type, upgradeRecord(this.version, type, raw));
+    if (!normalized.ok) {
+      for (const i of normalized.issues)
+        this.issues.push(
+          issueOf({ entity_type: type, index, line, ...(rawId ? { id: rawId } : {}), field: i.field, message: i.message }),
+        );
+      if (rawId) this.seen.get(type)!.add(rawId);
+      return undefined;
+    }
+    const record = normalized.record;
+    const ids = this.seen.get(type)!;
+    if (ids.has(record.id)) {
+      this.issues.push(
+        issueOf({
+          entity_type: type,
+          index,
+          line,
+          id: record.id,
+          field: 'id',
+          message: 'duplicate id: this record appears more than once',
+        }),
+      );
+      return undefined;
+    }
+    ids.add(record.id);
+    const last = this.lastId.get(type);
+    if (last !== undefined && record.id <= last) this.canonical = false;
+    this.lastId.set(type, record.id);
+    if (line === 0 || !event.text.startsWith('{"id":"')) this.canonical = false;
+
+    const fields = record as unknown as Record<string, unknown>;
+    for (const ref of ENTITIES[type].references) {
+      const target = fields[ref.field];
+      if (typeof target !== 'string') continue;
+      if (!this.seen.get(ref.target)!.has(target))
+        this.pending.push({ type, index, line, id: record.id, field: ref.field, target: ref.target, targetId: target });
+    }
+    if (type === 'work_items') this.item(record as WorkItem, index, line);
+    if (type === 'dependencies') {
+      const dep = record as Dependency;
+      if (dep.dependency_type === 'blocks' && dep.deleted_at === null) {
+        this.fileBlocks.push({
+          id: dep.id,
+          from: dep.blocking_item_id,
+          to: dep.blocked_item_id,
+          created_at: dep.created_at,
+          index,
+          line,
+        });
+      }
+    }
+    return record;
+  }
+
+  /** A record identical to the stored one: valid already, only noted for the checks across records. */
+  known(type: EntityType, index: number, line: number, json: string): void {
+    this.records++;
+    const id = fieldOf(json, 'id') as string;
+    const ids = this.seen.get(type)!;
+    if (ids.has(id)) {
+      this.issues.push(
+        issueOf({ entity_type: type, index, line, id, field: 'id', message: 'duplicate id: this record appears more than once' }),
+      );
+      return;
+    }
+    ids.add(id);
+    const last = this.lastId.get(type);
+    if (last !== undefined && id <= last) this.canonical = false;
+    this.lastId.set(type, id);
+    if (type === 'work_items') {
+      const item = {
+        id,
+        project_id: fieldOf(json, 'project_id'),
+        parent_id: fieldOf(json, 'parent_id'),
+        item_number: fieldOf(json, 'item_number'),
+      };
+      this.item(item as WorkItem, index, line);
+    } else if (type === 'dependencies' && fieldOf(json, 'dependency_type') === 'blocks' && fieldOf(json, 'deleted_at') === null) {
+      const [from, to, created] = [
+        fieldOf(json, 'blocking_item_id'),
+        fieldOf(json, 'blocked_item_id'),
+        fieldOf(json, 'created_at'),
+      ] as string[];
+      this.fileBlocks.push({ id, from: from!, to: to!, created_at: created!, index, line });
+    }
+  }
+
+  private item(item: Pick<WorkItem, 'id' | 'project_id' | 'parent_id' | 'item_number'>, index: number, line: number): void {
+    const project = this.projectNumber(item.project_id);
+    this.itemProject.set(item.id, project);
+    let numbers = this.numbers.get(project);
+    if (!numbers) this.numbers.set(project, (numbers = new Set()));
+    if (numbers.has(item.item_number)) this.duplicateNumbers = true;
+    numbers.add(item.item_number);
+    if (item.parent_id === null) return;
+    this.parents.set(item.id, item.parent_id);
+    const parentProject = this.itemProject.get(item.parent_id);
+    if (parentProject === undefined) this.pendingParents.push({ id: item.id, parent: item.parent_id, project, index, line });
+    else if (parentProject !== project) this.crossProject(item.id, item.parent_id, index, line);
+  }
+
+  private crossProject(id: string, parent: string, index: number, line: number): void {
+    this.issues.push(
+      issueOf({
+        entity_type: 'work_items',
+        index,
+        line,
+        id,
+        field: 'parent_id',
+        message: `parent ${parent} is in another project; a parent must be in the same project`,
+      }),
+    );
+  }
+
+  /** References to records in neither the file nor the database, parents in other projects, cycles. */
+  async finish(tx: Store): Promise<void> {
+    if (this.version === undefined && this.issues.length === 0) {
+      this.issues.push(issueOf({ field: 'schema_version', message: 'missing: a pm snapshot starts with "schema_version"' }));
+    }
+    const unresolved = this.pending.filter((r) => !this.seen.get(r.target)!.has(r.targetId));
+    const inDatabase = new Map<EntityType, Map<string, AnyRecord>>();
+    for (const target of ENTITY_TYPES) {
+      const ids = [...new Set(unresolved.filter((r) => r.target === target).map((r) => r.targetId))];
+      if (ids.length > 0) inDatabase.set(target, await tx.getMany(target, ids));
+    }
+    for (const r of unresolved) {
+      if (inDatabase.get(r.target)?.has(r.targetId)) continue;
+      this.issues.push(
+        issueOf({
+          entity_type: r.type,
+          index: r.index,
+          line: r.line,
+          id: r.id,
+          field: r.field,
+          message: `refers to ${ENTITIES[r.target].label} ${r.targetId}, which is neither in the file nor in the database`,
+        }),
+      );
+    }
+    const dbItems = inDatabase.get('work_items') as Map<string, WorkItem> | undefined;
+    for (const r of this.pendingParents) {
+      const inFile = this.itemProject.get(r.parent);
+      const project = inFile !== undefined ? this.projectIds[inFile] : dbItems?.get(r.parent)?.project_id;
+      if (project !== undefined && project !== this.projectIds[r.project]) this.crossProject(r.id, r.parent, r.index, r.line);
+    }
+    const byId = new Map(this.fileBlocks.map((e) => [e.id, e]));
+    for (const edge of planCycleBreaks(this.fileBlocks)) {
+      const e = byId.get(edge.id)!;
+      this.issues.push(
+        issueOf({
+          entity_type: 'dependencies',
+          index: e.index,
+          line: e.line,
+          id: e.id,
+          message: `this blocks dependency closes a cycle with others in the file (${e.from} blocks ${e.to})`,
+        }),
+      );
+    }
+    const loops = parentLoops([...this.parents].map(([id, parent_id]) => ({ id, parent_id })));
+    for (const loop of loops) {
+      this.issues.push(
+        issueOf({
+          entity_type: 'work_items',
+          id: loop[0]!,
+          field: 'parent_id',
+          message: `parent links loop: ${loop.join(' → ')} → ${loop[0]!}`,
+        }),
+      );
+    }
+  }
+}
+
+const indexCache = new Map<EntityType, Record<string, number>>();
+function columnIndexes(type: EntityType): Record<string, number> {
+  let at = indexCache.get(type);
+  if (!at) {
+    at = Object.fromEntries(columnsOf(type).map((c, i) => [c, i]));
+    indexCache.set(type, at);
+  }
+  return at;
+}
+
+class ImportRun {
+  private readonly counts = emptyCounts();
+  private readonly validator: Validator;
+  private readonly batches = new Map<EntityType, Incoming[]>();
+  private readonly conflicts = new Map<string, Conflict>();
+  private readonly emptyTables = new Set<EntityType>();
+  private hash = createHash('sha256');
+  private readonly renumbered: ImportResult['renumbered'] = [];
+  private readonly rejected: RejectedRecord[];
+  private readonly base: BaseSnapshot | undefined;
+  private readonly touched = { numbers: false, projects: false, dependencies: false, parents: false };
+  private repairs = 0;
+  private readonly mode: ImportMode;
+
+  constructor(
+    private readonly tx: Store,
+    private readonly path: string,
+    private readonly options: ImportOptions,
+    private readonly skip: { indexes: Set<string>; rejected: RejectedRecord[] } | undefined,
+  ) {
+    this.mode = options.mode ?? 'merge';
+    this.validator = new Validator(options.label ?? path);
+    this.rejected = skip?.rejected ?? [];
+    this.base = this.mode === 'merge' && options.basePath ? new BaseSnapshot(options.basePath) : undefined;
+  }
+
+  async execute(): Promise<ImportResult> {
+    try {
+      await this.tx.deferForeignKeys();
+      if (this.mode === 'replace') await this.clear();
+      else {
+        for (const type of ENTITY_TYPES)
+          if ((await this.tx.count(type, { includeDeleted: true })) === 0) this.emptyTables.add(type);
+      }
+      const events = readSnapshot(this.path, {
+        raw: true,
+        onBytes: (chunk) => this.hash.update(chunk),
+        ...(this.options.onProgress ? { onProgress: this.options.onProgress } : {}),
+      });
+      for (const event of events) await this.handle(event);
+      for (const type of ENTITY_TYPES) await this.flush(type);
+      await this.validator.finish(this.tx);
+      if (this.validator.issues.length > 0) throw new SnapshotError(this.options.label ?? this.path, this.validator.issues);
+      if (this.mode === 'merge') await this.repair();
+      await this.writeConflicts();
+      for (const r of this.rejected) this.counts[r.entity_type].rejected++;
+      return {
+        mode: this.mode,
+        dry_run: this.options.dryRun ?? false,
+        counts: this.counts,
+        renumbered: this.renumbered,
+        repairs: this.repairs,
+        rejected: this.rejected,
+        hash: this.hash.digest('hex'),
+        canonical: this.validator.canonical,
+      };
+    } finally {
+      this.base?.close();
+    }
+  }
+
+  /** Replace: refuse to drop unexported local changes unless forced, then empty every table. */
+  private async clear(): Promise<void> {
+    const exported = Number((await this.tx.getMeta('exported_seq')) ?? 0);
+    const changed: string[] = [];
+    for (const type of ENTITY_TYPES) {
+      const n = await this.tx.countChangedSince(type, exported);
+      if (n > 0) changed.push(`${n} ${type}`);
+    }
+    if (changed.length > 0 && !this.options.force) {
+      throw new StateError(
+        'replace_refused',
+        `the database has changes that were never exported (${changed.join(', ')}): export them first, or pass --force to discard them`,
+        { changed },
+      );
+    }
+    for (const type of ENTITY_TYPES) {
+      this.counts[type].deleted = await this.tx.count(type, { includeDeleted: true });
+      await this.tx.deleteAll(type);
+      this.emptyTables.add(type);
+    }
+  }
+
+  private async handle(event: SnapshotEvent): Promise<void> {
+    switch (event.kind) {
+      case 'meta':
+        this.validator.meta(event);
+        return;
+      case 'issue':
+        this.validator.issues.push(issueOf(event.issue));
+        return;
+      case 'restart':
+        // the whole-file read feeds the hash again from the start
+        this.hash = createHash('sha256');
+        if (this.validator.records > 0) {
+          this.validator.issues.push(issueOf({ message: 'the file mixes layouts: some records span several lines' }));
+        }
+        return;
+      case 'record': {
+        if (this.skip?.indexes.has(`${event.type}:${event.index}`)) return;
+        const batch = this.batches.get(event.type) ?? [];
+        batch.push({ index: event.index, line: event.line, text: event.text, value: event.value });
+        this.batches.set(event.type, batch);
+        if (batch.length >= BATCH) await this.flush(event.type);
+        return;
+      }
+      default:
+        return;
+    }
+  }
+
+  /**
+   * Merges a batch with what the database holds and writes what changed. Lines identical to
+   * the stored row's JSON are unchanged and are not even parsed; the others are parsed,
+   * validated and merged with the stored record.
+   */
+  private async flush(type: EntityType): Promise<void> {
+    const batch = this.batches.get(type);
+    if (!batch || batch.length === 0) return;
+    this.batches.set(type, []);
+    const ids = batch.map((b) => this.idOf(type, b));
+    const stored =
+      this.emptyTables.has(type) || this.validator.issues.length > 0
+        ? new Map<string, string>()
+        : await this.storedJson(type, ids);
+    const counts = this.counts[type];
+    const clean: AnyRecord[] = [];
+    const toMerge: AnyRecord[] = [];
+    for (let i = 0; i < batch.length; i++) {
+      const incoming = batch[i]!;
+      if (incoming.value === BROKEN) continue;
+      const line = ids[i] === undefined ? undefined : stored.get(ids[i]!);
+      if (line !== undefined && line === incoming.text) {
+        this.validator.known(type, incoming.index, incoming.line, line);
+        counts.unchanged++;
+        continue;
+      }
+      const theirs = this.validator.record({
+        kind: 'record',
+        type,
+        index: incoming.index,
+        line: incoming.line,
+        text: incoming.text,
+        value: incoming.value,
+      });
+      if (!theirs || this.validator.issues.length > 0) continue;
+      if (line === undefined) {
+        clean.push(theirs);
+        counts.created++;
+        this.touch(type, undefined, theirs);
+      } else toMerge.push(theirs);
+    }
+    const dirty: AnyRecord[] = [];
+    if (toMerge.length > 0 && this.validator.issues.length === 0) {
+      const at = columnIndexes(type).id!;
+      const rows = new Map(
+        (
+          await this.tx.rowsWithIds(
+            type,
+            toMerge.map((r) => r.id),
+          )
+        ).map((row) => [row[at] as string, row]),
+      );
+      for (const theirs of toMerge) {
+        const ours = fromValues(type, rows.get(theirs.id)!);
+        const merged = mergeRecord(type, this.base?.get(type, theirs.id), ours, theirs);
+        for (const c of merged.conflicts) this.addConflict(type, theirs.id, c);
+        if (merged.same) {
+          counts.unchanged++;
+          continue;
+        }
+        counts.updated++;
+        (merged.taken ? clean : dirty).push(merged.record);
+        this.touch(type, ours, merged.record);
+      }
+    }
+    if (this.validator.issues.length > 0) return;
+    if (this.emptyTables.has(type)) await this.tx.insertMany(type, clean, { localSeq: 0 });
+    else await this.tx.upsertMany(type, clean, { localSeq: 0 });
+    await this.tx.upsertMany(type, dirty);
+  }
+
+  /** The record's id: read off the line when it is in canonical form, else parsed. */
+  private idOf(type: EntityType, incoming: Incoming): string | undefined {
+    const fast = incoming.value === undefined ? ID_RE.exec(incoming.text)?.[1] : undefined;
+    if (fast !== undefined) return fast;
+    if (incoming.value === undefined) {
+      try {
+        incoming.value = JSON.parse(incoming.text);
+      } catch (error) {
+        this.validator.issues.push(
+          issueOf({
+            entity_type: type,
+            index: incoming.index,
+            line: incoming.line,
+            message: `invalid JSON: ${(error as Error).message}`,
+          }),
+        );
+        incoming.value = BROKEN;
+        return undefined;
+      }
+    }
+    const id = (incoming.value as { id?: unknown } | null)?.id;
+    return typeof id === 'string' ? id : undefined;
+  }
+
+  /** The stored JSON of a batch's records: one range scan when the batch is in id order (as pm writes it). */
+  private async storedJson(type: EntityType, ids: readonly (string | undefined)[]): Promise<Map<string, string>> {
+    const known = ids.filter((id): id is string => id !== undefined);
+    if (known.length === 0) return new Map();
+    if (known.every((id, i) => i === 0 || id > known[i - 1]!))
+      return this.tx.jsonBetween(type, known[0]!, known[known.length - 1]!);
+    const encode = rowJsonEncoder(type);
+    const at = columnIndexes(type).id!;
+    return new Map((await this.tx.rowsWithIds(type, known)).map((row) => [row[at] as string, encode(row)]));
+  }
+
+  /** Notes which invariants a write could have broken, so repairs look only where needed. */
+  private touch(type: EntityType, before: AnyRecord | undefined, after: AnyRecord): void {
+    const fresh = this.emptyTables.has(type);
+    if (type === 'work_items') {
+      const a = after as WorkItem;
+      const b = before as WorkItem | undefined;
+      if (!fresh && (!b || b.item_number !== a.item_number)) this.touched.numbers = true;
+      if (!fresh && a.parent_id !== null && a.parent_id !== b?.parent_id) this.touched.parents = true;
+    }
+    if (type === 'projects' && !fresh) this.touched.projects = true;
+    if (type === 'dependencies' && !fresh) this.touched.dependencies = true;
+  }
+
+  private addConflict(type: EntityType, recordId: string, c: FieldConflict): void {
+    const record = conflictRecord(type, recordId, c);
+    this.conflicts.set(record.id, record);
+    this.counts[type].conflicts++;
+  }
+
+  /** Fixes what the merge broke: shared display keys, project keys, dependency and parent cycles. */
+  private async repair(): Promise<void> {
+    const tx = this.tx;
+    if (this.touched.numbers || this.validator.duplicateNumbers) await this.repairNumbers();
+    if (this.touched.projects) {
+      for (const { project, key } of planProjectKeys(await tx.list('projects'))) {
+        const fixed = repairWrite(project, { key }, project.updated_at);
+        await tx.update('projects', fixed);
+        this.addConflict(
+          'projects',
+          project.id,
+          repairConflict('key', project.key, key, `key ${project.key} was taken by an earlier project`, fixed.updated_at),
+        );
+        this.repairs++;
+      }
+    }
+    if (this.touched.dependencies) {
+      for (const repair of planDependencyRepairs(await tx.list('dependencies'))) {
+        const d = repair.dependency;
+        const fixed = repairWrite(d, { deleted_at: new Date(Date.parse(d.updated_at) + 1).toISOString() }, d.updated_at);
+        await tx.update('dependencies', fixed);
+        if (repair.reason === 'cycle') {
+          this.addConflict(
+            'dependencies',
+            d.id,
+            repairConflict(
+              'deleted_at',
+              null,
+              fixed.deleted_at,
+              `deleted: with the other side's dependencies it closed a blocks cycle (${repair.cycle!.map(([from]) => from).join(' → ')})`,
+              fixed.updated_at,
+            ),
+          );
+        }
+        this.repairs++;
+      }
+    }
+    if (this.touched.parents) {
+      const loops = parentLoops((await tx.parentLinks()).map(([id, parent_id]) => ({ id, parent_id })));
+      if (loops.length > 0) {
+        const members = await tx.getMany('work_items', loops.flat());
+        const links = [...members.values()].map(parentLink).filter((l): l is ParentLink => l !== undefined);
+        for (const cut of planParentRepairs(links)) {
+          const item = members.get(cut.id)!;
+          const fixed = repairWrite(item, { parent_id: null }, item.updated_at);
+          await tx.update('work_items', fixed);
+          this.addConflict(
+            'work_items',
+            item.id,
+            repairConflict(
+              'parent_id',
+              item.parent_id,
+              null,
+              "cleared: with the other side's edits the parent chain looped back to this item",
+              fixed.updated_at,
+            ),
+          );
+          this.repairs++;
+        }
+      }
+    }
+  }
+
+  private async repairNumbers(): Promise<void> {
+    const tx = this.tx;
+    const collisions = await tx.numberCollisions();
+    if (collisions.length === 0) return;
+    const plan = planRenumbering(collisions, await tx.maxItemNumbers());
+    const items = await tx.getMany(
+      'work_items',
+      collisions.map((c) => c.id),
+    );
+    const keys = new Map((await tx.list('projects', { includeDeleted: true })).map((p) => [p.id, p.key]));
+    const highest = new Map<string, number>();
+    for (const step of plan) {
+      const item = items.get(step.id)!;
+      const group = collisions.filter((c) => c.project_id === step.project_id && c.item_number === step.from);
+      const at = latest(...group.map((c) => items.get(c.id)!.updated_at));
+      const fixed = repairWrite(item, { item_number: step.to }, at);
+      await tx.update('work_items', fixed);
+      await tx.addAliases([
+        { project_id: step.project_id, item_number: step.from, work_item_id: item.id, created_at: fixed.updated_at },
+      ]);
+      const key = keys.get(step.project_id) ?? '?';
+      this.renumbered.push({ id: item.id, key_before: formatItemKey(key, step.from), key_after: formatItemKey(key, step.to) });
+      this.addConflict(
+        'work_items',
+        item.id,
+        repairConflict(
+          'item_number',
+          step.from,
+          step.to,
+          `${formatItemKey(key, step.from)} was also minted by another clone; the earlier-created item keeps it`,
+          fixed.updated_at,
+        ),
+      );
+      highest.set(step.project_id, Math.max(highest.get(step.project_id) ?? 0, step.to));
+      this.repairs++;
+    }
+    for (const [projectId, top] of highest) {
+      const project = await tx.get('projects', projectId);
+      if (project && project.next_work_item_number <= top)
+        await tx.update('projects', { ...project, next_work_item_number: top + 1 });
+    }
+  }
+
+  /** Conflicts seen before (by another replica or an earlier import) merge with the new ones. */
+  private async writeConflicts(): Promise<void> {
+    if (this.conflicts.size === 0) return;
+    const existing = await this.tx.getMany('conflicts', [...this.conflicts.keys()]);
+    const records: Conflict[] = [];
+    for (const conflict of this.conflicts.values()) {
+      const known = existing.get(conflict.id);
+      if (!known) records.push(conflict);
+      else {
+        const merged = mergeRecord('conflicts', undefined, known, conflict);
+        if (!merged.same) records.push(merged.record);
+      }
+    }
+    await this.tx.upsertMany('conflicts', records);
+  }
+}
+
+/** The first pass of --skip-invalid: which records to leave out, including those that need them. */
+async function findRejects(
+  store: Store,
+  path: string,
+  options: ImportOptions,
+): Promise<{ indexes: Set<string>; rejected: RejectedRecord[] }> {
+  const validator = new Validator(options.label ?? path);
+  const refs: { type: EntityType; index: number; id: string; target: string }[] = [];
+  const indexOf = new Map<string, { type: EntityType; index: number; line: number }>();
+  for (const event of readSnapshot(path)) {
+    if (event.kind === 'meta') validator.meta(event);
+    else if (event.kind === 'issue') validator.issues.push(issueOf(event.issue));
+    else if (event.kind === 'record') {
+      const record = validator.record(event);
+      if (!record) continue;
+      indexOf.set(`${event.type}:${record.id}`, { type: event.type, index: event.index, line: event.line });
+      for (const ref of ENTITIES[event.type].references) {
+        const target = (record as unknown as Record<string, unknown>)[ref.field];
+        if (typeof target === 'string')
+          refs.push({ type: event.type, index: event.index, id: record.id, target: `${ref.target}:${target}` });
+      }
+    }
+  }
+  await store.read((tx) => validator.finish(tx));
+  const rejected = new Map<string, RejectedRecord>();
+  for (const issue of validator.issues) {
+    if (issue.entity_type === undefined || issue.index === undefined) {
+      if (issue.message.includes('schema_version') || issue.message.includes('truncated') || issue.message.includes('empty')) {
+        throw new SnapshotError(options.label ?? path, [issue]);
+      }
+      continue;
+    }
+    const key = `${issue.entity_type}:${issue.index}`;
+    const entry = rejected.get(key) ?? {
+      entity_type: issue.entity_type as EntityType,
+      index: issue.index,
+      ...(issue.line ? { line: issue.line } : {}),
+      ...(issue.id ? { id: issue.id } : {}),
+      issues: [],
+    };
+    entry.issues.push({ ...(issue.field ? { field: issue.field } : {}), message: issue.message });
+    rejected.set(key, entry);
+  }
+  // Records that need a rejected record go too, until nothing more needs to go.
+  const gone = new Set([...rejected.values()].filter((r) => r.id).map((r) => `${r.entity_type}:${r.id}`));
+  for (let changed = true; changed;) {
+    changed = false;
+    for (const ref of refs) {
+      const self = `${ref.type}:${ref.id}`;
+      if (gone.has(self) || !gone.has(ref.target)) continue;
+      gone.add(self);
+      const where = indexOf.get(self)!;
+      rejected.set(`${ref.type}:${ref.index}`, {
+        entity_type: ref.type,
+        index: ref.index,
+        ...(where.line ? { line: where.line } : {}),
+        id: ref.id,
+        issues: [{ message: `refers to ${ref.target.replace(':', ' ')}, which is rejected` }],
+      });
+      changed = true;
+    }
+  }
+  return {
+    indexes: new Set(rejected.keys()),
+    rejected: [...rejected.values()].sort(
+      (a, b) => ENTITY_TYPES.indexOf(a.entity_type) - ENTITY_TYPES.indexOf(b.entity_type) || a.index - b.index,
+    ),
+  };
+}

@@ -1,0 +1,167 @@
+import { createHash } from 'node:crypto';
+import {
+  closeSync,
+  constants,
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  openSync,
+  readSync,
+  renameSync,
+  rmSync,
+  statSync,
+} from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import type { Store } from '../../store/index.js';
+import { syncDirectory, writeSnapshotFile, type ExportResult } from './export.js';
+import { importSnapshot, type ImportOptions, type ImportResult } from './import.js';
+
+/**
+ * The snapshot a repository tracks (`.pm/data.json`) and what pm remembers about it: the copy
+ * of the version it last wrote or read (the base of the next three-way merge), its hash (to
+ * notice when git changed it) and the local change counter it included (to tell what is not
+ * yet exported).
+ */
+export interface SnapshotPaths {
+  snapshot: string;
+  /** Where bases are kept: one file per peer. */
+  bases: string;
+}
+
+export const META_SNAPSHOT_HASH = 'snapshot_hash';
+export const META_EXPORTED_SEQ = 'exported_seq';
+const META_BASE_SIGNATURE = 'base_signature';
+/** The stat signature of the snapshot when its hash was last recorded: skips hashing an untouched file. */
+const META_SNAPSHOT_SIGNATURE = 'snapshot_signature';
+
+export function basePath(paths: SnapshotPaths, peer = 'data.json'): string {
+  return join(paths.bases, peer);
+}
+
+function isSnapshot(paths: SnapshotPaths, file: string): boolean {
+  return resolve(file) === resolve(paths.snapshot);
+}
+
+/** Identifies a file's current contents cheaply: inode, size and modification time. */
+function signature(path: string): string {
+  const st = statSync(path);
+  return `${st.ino}:${st.size}:${st.mtimeMs}`;
+}
+
+/**
+ * Keeps `file` as the base for the next merge with that peer: a copy (a reflink where the file
+ * system can). Never a hard link: that changes the tracked file's ctime, and git, in the middle
+ * of a rebase, then takes the file for locally modified and stops. Returns the base's signature,
+ * to notice if anything rewrites it later.
+ */
+export function keepBase(paths: SnapshotPaths, file: string, peer = 'data.json'): string {
+  const target = basePath(paths, peer);
+  mkdirSync(dirname(target), { recursive: true });
+  const temp = `${target}.tmp-${process.pid}`;
+  rmSync(temp, { force: true });
+  copyFileSync(file, temp, constants.COPYFILE_FICLONE);
+  renameSync(temp, target);
+  syncDirectory(dirname(target));
+  return signature(target);
+}
+
+/** The kept base, if it is still the file pm kept; a base changed behind pm's back is not used. */
+async function usableBase(store: Store, paths: SnapshotPaths): Promise<string | undefined> {
+  const base = basePath(paths);
+  if (!existsSync(base)) return undefined;
+  return (await store.getMeta(META_BASE_SIGNATURE)) === signature(base) ? base : undefined;
+}
+
+/**
+ * Exports to `output` (default: the tracked snapshot, which also becomes the base). The
+ * tracked snapshot is written under the write lock: no write can land between reading the
+ * data and recording what was exported, and two exports never cross.
+ */
+export async function exportSnapshot(store: Store, paths: SnapshotPaths, output = paths.snapshot): Promise<ExportResult> {
+  if (!isSnapshot(paths, output)) return writeSnapshotFile(store, output);
+  return store.write(async (tx) => {
+    await tx.lock('snapshot');
+    const result = await writeSnapshotFile(tx, output);
+    await tx.setMeta(META_BASE_SIGNATURE, keepBase(paths, output));
+    await tx.setMeta(META_SNAPSHOT_HASH, result.hash);
+    await tx.setMeta(META_SNAPSHOT_SIGNATURE, signature(output));
+    const known = Number((await tx.getMeta(META_EXPORTED_SEQ)) ?? 0);
+    if (result.localSeq > known) await tx.setMeta(META_EXPORTED_SEQ, String(result.localSeq));
+    return result;
+  });
+}
+
+/** Whether the database has changes the tracked snapshot lacks. */
+export async function hasUnexportedChanges(store: Store): Promise<boolean> {
+  const exported = Number((await store.getMeta(META_EXPORTED_SEQ)) ?? 0);
+  return Number((await store.getMeta('local_seq')) ?? 0) > exported;
+}
+
+/**
+ * Imports `file` (default: the tracked snapshot). For the tracked snapshot the merge is
+ * three-way against the kept base, and afterwards the file becomes the new base.
+ */
+export async function importSnapshotFile(
+  store: Store,
+  paths: SnapshotPaths,
+  file = paths.snapshot,
+  options: Omit<ImportOptions, 'basePath'> = {},
+): Promise<ImportResult> {
+  const tracked = isSnapshot(paths, file);
+  const base = tracked ? await usableBase(store, paths) : undefined;
+  const result = await importSnapshot(store, file, { ...options, ...(base ? { basePath: base } : {}) });
+  if (!tracked || options.dryRun) return result;
+  let kept: string;
+  if (result.canonical) kept = keepBase(paths, file);
+  else {
+    // Not in pm's layout: the base becomes the database as the import left it, in pm's layout.
+    mkdirSync(paths.bases, { recursive: true });
+    await writeSnapshotFile(store, basePath(paths));
+    kept = signature(basePath(paths));
+  }
+  await store.write(async (tx) => {
+    await tx.setMeta(META_BASE_SIGNATURE, kept);
+    await tx.setMeta(META_SNAPSHOT_HASH, result.hash);
+    await tx.setMeta(META_SNAPSHOT_SIGNATURE, signature(file));
+  });
+  return result;
+}
+
+export function removeBase(paths: SnapshotPaths, peer = 'data.json'): void {
+  rmSync(basePath(paths, peer), { force: true });
+}
+
+/** sha256 of a file, read in chunks. */
+export function fileHash(path: string): string {
+  const hash = createHash('sha256');
+  const fd = openSync(path, 'r');
+  try {
+    const buffer = Buffer.allocUnsafe(1 << 20);
+    for (let n = readSync(fd, buffer, 0, buffer.length, null); n > 0; n = readSync(fd, buffer, 0, buffer.length, null)) {
+      hash.update(buffer.subarray(0, n));
+    }
+  } finally {
+    closeSync(fd);
+  }
+  return hash.digest('hex');
+}
+
+/**
+ * Whether the tracked snapshot holds something the database has not seen: its content hash
+ * differs from the one recorded when pm last wrote or read it. (A fresh clone has no record,
+ * so its snapshot is always new.) An unchanged stat signature skips hashing.
+ */
+export async function snapshotChanged(store: Store, paths: SnapshotPaths): Promise<boolean> {
+  if (!existsSync(paths.snapshot)) return false;
+  const recorded = await store.getMeta(META_SNAPSHOT_HASH);
+  if (recorded !== undefined && (await store.getMeta(META_SNAPSHOT_SIGNATURE)) === signature(paths.snapshot)) return false;
+  if (fileHash(paths.snapshot) !== recorded) return true;
+  await store.write((tx) => tx.setMeta(META_SNAPSHOT_SIGNATURE, signature(paths.snapshot)));
+  return false;
+}
+
+/** Imports the tracked snapshot when it changed (after a clone, a pull, a checkout); else does nothing. */
+export async function importIfChanged(store: Store, paths: SnapshotPaths): Promise<ImportResult | undefined> {
+  if (!(await snapshotChanged(store, paths))) return undefined;
+  return importSnapshotFile(store, paths);
+}

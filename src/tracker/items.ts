@@ -1,0 +1,269 @@
+import {
+  InvariantError,
+  PRIORITIES,
+  ValidationError,
+  formatItemKey,
+  itemPatch,
+  itemQuery,
+  newId,
+  newItemInput,
+  newMeta,
+  parseInput,
+  parseSort,
+  sortableFields,
+  workItemSchema,
+  type ItemPatch,
+  type ItemQuery,
+  type NewItemInput,
+  type Project,
+  type SwimLane,
+  type WorkItem,
+} from '../domain/index.js';
+import type { Filter, OrderOptions, OrderTerm, Store } from '../store/index.js';
+import { authorOf, type TrackerContext } from './context.js';
+import { lanesOf } from './lanes.js';
+import { deleteRecord, patchRecord } from './records.js';
+import { defaultProject, keyOf, projectKeys, requireById, resolveItem, resolveProject, resolveSprint } from './refs.js';
+import type { ItemRef, Page, WorkItemView } from './tracker.js';
+
+/** Gap between neighbouring positions, so most moves touch only the moved item. */
+export const POSITION_STEP = 1024;
+const DEFAULT_LIMIT = 100;
+
+/** Lists are in project and number order, and end there when sorted by other fields (id breaks ties). */
+const DEFAULT_ORDER: readonly OrderTerm<WorkItem>[] = [
+  ['project_id', 'asc'],
+  ['item_number', 'asc'],
+  ['id', 'asc'],
+];
+const SORTABLE = sortableFields('work_items');
+/** Nullable fields sort their nulls last either way, on both dialects (as the lists sorted in memory do). */
+const NULLABLE = new Set(
+  SORTABLE.filter((f) => workItemSchema.shape[f as keyof typeof workItemSchema.shape]._zod.def.type === 'nullable'),
+);
+
+/** The ORDER BY of a `sort` parameter (`-priority,updated_at`); priority goes by rank, low to critical. */
+function itemOrder(sort: string | undefined): OrderTerm<WorkItem>[] {
+  const order = parseSort(sort ?? '', SORTABLE).map(({ field, descending }): OrderTerm<WorkItem> => {
+    const options: OrderOptions | undefined =
+      field === 'priority' ? { ranks: PRIORITIES } : NULLABLE.has(field) ? { nullsLast: true } : undefined;
+    return [field as OrderTerm<WorkItem>[0], descending ? 'desc' : 'asc', options];
+  });
+  for (const term of DEFAULT_ORDER) if (!order.some(([field]) => field === term[0])) order.push(term);
+  return order;
+}
+
+export function toView(keys: ReadonlyMap<string, string>, item: WorkItem): WorkItemView {
+  return { ...item, key: keyOf(keys, item) };
+}
+
+export function toRef(keys: ReadonlyMap<string, string>, item: WorkItem): ItemRef {
+  return { id: item.id, key: keyOf(keys, item), title: item.title, status: item.status };
+}
+
+async function viewOf(tx: Store, item: WorkItem): Promise<WorkItemView> {
+  const project = await tx.get('projects', item.project_id);
+  return { ...item, key: formatItemKey(project?.key ?? '?', item.item_number) };
+}
+
+function assertStatus(lanes: readonly SwimLane[], status: string, project: Project): void {
+  if (!lanes.some((l) => l.status_value === status)) {
+    throw new ValidationError([
+      {
+        path: 'status',
+        message: `${JSON.stringify(status)} is not a lane of ${project.key}: expected one of ${lanes.map((l) => l.status_value).join(', ')}`,
+      },
+    ]);
+  }
+}
+
+async function resolveParent(tx: Store, project: Project, ref: string, childId?: string): Promise<WorkItem> {
+  const parent = await resolveItem(tx, ref);
+  if (parent.project_id !== project.id) {
+    const other = await tx.get('projects', parent.project_id);
+    throw new InvariantError(
+      'cross_project_parent',
+      `parent ${ref} is in project ${other?.key ?? parent.project_id}; a parent must be in the same project (${project.key})`,
+      'parent_id',
+    );
+  }
+  if (childId !== undefined) {
+    if (parent.id === childId) throw new InvariantError('parent_cycle', 'an item cannot be its own parent', 'parent_id');
+    if ((await tx.ancestorIds(parent.id)).includes(childId)) {
+      throw new InvariantError('parent_cycle', `${ref} is below this item, so it cannot be its parent`, 'parent_id');
+    }
+  }
+  return parent;
+}
+
+async function resolveItemSprint(tx: Store, project: Project, ref: string): Promise<string> {
+  const sprint = await resolveSprint(tx, ref, project.id);
+  if (sprint.project_id !== project.id) {
+    throw new ValidationError([{ path: 'sprint', message: `sprint ${ref} belongs to another project, not ${project.key}` }]);
+  }
+  return sprint.id;
+}
+
+function assignee(ctx: TrackerContext, value: string | null | undefined): string | null | undefined {
+  return value === 'me' ? ctx.actor : value;
+}
+
+export async function addItem(ctx: TrackerContext, tx: Store, raw: NewItemInput): Promise<WorkItemView> {
+  const input = parseInput(newItemInput, raw);
+  const project = await defaultProject(tx, input.project);
+  const lanes = await lanesOf(tx, project.id);
+  const status = input.status ?? lanes[0]?.status_value ?? 'backlog';
+  assertStatus(lanes, status, project);
+  const parentId = input.parent ? (await resolveParent(tx, project, input.parent)).id : null;
+  const sprintId = input.sprint ? await resolveItemSprint(tx, project, input.sprint) : null;
+  const itemNumber = await tx.allocateItemNumber(project.id);
+  const item: WorkItem = {
+    id: newId(),
+    project_id: project.id,
+    parent_id: parentId,
+    item_type: input.item_type,
+    item_number: itemNumber,
+    title: input.title,
+    description: input.description ?? null,
+    status,
+    priority: input.priority ?? 'medium',
+    position: ((await tx.maxPosition(project.id, status)) ?? 0) + POSITION_STEP,
+    story_points: input.story_points ?? null,
+    assignee_id: assignee(ctx, input.assignee) ?? null,
+    sprint_id: sprintId,
+    ...newMeta(authorOf(ctx)),
+  };
+  await tx.insert('work_items', item);
+  return { ...item, key: formatItemKey(project.key, itemNumber) };
+}
+
+export async function getItem(tx: Store, ref: string): Promise<WorkItemView> {
+  return viewOf(tx, await resolveItem(tx, ref));
+}
+
+export async function listItems(ctx: TrackerContext, tx: Store, raw: ItemQuery = {}): Promise<Page<WorkItemView>> {
+  const query = parseInput(itemQuery, raw);
+  const where: Filter<WorkItem> = {};
+  let project: Project | undefined;
+  if (query.project !== undefined) {
+    project = await resolveProject(tx, query.project);
+    where.project_id = project.id;
+  }
+  if (query.status?.length) where.status = query.status;
+  else if (!query.all) where.status = { not: ctx.doneStatuses };
+  if (query.item_type?.length) where.item_type = query.item_type;
+  if (query.priority?.length) where.priority = query.priority;
+  if (query.assignee !== undefined) where.assignee_id = query.assignee === 'none' ? null : assignee(ctx, query.assignee);
+  if (query.sprint !== undefined) {
+    where.sprint_id = query.sprint === 'none' ? null : (await resolveSprint(tx, query.sprint, project?.id)).id;
+  }
+  if (query.parent !== undefined) where.parent_id = query.parent === 'none' ? null : (await resolveItem(tx, query.parent)).id;
+  const filter = {
+    where,
+    includeDeleted: query.deleted ?? false,
+    ...(query.search ? { search: { fields: ['title', 'description'] as const, text: query.search } } : {}),
+  };
+  const limit = query.limit ?? DEFAULT_LIMIT;
+  const offset = query.offset ?? 0;
+  const [items, total, keys] = [
+    await tx.list('work_items', {
+      ...filter,
+      orderBy: itemOrder(query.sort),
+      limit,
+      offset,
+    }),
+    await tx.count('work_items', filter),
+    await projectKeys(tx),
+  ];
+  return { items: items.map((i) => toView(keys, i)), total, limit, offset };
+}
+
+export async function editItem(
+  ctx: TrackerContext,
+  tx: Store,
+  ref: string,
+  raw: ItemPatch,
+  expectedVersion?: number,
+): Promise<WorkItemView> {
+  const input = parseInput(itemPatch, raw);
+  const item = await resolveItem(tx, ref);
+  const project = await requireById(tx, 'projects', item.project_id, { deleted: true });
+  const patch: Partial<WorkItem> = {
+    title: input.title,
+    description: input.description,
+    item_type: input.item_type,
+    priority: input.priority,
+    story_points: input.story_points,
+    position: input.position,
+    assignee_id: assignee(ctx, input.assignee),
+  };
+  if (input.status !== undefined) {
+    assertStatus(await lanesOf(tx, project.id), input.status, project);
+    patch.status = input.status;
+  }
+  if (input.parent !== undefined) {
+    patch.parent_id = input.parent === null ? null : (await resolveParent(tx, project, input.parent, item.id)).id;
+  }
+  if (input.sprint !== undefined) {
+    patch.sprint_id = input.sprint === null ? null : await resolveItemSprint(tx, project, input.sprint);
+  }
+  return viewOf(tx, await patchRecord(ctx, tx, 'work_items', item, patch, expectedVersion));
+}
+
+/**
+ * Moves an item to a lane, at a 1-based rank in that lane (default: last). Positions keep
+ * gaps, so usually only the moved item changes; a lane without a gap is respaced first.
+ */
+export async function moveItem(
+  ctx: TrackerContext,
+  tx: Store,
+  ref: string,
+  status: string,
+  rank?: number,
+): Promise<WorkItemView> {
+  const item = await resolveItem(tx, ref);
+  const project = await requireById(tx, 'projects', item.project_id, { deleted: true });
+  assertStatus(await lanesOf(tx, project.id), status, project);
+  if (rank !== undefined && (!Number.isInteger(rank) || rank < 1)) {
+    throw new ValidationError([{ path: 'position', message: `expected a whole number from 1, got ${rank}` }]);
+  }
+  const column = (
+    await tx.list('work_items', {
+      where: { project_id: project.id, status },
+      orderBy: [
+        ['position', 'asc'],
+        ['item_number', 'asc'],
+      ],
+    })
+  ).filter((i) => i.id !== item.id);
+  let position = gapPosition(column, rank);
+  if (position === null) {
+    for (const [i, other] of column.entries()) {
+      const respaced = (i + 1) * POSITION_STEP;
+      if (other.position !== respaced) column[i] = await patchRecord(ctx, tx, 'work_items', other, { position: respaced });
+    }
+    position = gapPosition(column, rank)!;
+  }
+  return viewOf(tx, await patchRecord(ctx, tx, 'work_items', item, { status, position }));
+}
+
+function gapPosition(column: readonly WorkItem[], rank: number | undefined): number | null {
+  const index = rank === undefined ? column.length : Math.min(rank - 1, column.length);
+  const before = column[index - 1]?.position;
+  const after = column[index]?.position;
+  if (before === undefined && after === undefined) return POSITION_STEP;
+  if (before === undefined) return after! - POSITION_STEP;
+  if (after === undefined) return before + POSITION_STEP;
+  return after - before >= 2 ? Math.floor((before + after) / 2) : null;
+}
+
+/** Deletes an item and the dependencies that name it; its comments and time stay with the tombstone. */
+export async function removeItem(ctx: TrackerContext, tx: Store, ref: string): Promise<WorkItemView> {
+  const item = await resolveItem(tx, ref);
+  const deps = [
+    ...(await tx.list('dependencies', { where: { blocking_item_id: item.id } })),
+    ...(await tx.list('dependencies', { where: { blocked_item_id: item.id } })),
+  ];
+  for (const dep of deps) await deleteRecord(ctx, tx, 'dependencies', dep);
+  return viewOf(tx, await deleteRecord(ctx, tx, 'work_items', item));
+}

@@ -1,0 +1,89 @@
+import { readFileSync } from 'node:fs';
+import { parse as parseToml } from 'smol-toml';
+import * as z from 'zod/mini';
+import { ConfigError, DEFAULT_DONE_STATUSES, statusValueSchema, toIssues } from '../domain/index.js';
+import { connectionConfigSchema } from './connections.js';
+
+/** `.pm/config.toml`: tracked in git, so it holds settings only, never secrets. */
+export const configSchema = z.looseObject({
+  schema_version: z.optional(z.int().check(z.gte(1))),
+  default_project: z.optional(z.string()),
+  sync: z.optional(
+    z.looseObject({
+      /** Export .pm/data.json after every command that changed data (default true). */
+      auto_export: z.optional(z.boolean()),
+    }),
+  ),
+  server: z.optional(
+    z.looseObject({
+      /** Require a token even on loopback (beyond loopback tokens are always required). */
+      require_token: z.optional(z.boolean()),
+      /** Largest snapshot `POST /api/v1/sync/import` accepts, in MiB. */
+      max_import_mb: z.optional(z.number().check(z.gt(0))),
+      /** Requests per minute one client may make to /api/v1/sync/*. */
+      sync_requests_per_minute: z.optional(z.int().check(z.gte(1))),
+    }),
+  ),
+  workflow: z.optional(
+    z.looseObject({
+      done_statuses: z.optional(z.array(statusValueSchema).check(z.minLength(1))),
+    }),
+  ),
+  /** Remote trackers (pm connect): settings only, their keys are in .pm/secrets.toml or the environment. */
+  connections: z.optional(z.record(z.string(), connectionConfigSchema)),
+});
+export type Config = z.output<typeof configSchema>;
+
+export const DEFAULT_CONFIG_TOML = `# pm settings for this repository. Tracked in git: never put secrets here
+# (they go in .pm/secrets.toml, which is ignored).
+schema_version = 1
+
+# The project commands use when --project is not given.
+# default_project = "WEB"
+
+[sync]
+# Write .pm/data.json after every command that changes data, so git always sees the current
+# state (git status, git commit -a). Turn off for very large repositories and rely on the
+# pre-commit hook (pm hooks install) or pm sync export.
+auto_export = true
+
+[server]
+# pm serve: require a token even on 127.0.0.1 (listening anywhere else always requires one).
+# require_token = false
+# max_import_mb = 256
+# sync_requests_per_minute = 60
+
+[workflow]
+# Statuses that count as finished: hidden from \`pm item list\` without --all, never "ready".
+done_statuses = ["done"]
+`;
+
+export function readConfig(path: string): Config {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return {};
+    throw error;
+  }
+  let raw: unknown;
+  try {
+    raw = parseToml(text);
+  } catch (error) {
+    throw new ConfigError('config_invalid', `${path}: ${(error as Error).message.split('\n')[0]}`);
+  }
+  const result = configSchema.safeParse(raw);
+  if (!result.success) {
+    const issue = toIssues(result.error)[0]!;
+    throw new ConfigError('config_invalid', `${path}: ${issue.path}: ${issue.message}`);
+  }
+  return result.data;
+}
+
+export function doneStatuses(config: Config): readonly string[] {
+  return config.workflow?.done_statuses ?? DEFAULT_DONE_STATUSES;
+}
+
+export function autoExport(config: Config): boolean {
+  return config.sync?.auto_export ?? true;
+}

@@ -1,0 +1,4 @@
+export * from './config.js';
+export * from './workspace.js';
+export * from './init.js';
+export * from './connections.js';

@@ -1,0 +1,127 @@
+import { chmodSync, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { commitAll, createTeam, setUp } from '../helpers/git.js';
+
+const USER_HOOK = '#!/bin/sh\necho "user hook ran" >> "$(git rev-parse --show-toplevel)/hook.log"\n';
+
+describe('pm hooks', () => {
+  it("run after the user's own pre-commit hook and put it back untouched on uninstall", async () => {
+    const team = createTeam();
+    const alice = team.clone('alice');
+    const hook = join(alice.dir, '.git', 'hooks', 'pre-commit');
+    writeFileSync(hook, USER_HOOK);
+    chmodSync(hook, 0o750);
+    await setUp(alice);
+    expect(readFileSync(hook, 'utf8')).toContain('pm-hook');
+    await alice.pm('project', 'add', 'WEB', 'Website');
+    writeFileSync(join(alice.dir, 'code.txt'), 'code');
+    commitAll(alice, 'first');
+    expect(readFileSync(join(alice.dir, 'hook.log'), 'utf8')).toBe('user hook ran\n');
+    expect(alice.git('show', '--name-only', '--format=', 'HEAD').split('\n')).toContain('.pm/data.json');
+    await alice.pm('hooks', 'uninstall');
+    expect(readFileSync(hook, 'utf8')).toBe(USER_HOOK);
+    expect(statSync(hook).mode & 0o777).toBe(0o750);
+    for (const other of ['post-merge', 'post-checkout', 'post-rewrite'])
+      expect(existsSync(join(alice.dir, '.git', 'hooks', other))).toBe(false);
+  });
+
+  it("stop the commit when the user's hook fails", async () => {
+    const team = createTeam();
+    const alice = team.clone('alice');
+    const hook = join(alice.dir, '.git', 'hooks', 'pre-commit');
+    writeFileSync(hook, '#!/bin/sh\necho no >&2\nexit 3\n');
+    chmodSync(hook, 0o755);
+    await setUp(alice);
+    await alice.pm('project', 'add', 'WEB', 'Website');
+    expect(() => commitAll(alice, 'refused')).toThrow(/git commit/);
+  });
+
+  it('chain with a core.hooksPath set-up (husky, lefthook) and restore it', async () => {
+    const team = createTeam();
+    const alice = team.clone('alice');
+    mkdirSync(join(alice.dir, '.husky', '_'), { recursive: true });
+    const hook = join(alice.dir, '.husky', '_', 'pre-commit');
+    writeFileSync(hook, USER_HOOK);
+    chmodSync(hook, 0o755);
+    alice.git('config', 'core.hooksPath', '.husky/_');
+    await setUp(alice);
+    expect(readFileSync(hook, 'utf8')).toContain('pm-hook');
+    expect(existsSync(join(alice.dir, '.git', 'hooks', 'pre-commit'))).toBe(false);
+    await alice.pm('project', 'add', 'WEB', 'Website');
+    commitAll(alice, 'first');
+    expect(readFileSync(join(alice.dir, 'hook.log'), 'utf8')).toBe('user hook ran\n');
+    await alice.pm('hooks', 'uninstall');
+    expect(readFileSync(hook, 'utf8')).toBe(USER_HOOK);
+  });
+
+  it('do nothing at all when pm is not installed', async () => {
+    const team = createTeam();
+    const alice = team.clone('alice');
+    await setUp(alice);
+    await alice.pm('project', 'add', 'WEB', 'Website');
+    commitAll(alice, 'with pm');
+    writeFileSync(join(alice.dir, 'code.txt'), 'more code');
+    alice.git('add', 'code.txt');
+    const { execFileSync } = await import('node:child_process');
+    const out = execFileSync('git', ['commit', '-m', 'without pm'], {
+      cwd: alice.dir,
+      env: { ...team.env, PATH: '/usr/bin:/bin' },
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    expect(out).toContain('without pm');
+    expect(alice.git('status', '--porcelain')).toBe('');
+  });
+
+  it('stage .pm/data.json and nothing else', async () => {
+    const team = createTeam();
+    const alice = team.clone('alice');
+    await setUp(alice);
+    writeFileSync(join(alice.dir, 'staged.txt'), 'staged');
+    writeFileSync(join(alice.dir, 'unstaged.txt'), 'unstaged');
+    await alice.pm('project', 'add', 'WEB', 'Website');
+    alice.git('add', 'staged.txt', '.gitattributes', '.pm/.gitignore', '.pm/config.toml');
+    alice.git('commit', '-q', '-m', 'commit');
+    const files = alice.git('show', '--name-only', '--format=', 'HEAD').split('\n').sort();
+    expect(files).toEqual(['.gitattributes', '.pm/.gitignore', '.pm/config.toml', '.pm/data.json', 'staged.txt']);
+    expect(alice.git('status', '--porcelain')).toBe('?? unstaged.txt');
+  });
+
+  it('take in data.json on a branch switch', async () => {
+    const team = createTeam();
+    const alice = team.clone('alice');
+    await setUp(alice);
+    await alice.pm('project', 'add', 'WEB', 'Website');
+    commitAll(alice, 'main');
+    alice.git('checkout', '-q', '-b', 'feature');
+    await alice.pm('item', 'add', '--type', 'task', 'On the feature branch');
+    commitAll(alice, 'feature');
+    alice.git('checkout', '-q', 'main');
+    alice.git('push', '-q', 'origin', 'main', 'feature');
+    const bob = team.clone('bob');
+    await setUp(bob);
+    expect(await bob.json('item', 'list')).toEqual([]);
+    bob.git('checkout', '-q', 'feature');
+    expect((await bob.json<{ title: string }[]>('item', 'list')).map((i) => i.title)).toEqual(['On the feature branch']);
+  });
+});
+
+describe('a fresh clone', () => {
+  it('needs no manual step: the first command takes in data.json and registers the merge driver', async () => {
+    const team = createTeam();
+    const alice = team.clone('alice');
+    await setUp(alice);
+    await alice.pm('project', 'add', 'WEB', 'Website');
+    await alice.pm('item', 'add', '--type', 'story', 'Shared');
+    commitAll(alice, 'first');
+    alice.git('push', '-q', 'origin', 'main');
+    const bob = team.clone('bob');
+    expect(() => bob.git('config', '--get', 'merge.pm.driver')).toThrow();
+    const list = await bob.pm('item', 'list', '--json');
+    expect(list.json<{ title: string }[]>().map((i) => i.title)).toEqual(['Shared']);
+    expect(list.stderr).toContain('registered the pm merge driver');
+    expect(bob.git('config', '--get', 'merge.pm.driver')).toContain('merge-driver %O %A %B %P');
+    expect(bob.git('status', '--porcelain')).toBe('');
+  });
+});

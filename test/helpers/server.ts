@@ -1,0 +1,148 @@
+import { join } from 'node:path';
+import { afterAll } from 'vitest';
+import { manualClock } from './tracker.js';
+import {
+  DEFAULT_SETTINGS,
+  createApp,
+  startServer,
+  type AppDeps,
+  type RunningServer,
+  type ServerSettings,
+} from '../../src/server/index.js';
+import { openStore, type Dialect, type Store } from '../../src/store/index.js';
+import { pathsFor } from '../../src/workspace/index.js';
+import { seedLanes } from './tracker.js';
+import { storeTarget } from './stores.js';
+import { tempDir } from './temp.js';
+
+/** Everything a test started, stopped when the test file finishes (servers first, then stores). */
+const servers: { close(): Promise<void> }[] = [];
+const stores: Store[] = [];
+afterAll(async () => {
+  for (const server of servers.splice(0).reverse()) await server.close();
+  for (const store of stores.splice(0)) await store.close();
+});
+
+export interface Reply<T> {
+  status: number;
+  headers: Headers;
+  body: T;
+  text: string;
+}
+
+export interface RequestOptions {
+  body?: unknown;
+  /** Sent as it is, instead of JSON. */
+  raw?: string | Buffer;
+  headers?: Record<string, string>;
+  token?: string;
+  actor?: string;
+}
+
+/** Real HTTP against a server: `api.get<Project>('/projects/WEB')`. */
+export function apiClient(url: string, defaults: { token?: string } = {}) {
+  const call = async <T = unknown>(method: string, path: string, options: RequestOptions = {}): Promise<Reply<T>> => {
+    const token = options.token ?? defaults.token;
+    const headers: Record<string, string> = {
+      ...(options.body !== undefined ? { 'content-type': 'application/json' } : {}),
+      ...(token ? { authorization: `Bearer ${token}` } : {}),
+      ...(options.actor ? { 'x-pm-actor': options.actor } : {}),
+      ...options.headers,
+    };
+    const body = options.raw ?? (options.body === undefined ? undefined : JSON.stringify(options.body));
+    const response = await fetch(`${url}/api/v1${path}`, { method, headers, ...(body === undefined ? {} : { body }) });
+    const text = await response.text();
+    let parsed: unknown;
+    try {
+      parsed = text === '' ? undefined : JSON.parse(text);
+    } catch {
+      parsed = undefined;
+    }
+    return { status: response.status, headers: response.headers, body: parsed as T, text };
+  };
+  return {
+    call,
+    get: <T = unknown>(path: string, options?: RequestOptions) => call<T>('GET', path, options),
+    post: <T = unknown>(path: string, body?: unknown, options?: RequestOptions) => call<T>('POST', path, { ...options, body }),
+    patch: <T = unknown>(path: string, body: unknown, options?: RequestOptions) => call<T>('PATCH', path, { ...options, body }),
+    delete: <T = unknown>(path: string, options?: RequestOptions) => call<T>('DELETE', path, options),
+  };
+}
+export type Api = ReturnType<typeof apiClient>;
+
+export interface TestApp {
+  url: string;
+  api: Api;
+  store: Store;
+  deps: AppDeps;
+  /** What the server logged (JSON lines). */
+  logs: string[];
+  close(): Promise<void>;
+}
+
+/**
+ * The API on a fresh store with the default lanes, listening on an ephemeral loopback port.
+ * Requests act as `server@example.com` unless they name an actor.
+ */
+export async function testApp(
+  dialect: Dialect,
+  options: { settings?: Partial<ServerSettings>; store?: Store; target?: string } = {},
+): Promise<TestApp> {
+  const target = options.target ?? storeTarget(dialect);
+  const store = options.store ?? (await openStore(target));
+  if (!options.store) stores.push(store);
+  await seedLanes(store);
+  const logs: string[] = [];
+  const deps: AppDeps = {
+    store,
+    clock: manualClock(),
+    doneStatuses: ['done'],
+    actor: () => 'server@example.com',
+    tmpDir: tempDir(),
+    settings: { ...DEFAULT_SETTINGS, ...options.settings },
+    logger: { level: 'info', stream: { write: (line: string) => void logs.push(line) } },
+    ...(dialect === 'sqlite'
+      ? {
+          bulkStore: async () => {
+            const own = await openStore(target, { migrate: false });
+            return { store: own, release: () => own.close() };
+          },
+        }
+      : {}),
+  };
+  const app = await createApp(deps);
+  await app.listen({ host: '127.0.0.1', port: 0 });
+  const address = app.server.address() as { port: number };
+  const url = `http://127.0.0.1:${address.port}`;
+  const handle = { close: () => app.close() };
+  servers.push(handle);
+  return { url, api: apiClient(url), store, deps, logs, close: handle.close };
+}
+
+/**
+ * `pm serve` in this process on a workspace made with `pm init` (its own store, its own lock),
+ * as the CLI starts it. Returns the running server and its store.
+ */
+export async function serveWorkspace(
+  cwd: string,
+  options: { database?: string; settings?: Partial<ServerSettings> } = {},
+): Promise<RunningServer & { store: Store; api: Api }> {
+  const paths = pathsFor(join(cwd, '.pm'));
+  const target = options.database ?? paths.database;
+  const store = await openStore(target);
+  stores.push(store);
+  const running = await startServer({
+    store,
+    target,
+    paths,
+    host: '127.0.0.1',
+    port: 0,
+    settings: { ...DEFAULT_SETTINGS, ...options.settings },
+    clock: Date.now,
+    doneStatuses: ['done'],
+    actor: () => 'server@example.com',
+    logger: false,
+  });
+  servers.push(running);
+  return { ...running, store, api: apiClient(running.url) };
+}

@@ -1,0 +1,245 @@
+import { sql, type Kysely } from 'kysely';
+import { describe, expect, it } from 'vitest';
+import { SchemaVersionError, newId, type Project, type WorkItem } from '../../src/domain/index.js';
+import { LATEST_SCHEMA_VERSION, openStore, type Store } from '../../src/store/index.js';
+import { DIALECTS, freshStore, storeTarget } from '../helpers/stores.js';
+
+const at = '2026-11-21T10:00:00.000Z';
+const meta = {
+  version: 1,
+  created_by: 'a',
+  updated_by: 'a',
+  created_at: at,
+  updated_at: at,
+  deleted_at: null,
+  field_updated_at: {},
+};
+
+function project(key: string): Project {
+  return { id: newId(), key, title: `Project ${key}`, description: null, status: 'active', next_work_item_number: 1, ...meta };
+}
+
+function item(projectId: string, n: number, extra: Partial<WorkItem> = {}): WorkItem {
+  return {
+    id: newId(),
+    project_id: projectId,
+    parent_id: null,
+    item_type: 'task',
+    item_number: n,
+    title: `Item ${n}`,
+    description: null,
+    status: 'todo',
+    priority: 'medium',
+    position: n * 1024,
+    story_points: null,
+    assignee_id: null,
+    sprint_id: null,
+    ...meta,
+    ...extra,
+  };
+}
+
+function kysely(store: Store): Kysely<Record<string, Record<string, unknown>>> {
+  return (store as unknown as { kysely: Kysely<Record<string, Record<string, unknown>>> }).kysely;
+}
+
+/** The indexes of work_items, each with its columns in order. */
+async function workItemIndexes(store: Store): Promise<Record<string, string[]>> {
+  const db = kysely(store);
+  const result: Record<string, string[]> = {};
+  if (store.dialect === 'sqlite') {
+    const names = await sql<{ name: string }>`
+      select name from sqlite_master where type = 'index' and tbl_name = 'work_items' and sql is not null`.execute(db);
+    for (const { name } of names.rows) {
+      const columns = await sql<{ name: string }>`select name from pragma_index_info(${name}) order by seqno`.execute(db);
+      result[name] = columns.rows.map((c) => c.name);
+    }
+  } else {
+    const defs = await sql<{ indexname: string; indexdef: string }>`
+      select indexname, indexdef from pg_indexes where schemaname = current_schema() and tablename = 'work_items'`.execute(db);
+    for (const { indexname, indexdef } of defs.rows) {
+      if (indexname === 'work_items_pkey') continue;
+      result[indexname] = /\((.*)\)$/.exec(indexdef)![1]!.split(', ');
+    }
+  }
+  return result;
+}
+
+describe.each(DIALECTS)('store contract on %s', (dialect) => {
+  it('records the schema version when it creates a database', async () => {
+    const store = await freshStore(dialect);
+    expect(await store.schemaVersion()).toBe(LATEST_SCHEMA_VERSION);
+    await store.close();
+  });
+
+  it('refuses a database written by a newer pm, naming the version', async () => {
+    const target = storeTarget(dialect);
+    const store = await openStore(target);
+    await store.write((tx) => tx.setMeta('schema_version', String(LATEST_SCHEMA_VERSION + 1)));
+    if (dialect === 'sqlite') {
+      (store as unknown as { sqlite: { pragma(s: string): unknown } }).sqlite.pragma(
+        `user_version = ${LATEST_SCHEMA_VERSION + 1}`,
+      );
+    }
+    await store.close();
+    const error = await openStore(target).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(SchemaVersionError);
+    expect((error as Error).message).toContain(`schema version ${LATEST_SCHEMA_VERSION + 1}`);
+  });
+
+  it('upgrades a version 3 database: one index answers work item lists, replacing work_items_number', async () => {
+    const target = storeTarget(dialect);
+    const old = await openStore(target);
+    const p = project('WEB');
+    await old.write(async (tx) => {
+      await tx.insert('projects', p);
+      for (const n of [1, 2, 3]) await tx.insert('work_items', item(p.id, n));
+    });
+    // Back to what version 3 left: its index and its version numbers.
+    await kysely(old).schema.dropIndex('work_items_list').execute();
+    await kysely(old).schema.createIndex('work_items_number').on('work_items').columns(['project_id', 'item_number']).execute();
+    await old.write((tx) => tx.setMeta('schema_version', '3'));
+    if (dialect === 'sqlite') (old as unknown as { sqlite: { pragma(s: string): unknown } }).sqlite.pragma('user_version = 3');
+    await old.close();
+
+    const store = await openStore(target);
+    expect(await store.schemaVersion()).toBe(LATEST_SCHEMA_VERSION);
+    const indexes = await workItemIndexes(store);
+    expect(indexes.work_items_list).toEqual(['project_id', 'item_number', 'id', 'status', 'deleted_at']);
+    expect(indexes.work_items_number).toBeUndefined();
+    expect((await store.list('work_items', { where: { project_id: p.id } })).map((i) => i.item_number)).toEqual([1, 2, 3]);
+    if (dialect === 'sqlite') {
+      // The page needs no sort and the count never reads the table.
+      const plan = async (query: string) =>
+        (await sql<{ detail: string }>`explain query plan ${sql.raw(query)}`.execute(kysely(store))).rows.map((r) => r.detail);
+      const where = `where deleted_at is null and project_id = 'x' and status not in ('done')`;
+      expect(await plan(`select * from work_items ${where} order by project_id, item_number, id limit 50 offset 100`)).toEqual([
+        'SEARCH work_items USING INDEX work_items_list (project_id=?)',
+      ]);
+      expect(await plan(`select count(*) from work_items ${where}`)).toEqual([
+        'SEARCH work_items USING COVERING INDEX work_items_list (project_id=?)',
+      ]);
+    }
+    await store.close();
+  });
+
+  it('round-trips every field of a record exactly', async () => {
+    const store = await freshStore(dialect);
+    const p = {
+      ...project('WEB'),
+      description: 'emoji 🚀 and "quotes"',
+      field_updated_at: { title: '2026-11-21T11:00:00.000Z' },
+    };
+    await store.write((tx) => tx.insert('projects', p));
+    expect(await store.get('projects', p.id)).toEqual(p);
+    const lane = {
+      id: newId(),
+      project_id: null,
+      name: 'QA',
+      status_value: 'qa',
+      position: 3,
+      is_default: false,
+      ...meta,
+    };
+    await store.write((tx) => tx.insert('swim_lanes', lane));
+    expect(await store.get('swim_lanes', lane.id)).toEqual(lane);
+    await store.close();
+  });
+
+  it('filters, orders, pages and counts', async () => {
+    const store = await freshStore(dialect);
+    const p = project('WEB');
+    const items = [1, 2, 3, 4, 5].map((n) => item(p.id, n, { status: n % 2 ? 'todo' : 'done' }));
+    await store.write(async (tx) => {
+      await tx.insert('projects', p);
+      for (const i of items) await tx.insert('work_items', i);
+      await tx.update('work_items', { ...items[4]!, deleted_at: at });
+    });
+    const open = await store.list('work_items', { where: { status: { not: ['done'] } }, orderBy: [['item_number', 'desc']] });
+    expect(open.map((i) => i.item_number)).toEqual([3, 1]);
+    expect(await store.count('work_items', { where: { project_id: p.id } })).toBe(4);
+    expect(await store.count('work_items', { where: { project_id: p.id }, includeDeleted: true })).toBe(5);
+    const page = await store.list('work_items', { orderBy: [['item_number', 'asc']], limit: 2, offset: 1 });
+    expect(page.map((i) => i.item_number)).toEqual([2, 3]);
+    const found = await store.list('work_items', { search: { fields: ['title'], text: 'ITEM 4' } });
+    expect(found.map((i) => i.item_number)).toEqual([4]);
+    expect(await store.list('work_items', { where: { status: [] } })).toEqual([]);
+    await store.close();
+  });
+
+  it('finds ids by their tail', async () => {
+    const store = await freshStore(dialect);
+    const p = project('WEB');
+    await store.write((tx) => tx.insert('projects', p));
+    expect(await store.idsEndingWith('projects', p.id.slice(-12), 5)).toEqual([p.id]);
+    expect(await store.idsEndingWith('projects', 'ffffffffffff0', 5)).toEqual([]);
+    await store.close();
+  });
+
+  it('allocates item numbers past any number already used', async () => {
+    const store = await freshStore(dialect);
+    const p = project('WEB');
+    await store.write(async (tx) => {
+      await tx.insert('projects', p);
+      await tx.insert('work_items', item(p.id, 7));
+    });
+    expect(await store.write((tx) => tx.allocateItemNumber(p.id))).toBe(8);
+    expect(await store.write((tx) => tx.allocateItemNumber(p.id))).toBe(9);
+    expect((await store.get('projects', p.id))?.version).toBe(1);
+    await store.close();
+  });
+
+  it('follows blocks dependencies and parent chains', async () => {
+    const store = await freshStore(dialect);
+    const p = project('WEB');
+    const [a, b, c] = [item(p.id, 1), item(p.id, 2), item(p.id, 3)];
+    b.parent_id = a.id;
+    c.parent_id = b.id;
+    const dep = (from: WorkItem, to: WorkItem, type: 'blocks' | 'relates_to' = 'blocks') => ({
+      id: newId(),
+      blocking_item_id: from.id,
+      blocked_item_id: to.id,
+      dependency_type: type,
+      ...meta,
+    });
+    await store.write(async (tx) => {
+      await tx.insert('projects', p);
+      for (const i of [a, b, c]) await tx.insert('work_items', i);
+      await tx.insert('dependencies', dep(a, b));
+      await tx.insert('dependencies', dep(b, c));
+      await tx.insert('dependencies', dep(c, a, 'relates_to'));
+    });
+    expect(await store.blocksReachable(a.id, c.id)).toBe(true);
+    expect(await store.blocksReachable(c.id, a.id)).toBe(false);
+    expect(await store.ancestorIds(c.id)).toEqual([b.id, a.id]);
+    await store.close();
+  });
+
+  it('rolls back every write of a failed transaction', async () => {
+    const store = await freshStore(dialect);
+    const p = project('WEB');
+    await expect(
+      store.write(async (tx) => {
+        await tx.insert('projects', p);
+        throw new Error('boom');
+      }),
+    ).rejects.toThrow('boom');
+    expect(await store.get('projects', p.id)).toBeUndefined();
+    await store.close();
+  });
+
+  it('counts records changed after a local change counter', async () => {
+    const store = await freshStore(dialect);
+    const before = Number((await store.getMeta('local_seq')) ?? 0);
+    await store.write((tx) => tx.insert('projects', project('WEB')));
+    await store.write((tx) => tx.insert('projects', project('API'), { localSeq: 0 }));
+    expect(await store.countChangedSince('projects', before)).toBe(1);
+    await store.close();
+  });
+
+  it('enforces foreign keys', async () => {
+    const store = await freshStore(dialect);
+    await expect(store.write((tx) => tx.insert('work_items', item(newId(), 1)))).rejects.toThrow();
+    await store.close();
+  });
+});

@@ -1,0 +1,200 @@
+import { describe, expect, it } from 'vitest';
+import { PmError } from '../../src/domain/index.js';
+import { DIALECTS } from '../helpers/stores.js';
+import { freshTracker } from '../helpers/tracker.js';
+
+async function code(promise: Promise<unknown>): Promise<string> {
+  const error = await promise.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  if (!(error instanceof PmError)) throw new Error(`expected a PmError, got ${String(error)}`);
+  return error.code;
+}
+
+describe.each(DIALECTS)('work items on %s', (dialect) => {
+  it('numbers items per project and addresses them by key, id or id tail', async () => {
+    const { tracker } = await freshTracker(dialect);
+    await tracker.addProject({ key: 'web', title: 'Web' });
+    await tracker.addProject({ key: 'API', title: 'Api' });
+    const a = await tracker.addItem({ project: 'WEB', item_type: 'epic', title: 'Checkout' });
+    const b = await tracker.addItem({ project: 'WEB', item_type: 'story', title: 'Card', parent: 'WEB-1' });
+    const c = await tracker.addItem({ project: 'API', item_type: 'task', title: 'Auth' });
+    expect([a.key, b.key, c.key]).toEqual(['WEB-1', 'WEB-2', 'API-1']);
+    expect(b.parent_id).toBe(a.id);
+    expect((await tracker.getItem('web-2')).id).toBe(b.id);
+    expect((await tracker.getItem(b.id)).key).toBe('WEB-2');
+    expect((await tracker.getItem(b.id.slice(-12))).key).toBe('WEB-2');
+  });
+
+  it('defaults to the only project, the first lane, medium priority and the end of the lane', async () => {
+    const { tracker } = await freshTracker(dialect);
+    await tracker.addProject({ key: 'WEB', title: 'Web' });
+    const a = await tracker.addItem({ item_type: 'task', title: 'One' });
+    const b = await tracker.addItem({ item_type: 'task', title: 'Two' });
+    expect(a.status).toBe('backlog');
+    expect(a.priority).toBe('medium');
+    expect(b.position).toBeGreaterThan(a.position);
+  });
+
+  it('refuses unknown keys and malformed ids with not_found', async () => {
+    const { tracker } = await freshTracker(dialect);
+    await tracker.addProject({ key: 'WEB', title: 'Web' });
+    expect(await code(tracker.getItem('WEB-99'))).toBe('not_found');
+    expect(await code(tracker.getItem('NOPE-1'))).toBe('not_found');
+    expect(await code(tracker.getItem('not-an-id!'))).toBe('not_found');
+    expect(await code(tracker.getItem('0192f0c4-7a3e-7b21-9c4d-5e6f7a8b9c0d'))).toBe('not_found');
+    expect(await code(tracker.getProject('ZZZ'))).toBe('not_found');
+  });
+
+  it('refuses a parent in another project', async () => {
+    const { tracker } = await freshTracker(dialect);
+    await tracker.addProject({ key: 'WEB', title: 'Web' });
+    await tracker.addProject({ key: 'API', title: 'Api' });
+    await tracker.addItem({ project: 'API', item_type: 'epic', title: 'Other' });
+    expect(await code(tracker.addItem({ project: 'WEB', item_type: 'story', title: 'x', parent: 'API-1' }))).toBe(
+      'cross_project_parent',
+    );
+  });
+
+  it('refuses a parent that would make a cycle', async () => {
+    const { tracker } = await freshTracker(dialect);
+    await tracker.addProject({ key: 'WEB', title: 'Web' });
+    await tracker.addItem({ item_type: 'epic', title: 'A' });
+    await tracker.addItem({ item_type: 'story', title: 'B', parent: 'WEB-1' });
+    await tracker.addItem({ item_type: 'task', title: 'C', parent: 'WEB-2' });
+    expect(await code(tracker.editItem('WEB-1', { parent: 'WEB-3' }))).toBe('parent_cycle');
+    expect(await code(tracker.editItem('WEB-1', { parent: 'WEB-1' }))).toBe('parent_cycle');
+  });
+
+  it('refuses invalid enums and statuses that have no lane', async () => {
+    const { tracker } = await freshTracker(dialect);
+    await tracker.addProject({ key: 'WEB', title: 'Web' });
+    expect(await code(tracker.addItem({ item_type: 'bug' as 'task', title: 'x' }))).toBe('validation_failed');
+    expect(await code(tracker.addItem({ item_type: 'task', title: 'x', priority: 'urgent' as 'high' }))).toBe(
+      'validation_failed',
+    );
+    expect(await code(tracker.addItem({ item_type: 'task', title: 'x', status: 'qa' }))).toBe('validation_failed');
+    expect(await code(tracker.addItem({ item_type: 'task', title: '   ' }))).toBe('validation_failed');
+  });
+
+  it('edits, bumps the version, stamps field clocks and honours a version precondition', async () => {
+    const { tracker, clock } = await freshTracker(dialect);
+    await tracker.addProject({ key: 'WEB', title: 'Web' });
+    const a = await tracker.addItem({ item_type: 'task', title: 'One' });
+    clock.advance(1000);
+    const edited = await tracker.editItem('WEB-1', { title: 'One!', status: 'todo', story_points: 3 }, 1);
+    expect(edited.version).toBe(2);
+    expect(edited.updated_at > a.updated_at).toBe(true);
+    expect(Object.keys(edited.field_updated_at).sort()).toEqual(['status', 'story_points', 'title']);
+    expect(await code(tracker.editItem('WEB-1', { title: 'stale' }, 1))).toBe('version_conflict');
+    const same = await tracker.editItem('WEB-1', { title: 'One!' });
+    expect(same.version).toBe(2);
+  });
+
+  it('keeps updated_at moving forward when the clock steps back', async () => {
+    const { tracker, clock } = await freshTracker(dialect);
+    await tracker.addProject({ key: 'WEB', title: 'Web' });
+    const a = await tracker.addItem({ item_type: 'task', title: 'One' });
+    clock.advance(-60_000);
+    const b = await tracker.editItem('WEB-1', { title: 'Two' });
+    expect(Date.parse(b.updated_at)).toBe(Date.parse(a.updated_at) + 1);
+  });
+
+  it('moves items between lanes and to a rank within a lane', async () => {
+    const { tracker } = await freshTracker(dialect);
+    await tracker.addProject({ key: 'WEB', title: 'Web' });
+    for (const t of ['A', 'B', 'C']) await tracker.addItem({ item_type: 'task', title: t, status: 'todo' });
+    await tracker.moveItem('WEB-3', 'todo', 1);
+    await tracker.moveItem('WEB-2', 'in_progress');
+    const board = await tracker.board({});
+    const col = (s: string) => board.columns.find((c) => c.lane.status_value === s)!.items.map((i) => i.key);
+    expect(col('todo')).toEqual(['WEB-3', 'WEB-1']);
+    expect(col('in_progress')).toEqual(['WEB-2']);
+    expect(await code(tracker.moveItem('WEB-1', 'nowhere'))).toBe('validation_failed');
+  });
+
+  it('respaces a lane when there is no gap left', async () => {
+    const { tracker } = await freshTracker(dialect);
+    await tracker.addProject({ key: 'WEB', title: 'Web' });
+    for (const t of ['A', 'B', 'C']) await tracker.addItem({ item_type: 'task', title: t, status: 'todo' });
+    await tracker.editItem('WEB-1', { position: 1 });
+    await tracker.editItem('WEB-2', { position: 2 });
+    await tracker.moveItem('WEB-3', 'todo', 2);
+    const board = await tracker.board({});
+    expect(board.columns.find((c) => c.lane.status_value === 'todo')!.items.map((i) => i.key)).toEqual([
+      'WEB-1',
+      'WEB-3',
+      'WEB-2',
+    ]);
+  });
+
+  it('lists with filters and hides finished and deleted items unless asked', async () => {
+    const { tracker } = await freshTracker(dialect);
+    await tracker.addProject({ key: 'WEB', title: 'Web' });
+    await tracker.addSprint({ name: 'S1', start_date: '2026-12-01', end_date: '2026-12-14' });
+    await tracker.addItem({ item_type: 'story', title: 'Alpha', sprint: 'S1', assignee: 'me' });
+    await tracker.addItem({ item_type: 'task', title: 'Beta', status: 'done' });
+    await tracker.addItem({ item_type: 'task', title: 'Gamma' });
+    await tracker.removeItem('WEB-3');
+    const keys = async (q: Parameters<typeof tracker.listItems>[0]) => (await tracker.listItems(q)).items.map((i) => i.key);
+    expect(await keys({})).toEqual(['WEB-1']);
+    expect(await keys({ all: true })).toEqual(['WEB-1', 'WEB-2']);
+    expect(await keys({ all: true, deleted: true })).toEqual(['WEB-1', 'WEB-2', 'WEB-3']);
+    expect(await keys({ sprint: 'S1' })).toEqual(['WEB-1']);
+    expect(await keys({ assignee: 'me' })).toEqual(['WEB-1']);
+    expect(await keys({ item_type: ['task'], all: true })).toEqual(['WEB-2']);
+    expect(await keys({ search: 'alp' })).toEqual(['WEB-1']);
+    const page = await tracker.listItems({ all: true, limit: 1 });
+    expect(page.total).toBe(2);
+  });
+
+  it('sorts lists in the database: any field either way, nulls last, priority by rank, pages stable', async () => {
+    const { tracker, clock } = await freshTracker(dialect);
+    await tracker.addProject({ key: 'WEB', title: 'Web' });
+    await tracker.addProject({ key: 'API', title: 'Api' });
+    const add = async (project: string, title: string, priority: 'low' | 'medium' | 'high' | 'critical', points?: number) => {
+      clock.advance(1000);
+      await tracker.addItem({
+        project,
+        item_type: 'task',
+        title,
+        priority,
+        ...(points === undefined ? {} : { story_points: points }),
+      });
+    };
+    await add('API', 'banana', 'high', 3);
+    await add('WEB', 'Apple', 'low');
+    await add('WEB', 'cherry', 'critical', 1);
+    await add('API', 'apple', 'high', 8);
+    await add('WEB', 'date', 'medium', 3);
+    const keys = async (sort?: string, more: { limit?: number; offset?: number } = {}) =>
+      (await tracker.listItems({ ...(sort === undefined ? {} : { sort }), ...more })).items.map((i) => i.key);
+
+    expect(await keys()).toEqual(['WEB-1', 'WEB-2', 'WEB-3', 'API-1', 'API-2']);
+    expect(await keys('')).toEqual(await keys());
+    // ties end in project and number order
+    expect(await keys('-priority')).toEqual(['WEB-2', 'API-1', 'API-2', 'WEB-3', 'WEB-1']);
+    expect(await keys('priority')).toEqual(['WEB-1', 'WEB-3', 'API-1', 'API-2', 'WEB-2']);
+    expect(await keys('story_points')).toEqual(['WEB-2', 'WEB-3', 'API-1', 'API-2', 'WEB-1']);
+    expect(await keys('-story_points')).toEqual(['API-2', 'WEB-3', 'API-1', 'WEB-2', 'WEB-1']);
+    expect(await keys('-created_at')).toEqual(['WEB-3', 'API-2', 'WEB-2', 'WEB-1', 'API-1']);
+    expect(await keys('-story_points, created_at')).toEqual(['API-2', 'API-1', 'WEB-3', 'WEB-2', 'WEB-1']);
+    expect(await keys('-priority', { limit: 2, offset: 1 })).toEqual(['API-1', 'API-2']);
+    expect((await tracker.listItems({ sort: '-priority', limit: 2 })).total).toBe(5);
+    const bad = await tracker.listItems({ sort: 'key' }).catch((e: unknown) => e);
+    expect(bad).toMatchObject({ code: 'validation_failed', field: 'sort' });
+    expect((bad as Error).message).toContain('cannot sort by "key": expected one of id, project_id');
+    expect(await code(tracker.listItems({ sort: 'field_updated_at' }))).toBe('validation_failed');
+  });
+
+  it('deletes as a tombstone that still resolves with its key when asked', async () => {
+    const { tracker, store } = await freshTracker(dialect);
+    await tracker.addProject({ key: 'WEB', title: 'Web' });
+    await tracker.addItem({ item_type: 'task', title: 'One' });
+    const removed = await tracker.removeItem('WEB-1');
+    expect(removed.deleted_at).not.toBeNull();
+    expect(await code(tracker.getItem('WEB-1'))).toBe('not_found');
+    expect((await store.get('work_items', removed.id))?.deleted_at).toBe(removed.deleted_at);
+  });
+});
