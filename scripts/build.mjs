@@ -17,7 +17,7 @@ await build({
   target: 'node20',
   chunkNames: 'chunks/[name]-[hash]',
   // Native or optional drivers stay in node_modules.
-  external: ['better-sqlite3', 'pg', 'pg-native', 'pg-copy-streams'],
+  external: ['better-sqlite3', 'better-sqlite3-napi', 'pg', 'pg-native', 'pg-copy-streams'],
   define: { __PM_VERSION__: JSON.stringify(pkg.version) },
   banner: {
     js: "import { createRequire as __pmCreateRequire } from 'node:module'; const require = __pmCreateRequire(import.meta.url);",

@@ -1,4 +1,4 @@
-import BetterSqlite3 from 'better-sqlite3';
+import type BetterSqlite3 from 'better-sqlite3';
 import { Kysely, SqliteDialect, sql, type SqliteDatabase } from 'kysely';
 import { SchemaVersionError } from '../../domain/index.js';
 import type { EntityRecords, EntityType } from '../../domain/index.js';
@@ -6,6 +6,7 @@ import { KyselyStore, type Db, type LooseDatabase, type Transactor } from '../ky
 import { migrate } from '../migrator.js';
 import { LATEST_SCHEMA_VERSION } from '../migrations/index.js';
 import { columnsOf, fromRow, sqliteJsonObject, toValues } from '../rows.js';
+import { Sqlite } from './driver.js';
 import type { HeldLock, WriteOptions } from '../store.js';
 
 export interface SqliteOptions {
@@ -156,7 +157,7 @@ export class SqliteStore extends KyselyStore {
    */
   override holdLock(name: string): Promise<HeldLock | undefined> {
     if (this.sqlite.memory) return Promise.resolve({ release: () => Promise.resolve() });
-    const lock = new BetterSqlite3(`${this.sqlite.name}.${name}.lock`, { timeout: 0 });
+    const lock = new Sqlite(`${this.sqlite.name}.${name}.lock`, { timeout: 0 });
     try {
       lock.exec('begin exclusive');
     } catch (error) {
@@ -203,7 +204,7 @@ export class SqliteStore extends KyselyStore {
   }
 
   static async open(path: string, options: SqliteOptions = {}): Promise<SqliteStore> {
-    const sqlite = new BetterSqlite3(path, { timeout: options.busyTimeoutMs ?? 10_000 });
+    const sqlite = new Sqlite(path, { timeout: options.busyTimeoutMs ?? 10_000 });
     sqlite.pragma('journal_mode = WAL');
     // WAL with NORMAL: a commit survives the process being killed at any moment; only an OS
     // crash or power loss can drop the last commits (never corrupt the file).
