@@ -107,6 +107,8 @@ export class FaultProxy {
   }
 
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    // The server's headers as they are: Node would add a Date header that Redmine's puma never sends.
+    res.sendDate = false;
     const entry: Logged = { method: req.method ?? 'GET', path: req.url ?? '/', at: Date.now(), status: 0 };
     const body = await readBody(req);
     const fault = this.take(req);

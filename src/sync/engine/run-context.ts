@@ -65,6 +65,8 @@ export class RunContext {
   remoteWrites = 0;
   /** The second pull, after the push: records already counted once are not counted again. */
   catchingUp = false;
+  /** How far the remote's clock is ahead of ours, at least (it can be negative). */
+  private remoteAhead: number | undefined;
   private readonly pendingLinks = new Map<string, SyncLink | null>();
   private linkFlush: Promise<void> = Promise.resolve();
   private progress = { phase: 'pull' as RunPhase, done: 0, total: 0 };
@@ -139,6 +141,7 @@ export class RunContext {
 
   /** Keeps a link in memory now and writes it with the next batch. */
   putLink(link: SyncLink): void {
+    this.observeRemoteTime(link.remote_updated_at);
     this.links.set(link);
     if (this.dry) return;
     this.pendingLinks.set(keyOf(link.entity_type, link.local_id), link);
@@ -168,6 +171,19 @@ export class RunContext {
       });
     });
     return this.linkFlush;
+  }
+
+  /**
+   * A time on the remote's clock no later than the local time `local` (ms), for remotes whose
+   * answers carry no Date header: every remote timestamp was already past when its answer came.
+   */
+  remoteTimeAt(local: number): string | undefined {
+    return this.remoteAhead === undefined ? undefined : new Date(local + this.remoteAhead).toISOString();
+  }
+
+  private observeRemoteTime(remoteTime: string | null): void {
+    const ahead = remoteTime ? Date.parse(remoteTime) - Date.now() : NaN;
+    if (!Number.isNaN(ahead) && (this.remoteAhead === undefined || ahead > this.remoteAhead)) this.remoteAhead = ahead;
   }
 
   // ---- items and progress ----------------------------------------------------------------

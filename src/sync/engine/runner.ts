@@ -30,8 +30,12 @@ export async function executeRun(env: RunEnvironment): Promise<RunResult> {
   const pushes = env.run.direction !== 'pull';
 
   let listing: PullOutcome | undefined;
+  // Where the next listing starts: the remote's time when this one began, or no later than that.
+  let listedAt = 0;
+  const cursorOf = (outcome: PullOutcome) => latest(outcome.cursor, ctx.remoteTimeAt(listedAt));
   if (pulls) {
     const saved = env.run.mode === 'incremental' ? await env.store.sync.getCursor(ctx.name, 'work_items') : undefined;
+    listedAt = Date.now();
     listing = await puller.pull(saved);
   }
   if (pushes && !ctx.stopped()) await pusher.push(false);
@@ -41,7 +45,9 @@ export async function executeRun(env: RunEnvironment): Promise<RunResult> {
     // taken in now, so the next run starts after this one instead of re-reading it all.
     ctx.catchingUp = true;
     try {
-      listing = await puller.pull(listing.cursor);
+      const since = cursorOf(listing);
+      listedAt = Date.now();
+      listing = await puller.pull(since);
       if (pushes && !ctx.stopped()) await pusher.push(true);
     } catch (error) {
       // What this run did stands; the next run lists these changes from the older cursor.
@@ -51,7 +57,12 @@ export async function executeRun(env: RunEnvironment): Promise<RunResult> {
   }
   await ctx.flushLinks();
   if (pusher.createsSettled && !ctx.stopped() && !ctx.dry) await env.store.write((tx) => tx.setMeta(pusher.createsKey, ''));
-  return { cursor: ctx.filter.partial ? undefined : listing?.cursor };
+  return { cursor: ctx.filter.partial || !listing ? undefined : cursorOf(listing) };
+}
+
+function latest(a: string | undefined, b: string | undefined): string | undefined {
+  if (a === undefined || b === undefined) return a ?? b;
+  return Date.parse(a) >= Date.parse(b) ? a : b;
 }
 
 /** The pm project a connection syncs: its `pm_project`, or the only project there is. */
