@@ -222,6 +222,7 @@ export class Pusher {
   private linkCreated(op: RemoteOp, record: RemoteRecord, operation: 'create' | 'link', attempts: number): void {
     const { ctx } = this;
     const remote = ctx.translator.toLocalIds(op.type, record.fields).fields;
+    if (operation === 'create') ctx.observeRemoteWrite(record.updatedAt);
     ctx.putLink(ctx.newLink(op.type, op.localId, record, { local: op.fields!, remote }));
     ctx.done(op.type, op.localId, record, 'push', operation, attempts);
   }
@@ -247,6 +248,7 @@ export class Pusher {
       if (error instanceof RemoteError && error.status === 404) return this.deletions.deleted(type, link, attemptsOf(error));
       throw error;
     }
+    ctx.observeRemoteWrite(after.updatedAt);
     // What was pushed is what the remote now says; the rest of its base stays as it was known.
     const pushed = changedKeys(op.fields!, op.before!);
     const remote = { ...op.before!, ...pick(ctx.translator.toLocalIds(type, after.fields).fields, pushed) };

@@ -141,7 +141,6 @@ export class RunContext {
 
   /** Keeps a link in memory now and writes it with the next batch. */
   putLink(link: SyncLink): void {
-    this.observeRemoteTime(link.remote_updated_at);
     this.links.set(link);
     if (this.dry) return;
     this.pendingLinks.set(keyOf(link.entity_type, link.local_id), link);
@@ -175,13 +174,17 @@ export class RunContext {
 
   /**
    * A time on the remote's clock no later than the local time `local` (ms), for remotes whose
-   * answers carry no Date header: every remote timestamp was already past when its answer came.
+   * answers carry no Date header: the stamp on a write of this run was past when its answer came.
    */
   remoteTimeAt(local: number): string | undefined {
     return this.remoteAhead === undefined ? undefined : new Date(local + this.remoteAhead).toISOString();
   }
 
-  private observeRemoteTime(remoteTime: string | null): void {
+  /**
+   * The stamp the remote put on a write of this run, just answered. Only fresh writes count: a
+   * listed record may carry a time from before a clock change, even one in the future.
+   */
+  observeRemoteWrite(remoteTime: string | null): void {
     const ahead = remoteTime ? Date.parse(remoteTime) - Date.now() : NaN;
     if (!Number.isNaN(ahead) && (this.remoteAhead === undefined || ahead > this.remoteAhead)) this.remoteAhead = ahead;
   }
