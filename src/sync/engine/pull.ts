@@ -34,15 +34,21 @@ export class Puller {
     if (ctx.filter.targeted) (await this.readTargets()).forEach(keep);
     else {
       const since = cursor ? new Date(Date.parse(cursor) - CURSOR_OVERLAP_MS).toISOString() : undefined;
+      // The remote stamps whole seconds: a change in the same second as pm's last look at a record
+      // keeps its stamp. Such a record is read again until a listing begins after that second.
+      const settledBefore = cursor ? Math.floor(Date.parse(cursor) / 1000) * 1000 : -Infinity;
       outcome = await ctx.env.connector.pull(
         {
           mode: since ? 'incremental' : 'full',
           since,
           // Seen as it is now (the overlap lists the last seconds again): skip it and its details.
-          // The remote's clock has whole seconds, so the fields are compared too.
+          // The stamp may be older than pm's look at it, so the fields are compared too. A record
+          // this run created counts as seen: a change by someone else within the second it was
+          // made would wait for a full run (reading every new record back is what it saves).
           known: (r) => {
             const link = ctx.links.remote(r.type, r.remoteId);
             if (!link || r.updatedAt === null || link.remote_updated_at !== r.updatedAt) return false;
+            if (Date.parse(r.updatedAt) >= settledBefore && !ctx.created.has(keyOf(r.type, link.local_id))) return false;
             return sameFields(ctx.translator.toLocalIds(r.type, r.fields).fields, baseOf(link).remote);
           },
         },

@@ -222,7 +222,10 @@ export class Pusher {
   private linkCreated(op: RemoteOp, record: RemoteRecord, operation: 'create' | 'link', attempts: number): void {
     const { ctx } = this;
     const remote = ctx.translator.toLocalIds(op.type, record.fields).fields;
-    if (operation === 'create') ctx.observeRemoteWrite(record.updatedAt);
+    if (operation === 'create') {
+      ctx.observeRemoteWrite(record.updatedAt);
+      ctx.created.add(keyOf(op.type, op.localId));
+    }
     ctx.putLink(ctx.newLink(op.type, op.localId, record, { local: op.fields!, remote }));
     ctx.done(op.type, op.localId, record, 'push', operation, attempts);
   }

@@ -55,6 +55,8 @@ const LINK_BATCH = 50;
  */
 export class RunContext {
   readonly author: Author;
+  /** Remote records this run created, as `type:localId`. */
+  readonly created = new Set<string>();
   /** Records already decided in this run, so later phases leave them alone. */
   readonly decided = new Set<string>();
   /** Remote writes the pull decided on, for the push to make. */

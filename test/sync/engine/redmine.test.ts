@@ -150,10 +150,9 @@ describe('sync with Redmine', () => {
     expect(readInFull(idOf('Card form'))).toBe(0);
     expect(readInFull(idOf('Receipts'))).toBe(0);
 
-    // The cursor it saved is past those creates: the next run lists nothing as changed.
-    const second = await run(f);
-    expect(operations(second)).toEqual([]);
-    expect(readInFull(idOf('Card form')) + readInFull(idOf('Receipts'))).toBe(0);
+    // The next run lists nothing as changed. (It may read these again: they carry the latest
+    // stamp, and a change within that second would keep it.)
+    expect(operations(await run(f))).toEqual([]);
   });
 
   test('edits on each side reach the other in one incremental run, and do not come back', async () => {
