@@ -83,6 +83,8 @@ Ctrl-C or SIGTERM: requests in flight finish first. API: /api/v1 (see /api/v1/op
             stream: { write: (line: string) => session.io.stderr.write(line) },
           },
         });
+        // Handlers first: whoever reads the line below may signal at once.
+        const signalled = untilSignal();
         out.line(`pm serve: listening on ${running.url} (${store.dialect}: ${store.location})`);
         if (!settings.requireToken) {
           out.note(out.c.dim('no token needed on loopback ([server] require_token = true in .pm/config.toml to require one)'));
@@ -96,7 +98,7 @@ Ctrl-C or SIGTERM: requests in flight finish first. API: /api/v1 (see /api/v1/op
             `${out.c.yellow('warning:')} plain HTTP beyond loopback: put TLS in front (a reverse proxy), or tokens travel in clear text`,
           );
         }
-        const signal = await untilSignal();
+        const signal = await signalled;
         out.note(`pm serve: ${signal}: finishing requests in flight`);
         await running.close();
         out.note('pm serve: stopped');
