@@ -10,6 +10,9 @@ import { SyncConflicts } from './sync-conflicts.js';
 
 export type { RunEnvironment } from './run-context.js';
 
+/** A pull's outcome, with the local time its listing began. */
+type Listing = PullOutcome & { startedAt: number };
+
 /** What the run leaves besides its items: the cursor to save when nothing failed. */
 export interface RunResult {
   cursor: string | undefined;
@@ -29,14 +32,17 @@ export async function executeRun(env: RunEnvironment): Promise<RunResult> {
   const pulls = env.run.direction !== 'push';
   const pushes = env.run.direction !== 'pull';
 
-  let listing: PullOutcome | undefined;
+  const list = async (cursor: string | undefined): Promise<Listing> => {
+    const startedAt = Date.now();
+    return { ...(await puller.pull(cursor)), startedAt };
+  };
   // Where the next listing starts: the remote's time when this one began, or no later than that.
-  let listedAt = 0;
-  const cursorOf = (outcome: PullOutcome) => latest(outcome.cursor, ctx.remoteTimeAt(listedAt));
+  const cursorOf = (done: Listing) => latest(done.cursor, ctx.remoteTimeAt(done.startedAt));
+
+  let listing: Listing | undefined;
   if (pulls) {
     const saved = env.run.mode === 'incremental' ? await env.store.sync.getCursor(ctx.name, 'work_items') : undefined;
-    listedAt = Date.now();
-    listing = await puller.pull(saved);
+    listing = await list(saved);
   }
   if (pushes && !ctx.stopped()) await pusher.push(false);
   if (listing?.census && !ctx.filter.partial && !ctx.stopped()) await deletions.find(listing.census);
@@ -45,9 +51,7 @@ export async function executeRun(env: RunEnvironment): Promise<RunResult> {
     // taken in now, so the next run starts after this one instead of re-reading it all.
     ctx.catchingUp = true;
     try {
-      const since = cursorOf(listing);
-      listedAt = Date.now();
-      listing = await puller.pull(since);
+      listing = await list(cursorOf(listing));
       if (pushes && !ctx.stopped()) await pusher.push(true);
     } catch (error) {
       // What this run did stands; the next run lists these changes from the older cursor.
