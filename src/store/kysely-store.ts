@@ -2,7 +2,17 @@ import { sql, type Kysely, type SelectQueryBuilder } from 'kysely';
 import type { EntityRecords, EntityType, Project, WorkItem } from '../domain/index.js';
 import { columnsOf, fromRow, rowJsonEncoder, toRow, toValues } from './rows.js';
 import { KyselySyncRepository, type SyncRepository } from './sync-repository.js';
-import type { ApiToken, Dialect, HeldLock, KeyAlias, ListQuery, NumberedRow, Store, WriteOptions } from './store.js';
+import type {
+  ApiToken,
+  Dialect,
+  HeldLock,
+  KeyAlias,
+  ListQuery,
+  NumberedRow,
+  Store,
+  TransactionOptions,
+  WriteOptions,
+} from './store.js';
 
 /** Tables addressed by entity type at run time; rows are typed by the codecs in rows.ts. */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- generic table access stays inside this file
@@ -13,7 +23,7 @@ type Select = SelectQueryBuilder<LooseDatabase, string, any>;
 
 export interface Transactor {
   /** Runs `fn` on one connection inside a write transaction. */
-  write<T>(db: Db, fn: (tx: Db) => Promise<T>): Promise<T>;
+  write<T>(db: Db, fn: (tx: Db) => Promise<T>, options?: TransactionOptions): Promise<T>;
   read<T>(db: Db, fn: (tx: Db) => Promise<T>): Promise<T>;
 }
 
@@ -40,9 +50,9 @@ export class KyselyStore implements Store {
     return new KyselyStore(this.dialect, this.location, tx, this.transactor, true, this.onClose);
   }
 
-  async write<T>(fn: (tx: Store) => Promise<T>): Promise<T> {
+  async write<T>(fn: (tx: Store) => Promise<T>, options?: TransactionOptions): Promise<T> {
     if (this.inTransaction) return fn(this);
-    return this.transactor.write(this.db, (tx) => fn(this.bind(tx)));
+    return this.transactor.write(this.db, (tx) => fn(this.bind(tx)), options);
   }
 
   async read<T>(fn: (tx: Store) => Promise<T>): Promise<T> {
@@ -224,6 +234,12 @@ export class KyselyStore implements Store {
     return new Map((await this.rowsBetween(type, first, last)).map((row) => [row[at] as string, encode(row)]));
   }
 
+  async idsBetween(type: EntityType, first: string, last: string): Promise<Set<string>> {
+    const table: string = type;
+    const rows = await this.db.selectFrom(table).select('id').where('id', '>=', first).where('id', '<=', last).execute();
+    return new Set(rows.map((row) => row.id as string));
+  }
+
   async rowsBetween(type: EntityType, first: string, last: string): Promise<unknown[][]> {
     const columns = columnsOf(type);
     const table: string = type;
@@ -247,6 +263,10 @@ export class KyselyStore implements Store {
       for (const row of rows) out.push(columns.map((c) => row[c] as unknown));
     }
     return out;
+  }
+
+  suspendIndexes(_types: readonly EntityType[]): Promise<() => Promise<void>> {
+    return Promise.resolve(() => Promise.resolve());
   }
 
   async deferForeignKeys(): Promise<void> {

@@ -31,6 +31,15 @@ export interface ListQuery<R> {
   afterId?: string;
 }
 
+export interface TransactionOptions {
+  /**
+   * The caller checks every reference itself before it commits (imports validate the whole
+   * file): the database does not check them again row by row (SQLite: foreign keys off for
+   * this transaction).
+   */
+  referencesChecked?: boolean;
+}
+
 export interface WriteOptions {
   /** The local change counter to stamp; defaults to this transaction's counter. */
   localSeq?: number;
@@ -82,8 +91,8 @@ export interface Store {
   /** The sync engine's state (links, runs, history), in the same database and transaction. */
   readonly sync: SyncRepository;
 
-  /** One write transaction (SQLite: BEGIN IMMEDIATE). Nested calls join the outer one. */
-  write<T>(fn: (tx: Store) => Promise<T>): Promise<T>;
+  /** One write transaction (SQLite: BEGIN IMMEDIATE). Nested calls join the outer one (and its options). */
+  write<T>(fn: (tx: Store) => Promise<T>, options?: TransactionOptions): Promise<T>;
   /** One read transaction: a consistent snapshot. */
   read<T>(fn: (tx: Store) => Promise<T>): Promise<T>;
   close(): Promise<void>;
@@ -110,10 +119,18 @@ export interface Store {
   scanJson(type: EntityType): AsyncIterable<string> | Iterable<string>;
   /** The JSON lines (as `scanJson` makes them) of rows with ids from `first` to `last`, by id. */
   jsonBetween(type: EntityType, first: string, last: string): Promise<Map<string, string>>;
+  /** The stored ids from `first` to `last`. */
+  idsBetween(type: EntityType, first: string, last: string): Promise<Set<string>>;
   /** Stored rows (as `scanRows` gives them) with ids from `first` to `last`, in id order. */
   rowsBetween(type: EntityType, first: string, last: string): Promise<unknown[][]>;
   /** Stored rows (as `scanRows` gives them) with these ids, in id order. */
   rowsWithIds(type: EntityType, ids: readonly string[]): Promise<unknown[][]>;
+  /**
+   * Readies tables that are empty for a bulk load in this transaction. SQLite drops their
+   * secondary indexes; the function returned builds them again, once, from the loaded rows
+   * (far cheaper than keeping them up to date row by row). A rollback brings them back too.
+   */
+  suspendIndexes(types: readonly EntityType[]): Promise<() => Promise<void>>;
   /** Checks foreign keys at commit instead of per statement, for the rest of this transaction. */
   deferForeignKeys(): Promise<void>;
   /** Items that share a (project, number) with another item, tombstones included. */

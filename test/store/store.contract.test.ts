@@ -242,4 +242,62 @@ describe.each(DIALECTS)('store contract on %s', (dialect) => {
     await expect(store.write((tx) => tx.insert('work_items', item(newId(), 1)))).rejects.toThrow();
     await store.close();
   });
+
+  it('leaves references to the caller only in a transaction that says it checked them', async () => {
+    const store = await freshStore(dialect);
+    const p = project('WEB');
+    const checking = async (tx: Store) =>
+      dialect === 'sqlite'
+        ? (await sql<{ foreign_keys: number }>`pragma foreign_keys`.execute(kysely(tx))).rows[0]!.foreign_keys === 1
+        : true;
+    expect(await store.write(checking, { referencesChecked: true })).toBe(dialect !== 'sqlite');
+    expect(await store.write(checking)).toBe(true);
+    await store.write((tx) => tx.insert('projects', p), { referencesChecked: true });
+    await expect(store.write((tx) => tx.insert('work_items', item(newId(), 1)))).rejects.toThrow();
+    await store.write((tx) => tx.insert('work_items', item(p.id, 1)), { referencesChecked: true });
+    expect(await store.count('work_items')).toBe(1);
+    await store.close();
+  });
+
+  it('inserts many records in one call: whole statements of many rows and the rest', async () => {
+    const store = await freshStore(dialect);
+    const p = project('WEB');
+    const items = Array.from({ length: 75 }, (_, i) => item(p.id, i + 1, { title: `Item ${i + 1} ✓` }));
+    await store.write(async (tx) => {
+      await tx.insert('projects', p);
+      await tx.insertMany('work_items', items, { localSeq: 0 });
+    });
+    const stored = await store.getMany(
+      'work_items',
+      items.map((i) => i.id),
+    );
+    expect(items.every((i) => JSON.stringify(stored.get(i.id)) === JSON.stringify(i))).toBe(true);
+    expect(await store.idsBetween('work_items', items[10]!.id, items[19]!.id)).toEqual(
+      new Set(items.slice(10, 20).map((i) => i.id)),
+    );
+    expect((await store.rowsWithIds('work_items', [items[74]!.id, items[3]!.id])).length).toBe(2);
+    await store.close();
+  });
+
+  it('builds suspended indexes again after a bulk load, and a rollback keeps them too', async () => {
+    const store = await freshStore(dialect);
+    const before = await workItemIndexes(store);
+    const p = project('WEB');
+    await store.write(async (tx) => {
+      const rebuild = await tx.suspendIndexes(['work_items']);
+      await tx.insert('projects', p);
+      await tx.insertMany('work_items', [item(p.id, 1), item(p.id, 2)]);
+      await rebuild();
+    });
+    expect(await workItemIndexes(store)).toEqual(before);
+    await expect(
+      store.write(async (tx) => {
+        await tx.suspendIndexes(['work_items']);
+        throw new Error('boom');
+      }),
+    ).rejects.toThrow('boom');
+    expect(await workItemIndexes(store)).toEqual(before);
+    expect(await store.count('work_items')).toBe(2);
+    await store.close();
+  });
 });

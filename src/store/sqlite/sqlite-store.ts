@@ -16,23 +16,32 @@ export interface SqliteOptions {
 }
 
 const sqliteTransactor: Transactor = {
-  write: (db, fn) => inTransaction(db, 'begin immediate', fn),
+  write: (db, fn, options) => inTransaction(db, 'begin immediate', fn, options?.referencesChecked),
   read: (db, fn) => inTransaction(db, 'begin', fn),
 };
 
-async function inTransaction<T>(db: Db, begin: string, fn: (tx: Db) => Promise<T>): Promise<T> {
+async function inTransaction<T>(db: Db, begin: string, fn: (tx: Db) => Promise<T>, referencesChecked = false): Promise<T> {
   return db.connection().execute(async (conn) => {
-    await sql.raw(begin).execute(conn);
+    // Foreign keys can only be switched outside a transaction.
+    if (referencesChecked) await sql`pragma foreign_keys = off`.execute(conn);
     try {
-      const result = await fn(conn);
-      await sql`commit`.execute(conn);
-      return result;
-    } catch (error) {
-      await sql`rollback`.execute(conn).catch(() => undefined);
-      throw error;
+      await sql.raw(begin).execute(conn);
+      try {
+        const result = await fn(conn);
+        await sql`commit`.execute(conn);
+        return result;
+      } catch (error) {
+        await sql`rollback`.execute(conn).catch(() => undefined);
+        throw error;
+      }
+    } finally {
+      if (referencesChecked) await sql`pragma foreign_keys = on`.execute(conn);
     }
   });
 }
+
+/** Rows per statement of a bulk insert: 32 rows bind ~700 values, far below SQLite's limit. */
+const ROWS_PER_INSERT = 32;
 
 const statementCache = new WeakMap<BetterSqlite3.Database, Map<string, BetterSqlite3.Statement>>();
 const KYSELY_STATEMENTS = 500;
@@ -82,7 +91,10 @@ export class SqliteStore extends KyselyStore {
     return new SqliteStore(this.sqlite, tx, true);
   }
 
-  /** One prepared statement run per record: Kysely re-prepares each statement, which bulk paths cannot afford. */
+  /**
+   * Prepared statements of many rows each, the rest one by one: Kysely re-prepares each
+   * statement, and a statement per row spends more on binding than on storing.
+   */
   override async insertMany<E extends EntityType>(
     type: E,
     records: readonly EntityRecords[E][],
@@ -90,8 +102,31 @@ export class SqliteStore extends KyselyStore {
   ): Promise<void> {
     if (records.length === 0) return;
     const seq = options.localSeq ?? (await this.localSeq());
+    let i = 0;
+    if (records.length >= ROWS_PER_INSERT) {
+      const insert = this.statement(type, 'insert-rows');
+      const values: unknown[] = [];
+      for (; i + ROWS_PER_INSERT <= records.length; i += ROWS_PER_INSERT) {
+        values.length = 0;
+        for (let j = i; j < i + ROWS_PER_INSERT; j++) values.push(...toValues(type, records[j]!, seq));
+        insert.run(values);
+      }
+    }
     const insert = this.statement(type, 'insert');
-    for (const record of records) insert.run(toValues(type, record, seq));
+    for (; i < records.length; i++) insert.run(toValues(type, records[i]!, seq));
+  }
+
+  override suspendIndexes(types: readonly EntityType[]): Promise<() => Promise<void>> {
+    const indexes = this.sqlite
+      .prepare(
+        `select name, sql from sqlite_master where type = 'index' and sql is not null and tbl_name in (${types.map(() => '?').join(', ')})`,
+      )
+      .all(...types) as { name: string; sql: string }[];
+    for (const index of indexes) this.sqlite.exec(`drop index "${index.name}"`);
+    return Promise.resolve(() => {
+      for (const index of indexes) this.sqlite.exec(index.sql);
+      return Promise.resolve();
+    });
   }
 
   override async upsertMany<E extends EntityType>(
@@ -129,6 +164,16 @@ export class SqliteStore extends KyselyStore {
 
   override jsonBetween(type: EntityType, first: string, last: string): Promise<Map<string, string>> {
     return Promise.resolve(new Map(this.statement(type, 'json-range').all(first, last) as [string, string][]));
+  }
+
+  override idsBetween(type: EntityType, first: string, last: string): Promise<Set<string>> {
+    return Promise.resolve(new Set(this.statement(type, 'id-range').all(first, last) as string[]));
+  }
+
+  /** One statement for any number of ids: the ids travel as one JSON array. */
+  override rowsWithIds(type: EntityType, ids: readonly string[]): Promise<unknown[][]> {
+    if (ids.length === 0) return Promise.resolve([]);
+    return Promise.resolve(this.statement(type, 'rows-with-ids').all(JSON.stringify(ids)) as unknown[][]);
   }
 
   override rowsBetween(type: EntityType, first: string, last: string): Promise<unknown[][]> {
@@ -174,7 +219,10 @@ export class SqliteStore extends KyselyStore {
   }
 
   /** A cached prepared statement for a bulk operation on one entity table. */
-  protected statement(type: EntityType, kind: 'insert' | 'upsert' | 'range' | 'json-range'): BetterSqlite3.Statement {
+  protected statement(
+    type: EntityType,
+    kind: 'insert' | 'insert-rows' | 'upsert' | 'range' | 'id-range' | 'rows-with-ids' | 'json-range',
+  ): BetterSqlite3.Statement {
     let statements = statementCache.get(this.sqlite);
     if (!statements) statementCache.set(this.sqlite, (statements = new Map<string, BetterSqlite3.Statement>()));
     const key = `${kind}:${type}`;
@@ -193,11 +241,21 @@ export class SqliteStore extends KyselyStore {
       statement =
         kind === 'range'
           ? this.sqlite.prepare(`select ${names} from ${type} where id >= ? and id <= ? order by id`).raw(true)
-          : kind === 'json-range'
-            ? this.sqlite
-                .prepare(`select id, ${sqliteJsonObject(type)} from ${type} where id >= ? and id <= ? order by id`)
-                .raw(true)
-            : this.sqlite.prepare(`insert into ${type} (${names}) values (${placeholders})${conflict}`);
+          : kind === 'id-range'
+            ? this.sqlite.prepare(`select id from ${type} where id >= ? and id <= ?`).pluck()
+            : kind === 'rows-with-ids'
+              ? this.sqlite
+                  .prepare(`select ${names} from ${type} where id in (select value from json_each(?)) order by id`)
+                  .raw(true)
+              : kind === 'json-range'
+                ? this.sqlite
+                    .prepare(`select id, ${sqliteJsonObject(type)} from ${type} where id >= ? and id <= ? order by id`)
+                    .raw(true)
+                : this.sqlite.prepare(
+                    `insert into ${type} (${names}) values ${Array<string>(kind === 'insert-rows' ? ROWS_PER_INSERT : 1)
+                      .fill(`(${placeholders})`)
+                      .join(', ')}${conflict}`,
+                  );
       statements.set(key, statement);
     }
     return statement;

@@ -13,7 +13,8 @@ export class BaseSnapshot {
   private readonly events: Generator<SnapshotEvent> | undefined;
   private current: { type: EntityType; id: string; text: string } | undefined;
   private readonly loaded = new Map<EntityType, Map<string, string>>();
-  private lastAsked: { type: EntityType; id: string } | undefined;
+  /** The furthest record asked for in order: the reader has passed everything before it. */
+  private furthest: { type: EntityType; id: string } | undefined;
 
   constructor(private readonly path: string) {
     this.events = existsSync(path) ? readSnapshot(path, { raw: true }) : undefined;
@@ -24,14 +25,13 @@ export class BaseSnapshot {
     return this.events !== undefined;
   }
 
-  get(type: EntityType, id: string): AnyRecord | undefined {
+  /** The record's line in the base, as it was written. */
+  text(type: EntityType, id: string): string | undefined {
     if (!this.events) return undefined;
-    const inOrder = !this.lastAsked || order(this.lastAsked.type, this.lastAsked.id, type, id) <= 0;
-    this.lastAsked = { type, id };
-    const text = inOrder && !this.loaded.has(type) ? this.seek(type, id) : this.section(type).get(id);
-    if (text === undefined) return undefined;
-    const normalized = normalizeRecord(type, JSON.parse(text));
-    return normalized.ok ? normalized.record : undefined;
+    const inOrder = !this.furthest || order(this.furthest.type, this.furthest.id, type, id) <= 0;
+    if (!inOrder || this.loaded.has(type)) return this.section(type).get(id);
+    this.furthest = { type, id };
+    return this.seek(type, id);
   }
 
   close(): void {
@@ -75,4 +75,11 @@ function order(typeA: EntityType, idA: string, typeB: EntityType, idB: string): 
   const b = ENTITY_TYPES.indexOf(typeB);
   if (a !== b) return a - b;
   return idA < idB ? -1 : idA > idB ? 1 : 0;
+}
+
+/** A record from its line in a base; a line that is not a valid record is no base. */
+export function baseRecord(type: EntityType, text: string | undefined): AnyRecord | undefined {
+  if (text === undefined) return undefined;
+  const normalized = normalizeRecord(type, JSON.parse(text));
+  return normalized.ok ? normalized.record : undefined;
 }

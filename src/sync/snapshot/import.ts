@@ -29,8 +29,8 @@ import {
   repairWrite,
   type ParentLink,
 } from '../merge/repairs.js';
-import { BaseSnapshot } from './base.js';
-import { ID_RE, fieldOf } from './fields.js';
+import { BaseSnapshot, baseRecord } from './base.js';
+import { fieldOf, lineId } from './fields.js';
 import { SNAPSHOT_SCHEMA_VERSION } from './layout.js';
 import { readSnapshot, type ReadIssue, type SnapshotEvent } from './reader.js';
 import { normalizeRecord } from './records.js';
@@ -97,6 +97,16 @@ interface Incoming {
   value: unknown;
 }
 
+/** What a batch needs, by line: nothing (unchanged), a merge with the stored record, or an insert. */
+interface BatchPlan {
+  /** Indexes of lines that need no work. */
+  unchanged: Set<number>;
+  /** Ids of records the database holds that the batch changes: merged. */
+  stored: Set<string>;
+  /** Their lines in the base, when there is one. */
+  base: Map<string, string>;
+}
+
 /** A line that is not JSON: reported once, then skipped. */
 const BROKEN = Symbol('broken');
 
@@ -125,12 +135,16 @@ class DryRun extends Error {
 export async function importSnapshot(store: Store, path: string, options: ImportOptions = {}): Promise<ImportResult> {
   const skip = options.skipInvalid ? await findRejects(store, path, options) : undefined;
   try {
-    return await store.write(async (tx) => {
-      const run = new ImportRun(tx, path, options, skip);
-      const result = await run.execute();
-      if (options.dryRun) throw new DryRun(result);
-      return result;
-    });
+    // Every reference is validated before the commit (against the file and the database).
+    return await store.write(
+      async (tx) => {
+        const run = new ImportRun(tx, path, options, skip);
+        const result = await run.execute();
+        if (options.dryRun) throw new DryRun(result);
+        return result;
+      },
+      { referencesChecked: true },
+    );
   } catch (error) {
     if (error instanceof DryRun) return error.result;
     throw error;
@@ -275,9 +289,8 @@ class Validator {
   }
 
   /** A record identical to the stored one: valid already, only noted for the checks across records. */
-  known(type: EntityType, index: number, line: number, json: string): void {
+  known(type: EntityType, index: number, line: number, json: string, id: string): void {
     this.records++;
-    const id = fieldOf(json, 'id') as string;
     const ids = this.seen.get(type)!;
     if (ids.has(id)) {
       this.issues.push(
@@ -414,6 +427,7 @@ class ImportRun {
   private readonly touched = { numbers: false, projects: false, dependencies: false, parents: false };
   private repairs = 0;
   private readonly mode: ImportMode;
+  private section: EntityType | undefined;
 
   constructor(
     private readonly tx: Store,
@@ -440,8 +454,10 @@ class ImportRun {
         onBytes: (chunk) => this.hash.update(chunk),
         ...(this.options.onProgress ? { onProgress: this.options.onProgress } : {}),
       });
+      const rebuildIndexes = await this.tx.suspendIndexes([...this.emptyTables]);
       for (const event of events) await this.handle(event);
       for (const type of ENTITY_TYPES) await this.flush(type);
+      if (this.validator.issues.length === 0) await rebuildIndexes();
       await this.validator.finish(this.tx);
       if (this.validator.issues.length > 0) throw new SnapshotError(this.options.label ?? this.path, this.validator.issues);
       if (this.mode === 'merge') await this.repair();
@@ -501,6 +517,9 @@ class ImportRun {
         return;
       case 'record': {
         if (this.skip?.indexes.has(`${event.type}:${event.index}`)) return;
+        // Sections come one after the other: batches go in file order, as the base is read.
+        if (this.section !== event.type && this.section !== undefined) await this.flush(this.section);
+        this.section = event.type;
         const batch = this.batches.get(event.type) ?? [];
         batch.push({ index: event.index, line: event.line, text: event.text, value: event.value });
         this.batches.set(event.type, batch);
@@ -513,28 +532,25 @@ class ImportRun {
   }
 
   /**
-   * Merges a batch with what the database holds and writes what changed. Lines identical to
-   * the stored row's JSON are unchanged and are not even parsed; the others are parsed,
-   * validated and merged with the stored record.
+   * Merges a batch with what the database holds and writes what changed. Lines that need no
+   * work (see `compare`) are not even parsed; the others are parsed, validated, and inserted
+   * or merged with the stored record.
    */
   private async flush(type: EntityType): Promise<void> {
     const batch = this.batches.get(type);
     if (!batch || batch.length === 0) return;
     this.batches.set(type, []);
     const ids = batch.map((b) => this.idOf(type, b));
-    const stored =
-      this.emptyTables.has(type) || this.validator.issues.length > 0
-        ? new Map<string, string>()
-        : await this.storedJson(type, ids);
+    const fresh = this.emptyTables.has(type) || this.validator.issues.length > 0;
+    const plan = fresh ? undefined : await this.compare(type, batch, ids);
     const counts = this.counts[type];
     const clean: AnyRecord[] = [];
     const toMerge: AnyRecord[] = [];
     for (let i = 0; i < batch.length; i++) {
       const incoming = batch[i]!;
       if (incoming.value === BROKEN) continue;
-      const line = ids[i] === undefined ? undefined : stored.get(ids[i]!);
-      if (line !== undefined && line === incoming.text) {
-        this.validator.known(type, incoming.index, incoming.line, line);
+      if (plan?.unchanged.has(i)) {
+        this.validator.known(type, incoming.index, incoming.line, incoming.text, ids[i]!);
         counts.unchanged++;
         continue;
       }
@@ -547,11 +563,12 @@ class ImportRun {
         value: incoming.value,
       });
       if (!theirs || this.validator.issues.length > 0) continue;
-      if (line === undefined) {
+      if (plan?.stored.has(theirs.id)) toMerge.push(theirs);
+      else {
         clean.push(theirs);
         counts.created++;
         this.touch(type, undefined, theirs);
-      } else toMerge.push(theirs);
+      }
     }
     const dirty: AnyRecord[] = [];
     if (toMerge.length > 0 && this.validator.issues.length === 0) {
@@ -566,7 +583,7 @@ class ImportRun {
       );
       for (const theirs of toMerge) {
         const ours = fromValues(type, rows.get(theirs.id)!);
-        const merged = mergeRecord(type, this.base?.get(type, theirs.id), ours, theirs);
+        const merged = mergeRecord(type, baseRecord(type, plan!.base.get(theirs.id)), ours, theirs);
         for (const c of merged.conflicts) this.addConflict(type, theirs.id, c);
         if (merged.same) {
           counts.unchanged++;
@@ -585,7 +602,7 @@ class ImportRun {
 
   /** The record's id: read off the line when it is in canonical form, else parsed. */
   private idOf(type: EntityType, incoming: Incoming): string | undefined {
-    const fast = incoming.value === undefined ? ID_RE.exec(incoming.text)?.[1] : undefined;
+    const fast = incoming.value === undefined ? lineId(incoming.text) : undefined;
     if (fast !== undefined) return fast;
     if (incoming.value === undefined) {
       try {
@@ -607,15 +624,42 @@ class ImportRun {
     return typeof id === 'string' ? id : undefined;
   }
 
-  /** The stored JSON of a batch's records: one range scan when the batch is in id order (as pm writes it). */
-  private async storedJson(type: EntityType, ids: readonly (string | undefined)[]): Promise<Map<string, string>> {
+  /**
+   * Which lines of a batch need no work, and which records the database holds. With a base
+   * (a three-way merge), a line that is the base's needs none: the other side did not change
+   * the record, so what the database holds stands, and only ids are read. (The database holds
+   * every record of its base but those an import with --skip-invalid left out: those are
+   * looked at.) Without one, a line that is the stored record's JSON needs none. The base is
+   * read front to back, once: the lines the merge needs are kept.
+   */
+  private async compare(type: EntityType, batch: readonly Incoming[], ids: readonly (string | undefined)[]): Promise<BatchPlan> {
+    const plan: BatchPlan = { unchanged: new Set(), stored: new Set(), base: new Map() };
     const known = ids.filter((id): id is string => id !== undefined);
-    if (known.length === 0) return new Map();
-    if (known.every((id, i) => i === 0 || id > known[i - 1]!))
-      return this.tx.jsonBetween(type, known[0]!, known[known.length - 1]!);
-    const encode = rowJsonEncoder(type);
-    const at = columnIndexes(type).id!;
-    return new Map((await this.tx.rowsWithIds(type, known)).map((row) => [row[at] as string, encode(row)]));
+    if (known.length === 0) return plan;
+    const inOrder = known.every((id, i) => i === 0 || id > known[i - 1]!);
+    const base = this.base?.exists ? this.base : undefined;
+    let stored: Map<string, string> | Set<string>;
+    if (base) {
+      stored = inOrder
+        ? await this.tx.idsBetween(type, known[0]!, known[known.length - 1]!)
+        : new Set((await this.tx.getMany(type, known)).keys());
+    } else if (inOrder) stored = await this.tx.jsonBetween(type, known[0]!, known[known.length - 1]!);
+    else {
+      const encode = rowJsonEncoder(type);
+      const at = columnIndexes(type).id!;
+      stored = new Map((await this.tx.rowsWithIds(type, known)).map((row) => [row[at] as string, encode(row)]));
+    }
+    for (let i = 0; i < batch.length; i++) {
+      const id = ids[i];
+      if (id === undefined || !stored.has(id)) continue;
+      const line = base ? base.text(type, id) : (stored as Map<string, string>).get(id);
+      if (line === batch[i]!.text) plan.unchanged.add(i);
+      else {
+        plan.stored.add(id);
+        if (line !== undefined && base) plan.base.set(id, line);
+      }
+    }
+    return plan;
   }
 
   /** Notes which invariants a write could have broken, so repairs look only where needed. */

@@ -11,6 +11,7 @@ import {
   rmSync,
   statSync,
 } from 'node:fs';
+import { copyFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import type { Store } from '../../store/index.js';
 import { syncDirectory, writeSnapshotFile, type ExportResult } from './export.js';
@@ -55,14 +56,49 @@ function signature(path: string): string {
  * to notice if anything rewrites it later.
  */
 export function keepBase(paths: SnapshotPaths, file: string, peer = 'data.json'): string {
+  const temp = baseTemp(paths, peer);
+  copyFileSync(file, temp, constants.COPYFILE_FICLONE);
+  return placeBase(paths, temp, peer);
+}
+
+/** A fresh temporary path beside the base of that peer. */
+function baseTemp(paths: SnapshotPaths, peer: string): string {
   const target = basePath(paths, peer);
   mkdirSync(dirname(target), { recursive: true });
   const temp = `${target}.tmp-${process.pid}`;
   rmSync(temp, { force: true });
-  copyFileSync(file, temp, constants.COPYFILE_FICLONE);
+  return temp;
+}
+
+function placeBase(paths: SnapshotPaths, temp: string, peer: string): string {
+  const target = basePath(paths, peer);
   renameSync(temp, target);
   syncDirectory(dirname(target));
   return signature(target);
+}
+
+/**
+ * `keepBase` started early: the copy runs beside the import that reads `file` (copying a large
+ * snapshot takes as long as a good part of the import), and `keep` puts it in place after. A
+ * file that changed meanwhile is copied again, as `keepBase` would have.
+ */
+function keepBaseLater(paths: SnapshotPaths, file: string, peer = 'data.json') {
+  const temp = baseTemp(paths, peer);
+  const before = signature(file);
+  const copied = copyFile(file, temp, constants.COPYFILE_FICLONE).then(
+    () => true,
+    () => false,
+  );
+  return {
+    async keep(): Promise<string> {
+      if (!(await copied) || signature(file) !== before) copyFileSync(file, temp, constants.COPYFILE_FICLONE);
+      return placeBase(paths, temp, peer);
+    },
+    async abandon(): Promise<void> {
+      await copied;
+      rmSync(temp, { force: true });
+    },
+  };
 }
 
 /** The kept base, if it is still the file pm kept; a base changed behind pm's back is not used. */
@@ -109,11 +145,19 @@ export async function importSnapshotFile(
 ): Promise<ImportResult> {
   const tracked = isSnapshot(paths, file);
   const base = tracked ? await usableBase(store, paths) : undefined;
-  const result = await importSnapshot(store, file, { ...options, ...(base ? { basePath: base } : {}) });
-  if (!tracked || options.dryRun) return result;
+  const nextBase = tracked && !options.dryRun ? keepBaseLater(paths, file) : undefined;
+  let result: ImportResult;
+  try {
+    result = await importSnapshot(store, file, { ...options, ...(base ? { basePath: base } : {}) });
+  } catch (error) {
+    await nextBase?.abandon();
+    throw error;
+  }
+  if (!nextBase) return result;
   let kept: string;
-  if (result.canonical) kept = keepBase(paths, file);
+  if (result.canonical) kept = await nextBase.keep();
   else {
+    await nextBase.abandon();
     // Not in pm's layout: the base becomes the database as the import left it, in pm's layout.
     mkdirSync(paths.bases, { recursive: true });
     await writeSnapshotFile(store, basePath(paths));

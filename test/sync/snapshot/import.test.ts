@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { PmError } from '../../../src/domain/index.js';
@@ -171,6 +171,57 @@ describe.each(DIALECTS)('importing a snapshot on %s', (dialect) => {
     const result = await importSnapshotFile(a.store, paths);
     expect(result.counts.work_items).toMatchObject({ updated: 1, conflicts: 0 });
     expect((await a.tracker.getItem('WEB-1')).title).toBe('bob edits after alice');
+  });
+
+  it('leaves a local edit alone, unparsed, where the file still has the base line of the record', async () => {
+    const dir = tempDir();
+    const paths: SnapshotPaths = { snapshot: join(dir, 'data.json'), bases: join(dir, 'bases') };
+    const a = await replica(dialect, 'alice@x');
+    await a.tracker.addProject({ key: 'WEB', title: 'Web' });
+    for (const title of ['One', 'Two', 'Three']) await a.tracker.addItem({ item_type: 'task', title });
+    await exportSnapshot(a.store, paths);
+    const b = await replica(dialect, 'bob@x', manualClock(Date.parse('2026-11-21T12:00:00.000Z')));
+    await importSnapshotFile(b.store, paths);
+    await b.tracker.editItem('WEB-1', { title: 'One, by bob' });
+    await exportSnapshot(b.store, paths);
+    a.clock.advance(60_000 * 60 * 24);
+    await a.tracker.editItem('WEB-2', { title: 'Two, by alice, later than anything of bob' });
+    const result = await importSnapshotFile(a.store, paths);
+    expect(result.counts.work_items).toMatchObject({ updated: 1, unchanged: 2, conflicts: 0 });
+    expect((await a.tracker.listItems({ all: true })).items.map((i) => i.title)).toEqual([
+      'One, by bob',
+      'Two, by alice, later than anything of bob',
+      'Three',
+    ]);
+  });
+
+  it('keeps the base it had when an import fails, and leaves no copy behind', async () => {
+    const dir = tempDir();
+    const paths: SnapshotPaths = { snapshot: join(dir, 'data.json'), bases: join(dir, 'bases') };
+    const a = await replica(dialect, 'alice@x');
+    await a.tracker.addProject({ key: 'WEB', title: 'Web' });
+    await exportSnapshot(a.store, paths);
+    const base = readFileSync(join(paths.bases, 'data.json'));
+    writeFileSync(paths.snapshot, base.toString().replace('"title":"Web"', '"title":7'));
+    expect(await code(importSnapshotFile(a.store, paths))).toBe('snapshot_invalid');
+    expect(readdirSync(paths.bases)).toEqual(['data.json']);
+    expect(readFileSync(join(paths.bases, 'data.json')).equals(base)).toBe(true);
+  });
+
+  it('looks again at a record an import with skipInvalid left out, though the file is now the base', async () => {
+    const dir = tempDir();
+    const paths: SnapshotPaths = { snapshot: join(dir, 'data.json'), bases: join(dir, 'bases') };
+    const a = await replica(dialect, 'alice@x');
+    await a.tracker.addProject({ key: 'WEB', title: 'Web' });
+    await a.tracker.addItem({ item_type: 'task', title: 'Good' });
+    await a.tracker.addItem({ item_type: 'task', title: 'Bad' });
+    writeFileSync(paths.snapshot, (await snapshotText(a.store)).replace('"title":"Bad"', '"title":42'));
+    const b = await replica(dialect, 'bob@x');
+    const first = await importSnapshotFile(b.store, paths, undefined, { skipInvalid: true });
+    expect(first.counts.work_items).toMatchObject({ created: 1, rejected: 1 });
+    const again = await importSnapshotFile(b.store, paths, undefined, { skipInvalid: true });
+    expect(again.counts.work_items).toMatchObject({ unchanged: 1, rejected: 1 });
+    expect(await code(importSnapshotFile(b.store, paths))).toBe('snapshot_invalid');
   });
 
   it('imports the valid records with skipInvalid and reports the others, with what needs them', async () => {
