@@ -1,5 +1,7 @@
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 
 /** One benchmark figure, as `npm run bench -- --json` prints it. */
 export interface Figure {
@@ -60,4 +62,42 @@ export function figure(name: string, value: number, unit: string, extra: Omit<Fi
   if (f.floor !== undefined) f.floor = round(f.floor, digits);
   if (f.floor !== undefined && f.floor > 0) f.ratio = round(f.value / f.floor, 2);
   return f;
+}
+
+/** `pm serve` in a repository, as a process of its own, like in production. */
+export async function startServer(repo: string, env: NodeJS.ProcessEnv = {}): Promise<{ url: string; child: ChildProcess }> {
+  const child = spawn(process.execPath, [PM_BIN, 'serve', '--port', '0'], {
+    cwd: repo,
+    env: { ...process.env, PM_ACTOR: 'bench@example.com', PM_LOG_LEVEL: 'warn', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+  for (let i = 0; i < 3000; i++) {
+    const url = /listening on (\S+)/.exec(stdout)?.[1];
+    if (url) return { url, child };
+    if (child.exitCode !== null) break;
+    await sleep(10);
+  }
+  child.kill('SIGKILL');
+  throw new Error(`pm serve did not start: ${stderr}`);
+}
+
+export async function stopServer(child: ChildProcess): Promise<void> {
+  const exited = new Promise((resolve) => child.on('exit', resolve));
+  child.kill('SIGTERM');
+  await exited;
+}
+
+let clockTicks: number | undefined;
+
+/** CPU time (user + system, all threads) a running process has used so far, from /proc (Linux). */
+export function processCpuMs(pid: number): number {
+  clockTicks ??= Number(spawnSync('getconf', ['CLK_TCK']).stdout.toString().trim()) || 100;
+  // Fields after the command name (which may hold spaces): utime and stime are the 12th and 13th.
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return ((Number(fields[11]) + Number(fields[12])) * 1000) / clockTicks;
 }

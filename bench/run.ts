@@ -76,5 +76,5 @@ if (json) process.stdout.write(`${JSON.stringify(figures, null, 2)}\n`);
 function print(f: Figure): void {
   const floor = f.floor === undefined ? '' : `  (floor ${f.floor} ${f.unit}, ×${f.ratio})`;
   const target = f.target ? `  target ${f.target}` : '';
-  process.stdout.write(`${f.name.padEnd(56)} ${String(f.value).padStart(10)} ${f.unit}${floor}${target}\n`);
+  process.stdout.write(`${f.name.padEnd(64)} ${String(f.value).padStart(10)} ${f.unit}${floor}${target}\n`);
 }

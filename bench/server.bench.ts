@@ -1,9 +1,8 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { cpSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
-import { PM_BIN, figure, median, timed, type Figure } from './lib.js';
+import { figure, median, startServer, stopServer, timed, type Figure } from './lib.js';
 
 /** The part of autocannon's API this benchmark uses (it ships no types). */
 interface Cannon {
@@ -38,33 +37,6 @@ const SECONDS = 10;
 const WARM_UP_SECONDS = 2;
 /** Deep list pages are slow; a request counts as failed only after this long. */
 const TIMEOUT_SECONDS = 30;
-
-/** `pm serve` on a copy of the loaded repository, as a process of its own, like in production. */
-async function startServer(repo: string): Promise<{ url: string; child: ChildProcess }> {
-  const child = spawn(process.execPath, [PM_BIN, 'serve', '--port', '0'], {
-    cwd: repo,
-    env: { ...process.env, PM_ACTOR: 'bench@example.com', PM_LOG_LEVEL: 'warn' },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-  for (let i = 0; i < 3000; i++) {
-    const url = /listening on (\S+)/.exec(stdout)?.[1];
-    if (url) return { url, child };
-    if (child.exitCode !== null) break;
-    await sleep(10);
-  }
-  child.kill('SIGKILL');
-  throw new Error(`pm serve did not start: ${stderr}`);
-}
-
-async function stopServer(child: ChildProcess): Promise<void> {
-  const exited = new Promise((resolve) => child.on('exit', resolve));
-  child.kill('SIGTERM');
-  await exited;
-}
 
 /** Requests cycle through many records, so no single row is answered from a warm cache only. */
 function rotating(paths: readonly string[], method = 'GET', body?: (i: number) => string) {
