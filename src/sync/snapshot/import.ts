@@ -12,6 +12,7 @@ import {
   type Dependency,
   type Edge,
   type EntityType,
+  type Project,
   type ErrorIssue,
   type WorkItem,
 } from '../../domain/index.js';
@@ -671,8 +672,12 @@ class ImportRun {
       if (!fresh && (!b || b.item_number !== a.item_number)) this.touched.numbers = true;
       if (!fresh && a.parent_id !== null && a.parent_id !== b?.parent_id) this.touched.parents = true;
     }
-    if (type === 'projects' && !fresh) this.touched.projects = true;
-    if (type === 'dependencies' && !fresh) this.touched.dependencies = true;
+    // Keys and dependencies can clash only when one is new, revived or changed, not when it is deleted.
+    if (type === 'projects' && !fresh && livened(before as Project | undefined, after as Project, ['key']))
+      this.touched.projects = true;
+    const links: (keyof Dependency)[] = ['dependency_type', 'blocking_item_id', 'blocked_item_id'];
+    if (type === 'dependencies' && !fresh && livened(before as Dependency | undefined, after as Dependency, links))
+      this.touched.dependencies = true;
   }
 
   private addConflict(type: EntityType, recordId: string, c: FieldConflict): void {
@@ -802,6 +807,13 @@ class ImportRun {
     }
     await this.tx.upsertMany('conflicts', records);
   }
+}
+
+/** Whether a write leaves a live record that was not live before, or changes one of `fields` of it. */
+function livened<R extends AnyRecord>(before: R | undefined, after: R, fields: readonly (keyof R)[]): boolean {
+  if (after.deleted_at !== null) return false;
+  if (!before || before.deleted_at !== null) return true;
+  return fields.some((f) => before[f] !== after[f]);
 }
 
 /** The first pass of --skip-invalid: which records to leave out, including those that need them. */

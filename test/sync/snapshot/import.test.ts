@@ -127,6 +127,35 @@ describe.each(DIALECTS)('importing a snapshot on %s', (dialect) => {
     expect(await snapshotText(a.store)).toBe(await snapshotText(b.store));
   });
 
+  it('cuts a blocks cycle that a dependency the file brings back to life closes', async () => {
+    const a = await replica(dialect, 'alice@x');
+    await a.tracker.addProject({ key: 'WEB', title: 'Web' });
+    await a.tracker.addItem({ item_type: 'task', title: 'One' });
+    await a.tracker.addItem({ item_type: 'task', title: 'Two' });
+    const dep = await a.tracker.addDependency({ blocking: 'WEB-1', dependency_type: 'blocks', blocked: 'WEB-2' });
+    await a.tracker.removeDependency(dep.id);
+    const b = await replica(dialect, 'bob@x');
+    await send(a, b);
+    b.clock.advance(60_000);
+    await b.tracker.addDependency({ blocking: 'WEB-2', dependency_type: 'blocks', blocked: 'WEB-1' });
+    const revivedAt = '2026-11-22T09:00:00.000Z';
+    const revived = (await snapshotText(a.store))
+      .split('\n')
+      .map((line) =>
+        line.includes(`"id":"${dep.id}"`)
+          ? line
+              .replace(/"deleted_at":"[^"]+"/, '"deleted_at":null')
+              .replace(/"updated_at":"[^"]+"/, `"updated_at":"${revivedAt}"`)
+              .replace(/("field_updated_at":\{.*"deleted_at":)"[^"]+"/, `$1"${revivedAt}"`)
+          : line,
+      )
+      .join('\n');
+    const result = await importSnapshot(b.store, writeTemp(revived));
+    expect(result.repairs).toBe(1);
+    expect((await b.tracker.listDependencies()).map((d) => `${d.blocking_key}>${d.blocked_key}`)).toHaveLength(1);
+    expect((await b.tracker.listConflicts()).some((c) => c.reason.includes('cycle'))).toBe(true);
+  });
+
   it('replaces only when nothing unexported would be lost, unless forced', async () => {
     const dir = tempDir();
     const paths: SnapshotPaths = { snapshot: join(dir, 'data.json'), bases: join(dir, 'bases') };
