@@ -27,6 +27,12 @@ async function send(from: Replica, to: Replica, options: Parameters<typeof impor
   return importSnapshot(to.store, writeTemp(await snapshotText(from.store)), options);
 }
 
+/** Where a repository keeps its tracked snapshot and merge bases, in a fresh folder. */
+function trackedPaths(): SnapshotPaths {
+  const dir = tempDir();
+  return { snapshot: join(dir, 'data.json'), bases: join(dir, 'bases') };
+}
+
 async function code(promise: Promise<unknown>): Promise<string> {
   const error = await promise.then(
     () => undefined,
@@ -157,8 +163,7 @@ describe.each(DIALECTS)('importing a snapshot on %s', (dialect) => {
   });
 
   it('replaces only when nothing unexported would be lost, unless forced', async () => {
-    const dir = tempDir();
-    const paths: SnapshotPaths = { snapshot: join(dir, 'data.json'), bases: join(dir, 'bases') };
+    const paths = trackedPaths();
     const a = await replica(dialect, 'alice@x');
     await a.tracker.addProject({ key: 'WEB', title: 'Web' });
     await a.tracker.addItem({ item_type: 'task', title: 'One' });
@@ -187,8 +192,7 @@ describe.each(DIALECTS)('importing a snapshot on %s', (dialect) => {
   });
 
   it('classifies against the base: a change on one side since the last exchange is no conflict', async () => {
-    const dir = tempDir();
-    const paths: SnapshotPaths = { snapshot: join(dir, 'data.json'), bases: join(dir, 'bases') };
+    const paths = trackedPaths();
     const a = await replica(dialect, 'alice@x');
     await a.tracker.addProject({ key: 'WEB', title: 'Web' });
     await a.tracker.addItem({ item_type: 'task', title: 'One' });
@@ -203,8 +207,7 @@ describe.each(DIALECTS)('importing a snapshot on %s', (dialect) => {
   });
 
   it('leaves a local edit alone, unparsed, where the file still has the base line of the record', async () => {
-    const dir = tempDir();
-    const paths: SnapshotPaths = { snapshot: join(dir, 'data.json'), bases: join(dir, 'bases') };
+    const paths = trackedPaths();
     const a = await replica(dialect, 'alice@x');
     await a.tracker.addProject({ key: 'WEB', title: 'Web' });
     for (const title of ['One', 'Two', 'Three']) await a.tracker.addItem({ item_type: 'task', title });
@@ -225,8 +228,7 @@ describe.each(DIALECTS)('importing a snapshot on %s', (dialect) => {
   });
 
   it('keeps the base it had when an import fails, and leaves no copy behind', async () => {
-    const dir = tempDir();
-    const paths: SnapshotPaths = { snapshot: join(dir, 'data.json'), bases: join(dir, 'bases') };
+    const paths = trackedPaths();
     const a = await replica(dialect, 'alice@x');
     await a.tracker.addProject({ key: 'WEB', title: 'Web' });
     await exportSnapshot(a.store, paths);
@@ -238,8 +240,7 @@ describe.each(DIALECTS)('importing a snapshot on %s', (dialect) => {
   });
 
   it('looks again at a record an import with skipInvalid left out, though the file is now the base', async () => {
-    const dir = tempDir();
-    const paths: SnapshotPaths = { snapshot: join(dir, 'data.json'), bases: join(dir, 'bases') };
+    const paths = trackedPaths();
     const a = await replica(dialect, 'alice@x');
     await a.tracker.addProject({ key: 'WEB', title: 'Web' });
     await a.tracker.addItem({ item_type: 'task', title: 'Good' });
