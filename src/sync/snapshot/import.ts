@@ -1,7 +1,9 @@
 import { createHash } from 'node:crypto';
+import { existsSync } from 'node:fs';
 import {
   ENTITIES,
   ENTITY_TYPES,
+  NotFoundError,
   SchemaVersionError,
   SnapshotError,
   StateError,
@@ -134,6 +136,7 @@ class DryRun extends Error {
  * local edit that is newer; replace makes the database exactly the file.
  */
 export async function importSnapshot(store: Store, path: string, options: ImportOptions = {}): Promise<ImportResult> {
+  if (!existsSync(path)) throw new NotFoundError('snapshot file', options.label ?? path);
   const skip = options.skipInvalid ? await findRejects(store, path, options) : undefined;
   try {
     // Every reference is validated before the commit (against the file and the database).

@@ -145,7 +145,7 @@ export async function importSnapshotFile(
 ): Promise<ImportResult> {
   const tracked = isSnapshot(paths, file);
   const base = tracked ? await usableBase(store, paths) : undefined;
-  const nextBase = tracked && !options.dryRun ? keepBaseLater(paths, file) : undefined;
+  const nextBase = tracked && !options.dryRun && existsSync(file) ? keepBaseLater(paths, file) : undefined;
   let result: ImportResult;
   try {
     result = await importSnapshot(store, file, { ...options, ...(base ? { basePath: base } : {}) });

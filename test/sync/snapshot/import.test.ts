@@ -1,4 +1,4 @@
-import { readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { PmError } from '../../../src/domain/index.js';
@@ -225,6 +225,15 @@ describe.each(DIALECTS)('importing a snapshot on %s', (dialect) => {
       'Two, by alice, later than anything of bob',
       'Three',
     ]);
+  });
+
+  it('names a snapshot file that is not there, and keeps no base', async () => {
+    const paths = trackedPaths();
+    const a = await replica(dialect, 'alice@x');
+    await expect(importSnapshotFile(a.store, paths, undefined, { label: '.pm/data.json' })).rejects.toThrow(
+      'snapshot file ".pm/data.json" not found',
+    );
+    expect(existsSync(paths.bases)).toBe(false);
   });
 
   it('keeps the base it had when an import fails, and leaves no copy behind', async () => {
