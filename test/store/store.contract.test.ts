@@ -259,7 +259,7 @@ describe.each(DIALECTS)('store contract on %s', (dialect) => {
     await store.close();
   });
 
-  it('inserts many records in one call: whole statements of many rows and the rest', async () => {
+  it('inserts and upserts many records in one call: whole statements of many rows and the rest', async () => {
     const store = await freshStore(dialect);
     const p = project('WEB');
     const items = Array.from({ length: 75 }, (_, i) => item(p.id, i + 1, { title: `Item ${i + 1} ✓` }));
@@ -272,6 +272,10 @@ describe.each(DIALECTS)('store contract on %s', (dialect) => {
       items.map((i) => i.id),
     );
     expect(items.every((i) => JSON.stringify(stored.get(i.id)) === JSON.stringify(i))).toBe(true);
+    const edited = [...items.map((i) => ({ ...i, title: `${i.title} (edited)` })), item(p.id, 76), item(p.id, 77)];
+    await store.write((tx) => tx.upsertMany('work_items', edited));
+    const after = await store.list('work_items', { orderBy: [['item_number', 'asc']] });
+    expect(after.map((i) => i.title)).toEqual(edited.map((i) => i.title));
     expect(await store.idsBetween('work_items', items[10]!.id, items[19]!.id)).toEqual(
       new Set(items.slice(10, 20).map((i) => i.id)),
     );

@@ -40,7 +40,7 @@ async function inTransaction<T>(db: Db, begin: string, fn: (tx: Db) => Promise<T
   });
 }
 
-/** Rows per statement of a bulk insert: 32 rows bind ~700 values, far below SQLite's limit. */
+/** Rows per statement of a bulk write: 32 rows bind ~700 values, far below SQLite's limit. */
 const ROWS_PER_INSERT = 32;
 
 const statementCache = new WeakMap<BetterSqlite3.Database, Map<string, BetterSqlite3.Statement>>();
@@ -91,29 +91,12 @@ export class SqliteStore extends KyselyStore {
     return new SqliteStore(this.sqlite, tx, true);
   }
 
-  /**
-   * Prepared statements of many rows each, the rest one by one: Kysely re-prepares each
-   * statement, and a statement per row spends more on binding than on storing.
-   */
   override async insertMany<E extends EntityType>(
     type: E,
     records: readonly EntityRecords[E][],
     options: WriteOptions = {},
   ): Promise<void> {
-    if (records.length === 0) return;
-    const seq = options.localSeq ?? (await this.localSeq());
-    let i = 0;
-    if (records.length >= ROWS_PER_INSERT) {
-      const insert = this.statement(type, 'insert-rows');
-      const values: unknown[] = [];
-      for (; i + ROWS_PER_INSERT <= records.length; i += ROWS_PER_INSERT) {
-        values.length = 0;
-        for (let j = i; j < i + ROWS_PER_INSERT; j++) values.push(...toValues(type, records[j]!, seq));
-        insert.run(values);
-      }
-    }
-    const insert = this.statement(type, 'insert');
-    for (; i < records.length; i++) insert.run(toValues(type, records[i]!, seq));
+    if (records.length > 0) this.writeRows(type, records, options.localSeq ?? (await this.localSeq()), 'insert');
   }
 
   override suspendIndexes(types: readonly EntityType[]): Promise<() => Promise<void>> {
@@ -134,10 +117,31 @@ export class SqliteStore extends KyselyStore {
     records: readonly EntityRecords[E][],
     options: WriteOptions = {},
   ): Promise<void> {
-    if (records.length === 0) return;
-    const seq = options.localSeq ?? (await this.localSeq());
-    const upsert = this.statement(type, 'upsert');
-    for (const record of records) upsert.run(toValues(type, record, seq));
+    if (records.length > 0) this.writeRows(type, records, options.localSeq ?? (await this.localSeq()), 'upsert');
+  }
+
+  /**
+   * Prepared statements of many rows each, the rest one by one: Kysely re-prepares each
+   * statement, and a statement per row spends more on binding than on storing.
+   */
+  private writeRows<E extends EntityType>(
+    type: E,
+    records: readonly EntityRecords[E][],
+    seq: number,
+    kind: 'insert' | 'upsert',
+  ): void {
+    let i = 0;
+    if (records.length >= ROWS_PER_INSERT) {
+      const statement = this.statement(type, kind, ROWS_PER_INSERT);
+      const values: unknown[] = [];
+      for (; i + ROWS_PER_INSERT <= records.length; i += ROWS_PER_INSERT) {
+        values.length = 0;
+        for (let j = i; j < i + ROWS_PER_INSERT; j++) values.push(...toValues(type, records[j]!, seq));
+        statement.run(values);
+      }
+    }
+    const statement = this.statement(type, kind);
+    for (; i < records.length; i++) statement.run(toValues(type, records[i]!, seq));
   }
 
   /** Streams rows with one statement instead of pages; the read transaction keeps the snapshot consistent. */
@@ -221,11 +225,12 @@ export class SqliteStore extends KyselyStore {
   /** A cached prepared statement for a bulk operation on one entity table. */
   protected statement(
     type: EntityType,
-    kind: 'insert' | 'insert-rows' | 'upsert' | 'range' | 'id-range' | 'rows-with-ids' | 'json-range',
+    kind: 'insert' | 'upsert' | 'range' | 'id-range' | 'rows-with-ids' | 'json-range',
+    rows = 1,
   ): BetterSqlite3.Statement {
     let statements = statementCache.get(this.sqlite);
     if (!statements) statementCache.set(this.sqlite, (statements = new Map<string, BetterSqlite3.Statement>()));
-    const key = `${kind}:${type}`;
+    const key = `${kind}:${type}:${rows}`;
     let statement = statements.get(key);
     if (!statement) {
       const columns = columnsOf(type);
@@ -252,9 +257,7 @@ export class SqliteStore extends KyselyStore {
                     .prepare(`select id, ${sqliteJsonObject(type)} from ${type} where id >= ? and id <= ? order by id`)
                     .raw(true)
                 : this.sqlite.prepare(
-                    `insert into ${type} (${names}) values ${Array<string>(kind === 'insert-rows' ? ROWS_PER_INSERT : 1)
-                      .fill(`(${placeholders})`)
-                      .join(', ')}${conflict}`,
+                    `insert into ${type} (${names}) values ${Array<string>(rows).fill(`(${placeholders})`).join(', ')}${conflict}`,
                   );
       statements.set(key, statement);
     }
