@@ -4,18 +4,14 @@ import {
   ENTITIES,
   ENTITY_TYPES,
   NotFoundError,
-  SchemaVersionError,
   SnapshotError,
   StateError,
   formatItemKey,
-  planCycleBreaks,
   type AnyRecord,
   type Conflict,
   type Dependency,
-  type Edge,
   type EntityType,
   type Project,
-  type ErrorIssue,
   type WorkItem,
 } from '../../domain/index.js';
 import { columnsOf, fromValues, rowJsonEncoder, type Store } from '../../store/index.js';
@@ -33,11 +29,9 @@ import {
   type ParentLink,
 } from '../merge/repairs.js';
 import { BaseSnapshot, baseRecord } from './base.js';
-import { fieldOf, lineId } from './fields.js';
-import { SNAPSHOT_SCHEMA_VERSION } from './layout.js';
-import { readSnapshot, type ReadIssue, type SnapshotEvent } from './reader.js';
-import { normalizeRecord } from './records.js';
-import { upgradeRecord } from './upgrade.js';
+import { lineId } from './fields.js';
+import { readSnapshot, type SnapshotEvent } from './reader.js';
+import { Validator, issueOf } from './validator.js';
 
 export const IMPORT_MODES = ['merge', 'replace'] as const;
 export type ImportMode = (typeof IMPORT_MODES)[number];
@@ -113,16 +107,6 @@ interface BatchPlan {
 /** A line that is not JSON: reported once, then skipped. */
 const BROKEN = Symbol('broken');
 
-interface PendingRef {
-  type: EntityType;
-  index: number;
-  line: number;
-  id: string;
-  field: string;
-  target: EntityType;
-  targetId: string;
-}
-
 class DryRun extends Error {
   constructor(readonly result: ImportResult) {
     super('dry run');
@@ -159,253 +143,6 @@ function emptyCounts(): Record<EntityType, EntityCounts> {
   const counts = {} as Record<EntityType, EntityCounts>;
   for (const type of ENTITY_TYPES) counts[type] = { created: 0, updated: 0, unchanged: 0, conflicts: 0, deleted: 0, rejected: 0 };
   return counts;
-}
-
-function issueOf(issue: ReadIssue & { id?: string; field?: string }): ErrorIssue {
-  const where = issue.entity_type !== undefined ? `${issue.entity_type}[${issue.index ?? '?'}]` : '';
-  return {
-    path: `${where}${issue.field ? `${where ? '.' : ''}${issue.field}` : ''}`,
-    message: `${issue.line ? `line ${issue.line}: ` : ''}${issue.id ? `id ${issue.id}: ` : ''}${issue.message}`,
-    ...(issue.entity_type !== undefined ? { entity_type: issue.entity_type } : {}),
-    ...(issue.index !== undefined ? { index: issue.index } : {}),
-    ...(issue.id !== undefined ? { id: issue.id } : {}),
-    ...(issue.field !== undefined ? { field: issue.field } : {}),
-    ...(issue.line ? { line: issue.line } : {}),
-  };
-}
-
-/** Validation shared by both passes: one record at a time, then the checks that need them all. */
-class Validator {
-  readonly issues: ErrorIssue[] = [];
-  readonly seen = new Map<EntityType, Set<string>>(ENTITY_TYPES.map((t) => [t, new Set()]));
-  readonly pending: PendingRef[] = [];
-  /** Items of the file: project as a small number (ids of ten projects, not of 100,000 items). */
-  private readonly itemProject = new Map<string, number>();
-  private readonly projectIndex = new Map<string, number>();
-  private readonly projectIds: string[] = [];
-  /** Child → parent for every item of the file with a parent, to find loops. */
-  private readonly parents = new Map<string, string>();
-  /** Parent links whose parent was not seen yet: checked at the end. */
-  private readonly pendingParents: { id: string; parent: string; project: number; index: number; line: number }[] = [];
-  private readonly numbers = new Map<number, Set<number>>();
-  readonly fileBlocks: (Edge & { index: number; line: number })[] = [];
-  duplicateNumbers = false;
-  version: number | undefined;
-  records = 0;
-  canonical = true;
-  private lastId = new Map<EntityType, string>();
-
-  constructor(private readonly label: string) {}
-
-  meta(event: Extract<SnapshotEvent, { kind: 'meta' }>): void {
-    if (event.key !== 'schema_version') return;
-    const v = event.value;
-    if (typeof v !== 'number' || !Number.isInteger(v) || v < 1) {
-      this.issues.push(
-        issueOf({ line: event.line, field: 'schema_version', message: `expected a whole number ≥ 1, got ${JSON.stringify(v)}` }),
-      );
-      return;
-    }
-    if (v > SNAPSHOT_SCHEMA_VERSION) throw new SchemaVersionError(this.label, v, SNAPSHOT_SCHEMA_VERSION);
-    this.version = v;
-  }
-
-  private projectNumber(id: string): number {
-    let n = this.projectIndex.get(id);
-    if (n === undefined) {
-      n = this.projectIds.length;
-      this.projectIds.push(id);
-      this.projectIndex.set(id, n);
-    }
-    return n;
-  }
-
-  /** Checks one record; returns it normalized when it is valid on its own. */
-  record(event: Extract<SnapshotEvent, { kind: 'record' }>): AnyRecord | undefined {
-    this.records++;
-    const { type, index, line } = event;
-    if (this.version === undefined) {
-      if (this.records === 1) this.issues.push(issueOf({ line, message: 'schema_version must come before the first record' }));
-      return undefined;
-    }
-    let raw = event.value as Record<string, unknown> | null | undefined;
-    if (raw === undefined) {
-      try {
-        raw = JSON.parse(event.text) as Record<string, unknown> | null;
-      } catch (error) {
-        this.issues.push(issueOf({ entity_type: type, index, line, message: `invalid JSON: ${(error as Error).message}` }));
-        return undefined;
-      }
-    }
-    const rawId = raw && typeof raw === 'object' && typeof raw.id === 'string' ? raw.id : undefined;
-    const normalized = normalizeRecord(type, upgradeRecord(this.version, type, raw));
-    if (!normalized.ok) {
-      for (const i of normalized.issues)
-        this.issues.push(
-          issueOf({ entity_type: type, index, line, ...(rawId ? { id: rawId } : {}), field: i.field, message: i.message }),
-        );
-      if (rawId) this.seen.get(type)!.add(rawId);
-      return undefined;
-    }
-    const record = normalized.record;
-    const ids = this.seen.get(type)!;
-    if (ids.has(record.id)) {
-      this.issues.push(
-        issueOf({
-          entity_type: type,
-          index,
-          line,
-          id: record.id,
-          field: 'id',
-          message: 'duplicate id: this record appears more than once',
-        }),
-      );
-      return undefined;
-    }
-    ids.add(record.id);
-    const last = this.lastId.get(type);
-    if (last !== undefined && record.id <= last) this.canonical = false;
-    this.lastId.set(type, record.id);
-    if (line === 0 || !event.text.startsWith('{"id":"')) this.canonical = false;
-
-    const fields = record as unknown as Record<string, unknown>;
-    for (const ref of ENTITIES[type].references) {
-      const target = fields[ref.field];
-      if (typeof target !== 'string') continue;
-      if (!this.seen.get(ref.target)!.has(target))
-        this.pending.push({ type, index, line, id: record.id, field: ref.field, target: ref.target, targetId: target });
-    }
-    if (type === 'work_items') this.item(record as WorkItem, index, line);
-    if (type === 'dependencies') {
-      const dep = record as Dependency;
-      if (dep.dependency_type === 'blocks' && dep.deleted_at === null) {
-        this.fileBlocks.push({
-          id: dep.id,
-          from: dep.blocking_item_id,
-          to: dep.blocked_item_id,
-          created_at: dep.created_at,
-          index,
-          line,
-        });
-      }
-    }
-    return record;
-  }
-
-  /** A record identical to the stored one: valid already, only noted for the checks across records. */
-  known(type: EntityType, index: number, line: number, json: string, id: string): void {
-    this.records++;
-    const ids = this.seen.get(type)!;
-    if (ids.has(id)) {
-      this.issues.push(
-        issueOf({ entity_type: type, index, line, id, field: 'id', message: 'duplicate id: this record appears more than once' }),
-      );
-      return;
-    }
-    ids.add(id);
-    const last = this.lastId.get(type);
-    if (last !== undefined && id <= last) this.canonical = false;
-    this.lastId.set(type, id);
-    if (type === 'work_items') {
-      const item = {
-        id,
-        project_id: fieldOf(json, 'project_id'),
-        parent_id: fieldOf(json, 'parent_id'),
-        item_number: fieldOf(json, 'item_number'),
-      };
-      this.item(item as WorkItem, index, line);
-    } else if (type === 'dependencies' && fieldOf(json, 'dependency_type') === 'blocks' && fieldOf(json, 'deleted_at') === null) {
-      const [from, to, created] = [
-        fieldOf(json, 'blocking_item_id'),
-        fieldOf(json, 'blocked_item_id'),
-        fieldOf(json, 'created_at'),
-      ] as string[];
-      this.fileBlocks.push({ id, from: from!, to: to!, created_at: created!, index, line });
-    }
-  }
-
-  private item(item: Pick<WorkItem, 'id' | 'project_id' | 'parent_id' | 'item_number'>, index: number, line: number): void {
-    const project = this.projectNumber(item.project_id);
-    this.itemProject.set(item.id, project);
-    let numbers = this.numbers.get(project);
-    if (!numbers) this.numbers.set(project, (numbers = new Set()));
-    if (numbers.has(item.item_number)) this.duplicateNumbers = true;
-    numbers.add(item.item_number);
-    if (item.parent_id === null) return;
-    this.parents.set(item.id, item.parent_id);
-    const parentProject = this.itemProject.get(item.parent_id);
-    if (parentProject === undefined) this.pendingParents.push({ id: item.id, parent: item.parent_id, project, index, line });
-    else if (parentProject !== project) this.crossProject(item.id, item.parent_id, index, line);
-  }
-
-  private crossProject(id: string, parent: string, index: number, line: number): void {
-    this.issues.push(
-      issueOf({
-        entity_type: 'work_items',
-        index,
-        line,
-        id,
-        field: 'parent_id',
-        message: `parent ${parent} is in another project; a parent must be in the same project`,
-      }),
-    );
-  }
-
-  /** References to records in neither the file nor the database, parents in other projects, cycles. */
-  async finish(tx: Store): Promise<void> {
-    if (this.version === undefined && this.issues.length === 0) {
-      this.issues.push(issueOf({ field: 'schema_version', message: 'missing: a pm snapshot starts with "schema_version"' }));
-    }
-    const unresolved = this.pending.filter((r) => !this.seen.get(r.target)!.has(r.targetId));
-    const inDatabase = new Map<EntityType, Map<string, AnyRecord>>();
-    for (const target of ENTITY_TYPES) {
-      const ids = [...new Set(unresolved.filter((r) => r.target === target).map((r) => r.targetId))];
-      if (ids.length > 0) inDatabase.set(target, await tx.getMany(target, ids));
-    }
-    for (const r of unresolved) {
-      if (inDatabase.get(r.target)?.has(r.targetId)) continue;
-      this.issues.push(
-        issueOf({
-          entity_type: r.type,
-          index: r.index,
-          line: r.line,
-          id: r.id,
-          field: r.field,
-          message: `refers to ${ENTITIES[r.target].label} ${r.targetId}, which is neither in the file nor in the database`,
-        }),
-      );
-    }
-    const dbItems = inDatabase.get('work_items') as Map<string, WorkItem> | undefined;
-    for (const r of this.pendingParents) {
-      const inFile = this.itemProject.get(r.parent);
-      const project = inFile !== undefined ? this.projectIds[inFile] : dbItems?.get(r.parent)?.project_id;
-      if (project !== undefined && project !== this.projectIds[r.project]) this.crossProject(r.id, r.parent, r.index, r.line);
-    }
-    const byId = new Map(this.fileBlocks.map((e) => [e.id, e]));
-    for (const edge of planCycleBreaks(this.fileBlocks)) {
-      const e = byId.get(edge.id)!;
-      this.issues.push(
-        issueOf({
-          entity_type: 'dependencies',
-          index: e.index,
-          line: e.line,
-          id: e.id,
-          message: `this blocks dependency closes a cycle with others in the file (${e.from} blocks ${e.to})`,
-        }),
-      );
-    }
-    const loops = parentLoops([...this.parents].map(([id, parent_id]) => ({ id, parent_id })));
-    for (const loop of loops) {
-      this.issues.push(
-        issueOf({
-          entity_type: 'work_items',
-          id: loop[0]!,
-          field: 'parent_id',
-          message: `parent links loop: ${loop.join(' → ')} → ${loop[0]!}`,
-        }),
-      );
-    }
-  }
 }
 
 const indexCache = new Map<EntityType, Record<string, number>>();
