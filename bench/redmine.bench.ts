@@ -167,11 +167,16 @@ interface RunOutput {
   items: { entity_type: string; direction: string; operation: string; status: string }[];
 }
 
-interface Measured {
+/** One run: its wall and CPU time and what it reported. */
+interface Timed {
   wallMs: number;
   cpuMs: number;
-  rssMb: number;
   output: RunOutput;
+}
+
+/** A run as a process of its own, with the peak memory of that process. */
+interface Measured extends Timed {
+  rssMb: number;
 }
 
 export async function redmineBench(workdir: string, count: number): Promise<Figure[]> {
@@ -203,6 +208,10 @@ export async function redmineBench(workdir: string, count: number): Promise<Figu
     if (code !== 0) throw new Error(api.redact(`pm ${args.join(' ')} failed (${code}): ${stderr}`));
     return stdout;
   };
+  const assertCompleted = (what: string, output: RunOutput) => {
+    if (output.run.status !== 'completed')
+      throw new Error(api.redact(`${what}: the run ended ${output.run.status} (${output.run.error ?? 'see pm sync failures'})`));
+  };
   /** One `pm sync run --json`, checked to have completed. */
   const syncRun = async (what: string): Promise<Measured> => {
     rmSync(usageFile, { force: true });
@@ -210,8 +219,7 @@ export async function redmineBench(workdir: string, count: number): Promise<Figu
     const stdout = await pm(['sync', 'run', '--json'], { PM_RUSAGE_FILE: usageFile });
     const wallMs = Number(process.hrtime.bigint() - t0) / 1e6;
     const output = JSON.parse(stdout) as RunOutput;
-    if (output.run.status !== 'completed')
-      throw new Error(api.redact(`${what}: the run ended ${output.run.status} (${output.run.error ?? 'see pm sync failures'})`));
+    assertCompleted(what, output);
     const usage = JSON.parse(readFileSync(usageFile, 'utf8')) as Usage;
     return { wallMs, cpuMs: usage.user_ms + usage.system_ms, rssMb: usage.max_rss_kb / 1024, output };
   };
@@ -221,7 +229,7 @@ export async function redmineBench(workdir: string, count: number): Promise<Figu
    * the request and after the stream ends (a window that holds the run and a little more);
    * the wall time is the run's own duration.
    */
-  const servedRun = async (server: { url: string; pid: number }, what: string): Promise<Measured> => {
+  const servedRun = async (server: { url: string; pid: number }, what: string): Promise<Timed> => {
     const cpuBefore = processCpuMs(server.pid);
     const requested = await fetch(`${server.url}/api/v1/sync/runs`, {
       method: 'POST',
@@ -233,11 +241,10 @@ export async function redmineBench(workdir: string, count: number): Promise<Figu
     await (await fetch(`${server.url}/api/v1/sync/runs/${sync_id}/events`)).text();
     const cpuMs = processCpuMs(server.pid) - cpuBefore;
     const output = (await (await fetch(`${server.url}/api/v1/sync/runs/${sync_id}`)).json()) as RunOutput;
-    if (output.run.status !== 'completed')
-      throw new Error(api.redact(`${what}: the run ended ${output.run.status} (${output.run.error ?? 'see pm sync failures'})`));
-    return { wallMs: output.run.duration_ms!, cpuMs, rssMb: 0, output };
+    assertCompleted(what, output);
+    return { wallMs: output.run.duration_ms!, cpuMs, output };
   };
-  const done = (m: Measured, direction: string, operation: string) =>
+  const done = (m: Timed, direction: string, operation: string) =>
     m.output.items.filter(
       (i) => i.entity_type === 'work_items' && i.direction === direction && i.operation === operation && i.status === 'done',
     ).length;
@@ -377,8 +384,8 @@ export async function redmineBench(workdir: string, count: number): Promise<Figu
 
     // ---- the same incremental runs inside pm serve: no process start-up per run ------------
     const served = await startServer(repo, { PM_REDMINE_API_KEY: peer.apiKey });
-    let servedQuiet: Measured[];
-    let servedChanged: Measured;
+    let servedQuiet: Timed[];
+    let servedChanged: Timed;
     try {
       const server = { url: served.url, pid: served.child.pid! };
       await servedRun(server, 'first run in pm serve'); // loads and compiles what runs need, once per server
@@ -399,12 +406,12 @@ export async function redmineBench(workdir: string, count: number): Promise<Figu
 
     // ---- figures --------------------------------------------------------------------------
     const n = count.toLocaleString('en');
-    const cpuShare = (m: Pick<Measured, 'cpuMs' | 'wallMs'>) => (100 * m.cpuMs) / m.wallMs;
-    const incremental = (name: string, detail: string, m: Measured): Figure[] => [
+    const cpuShare = (m: Pick<Timed, 'cpuMs' | 'wallMs'>) => (100 * m.cpuMs) / m.wallMs;
+    const incremental = (name: string, detail: string, m: Timed): Figure[] => [
       figure(`redmine: incremental, ${name} ${detail}`, m.wallMs / 1000, 's', { target: '≤ 3 s' }),
       figure(`redmine: incremental, ${name}: pm CPU / wall (a whole process)`, cpuShare(m), '%', { target: '≤ 10%' }),
     ];
-    const sum = (ms: Measured[]) => ({
+    const sum = (ms: Timed[]) => ({
       wallMs: ms.reduce((a, m) => a + m.wallMs, 0),
       cpuMs: ms.reduce((a, m) => a + m.cpuMs, 0),
     });
