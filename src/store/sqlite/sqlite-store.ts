@@ -234,31 +234,36 @@ export class SqliteStore extends KyselyStore {
     let statement = statements.get(key);
     if (!statement) {
       const columns = columnsOf(type);
-      const placeholders = columns.map(() => '?').join(', ');
-      const conflict =
-        kind === 'upsert'
-          ? ` on conflict (id) do update set ${columns
-              .filter((c) => c !== 'id')
-              .map((c) => `"${c}" = excluded."${c}"`)
-              .join(', ')}`
-          : '';
       const names = columns.map((c) => `"${c}"`).join(', ');
-      statement =
-        kind === 'range'
-          ? this.sqlite.prepare(`select ${names} from ${type} where id >= ? and id <= ? order by id`).raw(true)
-          : kind === 'id-range'
-            ? this.sqlite.prepare(`select id from ${type} where id >= ? and id <= ?`).pluck()
-            : kind === 'rows-with-ids'
-              ? this.sqlite
-                  .prepare(`select ${names} from ${type} where id in (select value from json_each(?)) order by id`)
-                  .raw(true)
-              : kind === 'json-range'
-                ? this.sqlite
-                    .prepare(`select id, ${sqliteJsonObject(type)} from ${type} where id >= ? and id <= ? order by id`)
-                    .raw(true)
-                : this.sqlite.prepare(
-                    `insert into ${type} (${names}) values ${Array<string>(rows).fill(`(${placeholders})`).join(', ')}${conflict}`,
-                  );
+      const range = `from ${type} where id >= ? and id <= ?`;
+      switch (kind) {
+        case 'range':
+          statement = this.sqlite.prepare(`select ${names} ${range} order by id`).raw(true);
+          break;
+        case 'id-range':
+          statement = this.sqlite.prepare(`select id ${range}`).pluck();
+          break;
+        case 'rows-with-ids':
+          statement = this.sqlite
+            .prepare(`select ${names} from ${type} where id in (select value from json_each(?)) order by id`)
+            .raw(true);
+          break;
+        case 'json-range':
+          statement = this.sqlite.prepare(`select id, ${sqliteJsonObject(type)} ${range} order by id`).raw(true);
+          break;
+        case 'insert':
+        case 'upsert': {
+          const row = `(${columns.map(() => '?').join(', ')})`;
+          const update = columns
+            .filter((c) => c !== 'id')
+            .map((c) => `"${c}" = excluded."${c}"`)
+            .join(', ');
+          const conflict = kind === 'upsert' ? ` on conflict (id) do update set ${update}` : '';
+          statement = this.sqlite.prepare(
+            `insert into ${type} (${names}) values ${Array<string>(rows).fill(row).join(', ')}${conflict}`,
+          );
+        }
+      }
       statements.set(key, statement);
     }
     return statement;
