@@ -1,6 +1,6 @@
 import { sql, type Kysely, type SelectQueryBuilder } from 'kysely';
 import type { EntityRecords, EntityType, Project, WorkItem } from '../domain/index.js';
-import { columnsOf, fromRow, rowJsonEncoder, toRow, toValues } from './rows.js';
+import { columnsOf, fromRow, rowJsonEncoder, toRow, toValues, type Stamps } from './rows.js';
 import { KyselySyncRepository, type SyncRepository } from './sync-repository.js';
 import type {
   ApiToken,
@@ -28,6 +28,7 @@ export interface Transactor {
 }
 
 const LOCAL_SEQ_KEY = 'local_seq';
+const CHANGE_SEQ_KEY = 'change_seq';
 /** Bind parameters per statement, under SQLite's and PostgreSQL's limits. */
 const MAX_BIND_PARAMETERS = 30_000;
 const SCAN_BATCH = 5_000;
@@ -35,6 +36,7 @@ const SCAN_BATCH = 5_000;
 /** The Store over Kysely: one implementation for every dialect, given how it transacts. */
 export class KyselyStore implements Store {
   #seq: number | undefined;
+  #change: number | undefined;
 
   constructor(
     readonly dialect: Dialect,
@@ -140,10 +142,9 @@ export class KyselyStore implements Store {
   }
 
   async insert<E extends EntityType>(type: E, record: EntityRecords[E], options: WriteOptions = {}): Promise<void> {
-    const seq = options.localSeq ?? (await this.localSeq());
     await this.db
       .insertInto(type)
-      .values(toRow(type, record, seq))
+      .values(toRow(type, record, await this.stamps(options)))
       .execute();
   }
 
@@ -153,12 +154,12 @@ export class KyselyStore implements Store {
     options: WriteOptions = {},
   ): Promise<void> {
     if (records.length === 0) return;
-    const seq = options.localSeq ?? (await this.localSeq());
+    const stamps = await this.stamps(options);
     const columns = columnsOf(type);
     const batch = Math.max(1, Math.floor(MAX_BIND_PARAMETERS / columns.length));
     for (let i = 0; i < records.length; i += batch) {
       const values = records.slice(i, i + batch).map((r) => {
-        const row = toValues(type, r, seq);
+        const row = toValues(type, r, stamps);
         return Object.fromEntries(columns.map((c, j) => [c, row[j]]));
       });
       await this.db.insertInto(type).values(values).execute();
@@ -171,13 +172,13 @@ export class KyselyStore implements Store {
     options: WriteOptions = {},
   ): Promise<void> {
     if (records.length === 0) return;
-    const seq = options.localSeq ?? (await this.localSeq());
+    const stamps = await this.stamps(options);
     const columns = columnsOf(type);
     const batch = Math.max(1, Math.floor(MAX_BIND_PARAMETERS / columns.length));
     const table: string = type;
     for (let i = 0; i < records.length; i += batch) {
       const values = records.slice(i, i + batch).map((r) => {
-        const row = toValues(type, r, seq);
+        const row = toValues(type, r, stamps);
         return Object.fromEntries(columns.map((c, j) => [c, row[j]]));
       });
       await this.db
@@ -311,8 +312,7 @@ export class KyselyStore implements Store {
   }
 
   async update<E extends EntityType>(type: E, record: EntityRecords[E], options: WriteOptions = {}): Promise<void> {
-    const seq = options.localSeq ?? (await this.localSeq());
-    const { id, ...columns } = toRow(type, record, seq) as Record<string, unknown>;
+    const { id, ...columns } = toRow(type, record, await this.stamps(options)) as Record<string, unknown>;
     const table: string = type;
     await this.db.updateTable(table).set(columns).where('id', '=', id).execute();
   }
@@ -523,6 +523,37 @@ export class KyselyStore implements Store {
     await this.setMeta(LOCAL_SEQ_KEY, String(next));
     if (this.inTransaction) this.#seq = next;
     return next;
+  }
+
+  async changeSeq(): Promise<number> {
+    return Number((await this.getMeta(CHANGE_SEQ_KEY)) ?? '0');
+  }
+
+  async changedIds(type: EntityType, afterSeq: number): Promise<string[]> {
+    const rows = await this.db.selectFrom(type).select('id').where('change_seq', '>', afterSeq).execute();
+    return rows.map((r) => r.id as string);
+  }
+
+  /**
+   * The counters this write stamps on its rows. The change counter is taken once per
+   * transaction (its row stays locked until the commit), so a reader that sees counter N has
+   * every row stamped N or lower committed.
+   */
+  protected async stamps(options: WriteOptions): Promise<Stamps> {
+    const local = options.localSeq ?? (await this.localSeq());
+    if (this.#change === undefined) {
+      // One statement, so concurrent transactions (PostgreSQL) never take the same number.
+      const row = await this.db
+        .insertInto('pm_meta')
+        .values({ key: CHANGE_SEQ_KEY, value: '1' })
+        .onConflict((oc) => oc.column('key').doUpdateSet({ value: sql`cast(cast(pm_meta.value as integer) + 1 as text)` }))
+        .returning('value')
+        .executeTakeFirstOrThrow();
+      const next = Number(row.value);
+      if (!this.inTransaction) return { local_seq: local, change_seq: next };
+      this.#change = next;
+    }
+    return { local_seq: local, change_seq: this.#change };
   }
 
   async schemaVersion(): Promise<number> {

@@ -3,12 +3,19 @@ import { ENTITIES, type EntityRecords, type EntityType } from '../domain/index.j
 /**
  * How records are stored: the same columns in SQLite and PostgreSQL, timestamps as ISO text
  * (so they sort and round-trip exactly), booleans as 0/1, objects and scalars-of-any-type as
- * JSON text, plus `local_seq`, the local change counter that tells what is not yet exported.
+ * JSON text, plus two counters: `local_seq`, the local change counter that tells what is not
+ * yet exported, and `change_seq`, moved by every write (imports too), that tells what changed.
  */
 
 type Column<V> = V extends boolean ? number : V extends object ? string : V;
-export type Row<R> = { [K in keyof R]: Column<R[K]> } & { local_seq: number };
+export type Row<R> = { [K in keyof R]: Column<R[K]> } & Stamps;
 export type EntityRow<E extends EntityType> = Row<EntityRecords[E]>;
+
+/** The counters a write puts on each row it writes. */
+export interface Stamps {
+  local_seq: number;
+  change_seq: number;
+}
 
 const BOOLEAN_FIELDS: Partial<Record<EntityType, readonly string[]>> = { swim_lanes: ['is_default'] };
 const JSON_FIELDS: Partial<Record<EntityType, readonly string[]>> = {
@@ -46,9 +53,9 @@ export function columnKinds(type: EntityType): Codec {
   return codec(type);
 }
 
-export function toRow<E extends EntityType>(type: E, record: EntityRecords[E], localSeq: number): EntityRow<E> {
+export function toRow<E extends EntityType>(type: E, record: EntityRecords[E], stamps: Stamps): EntityRow<E> {
   const { booleans, json } = codec(type);
-  const row: Record<string, unknown> = { ...record, local_seq: localSeq };
+  const row: Record<string, unknown> = { ...record, ...stamps };
   for (const f of booleans) row[f] = row[f] ? 1 : 0;
   for (const f of json) row[f] = jsonText(row[f]);
   return row as EntityRow<E>;
@@ -63,8 +70,8 @@ export function fromRow<E extends EntityType>(type: E, row: Record<string, unkno
   return record as EntityRecords[E];
 }
 
-/** Column values in canonical field order, then `local_seq`: the bind order of bulk inserts. */
-export function toValues<E extends EntityType>(type: E, record: EntityRecords[E], localSeq: number): unknown[] {
+/** Column values in canonical field order, then the stamps: the bind order of bulk inserts. */
+export function toValues<E extends EntityType>(type: E, record: EntityRecords[E], stamps: Stamps): unknown[] {
   const { booleans, json } = codec(type);
   const src = record as Record<string, unknown>;
   const values: unknown[] = [];
@@ -72,12 +79,12 @@ export function toValues<E extends EntityType>(type: E, record: EntityRecords[E]
     const v = src[f];
     values.push(booleans.includes(f) ? (v ? 1 : 0) : json.includes(f) ? jsonText(v) : (v ?? null));
   }
-  values.push(localSeq);
+  values.push(stamps.local_seq, stamps.change_seq);
   return values;
 }
 
 export function columnsOf(type: EntityType): readonly string[] {
-  return [...ENTITIES[type].fields, 'local_seq'];
+  return [...ENTITIES[type].fields, 'local_seq', 'change_seq'];
 }
 
 /** A record from stored column values in `columnsOf(type)` order (as `scanRows` gives them). */

@@ -174,6 +174,10 @@ export interface Store {
   countChangedSince(type: EntityType, localSeq: number): Promise<number>;
   /** The counter of the current write transaction (allocated on first use). */
   localSeq(): Promise<number>;
+  /** The change counter as committed: every row written so far is stamped with it or lower. */
+  changeSeq(): Promise<number>;
+  /** Ids of records (deleted ones included) written after the given change counter. */
+  changedIds(type: EntityType, afterSeq: number): Promise<string[]>;
   schemaVersion(): Promise<number>;
 
   insertToken(token: ApiToken, secretHash: string): Promise<void>;

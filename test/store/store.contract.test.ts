@@ -44,6 +44,21 @@ function kysely(store: Store): Kysely<Record<string, Record<string, unknown>>> {
 }
 
 /** The indexes of work_items, each with its columns in order. */
+/** Undoes schema version 5 (change counters) in place, as a version 4 database had it. */
+async function backToVersion4(store: Store): Promise<void> {
+  const db = kysely(store);
+  for (const type of ['sprints', 'work_items', 'comments', 'dependencies', 'time_entries', 'conflicts'])
+    await db.schema.dropIndex(`${type}_change_seq`).execute();
+  for (const type of ['projects', 'sprints', 'swim_lanes', 'work_items', 'comments', 'dependencies', 'time_entries', 'conflicts'])
+    await db.schema.alterTable(type).dropColumn('change_seq').execute();
+  await store.write(async (tx) => {
+    await tx.setMeta('schema_version', '4');
+    await tx.setMeta('change_seq', '0');
+  });
+  if (store.dialect === 'sqlite')
+    (store as unknown as { sqlite: { pragma(s: string): unknown } }).sqlite.pragma('user_version = 4');
+}
+
 async function workItemIndexes(store: Store): Promise<Record<string, string[]>> {
   const db = kysely(store);
   const result: Record<string, string[]> = {};
@@ -95,7 +110,8 @@ describe.each(DIALECTS)('store contract on %s', (dialect) => {
       await tx.insert('projects', p);
       for (const n of [1, 2, 3]) await tx.insert('work_items', item(p.id, n));
     });
-    // Back to what version 3 left: its index and its version numbers.
+    // Back to what version 3 left: its index, no change counters, and its version numbers.
+    await backToVersion4(old);
     await kysely(old).schema.dropIndex('work_items_list').execute();
     await kysely(old).schema.createIndex('work_items_number').on('work_items').columns(['project_id', 'item_number']).execute();
     await old.write((tx) => tx.setMeta('schema_version', '3'));
@@ -225,6 +241,46 @@ describe.each(DIALECTS)('store contract on %s', (dialect) => {
       }),
     ).rejects.toThrow('boom');
     expect(await store.get('projects', p.id)).toBeUndefined();
+    await store.close();
+  });
+
+  it('upgrades a version 4 database: rows from before have change counter 0, later writes more', async () => {
+    const target = storeTarget(dialect);
+    const old = await openStore(target);
+    const p = project('WEB');
+    await old.write(async (tx) => {
+      await tx.insert('projects', p);
+      for (const n of [1, 2]) await tx.insert('work_items', item(p.id, n));
+    });
+    await backToVersion4(old);
+    await old.close();
+
+    const store = await openStore(target);
+    expect(await store.schemaVersion()).toBe(LATEST_SCHEMA_VERSION);
+    expect(await store.changeSeq()).toBe(0);
+    expect(await store.changedIds('work_items', 0)).toEqual([]);
+    const third = item(p.id, 3);
+    await store.write((tx) => tx.insert('work_items', third));
+    expect(await store.changedIds('work_items', 0)).toEqual([third.id]);
+    await store.close();
+  });
+
+  it('moves the change counter once per transaction, for imports too', async () => {
+    const store = await freshStore(dialect);
+    const p = project('WEB');
+    const [a, b, c] = [item(p.id, 1), item(p.id, 2), item(p.id, 3)];
+    await store.write(async (tx) => {
+      await tx.insert('projects', p);
+      await tx.insertMany('work_items', [a, b]);
+    });
+    const first = await store.changeSeq();
+    expect(await store.changedIds('work_items', first - 1)).toEqual(expect.arrayContaining([a.id, b.id]));
+    await store.write((tx) => tx.upsertMany('work_items', [{ ...b, title: 'imported' }, c], { localSeq: 0 }));
+    expect(await store.changeSeq()).toBe(first + 1);
+    expect((await store.changedIds('work_items', first)).sort()).toEqual([b.id, c.id].sort());
+    await store.write((tx) => tx.update('work_items', { ...a, title: 'edited' }));
+    expect(await store.changedIds('work_items', first + 1)).toEqual([a.id]);
+    expect(await store.changedIds('work_items', first + 2)).toEqual([]);
     await store.close();
   });
 

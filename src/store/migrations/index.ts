@@ -2,11 +2,12 @@ import { initial } from './001-initial.js';
 import { apiTokens } from './002-api-tokens.js';
 import { syncEngine } from './003-sync-engine.js';
 import { workItemsListIndex } from './004-work-items-list-index.js';
+import { changeSeq } from './005-change-seq.js';
 import type { Migration } from './migration.js';
 
 export type { Migration } from './migration.js';
 
 /** Every migration, in order. The last version is the schema this pm writes. */
-export const MIGRATIONS: readonly Migration[] = [initial, apiTokens, syncEngine, workItemsListIndex];
+export const MIGRATIONS: readonly Migration[] = [initial, apiTokens, syncEngine, workItemsListIndex, changeSeq];
 
 export const LATEST_SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;

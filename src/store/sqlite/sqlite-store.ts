@@ -5,7 +5,7 @@ import type { EntityRecords, EntityType } from '../../domain/index.js';
 import { KyselyStore, type Db, type LooseDatabase, type Transactor } from '../kysely-store.js';
 import { migrate } from '../migrator.js';
 import { LATEST_SCHEMA_VERSION } from '../migrations/index.js';
-import { columnsOf, fromRow, sqliteJsonObject, toValues } from '../rows.js';
+import { columnsOf, fromRow, sqliteJsonObject, toValues, type Stamps } from '../rows.js';
 import { Sqlite } from './driver.js';
 import type { HeldLock, WriteOptions } from '../store.js';
 
@@ -96,7 +96,7 @@ export class SqliteStore extends KyselyStore {
     records: readonly EntityRecords[E][],
     options: WriteOptions = {},
   ): Promise<void> {
-    if (records.length > 0) this.writeRows(type, records, options.localSeq ?? (await this.localSeq()), 'insert');
+    if (records.length > 0) this.writeRows(type, records, await this.stamps(options), 'insert');
   }
 
   override suspendIndexes(types: readonly EntityType[]): Promise<() => Promise<void>> {
@@ -117,7 +117,7 @@ export class SqliteStore extends KyselyStore {
     records: readonly EntityRecords[E][],
     options: WriteOptions = {},
   ): Promise<void> {
-    if (records.length > 0) this.writeRows(type, records, options.localSeq ?? (await this.localSeq()), 'upsert');
+    if (records.length > 0) this.writeRows(type, records, await this.stamps(options), 'upsert');
   }
 
   /**
@@ -127,7 +127,7 @@ export class SqliteStore extends KyselyStore {
   private writeRows<E extends EntityType>(
     type: E,
     records: readonly EntityRecords[E][],
-    seq: number,
+    stamps: Stamps,
     kind: 'insert' | 'upsert',
   ): void {
     let i = 0;
@@ -136,12 +136,12 @@ export class SqliteStore extends KyselyStore {
       const values: unknown[] = [];
       for (; i + ROWS_PER_INSERT <= records.length; i += ROWS_PER_INSERT) {
         values.length = 0;
-        for (let j = i; j < i + ROWS_PER_INSERT; j++) values.push(...toValues(type, records[j]!, seq));
+        for (let j = i; j < i + ROWS_PER_INSERT; j++) values.push(...toValues(type, records[j]!, stamps));
         statement.run(values);
       }
     }
     const statement = this.statement(type, kind);
-    for (; i < records.length; i++) statement.run(toValues(type, records[i]!, seq));
+    for (; i < records.length; i++) statement.run(toValues(type, records[i]!, stamps));
   }
 
   /** Streams rows with one statement instead of pages; the read transaction keeps the snapshot consistent. */
