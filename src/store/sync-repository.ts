@@ -57,7 +57,14 @@ export interface SyncRepository {
 const json = (value: unknown) => JSON.stringify(value ?? null);
 
 function toLink(row: Record<string, unknown>): SyncLink {
-  return { ...(row as unknown as SyncLink), base: JSON.parse(row.base as string) as Record<string, unknown> };
+  const text = row.base as string;
+  let base: Record<string, unknown> | undefined;
+  // A run reads every link but the bases of few (those it compares or moves): parsed on first read.
+  return Object.defineProperty({ ...row } as unknown as SyncLink, 'base', {
+    get: () => (base ??= JSON.parse(text) as Record<string, unknown>),
+    enumerable: true,
+    configurable: true,
+  });
 }
 
 function toRun(row: Record<string, unknown>): SyncRun {

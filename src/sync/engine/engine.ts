@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { hostname } from 'node:os';
 import {
   FINISHED_RUN_STATUSES,
@@ -23,6 +24,7 @@ import { RunEvents } from './events.js';
 import { RunRecorder, recordAudit, type Requester } from './history.js';
 import { RateLimiter } from './limiter.js';
 import { DEFAULT_RETRY, type RetryPolicy } from './retry.js';
+import { LocalChanges } from './run-context.js';
 import { executeRun, syncedProject } from './runner.js';
 import type { ConnectionSettings } from './settings.js';
 
@@ -177,8 +179,10 @@ export class SyncEngine {
     try {
       const result = await this.perform(run, recorder);
       status = this.cancels.has(run.id) ? 'cancelled' : recorder.failed > 0 ? 'completed_with_errors' : 'completed';
-      if (status === 'completed' && result.cursor && !run.dry_run)
-        await this.repo.setCursor(run.connection, 'work_items', result.cursor, this.iso());
+      if (status === 'completed' && !run.dry_run) {
+        if (result.cursor) await this.repo.setCursor(run.connection, 'work_items', result.cursor, this.iso());
+        if (result.localCursor) await this.repo.setCursor(run.connection, LocalChanges.entity, result.localCursor, this.iso());
+      }
     } catch (failure) {
       status = 'failed';
       error = isPmError(failure) ? failure.message : `unexpected: ${(failure as Error).message}`;
@@ -246,6 +250,11 @@ export class SyncEngine {
       connection,
       projectId: project.id,
       firstStatus: lanes[0]?.status_value ?? 'backlog',
+      mappingKey: mappingKey(
+        connection,
+        project.id,
+        lanes.map((l) => l.status_value),
+      ),
       run,
       recorder,
       retry,
@@ -427,6 +436,13 @@ export class SyncEngine {
     if (!run) throw new NotFoundError('sync run', runId);
     return run;
   }
+}
+
+/** A digest of what decides how local records look remotely (no secrets: the key is left out). */
+function mappingKey(connection: ConnectionSettings, projectId: string, localStatuses: readonly string[]): string {
+  const { kind, url, project, mapType, mapStatus, activity } = connection;
+  const basis = JSON.stringify({ kind, url, project, mapType, mapStatus, activity, projectId, localStatuses });
+  return createHash('sha256').update(basis).digest('hex').slice(0, 16);
 }
 
 function processAlive(pid: number): boolean {

@@ -59,11 +59,35 @@ export class Puller {
       );
     }
     ctx.setTotal([...buffered.values()].reduce((n, list) => n + list.size, 0));
+    await this.readLocal(buffered);
     for (const type of SYNCED_TYPES) {
       if (ctx.stopped()) break;
       await this.pullType(type, [...buffered.get(type)!.values()]);
     }
     return outcome;
+  }
+
+  /**
+   * A partial scope reads what the pulled records touch: the local records they are linked to or
+   * carry the pm id of, and the records their references name (so merges and projections resolve).
+   */
+  private async readLocal(buffered: Map<SyncedType, Map<string, RemoteRecord>>): Promise<void> {
+    const { ctx } = this;
+    if (ctx.scope.complete) return;
+    const named = new Map<SyncedType, Set<string>>(SYNCED_TYPES.map((t) => [t, new Set<string>()]));
+    for (const [type, records] of buffered) {
+      for (const record of records.values()) {
+        const link = ctx.links.remote(type, record.remoteId);
+        if (link) named.get(type)!.add(link.local_id);
+        if (record.pmId) named.get(type)!.add(record.pmId);
+        const { fields } = ctx.translator.toLocalIds(type, record.fields);
+        for (const [field, target] of Object.entries(ctx.env.connector.references[type])) {
+          const id = fields[field];
+          if (typeof id === 'string') named.get(target)!.add(id);
+        }
+      }
+    }
+    for (const [type, ids] of named) await ctx.scope.fetchReferences(type, ids);
   }
 
   /** The remote id of the record a comment belongs to, for remotes that read comments through it. */
@@ -203,7 +227,7 @@ export class Puller {
     const { type } = record;
     let local: AnyRecord | undefined = record.pmId ? ctx.scope.get(type, record.pmId) : undefined;
     if (!local && (type === 'sprints' || type === 'dependencies' || type === 'comments')) {
-      local = ctx.scope.all(type).find((r) => {
+      local = (await this.unlinkedLike(type, fields)).find((r) => {
         if (ctx.links.local(type, r.id)) return false;
         const mine = ctx.translator.project(type, r);
         return mine !== null && (type === 'sprints' ? mine.name === fields.name : sameFields(mine, fields));
@@ -216,6 +240,20 @@ export class Puller {
     ctx.links.set(link);
     ctx.done(type, local.id, record, 'pull', 'link', 1);
     return link;
+  }
+
+  /** Local records a remote one without a pm id may be: the project's sprints, or what hangs on the same item. */
+  private async unlinkedLike(type: 'sprints' | 'dependencies' | 'comments', fields: SyncedFields): Promise<AnyRecord[]> {
+    const { scope } = this.ctx;
+    if (type === 'sprints') return scope.sprints();
+    const item = type === 'comments' ? fields.work_item_id : fields.blocking;
+    if (typeof item !== 'string') return [];
+    const found = await scope.fetchOf(type, type === 'comments' ? 'work_item_id' : 'blocking_item_id', [item]);
+    await scope.fetchReferences(
+      type,
+      found.map((r) => r.id),
+    );
+    return found;
   }
 
   private async createLocal(record: RemoteRecord, fields: SyncedFields): Promise<void> {

@@ -1,4 +1,4 @@
-import { RemoteError, type WorkItem } from '../../domain/index.js';
+import { RemoteError, type AnyRecord, type WorkItem } from '../../domain/index.js';
 import { SYNCED_TYPES, type RemoteRecord, type SyncedFields, type SyncedType } from '../connectors/index.js';
 import { changedKeys, pick } from './fields.js';
 import { baseOf } from './links.js';
@@ -43,8 +43,9 @@ export class Pusher {
     const deletes = byType();
     for (const op of ctx.queued.splice(0)) (op.kind === 'update' ? updates : deletes).get(op.type)!.push(op);
     // The scope is current: every local write of the pull put its record back into it.
-    for (const type of queuedOnly ? [] : SYNCED_TYPES) {
-      for (const record of ctx.scope.all(type)) {
+    const candidates = queuedOnly ? new Map<SyncedType, AnyRecord[]>() : await this.candidates();
+    for (const [type, records] of candidates) {
+      for (const record of records) {
         if (ctx.decided.has(keyOf(type, record.id))) continue;
         const link = ctx.links.local(type, record.id);
         if (!ctx.filter.matches(type, record, link ? { remoteId: link.remote_id, updatedAt: null } : undefined)) continue;
@@ -72,6 +73,9 @@ export class Pusher {
         }
       }
     }
+    // Parents are created before and deleted after their children: their depth needs their ancestors.
+    const items = [creates, deletes].flatMap((m) => m.get('work_items')!.map((op) => op.localId));
+    await ctx.scope.fetchReferences('work_items', items);
     const count = (m: ByType) => [...m.values()].reduce((n, l) => n + l.length, 0);
     ctx.setPhase('push', count(creates) + count(updates) + count(deletes));
     await this.recoverCreates(creates);
@@ -86,6 +90,17 @@ export class Pusher {
       if (type === 'work_items') ops.sort((a, b) => ctx.scope.depth(b.localId) - ctx.scope.depth(a.localId));
       await this.run(ops);
     }
+  }
+
+  /**
+   * The local records that may differ from what was last synced: every record of the project,
+   * or on an incremental run with a local cursor, those written since and what hangs on them.
+   */
+  private async candidates(): Promise<Map<SyncedType, AnyRecord[]>> {
+    const { scope, localChanges } = this.ctx;
+    if (localChanges.since === undefined) return new Map(SYNCED_TYPES.map((t) => [t, scope.all(t)]));
+    const changed = await scope.fetchChangedSince(localChanges.since);
+    return new Map(SYNCED_TYPES.map((t) => [t, (changed.get(t) ?? []).map((id) => scope.get(t, id)!)]));
   }
 
   /** True when no create of this run may have reached the remote unrecorded (the marker can go). */
@@ -272,9 +287,9 @@ export class Pusher {
     const link = op.link!;
     const where = { remoteId: link.remote_id, url: link.remote_url };
     if (type === 'work_items') {
-      const child = ctx.scope
-        .all('work_items')
-        .find((i) => (i as WorkItem).parent_id === localId && i.deleted_at === null && ctx.failedLocal.has(i.id));
+      const child = [...ctx.failedLocal]
+        .map((id) => ctx.scope.peek('work_items', id) as WorkItem | undefined)
+        .find((i) => i?.parent_id === localId && i.deleted_at === null);
       if (child) {
         const reason = `kept: deleting it would delete child ${child.id} on the remote too, and moving that child failed`;
         throw new RemoteError(reason, { retryable: true });

@@ -17,6 +17,8 @@ export interface RunEnvironment {
   connection: ConnectionSettings;
   projectId: string;
   firstStatus: string;
+  /** What decides how local records look remotely (mappings, board statuses): a change means read them all again. */
+  mappingKey: string;
   run: SyncRun;
   recorder: RunRecorder;
   retry: RetryPolicy;
@@ -45,6 +47,29 @@ export interface RemoteOp {
 export type Where = { remoteId: string; url: string | null } | undefined;
 
 export const keyOf = (type: string, id: string) => `${type}:${id}`;
+
+/**
+ * The local cursor: the change counter up to which a connection's push has seen every local
+ * change, with the mapping it saw them through. An incremental run that has one reads only the
+ * records written since (and what hangs on them) instead of the whole project.
+ */
+export const LocalChanges = {
+  entity: 'local_changes',
+
+  cursor(seq: number, mappingKey: string): string {
+    return `${seq}:${mappingKey}`;
+  },
+
+  async since(env: RunEnvironment, filter: RecordFilter): Promise<number | undefined> {
+    const { run, store, connection } = env;
+    if (run.mode !== 'incremental' || filter.partial) return undefined;
+    // A pull without a cursor lists everything and looks for deletions among all records.
+    if (run.direction !== 'push' && !(await store.sync.getCursor(connection.name, 'work_items'))) return undefined;
+    const saved = await store.sync.getCursor(connection.name, LocalChanges.entity);
+    const [seq, key] = (saved ?? '').split(':');
+    return saved && key === env.mappingKey && /^\d+$/.test(seq!) ? Number(seq) : undefined;
+  },
+};
 
 /** Links are written in batches of this many (a crash before a batch is covered by pm id lookups). */
 const LINK_BATCH = 50;
@@ -80,15 +105,27 @@ export class RunContext {
     readonly links: LinkIndex,
     readonly scope: LocalScope,
     readonly filter: RecordFilter,
+    /** Local changes the push looks at: after `since` (all records when undefined), up to `upTo`. */
+    readonly localChanges: { since: number | undefined; upTo: number },
   ) {
     this.author = { actor: `sync:${env.connection.name}`, now: env.clock() };
     this.translator = new Translator(env.connector, links, scope);
   }
 
   static async load(env: RunEnvironment): Promise<RunContext> {
+    // Taken first: whatever is written from here on is the next run's to look at.
+    const changeSeq = await env.store.changeSeq();
+    const filter = await RecordFilter.create(env.store, env.run.filters);
     const links = await LinkIndex.load(env.store.sync, env.connection.name);
-    const scope = await LocalScope.load(env.store, env.projectId);
-    return new RunContext(env, links, scope, await RecordFilter.create(env.store, env.run.filters));
+    const since = await LocalChanges.since(env, filter);
+    const scope =
+      since === undefined ? await LocalScope.load(env.store, env.projectId) : LocalScope.partial(env.store, env.projectId);
+    return new RunContext(env, links, scope, filter, { since, upTo: changeSeq });
+  }
+
+  /** Where the next run's push may start, once this run has pushed every local change it saw. */
+  localCursor(): string {
+    return LocalChanges.cursor(this.localChanges.upTo, this.env.mappingKey);
   }
 
   get dry(): boolean {

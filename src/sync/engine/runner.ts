@@ -13,9 +13,11 @@ export type { RunEnvironment } from './run-context.js';
 /** A pull's outcome, with the local time its listing began. */
 type Listing = PullOutcome & { startedAt: number };
 
-/** What the run leaves besides its items: the cursor to save when nothing failed. */
+/** What the run leaves besides its items: the cursors to save when nothing failed. */
 export interface RunResult {
   cursor: string | undefined;
+  /** The push saw every local change up to here (see `LocalChanges`). */
+  localCursor: string | undefined;
 }
 
 /**
@@ -61,7 +63,11 @@ export async function executeRun(env: RunEnvironment): Promise<RunResult> {
   }
   await ctx.flushLinks();
   if (pusher.createsSettled && !ctx.stopped() && !ctx.dry) await env.store.write((tx) => tx.setMeta(pusher.createsKey, ''));
-  return { cursor: ctx.filter.partial || !listing ? undefined : cursorOf(listing) };
+  const pushedAll = pushes && !ctx.filter.partial && !ctx.stopped() && !ctx.dry;
+  return {
+    cursor: ctx.filter.partial || !listing ? undefined : cursorOf(listing),
+    localCursor: pushedAll ? ctx.localCursor() : undefined,
+  };
 }
 
 function latest(a: string | undefined, b: string | undefined): string | undefined {

@@ -1,3 +1,5 @@
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, test, vi } from 'vitest';
 import type { SyncRun, SyncRunItem } from '../../../src/domain/index.js';
 import { postgresUrl } from '../../helpers/stores.js';
@@ -232,6 +234,57 @@ describe('sync with Redmine', () => {
       expect((await items(f))[0]!.title).toBe('Ours');
     },
   );
+
+  test('an edit that arrives by import (a teammate’s, through git) is pushed: imports move the change counter too', async () => {
+    const f = await syncFixture();
+    await f.pm.ok(['item', 'add', '--type', 'task', 'Card form']);
+    await run(f);
+    await run(f);
+    const [issue] = await f.api.issues(f.project);
+
+    // The teammate's edit: their data.json, merged in by `pm sync import` (imported rows are not local edits).
+    await f.pm.ok(['sync', 'export']);
+    const snapshot = join(f.dir, '.pm', 'data.json');
+    const at = new Date(Date.now() + 60_000).toISOString();
+    const edited = readFileSync(snapshot, 'utf8')
+      .split('\n')
+      .map((line) =>
+        line.includes('"title":"Card form"')
+          ? line
+              .replace('"title":"Card form"', '"title":"Card form (theirs)"')
+              .replace('"version":1,', '"version":2,')
+              .replace(/"updated_at":"[^"]+"/, `"updated_at":"${at}"`)
+              .replace('"field_updated_at":{}', `"field_updated_at":{"title":"${at}"}`)
+          : line,
+      )
+      .join('\n');
+    writeFileSync(snapshot, edited);
+    await f.pm.ok(['sync', 'import']);
+    expect((await items(f))[0]!.title).toBe('Card form (theirs)');
+
+    // A push alone: the pull would also notice the difference on an issue it lists again.
+    const detail = await run(f, '--direction', 'push');
+    expect(operations(detail)).toEqual(['work_items push update']);
+    expect((await f.api.issue(issue!.id))!.subject).toBe('Card form (theirs)');
+  });
+
+  test('a parent deleted in pm: its child loses the parent on Redmine before the parent goes, and stays', async () => {
+    const f = await syncFixture();
+    await f.pm.ok(['item', 'add', '--type', 'epic', 'Checkout']);
+    await f.pm.ok(['item', 'add', '--type', 'task', 'Card form', '--parent', 'WEB-1']);
+    await run(f);
+    await run(f);
+    const child = (await f.api.issues(f.project)).find((i) => i.subject === 'Card form')!;
+    expect(child.parent).toBeDefined();
+
+    // Only the parent is written: the child changes remotely because what it points to is gone.
+    await f.pm.ok(['item', 'rm', 'WEB-1']);
+    const detail = await run(f, '--direction', 'push');
+    expect(operations(detail)).toEqual(['work_items push delete', 'work_items push update']);
+    const left = await f.api.issues(f.project);
+    expect(left.map((i) => i.subject)).toEqual(['Card form']);
+    expect(left[0]!.parent).toBeUndefined();
+  });
 
   test('a delete on each side reaches the other: pm tombstones go out, Redmine deletions are found by a full run', async () => {
     const f = await syncFixture();
