@@ -38,6 +38,12 @@ export interface TransactionOptions {
    * this transaction).
    */
   referencesChecked?: boolean;
+  /**
+   * The transaction fills a new database (an import into a new clone). SQLite writes it
+   * through a rollback journal when no other connection has the file open: each page is written
+   * once, instead of into the WAL and again when the WAL is copied back.
+   */
+  bulkLoad?: boolean;
 }
 
 export interface WriteOptions {

@@ -315,6 +315,36 @@ describe.each(DIALECTS)('store contract on %s', (dialect) => {
     await store.close();
   });
 
+  it('writes a bulk load through a rollback journal only while it has the file to itself, and is in WAL mode after', async () => {
+    const target = storeTarget(dialect);
+    const store = await openStore(target);
+    const journal = async (tx: Store) =>
+      dialect === 'sqlite'
+        ? (await sql<{ journal_mode: string }>`pragma journal_mode`.execute(kysely(tx))).rows[0]!.journal_mode
+        : 'postgres';
+    const expected = (sqlite: string) => (dialect === 'sqlite' ? sqlite : 'postgres');
+    const load = (key: string, fail = false) =>
+      store.write(
+        async (tx) => {
+          await tx.insert('projects', project(key));
+          if (fail) throw new Error('load failed');
+          return journal(tx);
+        },
+        { bulkLoad: true },
+      );
+    expect(await load('WEB')).toBe(expected('delete'));
+    expect(await journal(store)).toBe(expected('wal'));
+    await expect(load('API', true)).rejects.toThrow('load failed');
+    expect(await journal(store)).toBe(expected('wal'));
+    expect((await store.list('projects')).map((p) => p.key)).toEqual(['WEB']);
+    // Another connection has the file open: no waiting for it, the load goes through the WAL.
+    const other = await openStore(target);
+    expect(await load('OPS')).toBe(expected('wal'));
+    expect(await other.count('projects')).toBe(2);
+    await other.close();
+    await store.close();
+  });
+
   it('inserts and upserts many records in one call: whole statements of many rows and the rest', async () => {
     const store = await freshStore(dialect);
     const p = project('WEB');

@@ -7,7 +7,7 @@ import { migrate } from '../migrator.js';
 import { LATEST_SCHEMA_VERSION } from '../migrations/index.js';
 import { columnsOf, fromRow, sqliteJsonObject, toValues, type Stamps } from '../rows.js';
 import { Sqlite } from './driver.js';
-import type { HeldLock, WriteOptions } from '../store.js';
+import type { HeldLock, TransactionOptions, WriteOptions } from '../store.js';
 
 export interface SqliteOptions {
   /** Apply pending migrations (default true). */
@@ -16,14 +16,15 @@ export interface SqliteOptions {
 }
 
 const sqliteTransactor: Transactor = {
-  write: (db, fn, options) => inTransaction(db, 'begin immediate', fn, options?.referencesChecked),
+  write: (db, fn, options) => inTransaction(db, 'begin immediate', fn, options),
   read: (db, fn) => inTransaction(db, 'begin', fn),
 };
 
-async function inTransaction<T>(db: Db, begin: string, fn: (tx: Db) => Promise<T>, referencesChecked = false): Promise<T> {
+async function inTransaction<T>(db: Db, begin: string, fn: (tx: Db) => Promise<T>, options: TransactionOptions = {}): Promise<T> {
   return db.connection().execute(async (conn) => {
-    // Foreign keys can only be switched outside a transaction.
-    if (referencesChecked) await sql`pragma foreign_keys = off`.execute(conn);
+    // Foreign keys and the journal mode can only be switched outside a transaction.
+    if (options.referencesChecked) await sql`pragma foreign_keys = off`.execute(conn);
+    const journaled = options.bulkLoad === true && (await useRollbackJournal(conn));
     try {
       await sql.raw(begin).execute(conn);
       try {
@@ -35,9 +36,43 @@ async function inTransaction<T>(db: Db, begin: string, fn: (tx: Db) => Promise<T
         throw error;
       }
     } finally {
-      if (referencesChecked) await sql`pragma foreign_keys = on`.execute(conn);
+      if (journaled) await backToWal(conn);
+      if (options.referencesChecked) await sql`pragma foreign_keys = on`.execute(conn);
     }
   });
+}
+
+/**
+ * Leaves WAL mode for a rollback journal, which only works while no other connection has the
+ * file open: the attempt does not wait for one to go. FULL sync keeps a power loss from
+ * corrupting the file in this mode, as NORMAL does in WAL mode.
+ */
+async function useRollbackJournal(conn: Db): Promise<boolean> {
+  const { rows } = await sql<{ timeout: number }>`pragma busy_timeout`.execute(conn);
+  await sql`pragma busy_timeout = 0`.execute(conn);
+  try {
+    const mode = await sql<{ journal_mode: string }>`pragma journal_mode = delete`.execute(conn);
+    if (mode.rows[0]?.journal_mode !== 'delete') return false;
+    await sql`pragma synchronous = full`.execute(conn);
+    return true;
+  } catch {
+    return false; // busy: another connection has the file open
+  } finally {
+    await sql.raw(`pragma busy_timeout = ${Number(rows[0]?.timeout ?? 0)}`).execute(conn);
+  }
+}
+
+/**
+ * Back to WAL mode after a bulk load. A connection opened meanwhile can keep it from switching:
+ * then FULL sync stays, and the next open of the file (which asks for WAL) switches it.
+ */
+async function backToWal(conn: Db): Promise<void> {
+  try {
+    const mode = await sql<{ journal_mode: string }>`pragma journal_mode = wal`.execute(conn);
+    if (mode.rows[0]?.journal_mode === 'wal') await sql`pragma synchronous = normal`.execute(conn);
+  } catch {
+    // busy: see above
+  }
 }
 
 /** Rows per statement of a bulk write: 32 rows bind ~700 values, far below SQLite's limit. */

@@ -122,6 +122,8 @@ class DryRun extends Error {
 export async function importSnapshot(store: Store, path: string, options: ImportOptions = {}): Promise<ImportResult> {
   if (!existsSync(path)) throw new NotFoundError('snapshot file', options.label ?? path);
   const skip = options.skipInvalid ? await findRejects(store, path, options) : undefined;
+  // No work items (so no comments, time or dependencies either): a new workspace, which the file fills.
+  const bulkLoad = !options.dryRun && (await store.count('work_items', { includeDeleted: true })) === 0;
   try {
     // Every reference is validated before the commit (against the file and the database).
     return await store.write(
@@ -131,7 +133,7 @@ export async function importSnapshot(store: Store, path: string, options: Import
         if (options.dryRun) throw new DryRun(result);
         return result;
       },
-      { referencesChecked: true },
+      { referencesChecked: true, bulkLoad },
     );
   } catch (error) {
     if (error instanceof DryRun) return error.result;

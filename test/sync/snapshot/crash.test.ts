@@ -63,6 +63,33 @@ describe('a pm killed with SIGKILL', () => {
     expect(again.code).toBe(0);
   });
 
+  it('in the middle of an import into a new workspace (rollback journal, not WAL) leaves it without items', async () => {
+    const cwd = tempDir();
+    expect((await pmProcess(['init'], { cwd })).code).toBe(0);
+    const big = await openStore(':memory:');
+    await loadRecords(big, generateDataset(MEDIUM, 4));
+    const file = writeTemp(await snapshotText(big), 'big.json');
+    await big.close();
+    const dbPath = join(cwd, '.pm', 'data.db');
+    const empty = sizeOf(dbPath);
+    // Pages go straight into the file: it grows while the journal keeps the way back.
+    const outcome = await killMidway(
+      cwd,
+      ['sync', 'import', file],
+      () => sizeOf(`${dbPath}-journal`) > 0 && sizeOf(dbPath) > empty + 8 * 1024 * 1024,
+    );
+    expect(outcome).toBe('killed midway');
+    const store = await openStore(dbPath);
+    expect(await store.count('work_items', { includeDeleted: true })).toBe(0);
+    expect(await store.count('projects', { includeDeleted: true })).toBe(0);
+    await store.close();
+    const again = await pmProcess(['sync', 'import', file, '--json'], { cwd });
+    expect(again.code).toBe(0);
+    const loaded = await openStore(dbPath);
+    expect(await snapshotText(loaded)).toBe(readFileSync(file, 'utf8'));
+    await loaded.close();
+  });
+
   it('in the middle of an export leaves data.json as it was', async () => {
     const cwd = await workspaceWithData();
     expect((await pmProcess(['sync', 'export'], { cwd })).code).toBe(0);
