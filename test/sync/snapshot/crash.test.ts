@@ -39,26 +39,35 @@ async function workspaceWithData(): Promise<string> {
   return cwd;
 }
 
+/** A snapshot file of the MEDIUM data set; the seed picks its records. */
+async function bigSnapshotFile(seed: number): Promise<string> {
+  const big = await openStore(':memory:');
+  await loadRecords(big, generateDataset(MEDIUM, seed));
+  const file = writeTemp(await snapshotText(big), 'big.json');
+  await big.close();
+  return file;
+}
+
+/** What the database file holds, as a snapshot. */
+async function snapshotOf(dbPath: string): Promise<string> {
+  const store = await openStore(dbPath);
+  try {
+    return await snapshotText(store);
+  } finally {
+    await store.close();
+  }
+}
+
 describe('a pm killed with SIGKILL', () => {
   it('in the middle of an import leaves the database as it was', async () => {
     const cwd = await workspaceWithData();
-    const big = await openStore(':memory:');
-    await loadRecords(big, generateDataset(MEDIUM, 2));
-    const file = writeTemp(await snapshotText(big), 'big.json');
-    await big.close();
+    const file = await bigSnapshotFile(2);
     const dbPath = join(cwd, '.pm', 'data.db');
-    const before = await (async () => {
-      const s = await openStore(dbPath);
-      const t = await snapshotText(s);
-      await s.close();
-      return t;
-    })();
+    const before = await snapshotOf(dbPath);
     const wal = `${dbPath}-wal`;
     const outcome = await killMidway(cwd, ['sync', 'import', file], () => sizeOf(wal) > 8 * 1024 * 1024);
     expect(outcome).toBe('killed midway');
-    const store = await openStore(dbPath);
-    expect(await snapshotText(store)).toBe(before);
-    await store.close();
+    expect(await snapshotOf(dbPath)).toBe(before);
     const again = await pmProcess(['sync', 'import', file, '--json'], { cwd });
     expect(again.code).toBe(0);
   });
@@ -66,15 +75,10 @@ describe('a pm killed with SIGKILL', () => {
   it('in the middle of an import into a new workspace (rollback journal, not WAL) leaves it as it was', async () => {
     const cwd = tempDir();
     expect((await pmProcess(['init'], { cwd })).code).toBe(0);
-    const big = await openStore(':memory:');
-    await loadRecords(big, generateDataset(MEDIUM, 4));
-    const file = writeTemp(await snapshotText(big), 'big.json');
-    await big.close();
+    const file = await bigSnapshotFile(4);
     const dbPath = join(cwd, '.pm', 'data.db');
     const empty = sizeOf(dbPath);
-    const fresh = await openStore(dbPath);
-    const before = await snapshotText(fresh);
-    await fresh.close();
+    const before = await snapshotOf(dbPath);
     // Pages go straight into the file: it grows while the journal keeps the way back.
     const outcome = await killMidway(
       cwd,
@@ -82,14 +86,10 @@ describe('a pm killed with SIGKILL', () => {
       () => sizeOf(`${dbPath}-journal`) > 0 && sizeOf(dbPath) > empty + 8 * 1024 * 1024,
     );
     expect(outcome).toBe('killed midway');
-    const store = await openStore(dbPath);
-    expect(await snapshotText(store)).toBe(before);
-    await store.close();
+    expect(await snapshotOf(dbPath)).toBe(before);
     const again = await pmProcess(['sync', 'import', file, '--json'], { cwd });
     expect(again.code).toBe(0);
-    const loaded = await openStore(dbPath);
-    expect(await snapshotText(loaded)).toBe(readFileSync(file, 'utf8'));
-    await loaded.close();
+    expect(await snapshotOf(dbPath)).toBe(readFileSync(file, 'utf8'));
   });
 
   it('in the middle of an export leaves data.json as it was', async () => {
