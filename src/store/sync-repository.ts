@@ -56,16 +56,48 @@ export interface SyncRepository {
 
 const json = (value: unknown) => JSON.stringify(value ?? null);
 
-function toLink(row: Record<string, unknown>): SyncLink {
-  const text = row.base as string;
+/** The columns of a connection's links of one type that vary: read in this order by `linkFromValues`. */
+export const LINK_COLUMNS = [
+  'local_id',
+  'remote_id',
+  'remote_url',
+  'remote_updated_at',
+  'local_hash',
+  'remote_hash',
+  'base',
+  'synced_at',
+] as const;
+
+/** A stored link of a connection and type from its other column values, in `LINK_COLUMNS` order. */
+export function linkFromValues(connection: string, entityType: string, values: readonly unknown[]): SyncLink {
+  const text = values[6] as string;
   let base: Record<string, unknown> | undefined;
   // A run reads every link but the bases of few (those it compares or moves): parsed on first read.
-  return Object.defineProperty({ ...row } as unknown as SyncLink, 'base', {
-    get: () => (base ??= JSON.parse(text) as Record<string, unknown>),
-    enumerable: true,
-    configurable: true,
-  });
+  return {
+    connection,
+    entity_type: entityType,
+    local_id: values[0] as string,
+    remote_id: values[1] as string,
+    remote_url: values[2] as string | null,
+    remote_updated_at: values[3] as string | null,
+    local_hash: values[4] as string,
+    remote_hash: values[5] as string,
+    get base() {
+      return (base ??= JSON.parse(text) as Record<string, unknown>);
+    },
+    set base(value) {
+      base = value;
+    },
+    synced_at: values[7] as string,
+  };
 }
+
+const toLink = (row: Record<string, unknown>): SyncLink =>
+  linkFromValues(
+    row.connection as string,
+    row.entity_type as string,
+    LINK_COLUMNS.map((c) => row[c]),
+  );
 
 function toRun(row: Record<string, unknown>): SyncRun {
   return {
@@ -91,16 +123,22 @@ function toItem(row: Record<string, unknown>): SyncRunItem {
 
 /** The repository on the store's Kysely connection (or transaction). */
 export class KyselySyncRepository implements SyncRepository {
-  constructor(private readonly db: Db) {}
+  constructor(protected readonly db: Db) {}
 
   async links(connection: string, entityType: string): Promise<SyncLink[]> {
     const rows = await this.db
       .selectFrom('sync_links')
-      .selectAll()
+      .select(LINK_COLUMNS)
       .where('connection', '=', connection)
       .where('entity_type', '=', entityType)
       .execute();
-    return rows.map(toLink);
+    return rows.map((row: Record<string, unknown>) =>
+      linkFromValues(
+        connection,
+        entityType,
+        LINK_COLUMNS.map((c) => row[c]),
+      ),
+    );
   }
 
   async linkByRemote(connection: string, entityType: string, remoteId: string): Promise<SyncLink | undefined> {

@@ -1,6 +1,6 @@
 import { sql, type Kysely } from 'kysely';
 import { describe, expect, it } from 'vitest';
-import { SchemaVersionError, newId, type Project, type WorkItem } from '../../src/domain/index.js';
+import { SchemaVersionError, newId, type Project, type SyncLink, type WorkItem } from '../../src/domain/index.js';
 import { LATEST_SCHEMA_VERSION, openStore, type Store } from '../../src/store/index.js';
 import { DIALECTS, freshStore, storeTarget } from '../helpers/stores.js';
 
@@ -159,6 +159,47 @@ describe.each(DIALECTS)('store contract on %s', (dialect) => {
     };
     await store.write((tx) => tx.insert('swim_lanes', lane));
     expect(await store.get('swim_lanes', lane.id)).toEqual(lane);
+    await store.close();
+  });
+
+  it("keeps a connection's sync links per type, each field and base as written, and moves them", async () => {
+    const store = await freshStore(dialect);
+    const link = (type: string, localId: string, remoteId: string, base: Record<string, unknown>): SyncLink => ({
+      connection: 'redmine',
+      entity_type: type,
+      local_id: localId,
+      remote_id: remoteId,
+      remote_url: remoteId === '7' ? null : `https://redmine.example/issues/${remoteId}`,
+      remote_updated_at: remoteId === '7' ? null : at,
+      local_hash: `l${remoteId}`,
+      remote_hash: `r${remoteId}`,
+      base,
+      synced_at: at,
+    });
+    const item = link('work_items', newId(), '12', { local: { title: 'Ünïcode 🚀', parent_id: null }, remote: { subject: 'x' } });
+    const other = link('work_items', newId(), '7', {});
+    const sprint = link('sprints', newId(), '3', { local: { name: 'S1' }, remote: {} });
+    const elsewhere = { ...link('work_items', newId(), '12', {}), connection: 'openproject' };
+    await store.write(async (tx) => {
+      for (const l of [item, other, sprint, elsewhere]) await tx.sync.putLink(l);
+    });
+    const byLocal = (links: SyncLink[]) => [...links].sort((a, b) => a.local_id.localeCompare(b.local_id));
+    expect(byLocal(await store.sync.links('redmine', 'work_items'))).toEqual(byLocal([item, other]));
+    expect(await store.sync.links('redmine', 'sprints')).toEqual([sprint]);
+    expect(await store.sync.linkByRemote('redmine', 'work_items', '12')).toEqual(item);
+    // Read back, a link copies and takes a new base like the object it was written from.
+    const [read] = await store.sync.links('redmine', 'sprints');
+    expect({ ...read! }).toEqual(sprint);
+    read!.base = { local: { name: 'S2' }, remote: {} };
+    expect(read!.base).toEqual({ local: { name: 'S2' }, remote: {} });
+    await store.write(async (tx) => {
+      await tx.sync.putLink({ ...item, remote_id: '13', base: { local: {}, remote: {} }, local_hash: 'l13' });
+      await tx.sync.deleteLink('redmine', 'work_items', other.local_id);
+    });
+    expect(await store.sync.links('redmine', 'work_items')).toEqual([
+      { ...item, remote_id: '13', base: { local: {}, remote: {} }, local_hash: 'l13' },
+    ]);
+    expect(await store.sync.linkByRemote('redmine', 'work_items', '12')).toBeUndefined();
     await store.close();
   });
 

@@ -1,12 +1,13 @@
 import type BetterSqlite3 from 'better-sqlite3';
 import { Kysely, SqliteDialect, sql, type SqliteDatabase } from 'kysely';
 import { SchemaVersionError } from '../../domain/index.js';
-import type { EntityRecords, EntityType } from '../../domain/index.js';
+import type { EntityRecords, EntityType, SyncLink } from '../../domain/index.js';
 import { KyselyStore, type Db, type LooseDatabase, type Transactor } from '../kysely-store.js';
 import { migrate } from '../migrator.js';
 import { LATEST_SCHEMA_VERSION } from '../migrations/index.js';
 import { columnsOf, fromRow, sqliteJsonObject, toValues, type Stamps } from '../rows.js';
 import { Sqlite } from './driver.js';
+import { KyselySyncRepository, LINK_COLUMNS, linkFromValues, type SyncRepository } from '../sync-repository.js';
 import type { HeldLock, TransactionOptions, WriteOptions } from '../store.js';
 
 export interface SqliteOptions {
@@ -110,6 +111,24 @@ function cachingDatabase(sqlite: BetterSqlite3.Database): SqliteDatabase {
   };
 }
 
+const linksSql = () =>
+  `select ${LINK_COLUMNS.map((c) => `"${c}"`).join(', ')} from sync_links where connection = ? and entity_type = ?`;
+
+/** Links are read on every run, all of them: one prepared statement, rows as arrays, no query building. */
+class SqliteSyncRepository extends KyselySyncRepository {
+  constructor(
+    db: Db,
+    private readonly linksStatement: () => BetterSqlite3.Statement,
+  ) {
+    super(db);
+  }
+
+  override links(connection: string, entityType: string): Promise<SyncLink[]> {
+    const rows = this.linksStatement().all(connection, entityType) as unknown[][];
+    return Promise.resolve(rows.map((values) => linkFromValues(connection, entityType, values)));
+  }
+}
+
 /** The embedded store: one SQLite file in WAL mode, foreign keys on, waiting on locks. */
 export class SqliteStore extends KyselyStore {
   constructor(
@@ -124,6 +143,10 @@ export class SqliteStore extends KyselyStore {
 
   protected override bind(tx: Db): SqliteStore {
     return new SqliteStore(this.sqlite, tx, true);
+  }
+
+  override get sync(): SyncRepository {
+    return new SqliteSyncRepository(this.db, () => this.prepared('links', linksSql));
   }
 
   override async insertMany<E extends EntityType>(
