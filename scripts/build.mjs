@@ -8,7 +8,8 @@ const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url),
 rmSync(new URL('../dist', import.meta.url), { recursive: true, force: true });
 await build({
   absWorkingDir: fileURLToPath(new URL('..', import.meta.url)),
-  entryPoints: { pm: 'src/cli/bin.ts' },
+  // The import's second thread is a script of its own (src/sync/snapshot/threaded-check.ts finds it).
+  entryPoints: { pm: 'src/cli/bin.ts', 'check-worker': 'src/sync/snapshot/check-worker.ts' },
   outdir: 'dist',
   bundle: true,
   splitting: true,

@@ -155,14 +155,26 @@ export class KyselyStore implements Store {
   ): Promise<void> {
     if (records.length === 0) return;
     const stamps = await this.stamps(options);
+    await this.insertValues(
+      type,
+      records.map((r) => toValues(type, r, stamps)),
+    );
+  }
+
+  async insertRows(type: EntityType, rows: readonly unknown[][], options: WriteOptions = {}): Promise<void> {
+    if (rows.length === 0) return;
+    const { local_seq, change_seq } = await this.stamps(options);
+    for (const row of rows) row.splice(row.length - 2, 2, local_seq, change_seq);
+    await this.insertValues(type, rows);
+  }
+
+  private async insertValues(type: EntityType, rows: readonly unknown[][]): Promise<void> {
     const columns = columnsOf(type);
     const batch = Math.max(1, Math.floor(MAX_BIND_PARAMETERS / columns.length));
-    for (let i = 0; i < records.length; i += batch) {
-      const values = records.slice(i, i + batch).map((r) => {
-        const row = toValues(type, r, stamps);
-        return Object.fromEntries(columns.map((c, j) => [c, row[j]]));
-      });
-      await this.db.insertInto(type).values(values).execute();
+    const table: string = type;
+    for (let i = 0; i < rows.length; i += batch) {
+      const values = rows.slice(i, i + batch).map((row) => Object.fromEntries(columns.map((c, j) => [c, row[j]])));
+      await this.db.insertInto(table).values(values).execute();
     }
   }
 

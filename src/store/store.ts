@@ -110,6 +110,12 @@ export interface Store {
   insert<E extends EntityType>(type: E, record: EntityRecords[E], options?: WriteOptions): Promise<void>;
   /** Inserts many records of one type (the bulk path of imports and loaders). */
   insertMany<E extends EntityType>(type: E, records: readonly EntityRecords[E][], options?: WriteOptions): Promise<void>;
+  /**
+   * Inserts rows already encoded as `toValues` encodes records, in `columnsOf(type)` order: the
+   * bulk path of imports that validated and encoded records on another thread. The stamp
+   * columns (the last two) are set here, in place.
+   */
+  insertRows(type: EntityType, rows: readonly unknown[][], options?: WriteOptions): Promise<void>;
   /** Inserts or overwrites many records of one type. */
   upsertMany<E extends EntityType>(type: E, records: readonly EntityRecords[E][], options?: WriteOptions): Promise<void>;
   /** Removes every row of a type (replace imports only; everything else leaves tombstones). */

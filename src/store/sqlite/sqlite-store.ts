@@ -5,7 +5,7 @@ import type { EntityRecords, EntityType, SyncLink } from '../../domain/index.js'
 import { KyselyStore, type Db, type LooseDatabase, type Transactor } from '../kysely-store.js';
 import { migrate } from '../migrator.js';
 import { LATEST_SCHEMA_VERSION } from '../migrations/index.js';
-import { columnsOf, fromRow, sqliteJsonObject, toValues, type Stamps } from '../rows.js';
+import { columnsOf, fromRow, sqliteJsonObject, toValues } from '../rows.js';
 import { Sqlite } from './driver.js';
 import { KyselySyncRepository, LINK_COLUMNS, linkFromValues, type SyncRepository } from '../sync-repository.js';
 import type { HeldLock, TransactionOptions, WriteOptions } from '../store.js';
@@ -154,7 +154,25 @@ export class SqliteStore extends KyselyStore {
     records: readonly EntityRecords[E][],
     options: WriteOptions = {},
   ): Promise<void> {
-    if (records.length > 0) this.writeRows(type, records, await this.stamps(options), 'insert');
+    if (records.length === 0) return;
+    const stamps = await this.stamps(options);
+    this.writeRows(type, records.length, (i) => toValues(type, records[i]!, stamps), 'insert');
+  }
+
+  override async insertRows(type: EntityType, rows: readonly unknown[][], options: WriteOptions = {}): Promise<void> {
+    if (rows.length === 0) return;
+    const { local_seq, change_seq } = await this.stamps(options);
+    this.writeRows(
+      type,
+      rows.length,
+      (i) => {
+        const row = rows[i]!;
+        row[row.length - 2] = local_seq;
+        row[row.length - 1] = change_seq;
+        return row;
+      },
+      'insert',
+    );
   }
 
   override suspendIndexes(types: readonly EntityType[]): Promise<() => Promise<void>> {
@@ -175,31 +193,28 @@ export class SqliteStore extends KyselyStore {
     records: readonly EntityRecords[E][],
     options: WriteOptions = {},
   ): Promise<void> {
-    if (records.length > 0) this.writeRows(type, records, await this.stamps(options), 'upsert');
+    if (records.length === 0) return;
+    const stamps = await this.stamps(options);
+    this.writeRows(type, records.length, (i) => toValues(type, records[i]!, stamps), 'upsert');
   }
 
   /**
    * Prepared statements of many rows each, the rest one by one: Kysely re-prepares each
    * statement, and a statement per row spends more on binding than on storing.
    */
-  private writeRows<E extends EntityType>(
-    type: E,
-    records: readonly EntityRecords[E][],
-    stamps: Stamps,
-    kind: 'insert' | 'upsert',
-  ): void {
+  private writeRows(type: EntityType, count: number, valuesAt: (i: number) => unknown[], kind: 'insert' | 'upsert'): void {
     let i = 0;
-    if (records.length >= ROWS_PER_INSERT) {
+    if (count >= ROWS_PER_INSERT) {
       const statement = this.statement(type, kind, ROWS_PER_INSERT);
       const values: unknown[] = [];
-      for (; i + ROWS_PER_INSERT <= records.length; i += ROWS_PER_INSERT) {
+      for (; i + ROWS_PER_INSERT <= count; i += ROWS_PER_INSERT) {
         values.length = 0;
-        for (let j = i; j < i + ROWS_PER_INSERT; j++) values.push(...toValues(type, records[j]!, stamps));
+        for (let j = i; j < i + ROWS_PER_INSERT; j++) values.push(...valuesAt(j));
         statement.run(values);
       }
     }
     const statement = this.statement(type, kind);
-    for (; i < records.length; i++) statement.run(toValues(type, records[i]!, stamps));
+    for (; i < count; i++) statement.run(valuesAt(i));
   }
 
   /** Streams rows with one statement instead of pages; the read transaction keeps the snapshot consistent. */

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { existsSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import {
   ENTITIES,
   ENTITY_TYPES,
@@ -31,6 +31,7 @@ import {
 import { BaseSnapshot, baseRecord } from './base.js';
 import { lineId } from './fields.js';
 import { readSnapshot, type SnapshotEvent } from './reader.js';
+import { WORKER_MIN_BYTES, canCheckInWorker, checkInWorker, isRejected, type CheckedEntry } from './threaded-check.js';
 import { Validator, issueOf } from './validator.js';
 
 export const IMPORT_MODES = ['merge', 'replace'] as const;
@@ -49,6 +50,11 @@ export interface ImportOptions {
   /** How the file is named in messages. */
   label?: string;
   onProgress?: (bytesRead: number, size: number) => void;
+  /**
+   * Check records on a second thread while this one writes: by default for files of
+   * `WORKER_MIN_BYTES` or more into a database without work items; true or false to decide.
+   */
+  worker?: boolean;
 }
 
 export interface EntityCounts {
@@ -164,6 +170,8 @@ class ImportRun {
   private readonly conflicts = new Map<string, Conflict>();
   private readonly emptyTables = new Set<EntityType>();
   private hash = createHash('sha256');
+  /** The file's hash as the worker read it, when one did. */
+  private workerHash: string | undefined;
   private readonly renumbered: ImportResult['renumbered'] = [];
   private readonly rejected: RejectedRecord[];
   private readonly base: BaseSnapshot | undefined;
@@ -192,13 +200,16 @@ class ImportRun {
         for (const type of ENTITY_TYPES)
           if ((await this.tx.count(type, { includeDeleted: true })) === 0) this.emptyTables.add(type);
       }
-      const events = readSnapshot(this.path, {
-        raw: true,
-        onBytes: (chunk) => this.hash.update(chunk),
-        ...(this.options.onProgress ? { onProgress: this.options.onProgress } : {}),
-      });
       const rebuildIndexes = await this.tx.suspendIndexes([...this.emptyTables]);
-      for (const event of events) await this.handle(event);
+      if (this.useWorker()) await this.readInWorker();
+      else {
+        const events = readSnapshot(this.path, {
+          raw: true,
+          onBytes: (chunk) => this.hash.update(chunk),
+          ...(this.options.onProgress ? { onProgress: this.options.onProgress } : {}),
+        });
+        for (const event of events) await this.handle(event);
+      }
       for (const type of ENTITY_TYPES) await this.flush(type);
       if (this.validator.issues.length === 0) await rebuildIndexes();
       await this.validator.finish(this.tx);
@@ -213,12 +224,65 @@ class ImportRun {
         renumbered: this.renumbered,
         repairs: this.repairs,
         rejected: this.rejected,
-        hash: this.hash.digest('hex'),
+        hash: this.workerHash ?? this.hash.digest('hex'),
         canonical: this.validator.canonical,
       };
     } finally {
       this.base?.close();
     }
+  }
+
+  private useWorker(): boolean {
+    if (this.options.worker !== undefined) return this.options.worker;
+    // Work items are the bulk of any file: with their table full, the merge has the work.
+    return this.emptyTables.has('work_items') && statSync(this.path).size >= WORKER_MIN_BYTES && canCheckInWorker();
+  }
+
+  /** Reads the file on a worker thread, which checks the records of empty tables on their own. */
+  private async readInWorker(): Promise<void> {
+    const label = this.options.label ?? this.path;
+    for await (const message of checkInWorker({ path: this.path, label, fresh: [...this.emptyTables] })) {
+      switch (message.kind) {
+        case 'events':
+          for (const event of message.events) await this.handle(event);
+          break;
+        case 'rows':
+          await this.insertChecked(message.type, JSON.parse(message.rows) as CheckedEntry[], message.canonicalLines);
+          break;
+        case 'progress':
+          this.options.onProgress?.(message.bytesRead, message.size);
+          break;
+        case 'done':
+          this.workerHash = message.hash;
+          break;
+      }
+    }
+  }
+
+  /**
+   * Records of an empty table that the worker checked on their own and encoded as rows: checked
+   * here across records, then inserted as they are.
+   */
+  private async insertChecked(type: EntityType, entries: CheckedEntry[], canonicalLines: boolean): Promise<void> {
+    if (this.section !== type && this.section !== undefined) await this.flush(this.section);
+    this.section = type;
+    const at = columnIndexes(type);
+    const [indexAt, lineAt] = [columnsOf(type).length - 2, columnsOf(type).length - 1];
+    const rows: unknown[][] = [];
+    for (const entry of entries) {
+      if (isRejected(entry)) {
+        const [, index, , id, issues] = entry;
+        if (!this.skip?.indexes.has(`${type}:${index}`)) this.validator.rejected(type, id ?? undefined, issues);
+        continue;
+      }
+      const [index, line] = [entry[indexAt] as number, entry[lineAt] as number];
+      if (this.skip?.indexes.has(`${type}:${index}`)) continue;
+      const field = (name: string) => entry[at[name]!];
+      if (this.validator.accept(type, index, line, canonicalLines, entry[0] as string, field, true)) rows.push(entry);
+    }
+    if (this.validator.issues.length > 0) return;
+    this.counts[type].created += rows.length;
+    await this.tx.insertRows(type, rows, { localSeq: 0 });
   }
 
   /** Replace: refuse to drop unexported local changes unless forced, then empty every table. */
@@ -249,6 +313,8 @@ class ImportRun {
         this.validator.meta(event);
         return;
       case 'issue':
+        // After the problems of the records before it: every problem is reported in file order.
+        if (this.section !== undefined) await this.flush(this.section);
         this.validator.issues.push(issueOf(event.issue));
         return;
       case 'restart':

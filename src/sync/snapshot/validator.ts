@@ -4,7 +4,6 @@ import {
   SchemaVersionError,
   planCycleBreaks,
   type AnyRecord,
-  type Dependency,
   type Edge,
   type EntityType,
   type ErrorIssue,
@@ -89,108 +88,107 @@ export class Validator {
     return n;
   }
 
-  /** Checks one record; returns it normalized when it is valid on its own. */
+  /** Checks one record; returns it normalized when it is valid, alone and with those read before. */
   record(event: Extract<SnapshotEvent, { kind: 'record' }>): AnyRecord | undefined {
-    this.records++;
     const { type, index, line } = event;
+    const record = this.check(type, index, line, event.text, event.value);
+    if (!record) return undefined;
+    const fields = record as unknown as Record<string, unknown>;
+    const canonicalLine = line !== 0 && event.text.startsWith('{"id":"');
+    return this.accept(type, index, line, canonicalLine, record.id, (field) => fields[field], true) ? record : undefined;
+  }
+
+  /**
+   * The checks of a record on its own: JSON, then the schema of the file's version (upgraded to
+   * this pm's). Returns it normalized, or undefined with the problems in `issues`.
+   */
+  check(type: EntityType, index: number, line: number, text: string, value: unknown): AnyRecord | undefined {
     if (this.version === undefined) {
+      this.records++;
       if (this.records === 1) this.issues.push(issueOf({ line, message: 'schema_version must come before the first record' }));
       return undefined;
     }
-    let raw = event.value as Record<string, unknown> | null | undefined;
+    let raw = value as Record<string, unknown> | null | undefined;
     if (raw === undefined) {
       try {
-        raw = JSON.parse(event.text) as Record<string, unknown> | null;
+        raw = JSON.parse(text) as Record<string, unknown> | null;
       } catch (error) {
+        this.records++;
         this.issues.push(issueOf({ entity_type: type, index, line, message: `invalid JSON: ${(error as Error).message}` }));
         return undefined;
       }
     }
-    const rawId = raw && typeof raw === 'object' && typeof raw.id === 'string' ? raw.id : undefined;
     const normalized = normalizeRecord(type, upgradeRecord(this.version, type, raw));
-    if (!normalized.ok) {
-      for (const i of normalized.issues)
-        this.issues.push(
-          issueOf({ entity_type: type, index, line, ...(rawId ? { id: rawId } : {}), field: i.field, message: i.message }),
-        );
-      if (rawId) this.seen.get(type)!.add(rawId);
-      return undefined;
-    }
-    const record = normalized.record;
-    const ids = this.seen.get(type)!;
-    if (ids.has(record.id)) {
+    if (normalized.ok) return normalized.record;
+    this.records++;
+    const rawId = raw && typeof raw === 'object' && typeof raw.id === 'string' ? raw.id : undefined;
+    for (const i of normalized.issues)
       this.issues.push(
-        issueOf({
-          entity_type: type,
-          index,
-          line,
-          id: record.id,
-          field: 'id',
-          message: 'duplicate id: this record appears more than once',
-        }),
+        issueOf({ entity_type: type, index, line, ...(rawId ? { id: rawId } : {}), field: i.field, message: i.message }),
       );
-      return undefined;
-    }
-    ids.add(record.id);
-    const last = this.lastId.get(type);
-    if (last !== undefined && record.id <= last) this.canonical = false;
-    this.lastId.set(type, record.id);
-    if (line === 0 || !event.text.startsWith('{"id":"')) this.canonical = false;
-
-    const fields = record as unknown as Record<string, unknown>;
-    for (const ref of ENTITIES[type].references) {
-      const target = fields[ref.field];
-      if (typeof target !== 'string') continue;
-      if (!this.seen.get(ref.target)!.has(target))
-        this.pending.push({ type, index, line, id: record.id, field: ref.field, target: ref.target, targetId: target });
-    }
-    if (type === 'work_items') this.item(record as WorkItem, index, line);
-    if (type === 'dependencies') {
-      const dep = record as Dependency;
-      if (dep.dependency_type === 'blocks' && dep.deleted_at === null) {
-        this.fileBlocks.push({
-          id: dep.id,
-          from: dep.blocking_item_id,
-          to: dep.blocked_item_id,
-          created_at: dep.created_at,
-          index,
-          line,
-        });
-      }
-    }
-    return record;
+    if (rawId) this.seen.get(type)!.add(rawId);
+    return undefined;
   }
 
-  /** A record identical to the stored one: valid already, only noted for the checks across records. */
-  known(type: EntityType, index: number, line: number, json: string, id: string): void {
+  /** A record that `check` found valid on another thread, by the id it had, and its problems there. */
+  rejected(type: EntityType, rawId: string | undefined, issues: readonly ErrorIssue[]): void {
+    this.records++;
+    this.issues.push(...issues);
+    if (rawId) this.seen.get(type)!.add(rawId);
+  }
+
+  /**
+   * The checks across records, for a record valid on its own (`field` reads its fields): a
+   * duplicate id, references to records not read yet (checked by `finish`), display numbers,
+   * parents, blocks edges. False when it is a duplicate.
+   */
+  accept(
+    type: EntityType,
+    index: number,
+    line: number,
+    canonicalLine: boolean,
+    id: string,
+    field: (name: string) => unknown,
+    references: boolean,
+  ): boolean {
     this.records++;
     const ids = this.seen.get(type)!;
     if (ids.has(id)) {
       this.issues.push(
         issueOf({ entity_type: type, index, line, id, field: 'id', message: 'duplicate id: this record appears more than once' }),
       );
-      return;
+      return false;
     }
     ids.add(id);
     const last = this.lastId.get(type);
     if (last !== undefined && id <= last) this.canonical = false;
     this.lastId.set(type, id);
+    if (!canonicalLine) this.canonical = false;
+    if (references) {
+      for (const ref of ENTITIES[type].references) {
+        const target = field(ref.field);
+        if (typeof target === 'string' && !this.seen.get(ref.target)!.has(target))
+          this.pending.push({ type, index, line, id, field: ref.field, target: ref.target, targetId: target });
+      }
+    }
     if (type === 'work_items') {
       const item = {
         id,
-        project_id: fieldOf(json, 'project_id'),
-        parent_id: fieldOf(json, 'parent_id'),
-        item_number: fieldOf(json, 'item_number'),
+        project_id: field('project_id') as string,
+        parent_id: field('parent_id') as string | null,
+        item_number: field('item_number') as number,
       };
-      this.item(item as WorkItem, index, line);
-    } else if (type === 'dependencies' && fieldOf(json, 'dependency_type') === 'blocks' && fieldOf(json, 'deleted_at') === null) {
-      const [from, to, created] = [
-        fieldOf(json, 'blocking_item_id'),
-        fieldOf(json, 'blocked_item_id'),
-        fieldOf(json, 'created_at'),
-      ] as string[];
+      this.item(item, index, line);
+    } else if (type === 'dependencies' && field('dependency_type') === 'blocks' && field('deleted_at') === null) {
+      const [from, to, created] = [field('blocking_item_id'), field('blocked_item_id'), field('created_at')] as string[];
       this.fileBlocks.push({ id, from: from!, to: to!, created_at: created!, index, line });
     }
+    return true;
+  }
+
+  /** A record identical to the stored one: valid already, only noted for the checks across records. */
+  known(type: EntityType, index: number, line: number, json: string, id: string): void {
+    this.accept(type, index, line, true, id, (field) => fieldOf(json, field), false);
   }
 
   private item(item: Pick<WorkItem, 'id' | 'project_id' | 'parent_id' | 'item_number'>, index: number, line: number): void {
