@@ -130,7 +130,7 @@ export class Validator {
     return undefined;
   }
 
-  /** A record that `check` found valid on another thread, by the id it had, and its problems there. */
+  /** A record that `check` found invalid on another thread: its problems there, and the id it had. */
   rejected(type: EntityType, rawId: string | undefined, issues: readonly ErrorIssue[]): void {
     this.records++;
     this.issues.push(...issues);
