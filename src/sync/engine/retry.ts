@@ -21,7 +21,9 @@ export function isRetryable(error: unknown): boolean {
 export function isAmbiguous(error: unknown): boolean {
   if (error instanceof RateLimitedError || !(error instanceof RemoteError)) return false;
   if (error.status !== undefined) return error.status >= 500;
-  const code = (error.cause as { cause?: { code?: string } } | undefined)?.cause?.code;
+  // The system error's code, on the error itself or (fetch) on its cause.
+  const cause = error.cause as { code?: string; cause?: { code?: string } } | undefined;
+  const code = cause?.code ?? cause?.cause?.code;
   return code !== 'ECONNREFUSED' && code !== 'ENOTFOUND' && code !== 'EAI_AGAIN';
 }
 

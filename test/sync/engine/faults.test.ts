@@ -112,6 +112,22 @@ describe('sync faults', () => {
     expect((await f.api.issues(f.project)).map((i) => i.subject)).toEqual(['Task 1', 'Unseen']);
   });
 
+  test('a redirect is not followed: the run fails, naming where Redmine moved, and nothing is written', async () => {
+    const { f, proxy } = await fixture();
+    await addTasks(f, 1);
+    const moved = { Location: 'https://redmine.example.org/issues.json?key=secret' };
+    proxy.inject({ method: 'GET', path: /^\/issues\.json/, fault: { kind: 'status', status: 301, headers: moved } });
+    const { code, detail } = await syncRun(f);
+    expect(code).toBe(9);
+    expect(detail.run.status).toBe('failed');
+    expect(detail.run.error).toMatch(
+      /GET \/issues\.json: 301, moved to https:\/\/redmine\.example\.org\/issues\.json: connect to that address instead/,
+    );
+    expect(detail.run.error).not.toContain('secret');
+    expect(proxy.requests('GET', /^\/issues\.json/)).toHaveLength(1);
+    expect(await f.api.issues(f.project)).toEqual([]);
+  });
+
   test('a refusal (422) is final: tried once, recorded with Redmine’s reason, the rest goes on', async () => {
     const { f } = await fixture();
     await f.pm.ok(['item', 'add', '--type', 'story', 'Parent']);

@@ -9,11 +9,14 @@ const policy: RetryPolicy = { attempts: 4, baseDelayMs: 100, maxDelayMs: 1000 };
 const httpError = (status = 503) =>
   new RemoteError(`GET /issues.json: ${status}`, { status, retryable: status >= 500 || status === 408 });
 const clientError = (status = 422) => new RemoteError(`PUT /issues/1.json: ${status}`, { status, retryable: false });
-/** What fetch throws when the connection fails: a TypeError whose cause carries the system error code. */
-function networkError(code: string): RemoteError {
+/**
+ * What a failed connection throws: undici's request the system error itself, fetch a TypeError
+ * whose cause carries it.
+ */
+function networkError(code: string, via: 'request' | 'fetch' = 'request'): RemoteError {
   const system = Object.assign(new Error(`connect ${code} 127.0.0.1:3000`), { code });
-  const fetchFailed = new TypeError('fetch failed', { cause: system });
-  return new RemoteError(`POST /issues.json: ${code}`, { retryable: true, cause: fetchFailed });
+  const cause = via === 'fetch' ? new TypeError('fetch failed', { cause: system }) : system;
+  return new RemoteError(`POST /issues.json: ${code}`, { retryable: true, cause });
 }
 function timeoutError(): RemoteError {
   const timeout = new DOMException('The operation was aborted due to timeout', 'TimeoutError');
@@ -197,6 +200,7 @@ describe('isAmbiguous', () => {
 
   it.each(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN'])('is false when the connection was never made (%s)', (code) => {
     expect(isAmbiguous(networkError(code))).toBe(false);
+    expect(isAmbiguous(networkError(code, 'fetch'))).toBe(false);
   });
 
   it.each([500, 502, 503, 504])('is true for a %i answer: the server may have done it', (status) => {
@@ -209,6 +213,7 @@ describe('isAmbiguous', () => {
 
   it.each(['ECONNRESET', 'UND_ERR_SOCKET'])('is true when the connection broke mid-request (%s)', (code) => {
     expect(isAmbiguous(networkError(code))).toBe(true);
+    expect(isAmbiguous(networkError(code, 'fetch'))).toBe(true);
   });
 
   it('is false for errors that are not remote failures', () => {
