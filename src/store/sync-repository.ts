@@ -9,9 +9,17 @@ export interface RunQuery {
   offset?: number;
 }
 
+/** Reads one link at a time, synchronously: a run looks up only the links it needs. */
+export interface LinkReader {
+  byLocal(entityType: string, localId: string): SyncLink | undefined;
+  byRemote(entityType: string, remoteId: string): SyncLink | undefined;
+}
+
 /** The sync engine's state: links, runs and their items, cursors, audit entries. */
 export interface SyncRepository {
   links(connection: string, entityType: string): Promise<SyncLink[]>;
+  /** Where the database answers synchronously (SQLite); undefined elsewhere, and links are read whole. */
+  linkReader(connection: string): LinkReader | undefined;
   linkByRemote(connection: string, entityType: string, remoteId: string): Promise<SyncLink | undefined>;
   putLink(link: SyncLink): Promise<void>;
   deleteLink(connection: string, entityType: string, localId: string): Promise<void>;
@@ -139,6 +147,10 @@ export class KyselySyncRepository implements SyncRepository {
         LINK_COLUMNS.map((c) => row[c]),
       ),
     );
+  }
+
+  linkReader(_connection: string): LinkReader | undefined {
+    return undefined;
   }
 
   async linkByRemote(connection: string, entityType: string, remoteId: string): Promise<SyncLink | undefined> {

@@ -7,7 +7,7 @@ import { migrate } from '../migrator.js';
 import { LATEST_SCHEMA_VERSION } from '../migrations/index.js';
 import { columnsOf, fromRow, sqliteJsonObject, toValues } from '../rows.js';
 import { Sqlite } from './driver.js';
-import { KyselySyncRepository, LINK_COLUMNS, linkFromValues, type SyncRepository } from '../sync-repository.js';
+import { KyselySyncRepository, LINK_COLUMNS, linkFromValues, type LinkReader, type SyncRepository } from '../sync-repository.js';
 import type { HeldLock, TransactionOptions, WriteOptions } from '../store.js';
 
 export interface SqliteOptions {
@@ -111,21 +111,35 @@ function cachingDatabase(sqlite: BetterSqlite3.Database): SqliteDatabase {
   };
 }
 
-const linksSql = () =>
-  `select ${LINK_COLUMNS.map((c) => `"${c}"`).join(', ')} from sync_links where connection = ? and entity_type = ?`;
+const LINK_FILTERS = { all: '', local: ' and local_id = ?', remote: ' and remote_id = ?' } as const;
+type LinkQuery = keyof typeof LINK_FILTERS;
 
-/** Links are read on every run, all of them: one prepared statement, rows as arrays, no query building. */
+const linksSql = (query: LinkQuery) =>
+  `select ${LINK_COLUMNS.map((c) => `"${c}"`).join(', ')} from sync_links where connection = ? and entity_type = ?${LINK_FILTERS[query]}`;
+
+/** Links are read on every run: prepared statements, rows as arrays, no query building. */
 class SqliteSyncRepository extends KyselySyncRepository {
   constructor(
     db: Db,
-    private readonly linksStatement: () => BetterSqlite3.Statement,
+    private readonly statement: (query: LinkQuery) => BetterSqlite3.Statement,
   ) {
     super(db);
   }
 
   override links(connection: string, entityType: string): Promise<SyncLink[]> {
-    const rows = this.linksStatement().all(connection, entityType) as unknown[][];
+    const rows = this.statement('all').all(connection, entityType) as unknown[][];
     return Promise.resolve(rows.map((values) => linkFromValues(connection, entityType, values)));
+  }
+
+  override linkReader(connection: string): LinkReader {
+    const one = (query: LinkQuery, entityType: string, id: string) => {
+      const row = this.statement(query).get(connection, entityType, id) as unknown[] | undefined;
+      return row ? linkFromValues(connection, entityType, row) : undefined;
+    };
+    return {
+      byLocal: (entityType, localId) => one('local', entityType, localId),
+      byRemote: (entityType, remoteId) => one('remote', entityType, remoteId),
+    };
   }
 }
 
@@ -146,7 +160,7 @@ export class SqliteStore extends KyselyStore {
   }
 
   override get sync(): SyncRepository {
-    return new SqliteSyncRepository(this.db, () => this.prepared('links', linksSql));
+    return new SqliteSyncRepository(this.db, (name) => this.prepared(`links-${name}`, () => linksSql(name)));
   }
 
   override async insertMany<E extends EntityType>(

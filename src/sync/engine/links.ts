@@ -1,5 +1,5 @@
 import type { SyncLink } from '../../domain/index.js';
-import type { SyncRepository } from '../../store/index.js';
+import type { LinkReader, SyncRepository } from '../../store/index.js';
 import { SYNCED_TYPES, type SyncedFields, type SyncedType } from '../connectors/index.js';
 
 /** What both sides held at the last sync, each in its own terms (references as local ids). */
@@ -15,38 +15,77 @@ export function baseOf(link: SyncLink): LinkBase {
 
 const key = (type: string, id: string) => `${type}\u0000${id}`;
 
-/** A connection's links in memory, by local id and by remote id, for one run. */
+/**
+ * A connection's links for one run, by local id and by remote id. Where the store reads links
+ * one at a time (SQLite), only those looked up are read, and kept; elsewhere, or when a run
+ * will look at every link (full runs), all are read up front. What the run writes is kept here
+ * before it reaches the database, and wins over it.
+ */
 export class LinkIndex {
-  private readonly byLocal = new Map<string, SyncLink>();
-  private readonly byRemote = new Map<string, SyncLink>();
+  /** null: no link (removed by this run, or looked up and not there). */
+  private readonly byLocal = new Map<string, SyncLink | null>();
+  private readonly byRemote = new Map<string, SyncLink | null>();
+  private whole = false;
 
-  static async load(repo: SyncRepository, connection: string): Promise<LinkIndex> {
-    const index = new LinkIndex();
-    for (const type of SYNCED_TYPES) for (const link of await repo.links(connection, type)) index.set(link);
+  private constructor(
+    private readonly repo: SyncRepository,
+    private readonly connection: string,
+    private readonly reader: LinkReader | undefined,
+  ) {}
+
+  static async load(repo: SyncRepository, connection: string, options: { whole?: boolean } = {}): Promise<LinkIndex> {
+    const index = new LinkIndex(repo, connection, repo.linkReader(connection));
+    if (options.whole || !index.reader) await index.readWhole();
     return index;
   }
 
   local(type: SyncedType, localId: string): SyncLink | undefined {
-    return this.byLocal.get(key(type, localId));
+    const k = key(type, localId);
+    const known = this.byLocal.get(k);
+    if (known !== undefined || this.whole) return known ?? undefined;
+    const link = this.reader!.byLocal(type, localId);
+    this.byLocal.set(k, link ?? null);
+    if (link && !this.byRemote.has(key(type, link.remote_id))) this.byRemote.set(key(type, link.remote_id), link);
+    return link;
   }
 
   remote(type: SyncedType, remoteId: string): SyncLink | undefined {
-    return this.byRemote.get(key(type, remoteId));
+    const k = key(type, remoteId);
+    const known = this.byRemote.get(k);
+    if (known !== undefined || this.whole) return known ?? undefined;
+    const link = this.reader!.byRemote(type, remoteId);
+    this.byRemote.set(k, link ?? null);
+    if (link && !this.byLocal.has(key(type, link.local_id))) this.byLocal.set(key(type, link.local_id), link);
+    return link;
   }
 
   set(link: SyncLink): void {
-    const previous = this.byLocal.get(key(link.entity_type, link.local_id));
-    if (previous) this.byRemote.delete(key(previous.entity_type, previous.remote_id));
+    const previous = this.local(link.entity_type as SyncedType, link.local_id);
+    if (previous) this.byRemote.set(key(previous.entity_type, previous.remote_id), null);
     this.byLocal.set(key(link.entity_type, link.local_id), link);
     this.byRemote.set(key(link.entity_type, link.remote_id), link);
   }
 
   remove(link: SyncLink): void {
-    this.byLocal.delete(key(link.entity_type, link.local_id));
-    this.byRemote.delete(key(link.entity_type, link.remote_id));
+    this.byLocal.set(key(link.entity_type, link.local_id), null);
+    this.byRemote.set(key(link.entity_type, link.remote_id), null);
   }
 
-  all(type: SyncedType): SyncLink[] {
-    return [...this.byLocal.values()].filter((l) => l.entity_type === type);
+  /** Every link of a type (all are read, once). */
+  async all(type: SyncedType): Promise<SyncLink[]> {
+    if (!this.whole) await this.readWhole();
+    return [...this.byLocal.values()].filter((l): l is SyncLink => l !== null && l.entity_type === type);
+  }
+
+  /** Reads every link; what this run already holds stays as it is. */
+  private async readWhole(): Promise<void> {
+    for (const type of SYNCED_TYPES) {
+      for (const link of await this.repo.links(this.connection, type)) {
+        const [local, remote] = [key(type, link.local_id), key(type, link.remote_id)];
+        if (!this.byLocal.has(local)) this.byLocal.set(local, link);
+        if (!this.byRemote.has(remote)) this.byRemote.set(remote, link);
+      }
+    }
+    this.whole = true;
   }
 }

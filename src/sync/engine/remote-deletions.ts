@@ -25,7 +25,7 @@ export class RemoteDeletions {
     for (const type of SYNCED_TYPES) {
       const seen = census[type];
       if (!seen) continue;
-      for (const link of ctx.links.all(type)) {
+      for (const link of await ctx.links.all(type)) {
         if (!seen.has(link.remote_id) && !ctx.decided.has(keyOf(type, link.local_id))) missing.push(link);
       }
     }

@@ -116,8 +116,10 @@ export class RunContext {
     // Taken first: whatever is written from here on is the next run's to look at.
     const changeSeq = await env.store.changeSeq();
     const filter = await RecordFilter.create(env.store, env.run.filters);
-    const links = await LinkIndex.load(env.store.sync, env.connection.name);
     const since = await LocalChanges.since(env, filter);
+    // A run that looks at every record (no local cursor, or a full census) reads every link at once.
+    const whole = since === undefined || env.run.mode === 'full';
+    const links = await LinkIndex.load(env.store.sync, env.connection.name, { whole });
     const scope =
       since === undefined ? await LocalScope.load(env.store, env.projectId) : LocalScope.partial(env.store, env.projectId);
     return new RunContext(env, links, scope, filter, { since, upTo: changeSeq });
