@@ -40,23 +40,11 @@ export class LinkIndex {
   }
 
   local(type: SyncedType, localId: string): SyncLink | undefined {
-    const k = key(type, localId);
-    const known = this.byLocal.get(k);
-    if (known !== undefined || this.whole) return known ?? undefined;
-    const link = this.reader!.byLocal(type, localId);
-    this.byLocal.set(k, link ?? null);
-    if (link && !this.byRemote.has(key(type, link.remote_id))) this.byRemote.set(key(type, link.remote_id), link);
-    return link;
+    return this.lookup(type, localId, 'local');
   }
 
   remote(type: SyncedType, remoteId: string): SyncLink | undefined {
-    const k = key(type, remoteId);
-    const known = this.byRemote.get(k);
-    if (known !== undefined || this.whole) return known ?? undefined;
-    const link = this.reader!.byRemote(type, remoteId);
-    this.byRemote.set(k, link ?? null);
-    if (link && !this.byLocal.has(key(type, link.local_id))) this.byLocal.set(key(type, link.local_id), link);
-    return link;
+    return this.lookup(type, remoteId, 'remote');
   }
 
   set(link: SyncLink): void {
@@ -75,6 +63,18 @@ export class LinkIndex {
   async all(type: SyncedType): Promise<SyncLink[]> {
     if (!this.whole) await this.readWhole();
     return [...this.byLocal.values()].filter((l): l is SyncLink => l !== null && l.entity_type === type);
+  }
+
+  /** A link by one of its ids: from what the run holds, else read and kept (under both ids). */
+  private lookup(type: SyncedType, id: string, by: 'local' | 'remote'): SyncLink | undefined {
+    const [mine, other] = by === 'local' ? [this.byLocal, this.byRemote] : [this.byRemote, this.byLocal];
+    const known = mine.get(key(type, id));
+    if (known !== undefined || this.whole) return known ?? undefined;
+    const link = by === 'local' ? this.reader!.byLocal(type, id) : this.reader!.byRemote(type, id);
+    mine.set(key(type, id), link ?? null);
+    const otherKey = link && key(type, by === 'local' ? link.remote_id : link.local_id);
+    if (otherKey && !other.has(otherKey)) other.set(otherKey, link);
+    return link;
   }
 
   /** Reads every link; what this run already holds stays as it is. */
