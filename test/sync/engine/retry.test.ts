@@ -10,8 +10,8 @@ const httpError = (status = 503) =>
   new RemoteError(`GET /issues.json: ${status}`, { status, retryable: status >= 500 || status === 408 });
 const clientError = (status = 422) => new RemoteError(`PUT /issues/1.json: ${status}`, { status, retryable: false });
 /**
- * What a failed connection throws: undici's request the system error itself, fetch a TypeError
- * whose cause carries it.
+ * What a failed connection throws: node:http the system error itself, fetch a TypeError whose
+ * cause carries it.
  */
 function networkError(code: string, via: 'request' | 'fetch' = 'request'): RemoteError {
   const system = Object.assign(new Error(`connect ${code} 127.0.0.1:3000`), { code });
