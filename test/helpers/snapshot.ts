@@ -15,9 +15,9 @@ import {
   type TimeEntry,
   type WorkItem,
 } from '../../src/domain/index.js';
-import type { Store } from '../../src/store/index.js';
+import { openStore, type Store } from '../../src/store/index.js';
 import { writeSnapshot } from '../../src/sync/index.js';
-import type { Dataset } from '../../bench/generate.js';
+import { generateDataset, type Dataset } from '../../bench/generate.js';
 import { tempDir } from './temp.js';
 
 /** The snapshot of a store as text. */
@@ -31,6 +31,18 @@ export function writeTemp(text: string | Buffer, name = 'snapshot.json'): string
   const path = join(tempDir(), name);
   writeFileSync(path, text);
   return path;
+}
+
+/** A data set big enough to kill a process in the middle of its import. */
+export const MEDIUM = { projects: 4, sprints: 40, items: 30_000, comments: 30_000, timeEntries: 10_000, dependencies: 5_000 };
+
+/** A snapshot file of the MEDIUM data set; the seed picks its records. */
+export async function bigSnapshotFile(seed: number): Promise<string> {
+  const big = await openStore(':memory:');
+  await loadRecords(big, generateDataset(MEDIUM, seed));
+  const file = writeTemp(await snapshotText(big), 'big.json');
+  await big.close();
+  return file;
 }
 
 /** Loads records straight into a store (FK order), as if they had been imported. */

@@ -1,18 +1,15 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, describe, expect, it } from 'vitest';
-import { generateDataset } from '../../bench/generate.js';
 import type { ImportResult } from '../../src/sync/index.js';
 import { LATEST_SCHEMA_VERSION, openStore } from '../../src/store/index.js';
 import { PM_BIN, pmProcess, testEnv } from '../helpers/cli.js';
 import { apiClient } from '../helpers/server.js';
-import { loadRecords, snapshotText, writeTemp } from '../helpers/snapshot.js';
+import { MEDIUM, bigSnapshotFile, snapshotText } from '../helpers/snapshot.js';
 import { DIALECTS, postgresUrl } from '../helpers/stores.js';
-import { tempDir } from '../helpers/temp.js';
-
-const MEDIUM = { projects: 4, sprints: 40, items: 30_000, comments: 30_000, timeEntries: 10_000, dependencies: 5_000 };
+import { sizeOf, tempDir } from '../helpers/temp.js';
 
 interface Served {
   child: ChildProcess;
@@ -52,22 +49,6 @@ async function initialized(env: Record<string, string> = {}): Promise<string> {
   expect((await pmProcess(['init'], { cwd, env })).code).toBe(0);
   expect((await pmProcess(['project', 'add', 'WEB', 'Website'], { cwd, env })).code).toBe(0);
   return cwd;
-}
-
-function sizeOf(path: string): number {
-  try {
-    return statSync(path).size;
-  } catch {
-    return 0;
-  }
-}
-
-async function bigSnapshot(seed: number): Promise<string> {
-  const big = await openStore(':memory:');
-  await loadRecords(big, generateDataset(MEDIUM, seed));
-  const file = writeTemp(await snapshotText(big), 'big.json');
-  await big.close();
-  return file;
 }
 
 function post(url: string, file: string): Promise<Response> {
@@ -115,7 +96,7 @@ describe('pm serve, the process', () => {
 
   it('finishes an import in flight on SIGTERM, then exits', async () => {
     const cwd = await initialized();
-    const file = await bigSnapshot(7);
+    const file = await bigSnapshotFile(7);
     const server = await serve(cwd);
     const pending = post(server.url, file);
     const uploads = join(cwd, '.pm', 'tmp', 'server', 'uploads');
@@ -143,7 +124,7 @@ describe('pm serve, the process', () => {
       await s.close();
       return text;
     })();
-    const file = await bigSnapshot(8);
+    const file = await bigSnapshotFile(8);
     const server = await serve(cwd);
     const pending = post(server.url, file).then(
       (r) => `answered ${r.status}`,

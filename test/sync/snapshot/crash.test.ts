@@ -1,15 +1,13 @@
 import { spawn } from 'node:child_process';
-import { readFileSync, readdirSync, statSync } from 'node:fs';
+import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { describe, expect, it } from 'vitest';
 import { generateDataset } from '../../../bench/generate.js';
 import { openStore } from '../../../src/store/index.js';
 import { PM_BIN, pmProcess, testEnv } from '../../helpers/cli.js';
-import { loadRecords, snapshotText, writeTemp } from '../../helpers/snapshot.js';
-import { tempDir } from '../../helpers/temp.js';
-
-const MEDIUM = { projects: 4, sprints: 40, items: 30_000, comments: 30_000, timeEntries: 10_000, dependencies: 5_000 };
+import { MEDIUM, bigSnapshotFile, loadRecords, snapshotText } from '../../helpers/snapshot.js';
+import { sizeOf, tempDir } from '../../helpers/temp.js';
 
 /** Starts pm, waits until `started()` says it is well into its work, then kills it with SIGKILL. */
 async function killMidway(cwd: string, args: string[], started: () => boolean): Promise<string> {
@@ -22,14 +20,6 @@ async function killMidway(cwd: string, args: string[], started: () => boolean): 
   return ran && code === null ? 'killed midway' : `not killed midway (started ${ran}, exit ${code})`;
 }
 
-function sizeOf(path: string): number {
-  try {
-    return statSync(path).size;
-  } catch {
-    return 0;
-  }
-}
-
 async function workspaceWithData(): Promise<string> {
   const cwd = tempDir();
   expect((await pmProcess(['init'], { cwd })).code).toBe(0);
@@ -37,15 +27,6 @@ async function workspaceWithData(): Promise<string> {
   await loadRecords(store, generateDataset({ ...MEDIUM, items: 50, comments: 50, timeEntries: 10, dependencies: 10 }, 1));
   await store.close();
   return cwd;
-}
-
-/** A snapshot file of the MEDIUM data set; the seed picks its records. */
-async function bigSnapshotFile(seed: number): Promise<string> {
-  const big = await openStore(':memory:');
-  await loadRecords(big, generateDataset(MEDIUM, seed));
-  const file = writeTemp(await snapshotText(big), 'big.json');
-  await big.close();
-  return file;
 }
 
 /** What the database file holds, as a snapshot. */
