@@ -1,6 +1,6 @@
 import { sql, type Kysely, type SelectQueryBuilder } from 'kysely';
 import type { EntityRecords, EntityType, Project, WorkItem } from '../domain/index.js';
-import { columnsOf, fromRow, rowJsonEncoder, toRow, toValues, type Stamps } from './rows.js';
+import { columnsOf, fromRow, rowJsonEncoder, stampValues, toRow, toValues, type Stamps } from './rows.js';
 import { KyselySyncRepository, type SyncRepository } from './sync-repository.js';
 import type {
   ApiToken,
@@ -163,9 +163,11 @@ export class KyselyStore implements Store {
 
   async insertRows(type: EntityType, rows: readonly unknown[][], options: WriteOptions = {}): Promise<void> {
     if (rows.length === 0) return;
-    const { local_seq, change_seq } = await this.stamps(options);
-    for (const row of rows) row.splice(row.length - 2, 2, local_seq, change_seq);
-    await this.insertValues(type, rows);
+    const stamps = await this.stamps(options);
+    await this.insertValues(
+      type,
+      rows.map((row) => stampValues(row, stamps)),
+    );
   }
 
   private async insertValues(type: EntityType, rows: readonly unknown[][]): Promise<void> {

@@ -83,6 +83,13 @@ export function toValues<E extends EntityType>(type: E, record: EntityRecords[E]
   return values;
 }
 
+/** Sets the stamp columns (the last two, as `toValues` puts them) of an encoded row, in place. */
+export function stampValues(row: unknown[], stamps: Stamps): unknown[] {
+  row[row.length - 2] = stamps.local_seq;
+  row[row.length - 1] = stamps.change_seq;
+  return row;
+}
+
 export function columnsOf(type: EntityType): readonly string[] {
   return [...ENTITIES[type].fields, 'local_seq', 'change_seq'];
 }

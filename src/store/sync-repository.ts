@@ -136,17 +136,11 @@ export class KyselySyncRepository implements SyncRepository {
   async links(connection: string, entityType: string): Promise<SyncLink[]> {
     const rows = await this.db
       .selectFrom('sync_links')
-      .select(LINK_COLUMNS)
+      .selectAll()
       .where('connection', '=', connection)
       .where('entity_type', '=', entityType)
       .execute();
-    return rows.map((row: Record<string, unknown>) =>
-      linkFromValues(
-        connection,
-        entityType,
-        LINK_COLUMNS.map((c) => row[c]),
-      ),
-    );
+    return rows.map(toLink);
   }
 
   linkReader(_connection: string): LinkReader | undefined {

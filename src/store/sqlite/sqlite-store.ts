@@ -5,7 +5,7 @@ import type { EntityRecords, EntityType, SyncLink } from '../../domain/index.js'
 import { KyselyStore, type Db, type LooseDatabase, type Transactor } from '../kysely-store.js';
 import { migrate } from '../migrator.js';
 import { LATEST_SCHEMA_VERSION } from '../migrations/index.js';
-import { columnsOf, fromRow, sqliteJsonObject, toValues } from '../rows.js';
+import { columnsOf, fromRow, sqliteJsonObject, stampValues, toValues } from '../rows.js';
 import { Sqlite } from './driver.js';
 import { KyselySyncRepository, LINK_COLUMNS, linkFromValues, type LinkReader, type SyncRepository } from '../sync-repository.js';
 import type { HeldLock, TransactionOptions, WriteOptions } from '../store.js';
@@ -175,18 +175,8 @@ export class SqliteStore extends KyselyStore {
 
   override async insertRows(type: EntityType, rows: readonly unknown[][], options: WriteOptions = {}): Promise<void> {
     if (rows.length === 0) return;
-    const { local_seq, change_seq } = await this.stamps(options);
-    this.writeRows(
-      type,
-      rows.length,
-      (i) => {
-        const row = rows[i]!;
-        row[row.length - 2] = local_seq;
-        row[row.length - 1] = change_seq;
-        return row;
-      },
-      'insert',
-    );
+    const stamps = await this.stamps(options);
+    this.writeRows(type, rows.length, (i) => stampValues(rows[i]!, stamps), 'insert');
   }
 
   override suspendIndexes(types: readonly EntityType[]): Promise<() => Promise<void>> {
