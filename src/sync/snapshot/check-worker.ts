@@ -4,7 +4,7 @@ import type { EntityType } from '../../domain/index.js';
 import { toValues } from '../../store/index.js';
 import { readSnapshot, type SnapshotEvent } from './reader.js';
 import { WINDOW, type CheckMessage, type CheckRequest, type CheckedEntry } from './threaded-check.js';
-import { Validator } from './validator.js';
+import { Validator, canonicalLine } from './validator.js';
 
 const BATCH = 500;
 
@@ -55,7 +55,7 @@ function check(request: CheckRequest, post: (message: CheckMessage) => void): vo
       if (rowsType !== event.type) sendRows();
       rowsType = event.type;
       const { type, index, line, text } = event;
-      if (line === 0 || !text.startsWith('{"id":"')) canonicalLines = false;
+      if (!canonicalLine(line, text)) canonicalLines = false;
       const before = validator.issues.length;
       const record = validator.check(type, index, line, text, event.value);
       if (record) {

@@ -267,7 +267,8 @@ class ImportRun {
     if (this.section !== type && this.section !== undefined) await this.flush(this.section);
     this.section = type;
     const at = columnIndexes(type);
-    const [indexAt, lineAt] = [columnsOf(type).length - 2, columnsOf(type).length - 1];
+    // Until the store stamps them, a checked row's stamp columns hold its index and line.
+    const [indexAt, lineAt] = [at.local_seq!, at.change_seq!];
     const rows: unknown[][] = [];
     for (const entry of entries) {
       if (isRejected(entry)) {

@@ -42,6 +42,11 @@ export function issueOf(issue: ReadIssue & { id?: string; field?: string }): Err
   };
 }
 
+/** Whether a record was read from its own line in pm's layout (line 0: the file was read whole). */
+export function canonicalLine(line: number, text: string): boolean {
+  return line !== 0 && text.startsWith('{"id":"');
+}
+
 /** Validation shared by both passes: one record at a time, then the checks that need them all. */
 export class Validator {
   readonly issues: ErrorIssue[] = [];
@@ -94,8 +99,8 @@ export class Validator {
     const record = this.check(type, index, line, event.text, event.value);
     if (!record) return undefined;
     const fields = record as unknown as Record<string, unknown>;
-    const canonicalLine = line !== 0 && event.text.startsWith('{"id":"');
-    return this.accept(type, index, line, canonicalLine, record.id, (field) => fields[field], true) ? record : undefined;
+    const canonical = canonicalLine(line, event.text);
+    return this.accept(type, index, line, canonical, record.id, (field) => fields[field], true) ? record : undefined;
   }
 
   /**
