@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { closeSync, fsyncSync, openSync, readdirSync, renameSync, rmSync, writeSync } from 'node:fs';
+import { closeSync, fdatasync, fsyncSync, openSync, readdirSync, renameSync, rmSync, writeSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { ENTITY_TYPES, type EntityType } from '../../domain/index.js';
 import type { Store } from '../../store/index.js';
@@ -50,18 +50,22 @@ export async function writeSnapshotFile(store: Store, path: string): Promise<Exp
   removeAbandonedTemps(path);
   const temp = join(dirname(path), `.${basename(path)}.tmp-${process.pid}-${Date.now()}`);
   const fd = openSync(temp, 'w', 0o644);
+  const flusher = new BackgroundFlush(fd);
   try {
     const result = await writeSnapshot(store, {
       write: (chunk) => {
         writeSync(fd, chunk);
+        flusher.wrote(chunk.length);
       },
     });
+    await flusher.settled();
     fsyncSync(fd);
     closeSync(fd);
     renameSync(temp, path);
     syncDirectory(dirname(path));
     return result;
   } catch (error) {
+    await flusher.settled().catch(() => undefined);
     try {
       closeSync(fd);
     } catch {
@@ -69,6 +73,46 @@ export async function writeSnapshotFile(store: Store, path: string): Promise<Exp
     }
     rmSync(temp, { force: true });
     throw error;
+  }
+}
+
+const FLUSH_EVERY = 16 << 20;
+
+/**
+ * Asks the disk to take what was written so far, every 16 MiB, on libuv's thread pool while
+ * the export goes on: the page cache would otherwise hold the whole file until the final
+ * fsync, which then waits for all of it. The export does not yield to the event loop, so
+ * each request is sent without waiting for the one before.
+ */
+class BackgroundFlush {
+  #unflushed = 0;
+  readonly #pending: Promise<void>[] = [];
+  #error: Error | undefined;
+
+  constructor(private readonly fd: number) {}
+
+  wrote(bytes: number): void {
+    this.#unflushed += bytes;
+    if (this.#unflushed < FLUSH_EVERY) return;
+    this.#unflushed = 0;
+    this.#pending.push(
+      new Promise((resolve) =>
+        fdatasync(this.fd, (error) => {
+          this.#error ??= error ?? undefined;
+          resolve();
+        }),
+      ),
+    );
+  }
+
+  /**
+   * Waits for the flushes in flight (the descriptor must stay open until they are done) and
+   * throws the first that failed: the kernel reports a write error once per descriptor, so
+   * the final fsync would not see it again.
+   */
+  async settled(): Promise<void> {
+    await Promise.all(this.#pending);
+    if (this.#error) throw this.#error;
   }
 }
 
