@@ -91,6 +91,22 @@ export async function stopServer(child: ChildProcess): Promise<void> {
   await exited;
 }
 
+/**
+ * CPU time (user + system) of Node starting and exiting with nothing to run, median of `runs`:
+ * the share of a one-process `pm` run that is Node's own, not pm's.
+ */
+export function nodeStartCpuMs(runs = 9): number {
+  const script =
+    "process.on('exit', () => { const u = process.cpuUsage(); process.stdout.write(String((u.user + u.system) / 1000)); })";
+  const times: number[] = [];
+  for (let i = 0; i < runs; i++) {
+    const r = spawnSync(process.execPath, ['-e', script], { encoding: 'utf8' });
+    if (r.status !== 0) throw new Error(`node -e failed: ${r.stderr}`);
+    times.push(Number(r.stdout));
+  }
+  return median(times);
+}
+
 let clockTicks: number | undefined;
 
 /** CPU time (user + system, all threads) a running process has used so far, from /proc (Linux). */
