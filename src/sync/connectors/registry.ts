@@ -1,5 +1,5 @@
 import { ValidationError } from '../../domain/index.js';
-import type { Connector, ConnectorSettings } from './connector.js';
+import type { Connector, ConnectorSettings } from './sdk/index.js';
 
 type Factory = (settings: ConnectorSettings) => Promise<Connector>;
 

@@ -19,11 +19,10 @@ import {
 } from '../../domain/index.js';
 import type { RunQuery, Store } from '../../store/index.js';
 import { lanesOf } from '../../tracker/index.js';
-import { createConnector, type Connector, type ConnectorSettings } from '../connectors/index.js';
+import { DEFAULT_RETRY, createConnector, type Connector, type ConnectorSettings, type RetryPolicy } from '../connectors/index.js';
 import { RunEvents } from './events.js';
 import { RunRecorder, recordAudit, type Requester } from './history.js';
 import { RateLimiter } from './limiter.js';
-import { DEFAULT_RETRY, type RetryPolicy } from './retry.js';
 import { LocalChanges } from './run-context.js';
 import { executeRun, syncedProject } from './runner.js';
 import type { ConnectionSettings } from './settings.js';

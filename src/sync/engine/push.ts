@@ -1,11 +1,19 @@
 import { RemoteError, type AnyRecord, type WorkItem } from '../../domain/index.js';
-import { SYNCED_TYPES, type RemoteRecord, type SyncedFields, type SyncedType } from '../connectors/index.js';
+import {
+  SYNCED_TYPES,
+  attemptsOf,
+  isAmbiguous,
+  isRetryable,
+  withRetry,
+  type RemoteRecord,
+  type SyncedFields,
+  type SyncedType,
+} from '../connectors/index.js';
 import { changedKeys, pick } from './fields.js';
 import { baseOf } from './links.js';
 import { forEachConcurrently } from './pool.js';
 import { nextBase } from './reconcile.js';
 import type { RemoteDeletions } from './remote-deletions.js';
-import { attemptsOf, isAmbiguous, isRetryable, withRetry } from './retry.js';
 import { keyOf, type RemoteOp, type RunContext } from './run-context.js';
 import { BREAKER_THRESHOLD } from './settings.js';
 

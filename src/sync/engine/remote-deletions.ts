@@ -1,9 +1,8 @@
 import type { AnyRecord, SyncLink } from '../../domain/index.js';
-import { SYNCED_TYPES, type SyncedType } from '../connectors/index.js';
+import { SYNCED_TYPES, attemptsOf, type SyncedType } from '../connectors/index.js';
 import { patchLocalRecord } from './local-writes.js';
 import { forEachConcurrently } from './pool.js';
 import type { Puller } from './pull.js';
-import { attemptsOf } from './retry.js';
 import { keyOf, type RunContext } from './run-context.js';
 
 /**

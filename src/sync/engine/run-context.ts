@@ -1,13 +1,12 @@
 import { isPmError, type Author, type SyncLink, type SyncRun } from '../../domain/index.js';
 import type { Store } from '../../store/index.js';
-import type { Connector, RemoteRecord, SyncedFields, SyncedType } from '../connectors/index.js';
+import type { Connector, RemoteRecord, RetryPolicy, SyncedFields, SyncedType } from '../connectors/index.js';
 import type { RunEvent, RunPhase } from './events.js';
 import { fieldsHash } from './fields.js';
 import { RecordFilter } from './filter.js';
 import type { ItemReport, RunRecorder } from './history.js';
 import { LinkIndex, type LinkBase } from './links.js';
 import { LocalScope } from './local-scope.js';
-import type { RetryPolicy } from './retry.js';
 import type { ConnectionSettings } from './settings.js';
 import { MissingReferenceError, Translator } from './translate.js';
 

@@ -9,7 +9,7 @@ import type {
   TimeEntry,
   WorkItem,
 } from '../../../domain/index.js';
-import type { LocalPatch, SyncedFields, SyncedType } from '../connector.js';
+import type { LocalPatch, SyncedFields, SyncedType } from '../sdk/connector.js';
 
 /**
  * pm ↔ Redmine, field by field, without I/O. Where Redmine has fewer values than pm (a version

@@ -1,5 +1,5 @@
 import { AuthError, RemoteError, ValidationError, type AnyRecord } from '../../../domain/index.js';
-import { HttpClient, errorsOf } from '../../engine/http.js';
+import { HttpClient, errorsOf } from '../sdk/http.js';
 import type {
   Connector,
   ConnectorSettings,
@@ -8,7 +8,7 @@ import type {
   RemoteRecord,
   SyncedFields,
   SyncedType,
-} from '../connector.js';
+} from '../sdk/connector.js';
 import {
   DEFAULT_STATUS_MAP,
   DEFAULT_TYPE_MAP,

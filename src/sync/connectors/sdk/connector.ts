@@ -1,5 +1,5 @@
-import type { AnyRecord } from '../../domain/index.js';
-import type { RetryPolicy } from '../engine/retry.js';
+import type { AnyRecord } from '../../../domain/index.js';
+import type { RetryPolicy } from './retry.js';
 
 /** What connectors sync, in the order creates go out (a record's references come first). */
 export const SYNCED_TYPES = ['sprints', 'work_items', 'dependencies', 'comments', 'time_entries'] as const;

@@ -1,6 +1,6 @@
 import { Agent as HttpAgent, request as httpRequest, type IncomingHttpHeaders } from 'node:http';
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
-import { RateLimitedError, RemoteError } from '../../domain/index.js';
+import { RateLimitedError, RemoteError } from '../../../domain/index.js';
 import { withRetry, type RetryPolicy } from './retry.js';
 
 export interface HttpRequest {

@@ -1,0 +1,3 @@
+export * from './connector.js';
+export * from './http.js';
+export * from './retry.js';
