@@ -1,2 +1,2 @@
 export * from './sdk/index.js';
-export { CONNECTOR_KINDS, createConnector } from './registry.js';
+export { CONNECTORS, CONNECTOR_KINDS, definitionOf } from './registry.js';

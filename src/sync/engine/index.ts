@@ -2,5 +2,4 @@ export { SyncEngine, type EngineOptions, type RunDetail, type RunRequest, type S
 export { RunEvents, type RunEvent, type RunListener, type RunPhase } from './events.js';
 export type { Requester } from './history.js';
 export { DEFAULT_RETRY, type RetryPolicy } from '../connectors/index.js';
-export type { ConnectionSettings } from './settings.js';
 export { LocalSyncService, resolveSyncId, type FailureQuery, type SyncService } from './service.js';

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, test, vi } from 'vitest';
 import { newId, type SyncRun } from '../../../src/domain/index.js';
 import { openStore, type Store, type SyncRepository } from '../../../src/store/index.js';
-import { SyncEngine, type ConnectionSettings, type RunEvent } from '../../../src/sync/index.js';
+import { SyncEngine, type RawConnection, type RunEvent } from '../../../src/sync/index.js';
 import { syncFixture, type SyncFixture } from '../../helpers/redmine.js';
 
 /** The engine in process, against the real Redmine: lifecycle, cancellation, recovery, history. */
@@ -20,16 +20,12 @@ afterEach(async () => {
 async function engineFor(f: SyncFixture, options: { store?: Store; log?: (m: string) => void } = {}) {
   const store = options.store ?? (await openStore(join(f.dir, '.pm', 'data.db')));
   opened.push(store);
-  const settings: ConnectionSettings = {
+  const settings: RawConnection = {
     name: 'redmine',
     kind: 'redmine',
-    url: f.api.peer.url,
-    project: f.project,
-    apiKey: f.api.peer.apiKey,
-    pmProject: 'WEB',
-    strategy: 'manual',
-    workers: 2,
-    ratePerSecond: 0,
+    settings: { url: f.api.peer.url, project: f.project, pm_project: 'WEB', workers: 2, rate_limit: 0 },
+    secret: f.api.peer.apiKey,
+    source: 'test',
   };
   const engine = new SyncEngine({
     store,

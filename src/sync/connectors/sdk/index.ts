@@ -1,3 +1,6 @@
 export * from './connector.js';
 export * from './http.js';
+export * from './mapping.js';
+export * from './records.js';
 export * from './retry.js';
+export * from './settings.js';

@@ -7,16 +7,18 @@ import {
   type Sprint,
   type TimeEntry,
   type WorkItem,
-} from '../../../src/domain/index.js';
+} from '../../../../src/domain/index.js';
 import {
-  DEFAULT_STATUS_MAP,
-  DEFAULT_TYPE_MAP,
-  parseMap,
-  project,
-  toLocal,
-  type Maps,
-} from '../../../src/sync/connectors/redmine/mapping.js';
-import type { SyncedType } from '../../../src/sync/connectors/index.js';
+  commentMapping,
+  dependencyMapping,
+  sprintMapping,
+  timeEntryMapping,
+  workItemMapping,
+  type Mapping,
+  type SyncedFields,
+  type SyncedType,
+} from '../../../../src/sync/connectors/index.js';
+import { DEFAULT_STATUS_MAP, redmineVocabulary } from '../../../../src/sync/connectors/redmine/vocabulary.js';
 
 const T0 = Date.parse('2026-11-21T10:00:00.000Z');
 const meta = () => newMeta({ actor: 'alice@example.com', now: T0 });
@@ -29,14 +31,31 @@ const SPRINT = '01929b6a-0000-7000-8000-000000000010';
 
 const LANES = ['backlog', 'todo', 'in_progress', 'review', 'done'];
 
-function maps(extra: Partial<Maps> = {}): Maps {
+type Maps = Record<SyncedType, Mapping>;
+
+/** The Redmine connector's mappings, with the connection's maps and the project's lanes. */
+function maps(extra: { type?: Record<string, string>; status?: Record<string, string>; localStatuses?: string[] } = {}): Maps {
+  const vocabulary = redmineVocabulary({
+    mapType: extra.type ?? {},
+    mapStatus: extra.status ?? {},
+    localStatuses: extra.localStatuses ?? LANES,
+    closed: () => new Set(['Closed', 'Rejected']),
+  });
   return {
-    type: { ...DEFAULT_TYPE_MAP },
-    status: { ...DEFAULT_STATUS_MAP },
-    localStatuses: LANES,
-    closedStatuses: new Set(['Closed', 'Rejected']),
-    ...extra,
+    sprints: sprintMapping({ goal: true, start: false, open: true }),
+    work_items: workItemMapping(vocabulary),
+    dependencies: dependencyMapping,
+    comments: commentMapping,
+    time_entries: timeEntryMapping,
   };
+}
+
+function project(type: SyncedType, record: AnyRecord, m: Maps): SyncedFields | null {
+  return m[type].project(record as never);
+}
+
+function toLocal(type: SyncedType, fields: SyncedFields, current: AnyRecord | undefined, m: Maps) {
+  return m[type].toLocal(fields, current as never);
 }
 
 function item(extra: Partial<WorkItem> = {}): WorkItem {
@@ -393,32 +412,5 @@ describe('time entries', () => {
     const { fields, after } = roundTrip('time_entries', timeEntry({ duration_seconds: 1000 }));
     expect((after as TimeEntry).duration_seconds).toBe(1008);
     expect(roundTrip('time_entries', after).fields).toEqual(fields);
-  });
-});
-
-describe('parseMap', () => {
-  it('is undefined without text', () => {
-    expect(parseMap(undefined)).toBeUndefined();
-  });
-
-  it('parses comma-separated key=value pairs', () => {
-    expect(parseMap('epic=Feature,story=Support')).toEqual({ epic: 'Feature', story: 'Support' });
-  });
-
-  it('trims keys and values', () => {
-    expect(parseMap(' epic = Feature , in_progress= In Progress ')).toEqual({ epic: 'Feature', in_progress: 'In Progress' });
-  });
-
-  it('keeps an = inside a value', () => {
-    expect(parseMap('task=A=B')).toEqual({ task: 'A=B' });
-  });
-
-  it('skips pairs without a key or without =', () => {
-    expect(parseMap('epic=Feature,,=Bug,story,task=Bug')).toEqual({ epic: 'Feature', task: 'Bug' });
-    expect(parseMap('')).toEqual({});
-  });
-
-  it('lets a later pair override an earlier one', () => {
-    expect(parseMap('epic=Feature,epic=Bug')).toEqual({ epic: 'Bug' });
   });
 });
