@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
 import {
-  newMeta,
   type AnyRecord,
   type Comment,
   type Dependency,
@@ -19,17 +18,21 @@ import {
   type SyncedType,
 } from '../../../../src/sync/connectors/index.js';
 import { DEFAULT_STATUS_MAP, redmineVocabulary } from '../../../../src/sync/connectors/redmine/vocabulary.js';
+import { commentRecord, dependencyRecord, itemRecord, sprintRecord, timeEntryRecord } from '../../../helpers/records.js';
 
-const T0 = Date.parse('2026-11-21T10:00:00.000Z');
-const meta = () => newMeta({ actor: 'alice@example.com', now: T0 });
-
-const PROJECT = '01929b6a-0000-7000-8000-0000000000aa';
 const ITEM = '01929b6a-0000-7000-8000-000000000001';
 const OTHER = '01929b6a-0000-7000-8000-000000000002';
 const PARENT = '01929b6a-0000-7000-8000-000000000003';
 const SPRINT = '01929b6a-0000-7000-8000-000000000010';
 
 const LANES = ['backlog', 'todo', 'in_progress', 'review', 'done'];
+
+const item = (extra: Partial<WorkItem> = {}) => itemRecord({ id: ITEM, parent_id: PARENT, sprint_id: SPRINT, ...extra });
+const sprint = (extra: Partial<Sprint> = {}) => sprintRecord({ id: SPRINT, ...extra });
+const dependency = (extra: Partial<Dependency> = {}) =>
+  dependencyRecord({ blocking_item_id: ITEM, blocked_item_id: OTHER, ...extra });
+const comment = (extra: Partial<Comment> = {}) => commentRecord({ work_item_id: ITEM, ...extra });
+const timeEntry = (extra: Partial<TimeEntry> = {}) => timeEntryRecord({ work_item_id: ITEM, ...extra });
 
 type Maps = Record<SyncedType, Mapping>;
 
@@ -56,69 +59,6 @@ function project(type: SyncedType, record: AnyRecord, m: Maps): SyncedFields | n
 
 function toLocal(type: SyncedType, fields: SyncedFields, current: AnyRecord | undefined, m: Maps) {
   return m[type].toLocal(fields, current as never);
-}
-
-function item(extra: Partial<WorkItem> = {}): WorkItem {
-  return {
-    id: ITEM,
-    project_id: PROJECT,
-    parent_id: PARENT,
-    item_type: 'story',
-    item_number: 1,
-    title: 'Checkout page',
-    description: 'Pay by card',
-    status: 'in_progress',
-    priority: 'high',
-    position: 1024,
-    story_points: 3,
-    assignee_id: null,
-    sprint_id: SPRINT,
-    ...meta(),
-    ...extra,
-  };
-}
-
-function sprint(extra: Partial<Sprint> = {}): Sprint {
-  return {
-    id: SPRINT,
-    project_id: PROJECT,
-    name: 'Sprint 1',
-    goal: 'Ship checkout',
-    start_date: '2026-11-16',
-    end_date: '2026-11-27',
-    status: 'active',
-    ...meta(),
-    ...extra,
-  };
-}
-
-function dependency(extra: Partial<Dependency> = {}): Dependency {
-  return {
-    id: '01929b6a-0000-7000-8000-000000000020',
-    blocking_item_id: ITEM,
-    blocked_item_id: OTHER,
-    dependency_type: 'blocks',
-    ...meta(),
-    ...extra,
-  };
-}
-
-function comment(extra: Partial<Comment> = {}): Comment {
-  return { id: '01929b6a-0000-7000-8000-000000000030', work_item_id: ITEM, content: 'Looks good', ...meta(), ...extra };
-}
-
-function timeEntry(extra: Partial<TimeEntry> = {}): TimeEntry {
-  return {
-    id: '01929b6a-0000-7000-8000-000000000040',
-    work_item_id: ITEM,
-    user_id: 'alice@example.com',
-    started_at: '2026-11-21T14:30:00.000Z',
-    ended_at: '2026-11-21T16:00:00.000Z',
-    duration_seconds: 5400,
-    description: 'Pairing',
-    ...meta(),
-    ...extra,
-  };
 }
 
 /** project, then toLocal against the same record: the patch must not change the record. */
