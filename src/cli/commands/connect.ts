@@ -116,8 +116,12 @@ export function registerConnect(program: Command, session: Session): void {
         name ??= connectionKind;
         const connection: ConnectionConfig = { ...existing, kind: connectionKind };
         for (const option of given) {
-          if (option.owners.length > 0 && !option.owners.includes(definition))
-            throw new ValidationError([{ path: `--${option.long}`, message: `not a ${definition.title} setting` }]);
+          if (option.owners.length > 0 && !option.owners.includes(definition)) {
+            const owners = option.owners.map((d) => d.title).join(', ');
+            throw new ValidationError([
+              { path: `--${option.long}`, message: `a setting of ${owners} connections, not of ${definition.title} ones` },
+            ]);
+          }
           const text = String(opts[option.attribute]);
           connection[option.key] = option.flag.parse ? option.flag.parse(text, `--${option.long}`) : text;
         }

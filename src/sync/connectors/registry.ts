@@ -1,10 +1,11 @@
 import { ValidationError } from '../../domain/index.js';
+import { azureDevOps } from './azure-devops/index.js';
 import { openProject } from './openproject/index.js';
 import { redmine } from './redmine/index.js';
 import type { AnyConnectorDefinition } from './sdk/index.js';
 
 /** Every kind of remote tracker pm syncs with: adding one is its folder and a line here. */
-export const CONNECTORS: readonly AnyConnectorDefinition[] = [redmine, openProject];
+export const CONNECTORS: readonly AnyConnectorDefinition[] = [redmine, openProject, azureDevOps];
 
 export const CONNECTOR_KINDS = CONNECTORS.map((c) => c.kind);
 

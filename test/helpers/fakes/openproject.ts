@@ -123,7 +123,7 @@ export class OpenProjectFake {
   constructor(private readonly options: OpenProjectFakeOptions = {}) {
     this.token = options.token ?? 'opapi-fake-token';
     this.server = new SpecFake({
-      spec: this.spec,
+      specs: [this.spec],
       handlers: this.handlers(),
       authorized: (header) => header === `Basic ${Buffer.from(`apikey:${this.token}`).toString('base64')}`,
       error: (status, message) => this.error(status, message),

@@ -29,7 +29,8 @@ export interface FakeAnswer {
 export type Handler = (request: FakeRequest) => FakeAnswer | Promise<FakeAnswer>;
 
 export interface SpecFakeOptions {
-  spec: ApiSpec;
+  /** The specifications the API is published in (one per area of the API). */
+  specs: readonly ApiSpec[];
   /** Handlers by `METHOD template` of the specification. */
   handlers: Record<string, Handler>;
   /** True when the Authorization header is the service's. */
@@ -63,7 +64,10 @@ export class SpecFake {
 
   /** The operations the fake serves, against those the specification pins, as `METHOD template`. */
   coverage(): { served: string[]; pinned: string[] } {
-    return { served: Object.keys(this.options.handlers).sort(), pinned: this.options.spec.operationKeys };
+    return {
+      served: Object.keys(this.options.handlers).sort(),
+      pinned: this.options.specs.flatMap((s) => s.operationKeys).sort(),
+    };
   }
 
   async start(): Promise<string> {
@@ -105,15 +109,16 @@ export class SpecFake {
   }
 
   private async answer(method: string, url: URL, headers: IncomingMessage['headers'], text: string): Promise<FakeAnswer> {
-    const { spec, error } = this.options;
+    const { specs, error } = this.options;
     const where = `${method} ${url.pathname}`;
-    const op = spec.match(method, url.pathname);
-    if (!op) {
-      this.violations.push(`${where}: no such operation in ${spec.name}`);
+    const spec = specs.find((s) => s.match(method, url.pathname));
+    const op = spec?.match(method, url.pathname);
+    if (!spec || !op) {
+      this.violations.push(`${where}: no such operation in ${specs.map((s) => s.name).join(' or ')}`);
       return { status: 404, body: error(404, `${where} is not an operation of this API`) };
     }
     if (!this.options.authorized(headers.authorization))
-      return this.checked(op, where, { status: 401, body: error(401, 'unauthorized') });
+      return this.checked(spec, op, where, { status: 401, body: error(401, 'unauthorized') });
     let body: unknown;
     if (text !== '') {
       try {
@@ -134,13 +139,13 @@ export class SpecFake {
       return { status: 501, body: error(501, 'not implemented by the fake') };
     }
     const answer = await handler({ method, url, op, params: op.params, query: url.searchParams, body });
-    return this.checked(op, where, answer);
+    return this.checked(spec, op, where, answer);
   }
 
   /** The answer if the specification allows it; else the drift is recorded and answered as a 500. */
-  private checked(op: Operation, where: string, answer: FakeAnswer): FakeAnswer {
+  private checked(spec: ApiSpec, op: Operation, where: string, answer: FakeAnswer): FakeAnswer {
     const undocumented = this.options.undocumented;
-    let problems = this.options.spec.checkResponse(op, answer.status, answer.body);
+    let problems = spec.checkResponse(op, answer.status, answer.body);
     if (problems.length > 0 && undocumented?.statuses.includes(answer.status) && /is not a documented answer/.test(problems[0]!))
       problems = undocumented.check(answer.body);
     if (problems.length === 0) return answer;

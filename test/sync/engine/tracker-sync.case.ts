@@ -25,8 +25,10 @@ export interface TrackerPeer {
   /** What `pm connect` takes as --project. */
   project: string;
   secret: string;
-  /** Where pm connects: a fault proxy in front of the tracker. */
+  /** A fault proxy in front of the tracker. */
   faults: FaultProxy;
+  /** Where pm connects (through the proxy), when not the proxy's own address. */
+  url?: string;
   /** The requests that create a work item. */
   creates: { method: string; path: RegExp };
   /** Whether the tracker has time entries. */
@@ -70,7 +72,8 @@ export function runTrackerSyncCases(title: string, open: () => Promise<TrackerPe
     const pm = boundPm(dir, env);
     await pm.ok(['init']);
     await pm.ok(['project', 'add', 'WEB', 'Website']);
-    await pm.ok(['connect', peer.kind, '--url', peer.faults.url, '--project', peer.project, '--timeout', '1000', ...connect]);
+    const url = peer.url ?? peer.faults.url;
+    await pm.ok(['connect', peer.kind, '--url', url, '--project', peer.project, '--timeout', '1000', ...connect]);
     return { peer, pm, dir, env };
   }
 
@@ -209,7 +212,9 @@ export function runTrackerSyncCases(title: string, open: () => Promise<TrackerPe
       const detail = await run(f);
       expect(detail.run.status).toBe('completed');
       const posts = f.peer.faults.requests(method, path);
-      expect(posts.map((p) => p.status)).toEqual([429, 500, 'hung', 201, 201]);
+      const created = posts.at(-1)!.status;
+      expect([200, 201]).toContain(created);
+      expect(posts.map((p) => p.status)).toEqual([429, 500, 'hung', created, created]);
       expect(posts[1]!.at - posts[0]!.at).toBeGreaterThanOrEqual(1000);
       expectNoDuplicates(f, 4);
       expect(operations(await run(f))).toEqual([]);

@@ -11,6 +11,7 @@ import {
   type ResponseHeaders,
   type SyncedFields,
   type Vocabulary,
+  updateOptimistically,
 } from '../sdk/index.js';
 import {
   API,
@@ -218,35 +219,30 @@ export function workPackages(
       });
       return record(r.body as WorkPackage);
     },
-    /**
-     * Optimistic: the work package is read for its lockVersion, and only fields pm changes are
-     * written. A field someone else changed since pm last saw it is refused (the next run merges
-     * it); a 409 (someone wrote in between) means read again and try again.
-     */
-    async update(remoteId, f, before) {
-      for (let attempt = 1; attempt <= 3; attempt++) {
-        const wp = await read(remoteId);
-        if (!wp) throw gone(`work_items ${remoteId}`);
-        const current = record(wp).fields;
-        const wanted = keys.filter((k) => before === undefined || f[k] !== before[k]);
-        const clash = wanted.filter((k) => before !== undefined && current[k] !== before[k] && current[k] !== f[k]);
-        if (clash.length > 0)
-          throw new RemoteError(
-            `work package ${remoteId}: ${clash.join(', ')} changed in OpenProject since pm read it; the next run merges it`,
-            { status: 409, retryable: false },
-          );
-        const changes = wanted.filter((k) => current[k] !== f[k]);
-        if (changes.length === 0) return record(wp);
-        const answer = await api.http.request({
-          method: 'PATCH',
-          path: `${API}/work_packages/${remoteId}`,
-          body: { ...body(f, changes), lockVersion: wp.lockVersion },
-          accept: [404, 409],
-        });
-        if (answer.status === 404) throw gone(`work_items ${remoteId}`);
-        if (answer.status === 200) return record(answer.body as WorkPackage);
-      }
-      throw new RemoteError(`work package ${remoteId} kept changing while pm wrote it`, { status: 409, retryable: true });
+    /** Optimistic, with the work package's lockVersion (see updateOptimistically). */
+    update(remoteId, fields, before) {
+      return updateOptimistically({
+        what: `work package ${remoteId}`,
+        tracker: 'OpenProject',
+        keys,
+        fields,
+        before,
+        read: async () => {
+          const wp = await read(remoteId);
+          return wp ? { record: record(wp), version: wp.lockVersion } : null;
+        },
+        write: async (changes, lockVersion) => {
+          const answer = await api.http.request({
+            method: 'PATCH',
+            path: `${API}/work_packages/${remoteId}`,
+            body: { ...body(fields, changes), lockVersion },
+            accept: [404, 409],
+          });
+          if (answer.status === 404) throw gone(`work_items ${remoteId}`);
+          return answer.status === 409 ? 'stale' : record(answer.body as WorkPackage);
+        },
+        gone: () => gone(`work_items ${remoteId}`),
+      });
     },
     async delete(remoteId) {
       await api.http.request({ method: 'DELETE', path: `${API}/work_packages/${remoteId}`, accept: [404] });

@@ -4,3 +4,4 @@ export * from './mapping.js';
 export * from './records.js';
 export * from './retry.js';
 export * from './settings.js';
+export * from './optimistic.js';

@@ -192,7 +192,10 @@ export function settingsProblem(
   const known = new Set(['kind', ...Object.keys(BASE_FLAGS), ...settingKeys(definition)]);
   const unknown = Object.keys(settings).find((key) => !known.has(key));
   if (unknown === undefined) return undefined;
-  return { key: unknown, message: `${unknown}: not a ${definition.title} setting (expected one of ${[...known].join(', ')})` };
+  return {
+    key: unknown,
+    message: `${unknown}: not a setting of ${definition.title} connections (expected one of ${[...known].join(', ')})`,
+  };
 }
 
 /** A connection's settings, checked; a clear error names the file, the connection and the field. */

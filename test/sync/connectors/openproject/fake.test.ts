@@ -1,8 +1,7 @@
-import { readFileSync } from 'node:fs';
 import { describe, expect, test } from 'vitest';
 import { OPENPROJECT_OVERLAY } from '../../../fixtures/api-specs/overlays.js';
 import { OPENPROJECT_SPEC, OpenProjectFake } from '../../../helpers/fakes/openproject.js';
-import type { SpecDocument } from '../../../helpers/openapi.js';
+import { runSpecFakeCases } from '../spec-fake.case.js';
 
 /** The OpenProject fake holds to the pinned specification: what it refuses and what it may not answer. */
 
@@ -50,29 +49,19 @@ describe('the OpenProject fake', () => {
       expect.stringMatching(/^GET \/api\/v3\/versions\/\d+: response: answer 200\/status: must be equal to one of/),
     ]);
   });
+});
 
-  test('answers a wrong token with 401 and an error body of the specification', async () => {
+runSpecFakeCases({
+  name: 'OpenProject',
+  start: async () => {
     const fake = await new OpenProjectFake().start();
-    const refused = await fetch(`${fake.url}/api/v3/users/me`, { headers: auth('wrong') });
-    expect(refused.status).toBe(401);
-    const body = (await refused.json()) as { _type: string; errorIdentifier: string };
-    expect(body._type).toBe('Error');
-    expect(body.errorIdentifier).toMatch(/Unauthenticated$/);
-    expect(fake.violations).toEqual([]);
-  });
-
-  test('serves exactly the operations pinned from the specification', () => {
-    const { served, pinned } = new OpenProjectFake().coverage();
-    expect(served).toEqual(pinned);
-  });
-
-  test('each overlay entry corrects something the pinned specification still gets wrong', () => {
-    const pinned = JSON.parse(readFileSync(OPENPROJECT_SPEC, 'utf8')) as SpecDocument;
-    for (const entry of OPENPROJECT_OVERLAY) {
-      const copy = structuredClone(pinned);
-      entry.apply(copy);
-      expect(JSON.stringify(copy), entry.why).not.toBe(JSON.stringify(pinned));
-      expect(entry.why.length).toBeGreaterThan(40);
-    }
-  });
+    return { base: fake.url, token: fake.token, authorizedPath: '/api/v3/users/me', violations: () => fake.violations };
+  },
+  coverage: () => new OpenProjectFake().coverage(),
+  auth,
+  specs: [{ file: OPENPROJECT_SPEC, overlay: OPENPROJECT_OVERLAY }],
+  errorBody: (body) => {
+    expect(body).toHaveProperty('_type', 'Error');
+    expect((body as { errorIdentifier: string }).errorIdentifier).toMatch(/Unauthenticated$/);
+  },
 });
