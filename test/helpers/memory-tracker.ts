@@ -4,11 +4,9 @@ import {
   commentMapping,
   defineConnector,
   dependencyMapping,
-  itemTypes,
-  priorities,
   sprintMapping,
-  statuses,
   timeEntryMapping,
+  trackerVocabulary,
   workItemMapping,
   type Connector,
   type ConnectorSettings,
@@ -139,7 +137,7 @@ const VOCABULARY = {
   types: { epic: 'Epic', story: 'Story', task: 'Task' },
   statuses: { backlog: 'New', todo: 'New', in_progress: 'Active', review: 'Review', done: 'Done' },
   priorities: { low: 'Low', medium: 'Medium', high: 'High', critical: 'Critical' },
-} as const;
+};
 
 function resource<T extends SyncedType>(
   tracker: MemoryTracker,
@@ -215,17 +213,13 @@ class MemoryConnector implements Connector {
     private readonly tracker: MemoryTracker,
     settings: ConnectorSettings<{ sync?: string; undeletable?: string }>,
   ) {
-    const vocabulary = {
-      types: itemTypes(VOCABULARY.types, settings.mapType),
-      statuses: statuses({
-        map: { ...VOCABULARY.statuses, ...settings.mapStatus },
-        localStatuses: () => settings.localStatuses,
-        isClosed: (s) => s === 'Done',
-        open: () => 'New',
-        closed: () => 'Done',
-      }),
-      priorities: priorities(VOCABULARY.priorities),
-    };
+    const vocabulary = trackerVocabulary({
+      ...VOCABULARY,
+      ...settings,
+      open: 'New',
+      closed: 'Done',
+      isClosed: (s) => s === 'Done',
+    });
     const all: Resources = {
       sprints: resource(tracker, 'sprints', sprintMapping({ goal: true, start: true, open: true }), {
         listing: 'full',

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import { AZURE_DEVOPS_WIT_OVERLAY, AZURE_DEVOPS_WORK_OVERLAY } from '../../fixtures/api-specs/overlays.js';
 import { ApiSpec } from '../openapi.js';
-import { SpecFake, type FakeAnswer, type FakeRequest, type Handler } from './spec-fake.js';
+import { FakeService, type FakeAnswer, type FakeRequest, type Handler } from './spec-fake.js';
 
 /**
  * Azure DevOps Boards (REST 7.1) as a stateful fake, checked against Microsoft's Swagger
@@ -84,7 +84,7 @@ export interface AzureDevOpsFakeOptions {
 
 type Condition = { field: string; op: string; value: unknown };
 
-export class AzureDevOpsFake {
+export class AzureDevOpsFake extends FakeService {
   readonly token: string;
   readonly organization = ORG;
   readonly project = PROJECT;
@@ -96,15 +96,13 @@ export class AzureDevOpsFake {
   readonly teamIterations = new Set<string>();
   readonly root: Node = { id: 1, identifier: randomUUID(), name: PROJECT };
   private readonly areaRoot: Node = { id: 2, identifier: randomUUID(), name: PROJECT };
-  private readonly server: SpecFake;
   private readonly wit = ApiSpec.load(ADO_WIT_SPEC, AZURE_DEVOPS_WIT_OVERLAY);
   private next = 10;
-  private lastStamp = 0;
-  url = '';
 
   constructor(private readonly options: AzureDevOpsFakeOptions = {}) {
+    super();
     this.token = options.token ?? 'ado-fake-pat';
-    this.server = new SpecFake({
+    this.serve({
       specs: [this.wit, ApiSpec.load(ADO_WORK_SPEC, AZURE_DEVOPS_WORK_OVERLAY)],
       handlers: this.handlers(),
       authorized: (header) => {
@@ -119,31 +117,9 @@ export class AzureDevOpsFake {
     });
   }
 
-  get violations(): string[] {
-    return this.server.violations;
-  }
-
-  coverage() {
-    return this.server.coverage();
-  }
-
   /** Where pm connects: the organization's URL. */
   get orgUrl(): string {
     return `${this.url}/${ORG}`;
-  }
-
-  async start(): Promise<this> {
-    this.url = await this.server.start();
-    return this;
-  }
-
-  close(): Promise<void> {
-    return this.server.close();
-  }
-
-  private now(): string {
-    this.lastStamp = Math.max(Date.now(), this.lastStamp + 1);
-    return new Date(this.lastStamp).toISOString();
   }
 
   private error(message: string, typeKey = 'WorkItemTrackingException') {

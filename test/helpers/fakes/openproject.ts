@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { OPENPROJECT_OVERLAY } from '../../fixtures/api-specs/overlays.js';
 import { ApiSpec } from '../openapi.js';
-import { SpecFake, type FakeAnswer, type FakeRequest, type Handler } from './spec-fake.js';
+import { FakeService, type FakeAnswer, type FakeRequest, type Handler } from './spec-fake.js';
 
 /**
  * OpenProject's API v3 as a stateful fake, checked against the official OpenAPI document
@@ -106,7 +106,7 @@ export interface OpenProjectFakeOptions {
   pmIdFields?: boolean;
 }
 
-export class OpenProjectFake {
+export class OpenProjectFake extends FakeService {
   readonly token: string;
   readonly project = PROJECT;
   readonly wps = new Map<number, Wp>();
@@ -114,15 +114,13 @@ export class OpenProjectFake {
   readonly relations = new Map<number, Relation>();
   readonly journals = new Map<number, Journal>();
   readonly timeEntries = new Map<number, TimeEntry>();
-  private readonly server: SpecFake;
   private readonly spec = ApiSpec.load(OPENPROJECT_SPEC, OPENPROJECT_OVERLAY);
   private next = 100;
-  private lastStamp = 0;
-  url = '';
 
   constructor(private readonly options: OpenProjectFakeOptions = {}) {
+    super();
     this.token = options.token ?? 'opapi-fake-token';
-    this.server = new SpecFake({
+    this.serve({
       specs: [this.spec],
       handlers: this.handlers(),
       authorized: (header) => header === `Basic ${Buffer.from(`apikey:${this.token}`).toString('base64')}`,
@@ -133,33 +131,6 @@ export class OpenProjectFake {
       },
       headers: () => ({ Date: new Date().toUTCString() }),
     });
-  }
-
-  get violations(): string[] {
-    return this.server.violations;
-  }
-
-  get log() {
-    return this.server.log;
-  }
-
-  coverage() {
-    return this.server.coverage();
-  }
-
-  async start(): Promise<this> {
-    this.url = await this.server.start();
-    return this;
-  }
-
-  close(): Promise<void> {
-    return this.server.close();
-  }
-
-  /** A time strictly after the last one handed out (ms), as a database's clock moves. */
-  private now(): string {
-    this.lastStamp = Math.max(Date.now(), this.lastStamp + 1);
-    return new Date(this.lastStamp).toISOString();
   }
 
   private id(): number {
@@ -395,16 +366,23 @@ export class OpenProjectFake {
     return out;
   }
 
-  private dateBetween(value: string, f: { operator: string; values: string[] }): boolean | FakeAnswer {
+  /** The rows updated within a `<>d` interval, compared in whole seconds with both ends included. */
+  private updatedBetween<T extends { updatedAt: string }>(
+    rows: T[],
+    f: { operator: string; values: string[] },
+  ): T[] | FakeAnswer {
     if (f.operator !== '<>d' || f.values.length !== 2 || f.values.some((v) => Number.isNaN(Date.parse(v))))
       return this.fail(400, `filters: ${f.operator} ${JSON.stringify(f.values)}: expected <>d with two date-times`);
-    return seconds(value) >= seconds(f.values[0]!) && seconds(value) <= seconds(f.values[1]!);
+    const [from, to] = f.values.map(seconds) as [number, number];
+    return rows.filter((r) => seconds(r.updatedAt) >= from && seconds(r.updatedAt) <= to);
   }
 
-  private page<T>(request: FakeRequest, rows: T[]): { rows: T[]; pageSize: number; offset: number } {
+  /** One page of a collection: `offset` is a page number, `pageSize` at most 1,000 (20 unless asked). */
+  private paged<T>(request: FakeRequest, self: string, rows: T[], json: (row: T) => unknown): FakeAnswer {
     const pageSize = Math.min(Number(request.query.get('pageSize') ?? 20), 1000);
     const offset = Math.max(1, Number(request.query.get('offset') ?? 1));
-    return { rows: rows.slice((offset - 1) * pageSize, offset * pageSize), pageSize, offset };
+    const page = rows.slice((offset - 1) * pageSize, offset * pageSize).map(json);
+    return { status: 200, body: this.collection(self, page, rows.length, { pageSize, offset }) };
   }
 
   private sort<T extends { id: number; updatedAt: string }>(request: FakeRequest, rows: T[]): T[] | FakeAnswer {
@@ -420,6 +398,18 @@ export class OpenProjectFake {
       }
       return 0;
     });
+  }
+
+  /** A collection of one of OpenProject's enumerations (statuses, priorities). */
+  private enumeration(kind: string, type: string, list: readonly { id: number; name: string }[], extra = {}): FakeAnswer {
+    const elements = list.map((e, i) => ({
+      _type: type,
+      ...e,
+      position: i + 1,
+      ...extra,
+      _links: { self: link(`${API}/${kind}/${e.id}`, e.name) },
+    }));
+    return { status: 200, body: this.collection(`${API}/${kind}`, elements) };
   }
 
   // ---- handlers ---------------------------------------------------------------------------
@@ -476,31 +466,8 @@ export class OpenProjectFake {
           })),
         ),
       }),
-      [`GET ${API}/statuses`]: () => ({
-        status: 200,
-        body: this.collection(
-          `${API}/statuses`,
-          STATUSES.map((s, i) => ({
-            _type: 'Status',
-            ...s,
-            position: i + 1,
-            _links: { self: link(`${API}/statuses/${s.id}`, s.name) },
-          })),
-        ),
-      }),
-      [`GET ${API}/priorities`]: () => ({
-        status: 200,
-        body: this.collection(
-          `${API}/priorities`,
-          PRIORITIES.map((p, i) => ({
-            _type: 'Priority',
-            ...p,
-            position: i + 1,
-            isActive: true,
-            _links: { self: link(`${API}/priorities/${p.id}`, p.name) },
-          })),
-        ),
-      }),
+      [`GET ${API}/statuses`]: () => this.enumeration('statuses', 'Status', STATUSES),
+      [`GET ${API}/priorities`]: () => this.enumeration('priorities', 'Priority', PRIORITIES, { isActive: true }),
       [`GET ${API}/work_packages/schemas/{identifier}`]: (r) => ({
         status: 200,
         body: {
@@ -537,13 +504,9 @@ export class OpenProjectFake {
             if (f.operator === 'o') rows = rows.filter((w) => !STATUSES.find((s) => s.id === w.statusId)!.isClosed);
             else if (f.operator !== '*') return this.fail(400, `filters: status ${f.operator} is not supported by the fake`);
           } else if (f.name === 'updatedAt') {
-            const keep: Wp[] = [];
-            for (const w of rows) {
-              const between = this.dateBetween(w.updatedAt, f);
-              if (typeof between !== 'boolean') return between;
-              if (between) keep.push(w);
-            }
-            rows = keep;
+            const kept = this.updatedBetween(rows, f);
+            if (!Array.isArray(kept)) return kept;
+            rows = kept;
           } else if (f.name === 'id') rows = rows.filter((w) => f.values.includes(String(w.id)));
           else if (f.name === WP_FIELD) {
             if (f.operator !== '=') return this.fail(400, `filters: ${f.name} ${f.operator} is not supported by the fake`);
@@ -552,16 +515,7 @@ export class OpenProjectFake {
         }
         const sorted = this.sort(r, rows);
         if (!Array.isArray(sorted)) return sorted;
-        const page = this.page(r, sorted);
-        return {
-          status: 200,
-          body: this.collection(
-            `${API}/work_packages`,
-            page.rows.map((w) => this.wpJson(w)),
-            sorted.length,
-            page,
-          ),
-        };
+        return this.paged(r, `${API}/work_packages`, sorted, (w) => this.wpJson(w));
       },
       [`POST ${API}/projects/{id}/work_packages`]: (r) => {
         if (r.params.id !== String(PROJECT.id) && r.params.id !== PROJECT.identifier)
@@ -630,16 +584,7 @@ export class OpenProjectFake {
           rows = rows.filter(match[f.name]!);
         }
         rows.sort((a, b) => a.id - b.id);
-        const page = this.page(r, rows);
-        return {
-          status: 200,
-          body: this.collection(
-            `${API}/relations`,
-            page.rows.map((x) => this.relationJson(x)),
-            rows.length,
-            page,
-          ),
-        };
+        return this.paged(r, `${API}/relations`, rows, (x) => this.relationJson(x));
       },
       [`POST ${API}/work_packages/{id}/relations`]: (r) => {
         const from = wpOr404(r);
@@ -704,27 +649,14 @@ export class OpenProjectFake {
         for (const f of filters) {
           if (f.name === 'project_id') rows = rows.filter(() => f.values.includes(String(PROJECT.id)));
           else if (f.name === 'updated_at') {
-            const keep: TimeEntry[] = [];
-            for (const t of rows) {
-              const between = this.dateBetween(t.updatedAt, f);
-              if (typeof between !== 'boolean') return between;
-              if (between) keep.push(t);
-            }
-            rows = keep;
+            const kept = this.updatedBetween(rows, f);
+            if (!Array.isArray(kept)) return kept;
+            rows = kept;
           } else if (f.name === 'entity_id') rows = rows.filter((t) => f.values.includes(String(t.wpId)));
         }
         const sorted = this.sort(r, rows);
         if (!Array.isArray(sorted)) return sorted;
-        const page = this.page(r, sorted);
-        return {
-          status: 200,
-          body: this.collection(
-            `${API}/time_entries`,
-            page.rows.map((t) => this.timeJson(t)),
-            sorted.length,
-            page,
-          ),
-        };
+        return this.paged(r, `${API}/time_entries`, sorted, (t) => this.timeJson(t));
       },
       [`POST ${API}/time_entries`]: (r) => {
         const body = r.body as Record<string, unknown> & { _links?: Record<string, unknown> };

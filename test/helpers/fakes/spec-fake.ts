@@ -49,6 +49,16 @@ export interface Exchange {
   status: number;
 }
 
+/** A service's clock: each stamp (ms) later than the last, as a database's updates are. */
+export class FakeClock {
+  private last = 0;
+
+  now(): string {
+    this.last = Math.max(Date.now(), this.last + 1);
+    return new Date(this.last).toISOString();
+  }
+}
+
 const running: SpecFake[] = [];
 afterAll(async () => {
   for (const fake of running.splice(0)) await fake.close();
@@ -162,4 +172,46 @@ function readText(req: IncomingMessage): Promise<string> {
     req.on('end', () => resolve(text));
     req.on('error', reject);
   });
+}
+
+/** A fake service: its spec-checked server, its clock, started and closed as one. */
+export class FakeService {
+  url = '';
+  protected readonly clock = new FakeClock();
+  private server: SpecFake | undefined;
+
+  /** Called once by the fake's constructor, with the handlers that serve its state. */
+  protected serve(options: SpecFakeOptions): void {
+    this.server = new SpecFake(options);
+  }
+
+  private get served(): SpecFake {
+    if (!this.server) throw new Error('the fake did not say what it serves');
+    return this.server;
+  }
+
+  get violations(): string[] {
+    return this.served.violations;
+  }
+
+  get log(): Exchange[] {
+    return this.served.log;
+  }
+
+  coverage() {
+    return this.served.coverage();
+  }
+
+  async start(): Promise<this> {
+    this.url = await this.served.start();
+    return this;
+  }
+
+  close(): Promise<void> {
+    return this.served.close();
+  }
+
+  protected now(): string {
+    return this.clock.now();
+  }
 }

@@ -1,9 +1,9 @@
 import { AuthError } from '../../../domain/index.js';
-import type { Connector, ConnectorSettings, Resources } from '../sdk/index.js';
+import { trackerVocabulary, type Connector, type ConnectorSettings, type Resources } from '../sdk/index.js';
 import { AzureDevOpsApi, WIQL_WINDOW } from './api.js';
 import type { AzureDevOpsSettings } from './index.js';
 import { comments, iterations, links, workItems } from './resources.js';
-import { azureDevOpsVocabulary } from './vocabulary.js';
+import { AZURE_DEVOPS_VOCABULARY } from './vocabulary.js';
 
 const CLOSED_BY_DEFAULT = new Set(['Closed', 'Removed']);
 
@@ -20,7 +20,11 @@ export class AzureDevOpsConnector implements Connector {
   /** `window`: work items a WIQL query asks for at once (under the service's 20,000). */
   constructor(settings: ConnectorSettings<AzureDevOpsSettings>, limits: { window?: number } = {}) {
     const api = (this.api = new AzureDevOpsApi(settings, limits.window ?? WIQL_WINDOW));
-    const vocabulary = azureDevOpsVocabulary({ ...settings, closed: () => (api.ready ? api.l.closed : CLOSED_BY_DEFAULT) });
+    const vocabulary = trackerVocabulary({
+      ...AZURE_DEVOPS_VOCABULARY,
+      ...settings,
+      isClosed: (state) => (api.ready ? api.l.closed : CLOSED_BY_DEFAULT).has(state),
+    });
     this.resources = {
       sprints: iterations(api),
       work_items: workItems(api, vocabulary),

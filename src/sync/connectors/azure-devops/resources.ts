@@ -1,16 +1,17 @@
-import { RemoteError, type ItemType, type Priority } from '../../../domain/index.js';
+import { RemoteError } from '../../../domain/index.js';
 import {
   commentMapping,
   dependencyMapping,
+  listEach,
+  listIncrementally,
+  matchBy,
   sprintMapping,
   updateOptimistically,
   workItemMapping,
-  type Listing,
   type RemoteRecord,
   type Resource,
-  type ResponseHeaders,
   type SyncedFields,
-  type Vocabulary,
+  type TrackerVocabulary,
 } from '../sdk/index.js';
 import {
   COMMENTS_VERSION,
@@ -58,26 +59,15 @@ export function iterations(api: AzureDevOpsApi): Resource<'sprints'> {
   const nodePath = (n: AdoNode) => `classificationnodes/iterations/${encodeURIComponent(n.name)}`;
   // The whole tree is one answer, not pages: a node missing from it is gone.
   const read = async (remoteId: string) => (await api.readIterations()).iterations.get(Number(remoteId));
-  const find = async (pmIds: readonly string[], fields: ReadonlyMap<string, SyncedFields>) => {
-    // Iteration names are unique under their parent: the name is the sprint.
-    const found = new Map<string, RemoteRecord>();
-    const nodes = [...(await api.readIterations()).iterations.values()];
-    for (const pmId of pmIds) {
-      const node = nodes.find((n) => n.name === fields.get(pmId)?.name);
-      if (node) found.set(pmId, record(node));
-    }
-    return found;
-  };
+  const all = async () => [...(await api.readIterations()).iterations.values()].map(record);
+  // Iteration names are unique under their parent: the name is the sprint.
+  const find = async (pmIds: readonly string[], fields: ReadonlyMap<string, SyncedFields>) =>
+    matchBy('name', pmIds, fields, await all());
   return {
     ...sprintMapping({ goal: false, start: true, open: false }),
     listing: 'full',
-    async list(_scope, emit): Promise<Listing> {
-      const census = new Set<string>();
-      for (const node of (await api.readIterations()).iterations.values()) {
-        census.add(String(node.id));
-        await emit(record(node));
-      }
-      return { cursor: undefined, census };
+    async list(scope, emit) {
+      return listEach(scope, emit, await all());
     },
     async get(remoteId) {
       const node = await read(remoteId);
@@ -140,10 +130,7 @@ const FIELD = {
   sprint_id: 'System.IterationPath',
 } as const;
 
-export function workItems(
-  api: AzureDevOpsApi,
-  vocabulary: { types: Vocabulary<ItemType>; statuses: Vocabulary; priorities: Vocabulary<Priority> },
-): Resource<'work_items'> {
+export function workItems(api: AzureDevOpsApi, vocabulary: TrackerVocabulary): Resource<'work_items'> {
   const record = (item: AdoWorkItem): RemoteRecord => {
     const f = item.fields;
     const text = (name: string, fallback = '') => {
@@ -225,50 +212,12 @@ export function workItems(
   return {
     ...workItemMapping(vocabulary),
     listing: 'incremental',
-    async list(scope, emit): Promise<Listing> {
-      const full = scope.mode === 'full' || scope.since === undefined;
-      const census = full ? new Set<string>() : undefined;
-      let listedFrom: string | undefined;
-      const onHeaders = (headers: ResponseHeaders) => {
-        const date = Date.parse(headers.get('date') ?? '');
-        if (listedFrom === undefined && !Number.isNaN(date)) listedFrom = new Date(date).toISOString();
-      };
-      let newest: string | undefined;
-      const project = `[System.TeamProject] = @project`;
-      const seen = new Set<string>();
-      // Windows of ids: by id for a full listing; by change time (then id) from the cursor.
-      let after = 0;
-      let from = scope.since ?? '';
-      for (let first = true; ; first = false) {
-        const query = full
-          ? `SELECT [System.Id] FROM WorkItems WHERE ${project} AND [System.Id] > ${after} ORDER BY [System.Id] ASC`
-          : `SELECT [System.Id] FROM WorkItems WHERE ${project} AND [System.ChangedDate] >= ${api.quote(from)} ORDER BY [System.ChangedDate] ASC, [System.Id] ASC`;
-        const ids = await api.wiql(query, first ? onHeaders : undefined);
-        const items = await api.batch(ids);
-        for (const item of items) {
-          const r = record(item);
-          if (seen.has(`${r.remoteId}@${item.rev}`)) continue;
-          seen.add(`${r.remoteId}@${item.rev}`);
-          census?.add(r.remoteId);
-          if (r.updatedAt && (newest === undefined || r.updatedAt > newest)) newest = r.updatedAt;
-          if (!full && scope.known(r)) continue;
-          await emit(r);
-        }
-        if (ids.length < api.window) break;
-        if (full) after = ids[ids.length - 1]!;
-        else {
-          const last = items.reduce(
-            (max, i) => (String(i.fields['System.ChangedDate']) > max ? String(i.fields['System.ChangedDate']) : max),
-            from,
-          );
-          if (last === from)
-            throw new RemoteError(`more than ${api.window} work items changed at ${from}: pm cannot list them in windows`, {
-              retryable: false,
-            });
-          from = last;
-        }
-      }
-      return { cursor: listedFrom ?? newest, census };
+    list(scope, emit) {
+      return listIncrementally(scope, emit, {
+        all: (onHeaders) => api.windows(undefined, onHeaders),
+        since: (since, onHeaders) => api.windows(since, onHeaders),
+        record,
+      });
     },
     async get(remoteId) {
       const item = await api.item(remoteId);
@@ -360,6 +309,12 @@ export function links(api: AzureDevOpsApi): Resource<'dependencies'> {
       return [];
     });
   const reversed = (f: SyncedFields): SyncedFields => ({ ...f, blocking: f.blocked ?? null, blocked: f.blocking ?? null });
+  async function* linksOf(itemIds: Iterable<string>) {
+    for (const itemId of itemIds) {
+      const relations = api.relations.get(Number(itemId)) ?? (await api.item(itemId))?.relations ?? [];
+      for (const f of of(Number(itemId), relations)) yield record(f);
+    }
+  }
   /** The link on its source work item: its index there, with the item; null when the item is gone. */
   const locate = async (f: SyncedFields) => {
     const item = await api.item(String(f.blocking));
@@ -379,20 +334,8 @@ export function links(api: AzureDevOpsApi): Resource<'dependencies'> {
     ...dependencyMapping,
     // Adding or removing a link is a new revision of both work items: links are read with those that changed.
     listing: 'parents',
-    async list(scope, emit): Promise<Listing> {
-      const census = scope.mode === 'full' ? new Set<string>() : undefined;
-      const emitted = new Set<string>();
-      for (const itemId of scope.listed('work_items')) {
-        const relations = api.relations.get(Number(itemId)) ?? (await api.item(itemId))?.relations ?? [];
-        for (const f of of(Number(itemId), relations)) {
-          const r = record(f);
-          census?.add(r.remoteId);
-          if (emitted.has(r.remoteId)) continue;
-          emitted.add(r.remoteId);
-          await emit(r);
-        }
-      }
-      return { cursor: undefined, census };
+    list(scope, emit) {
+      return listEach(scope, emit, linksOf(scope.listed('work_items')));
     },
     get,
     async find(pmIds, fields) {
@@ -477,6 +420,9 @@ export function comments(api: AzureDevOpsApi): Resource<'comments'> {
     } while (token);
     return all;
   };
+  async function* liveOf(itemIds: Iterable<string>) {
+    for (const itemId of itemIds) for (const c of (await of(itemId)) ?? []) if (!c.isDeleted) yield record(c);
+  }
   const find = async (pmIds: readonly string[], fields: ReadonlyMap<string, SyncedFields>) => {
     // Comments carry no pm id: the latest live comment with the same text on the same item is the one.
     const found = new Map<string, RemoteRecord>();
@@ -493,16 +439,8 @@ export function comments(api: AzureDevOpsApi): Resource<'comments'> {
     ...commentMapping,
     // A comment is a new revision of its work item: comments are read with the items that changed.
     listing: 'parents',
-    async list(scope, emit): Promise<Listing> {
-      const census = scope.mode === 'full' ? new Set<string>() : undefined;
-      for (const itemId of scope.listed('work_items')) {
-        for (const c of (await of(itemId)) ?? []) {
-          if (c.isDeleted) continue;
-          census?.add(`${c.workItemId}:${c.id}`);
-          await emit(record(c));
-        }
-      }
-      return { cursor: undefined, census };
+    list(scope, emit) {
+      return listEach(scope, emit, liveOf(scope.listed('work_items')));
     },
     async get(remoteId) {
       const { item, comment } = split(remoteId);

@@ -1,5 +1,5 @@
 import { AuthError, ValidationError } from '../../../domain/index.js';
-import { HttpClient, basicAuth, type ConnectorSettings, type ResponseHeaders } from '../sdk/index.js';
+import { basicAuth, connectorHttp, type ConnectorSettings, type HttpClient, type ResponseHeaders } from '../sdk/index.js';
 import type { OpenProjectSettings } from './index.js';
 
 export const API = '/api/v3';
@@ -121,13 +121,9 @@ export class OpenProjectApi {
   private lookups: Lookups | undefined;
 
   constructor(readonly settings: ConnectorSettings<OpenProjectSettings>) {
-    this.http = new HttpClient({
-      baseUrl: settings.url,
+    this.http = connectorHttp(settings, {
       headers: { Authorization: basicAuth('apikey', settings.secret), Accept: 'application/hal+json' },
-      timeoutMs: settings.timeoutMs,
       describeError: messageOf,
-      ...(settings.beforeRequest ? { beforeRequest: settings.beforeRequest } : {}),
-      ...(settings.retry ? { retry: settings.retry } : {}),
     });
   }
 

@@ -1,8 +1,8 @@
-import type { Connector, ConnectorSettings, Resources } from '../sdk/index.js';
+import { trackerVocabulary, type Connector, type ConnectorSettings, type Resources } from '../sdk/index.js';
 import { OpenProjectApi } from './api.js';
 import type { OpenProjectSettings } from './index.js';
 import { activities, relations, timeEntries, versions, workPackages } from './resources.js';
-import { openProjectVocabulary } from './vocabulary.js';
+import { OPENPROJECT_VOCABULARY } from './vocabulary.js';
 
 const CLOSED_BY_DEFAULT = new Set(['Closed', 'Rejected']);
 
@@ -18,7 +18,11 @@ export class OpenProjectConnector implements Connector {
 
   constructor(settings: ConnectorSettings<OpenProjectSettings>) {
     const api = (this.api = new OpenProjectApi(settings));
-    const vocabulary = openProjectVocabulary({ ...settings, closed: () => (api.ready ? api.l.closed : CLOSED_BY_DEFAULT) });
+    const vocabulary = trackerVocabulary({
+      ...OPENPROJECT_VOCABULARY,
+      ...settings,
+      isClosed: (status) => (api.ready ? api.l.closed : CLOSED_BY_DEFAULT).has(status),
+    });
     this.resources = {
       sprints: versions(api),
       work_items: workPackages(api, vocabulary),

@@ -2,13 +2,15 @@ import { RemoteError } from '../../../domain/index.js';
 import {
   commentMapping,
   dependencyMapping,
+  listEach,
+  listIncrementally,
+  mapAsync,
+  matchBy,
   sprintMapping,
   timeEntryMapping,
   workItemMapping,
-  type Listing,
   type RemoteRecord,
   type Resource,
-  type ResponseHeaders,
   type SyncedFields,
   type Vocabulary,
   updateOptimistically,
@@ -31,14 +33,6 @@ import {
 import type { ItemType, Priority } from '../../../domain/index.js';
 
 const gone = (what: string) => new RemoteError(`${what} no longer exists in OpenProject`, { status: 404 });
-
-/** The remote's clock when a listing began: its Date header. */
-function clockOf(set: (iso: string) => void) {
-  return (headers: ResponseHeaders) => {
-    const date = Date.parse(headers.get('date') ?? '');
-    if (!Number.isNaN(date)) set(new Date(date).toISOString());
-  };
-}
 
 // ---- sprints: versions -------------------------------------------------------------------
 
@@ -72,28 +66,15 @@ export function versions(api: OpenProjectApi): Resource<'sprints'> {
   return {
     ...sprintMapping({ goal: true, start: true, open: true }),
     listing: 'full',
-    async list(_scope, emit): Promise<Listing> {
-      const census = new Set<string>();
-      for (const v of await all()) {
-        census.add(String(v.id));
-        await emit(record(v));
-      }
-      return { cursor: undefined, census };
+    async list(scope, emit) {
+      return listEach(scope, emit, (await all()).map(record));
     },
     async get(remoteId) {
       const answer = await api.http.request({ method: 'GET', path: `${API}/versions/${remoteId}`, accept: [404] });
       return answer.status === 404 ? null : record(answer.body as Version);
     },
-    async find(pmIds, fields) {
-      // Version names are unique in a project: the name is the version.
-      const found = new Map<string, RemoteRecord>();
-      const versions = await all();
-      for (const pmId of pmIds) {
-        const v = versions.find((x) => x.name === fields.get(pmId)?.name);
-        if (v) found.set(pmId, record(v));
-      }
-      return found;
-    },
+    // Version names are unique in a project: the name is the version.
+    find: async (pmIds, fields) => matchBy('name', pmIds, fields, (await all()).map(record)),
     async create(f) {
       const r = await api.http.request({
         method: 'POST',
@@ -173,26 +154,17 @@ export function workPackages(
   return {
     ...workItemMapping(vocabulary),
     listing: 'incremental',
-    async list(scope, emit): Promise<Listing> {
-      const full = scope.mode === 'full' || scope.since === undefined;
-      const census = full ? new Set<string>() : undefined;
-      let listedFrom: string | undefined;
-      const onHeaders = clockOf((iso) => (listedFrom ??= iso));
-      const rows = full
-        ? api.pages<WorkPackage>(
+    list(scope, emit) {
+      return listIncrementally(scope, emit, {
+        all: (onHeaders) =>
+          api.pages<WorkPackage>(
             `${API}/work_packages?filters=${encodeURIComponent(JSON.stringify(api.projectFilters))}&sortBy=${encodeURIComponent('[["id","asc"]]')}`,
             onHeaders,
-          )
-        : api.changedSince<WorkPackage>(`${API}/work_packages`, api.projectFilters, 'updatedAt', scope.since!, onHeaders);
-      let newest: string | undefined;
-      for await (const wp of rows) {
-        const r = record(wp);
-        census?.add(r.remoteId);
-        if (newest === undefined || wp.updatedAt > newest) newest = wp.updatedAt;
-        if (!full && scope.known(r)) continue;
-        await emit(r);
-      }
-      return { cursor: listedFrom ?? newest, census };
+          ),
+        since: (since, onHeaders) =>
+          api.changedSince<WorkPackage>(`${API}/work_packages`, api.projectFilters, 'updatedAt', since, onHeaders),
+        record,
+      });
     },
     async get(remoteId) {
       const wp = await read(remoteId);
@@ -291,15 +263,9 @@ export function relations(api: OpenProjectApi): Resource<'dependencies'> {
     // One paginated listing of every relation the key can see (OpenProject has no project filter
     // for relations): those between other projects' work packages are skipped by the engine.
     listing: 'full',
-    async list(_scope, emit): Promise<Listing> {
-      const census = new Set<string>();
-      for await (const r of api.pages<Relation>(`${API}/relations?filters=${encodeURIComponent(JSON.stringify(typeFilter))}`)) {
-        const rec = record(r);
-        if (!rec) continue;
-        census.add(rec.remoteId);
-        await emit(rec);
-      }
-      return { cursor: undefined, census };
+    list(scope, emit) {
+      const all = api.pages<Relation>(`${API}/relations?filters=${encodeURIComponent(JSON.stringify(typeFilter))}`);
+      return listEach(scope, emit, mapAsync(all, record));
     },
     async get(remoteId) {
       const answer = await api.http.request({ method: 'GET', path: `${API}/relations/${remoteId}`, accept: [404] });
@@ -344,6 +310,9 @@ export function activities(api: OpenProjectApi): Resource<'comments'> {
     parentRemoteId: String(wpId),
   });
   const isComment = (a: Activity) => a._type === 'Activity::Comment' && (a.comment?.raw ?? '') !== '';
+  async function* commentsOf(wpIds: Iterable<string>) {
+    for (const wpId of wpIds) for (const a of (await of(Number(wpId))) ?? []) if (isComment(a)) yield record(a, Number(wpId));
+  }
   const of = async (wpId: number): Promise<Activity[] | null> => {
     const answer = await api.http.request({ method: 'GET', path: `${API}/work_packages/${wpId}/activities`, accept: [404] });
     return answer.status === 404 ? null : (answer.body as Collection<Activity>)._embedded.elements;
@@ -365,16 +334,8 @@ export function activities(api: OpenProjectApi): Resource<'comments'> {
     ...commentMapping,
     // A comment moves its work package's updatedAt: comments are read with the work packages that changed.
     listing: 'parents',
-    async list(scope, emit): Promise<Listing> {
-      const census = scope.mode === 'full' ? new Set<string>() : undefined;
-      for (const wpId of scope.listed('work_items')) {
-        for (const a of (await of(Number(wpId))) ?? []) {
-          if (!isComment(a)) continue;
-          census?.add(String(a.id));
-          await emit(record(a, Number(wpId)));
-        }
-      }
-      return { cursor: undefined, census };
+    list(scope, emit) {
+      return listEach(scope, emit, commentsOf(scope.listed('work_items')));
     },
     async get(remoteId) {
       const answer = await api.http.request({ method: 'GET', path: `${API}/activities/${remoteId}`, accept: [404] });
@@ -438,27 +399,17 @@ export function timeEntries(api: OpenProjectApi): Resource<'time_entries'> {
   return {
     ...timeEntryMapping,
     listing: 'incremental',
-    async list(scope, emit): Promise<Listing> {
-      const full = scope.mode === 'full' || scope.since === undefined;
-      const census = full ? new Set<string>() : undefined;
-      let listedFrom: string | undefined;
-      const onHeaders = clockOf((iso) => (listedFrom ??= iso));
-      const rows = full
-        ? api.pages<TimeEntryJson>(
+    list(scope, emit) {
+      return listIncrementally(scope, emit, {
+        all: (onHeaders) =>
+          api.pages<TimeEntryJson>(
             `${API}/time_entries?filters=${encodeURIComponent(JSON.stringify(projectFilter()))}`,
             onHeaders,
-          )
-        : api.changedSince<TimeEntryJson>(`${API}/time_entries`, projectFilter(), 'updated_at', scope.since!, onHeaders);
-      let newest: string | undefined;
-      for await (const t of rows) {
-        const r = record(t);
-        if (newest === undefined || t.updatedAt > newest) newest = t.updatedAt;
-        if (!r) continue;
-        census?.add(r.remoteId);
-        if (!full && scope.known(r)) continue;
-        await emit(r);
-      }
-      return { cursor: listedFrom ?? newest, census };
+          ),
+        since: (since, onHeaders) =>
+          api.changedSince<TimeEntryJson>(`${API}/time_entries`, projectFilter(), 'updated_at', since, onHeaders),
+        record,
+      });
     },
     async get(remoteId) {
       const answer = await api.http.request({ method: 'GET', path: `${API}/time_entries/${remoteId}`, accept: [404] });

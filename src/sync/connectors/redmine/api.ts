@@ -1,5 +1,5 @@
 import { AuthError, ValidationError } from '../../../domain/index.js';
-import { HttpClient, type ConnectorSettings, type ResponseHeaders } from '../sdk/index.js';
+import { connectorHttp, type ConnectorSettings, type HttpClient, type ResponseHeaders } from '../sdk/index.js';
 import type { RedmineSettings } from './index.js';
 
 /** The custom field (on issues and time entries) that holds pm's id: creates are never repeated. */
@@ -89,13 +89,9 @@ export class RedmineApi {
   private readonly journals = new Map<number, Journal[]>();
 
   constructor(readonly settings: ConnectorSettings<RedmineSettings>) {
-    this.http = new HttpClient({
-      baseUrl: settings.url,
+    this.http = connectorHttp(settings, {
       headers: { 'X-Redmine-API-Key': settings.secret, Accept: 'application/json' },
-      timeoutMs: settings.timeoutMs,
       describeError: errorsOf,
-      ...(settings.beforeRequest ? { beforeRequest: settings.beforeRequest } : {}),
-      ...(settings.retry ? { retry: settings.retry } : {}),
     });
   }
 

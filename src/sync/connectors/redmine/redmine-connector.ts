@@ -1,9 +1,9 @@
 import { AuthError, ValidationError } from '../../../domain/index.js';
-import type { Connector, ConnectorSettings, Resources } from '../sdk/index.js';
+import { trackerVocabulary, type Connector, type ConnectorSettings, type Resources } from '../sdk/index.js';
 import { RedmineApi } from './api.js';
 import type { RedmineSettings } from './index.js';
 import { issues, journals, relations, timeEntries, versions } from './resources.js';
-import { redmineVocabulary } from './vocabulary.js';
+import { REDMINE_VOCABULARY } from './vocabulary.js';
 
 const CLOSED_BY_DEFAULT = new Set(['Closed', 'Rejected']);
 
@@ -22,9 +22,10 @@ export class RedmineConnector implements Connector {
   constructor(private readonly settings: ConnectorSettings<RedmineSettings>) {
     this.api = new RedmineApi(settings);
     const api = this.api;
-    const vocabulary = redmineVocabulary({
+    const vocabulary = trackerVocabulary({
+      ...REDMINE_VOCABULARY,
       ...settings,
-      closed: () => (api.ready ? api.l.closed : CLOSED_BY_DEFAULT),
+      isClosed: (status) => (api.ready ? api.l.closed : CLOSED_BY_DEFAULT).has(status),
     });
     this.resources = {
       sprints: versions(api),

@@ -2,17 +2,20 @@ import { RemoteError } from '../../../domain/index.js';
 import {
   commentMapping,
   dependencyMapping,
+  listEach,
+  listIncrementally,
+  mapAsync,
+  matchBy,
   sprintMapping,
   timeEntryMapping,
   workItemMapping,
-  type Listing,
   type RemoteRecord,
   type Resource,
-  type ResponseHeaders,
   type SyncedFields,
+  type TrackerVocabulary,
 } from '../sdk/index.js';
 import { errorsOf, type Issue, type Journal, type RedmineApi, type Relation, type TimeEntryJson, type Version } from './api.js';
-import type { RedmineVocabulary } from './vocabulary.js';
+import { REDMINE_VOCABULARY } from './vocabulary.js';
 
 /** Redmine answers a write with 204 and no record: what it now holds is read back. */
 async function readBack<T extends RemoteRecord | null>(read: Promise<T>, what: string): Promise<NonNullable<T>> {
@@ -55,25 +58,12 @@ export function versions(api: RedmineApi): Resource<'sprints'> {
   return {
     ...sprintMapping({ goal: true, start: false, open: true }),
     listing: 'full',
-    async list(_scope, emit): Promise<Listing> {
-      const census = new Set<string>();
-      for (const v of await all()) {
-        census.add(String(v.id));
-        await emit(record(v));
-      }
-      return { cursor: undefined, census };
+    async list(scope, emit) {
+      return listEach(scope, emit, (await all()).map(record));
     },
     get,
-    async find(pmIds, fields) {
-      // Version names are unique in a project: the name is the version.
-      const found = new Map<string, RemoteRecord>();
-      const versions = await all();
-      for (const pmId of pmIds) {
-        const v = versions.find((x) => x.name === fields.get(pmId)?.name);
-        if (v) found.set(pmId, record(v));
-      }
-      return found;
-    },
+    // Version names are unique in a project: the name is the version.
+    find: async (pmIds, fields) => matchBy('name', pmIds, fields, (await all()).map(record)),
     async create(f) {
       const r = await api.http.request({
         method: 'POST',
@@ -100,7 +90,7 @@ export function versions(api: RedmineApi): Resource<'sprints'> {
 
 // ---- work items: issues ------------------------------------------------------------------
 
-export function issues(api: RedmineApi, vocabulary: RedmineVocabulary): Resource<'work_items'> {
+export function issues(api: RedmineApi, vocabulary: TrackerVocabulary): Resource<'work_items'> {
   const record = (i: Issue): RemoteRecord => ({
     type: 'work_items',
     remoteId: String(i.id),
@@ -123,7 +113,7 @@ export function issues(api: RedmineApi, vocabulary: RedmineVocabulary): Resource
     const out: Record<string, unknown> = {};
     if (changed('title')) out.subject = f.title;
     if (changed('description')) out.description = f.description;
-    if (changed('tracker')) out.tracker_id = l.trackers.get(String(f.tracker)) ?? l.trackers.get(vocabulary.defaultTracker);
+    if (changed('tracker')) out.tracker_id = l.trackers.get(String(f.tracker)) ?? l.trackers.get(REDMINE_VOCABULARY.types.task);
     if (changed('status')) out.status_id = l.statuses.get(String(f.status)) ?? l.statuses.get('New');
     if (changed('priority')) out.priority_id = l.priorities.get(String(f.priority)) ?? l.priorities.get('Normal');
     if (changed('parent_id')) out.parent_issue_id = id(f.parent_id);
@@ -147,30 +137,16 @@ export function issues(api: RedmineApi, vocabulary: RedmineVocabulary): Resource
   return {
     ...workItemMapping(vocabulary),
     listing: 'incremental',
-    async list(scope, emit): Promise<Listing> {
+    list(scope, emit) {
       const l = api.l;
-      const full = scope.mode === 'full' || scope.since === undefined;
-      const census = full ? new Set<string>() : undefined;
-      let newest: string | undefined;
-      // Redmine's own clock when the listing began: whatever changes from now on is listed next time.
-      let listedFrom: string | undefined;
-      const onHeaders = (headers: ResponseHeaders) => {
-        const date = Date.parse(headers.get('date') ?? '');
-        if (listedFrom === undefined && !Number.isNaN(date)) listedFrom = new Date(date).toISOString();
-      };
-      const rows = full
-        ? api.pages<Issue>(`/issues.json?project_id=${l.projectId}&status_id=*&sort=id:asc`, 'issues', onHeaders)
-        : api.changedIssues(scope.since!, onHeaders);
-      for await (const issue of rows) {
-        const r = record(issue);
-        census?.add(r.remoteId);
-        if (newest === undefined || issue.updated_on > newest) newest = issue.updated_on;
-        if (!full && scope.known(r)) continue;
-        await emit(r);
-      }
       // Redmine on puma sends no Date header: then the newest change listed is the cursor (the
       // engine moves it on with the stamps of its own writes).
-      return { cursor: listedFrom ?? newest, census };
+      return listIncrementally(scope, emit, {
+        all: (onHeaders) =>
+          api.pages<Issue>(`/issues.json?project_id=${l.projectId}&status_id=*&sort=id:asc`, 'issues', onHeaders),
+        since: (since, onHeaders) => api.changedIssues(since, onHeaders),
+        record,
+      });
     },
     get,
     async find(pmIds, _fields, since) {
@@ -214,6 +190,9 @@ export function issues(api: RedmineApi, vocabulary: RedmineVocabulary): Resource
 // ---- dependencies: relations -------------------------------------------------------------
 
 export function relations(api: RedmineApi): Resource<'dependencies'> {
+  async function* relationsOf(issueIds: Iterable<string>) {
+    for (const issueId of issueIds) for (const r of (await api.relationsOf(Number(issueId))) ?? []) yield record(r);
+  }
   const record = (r: Relation): RemoteRecord | undefined => {
     let fields: SyncedFields;
     if (r.relation_type === 'blocks')
@@ -249,20 +228,8 @@ export function relations(api: RedmineApi): Resource<'dependencies'> {
     ...dependencyMapping,
     listing: 'parents',
     // Relations do not move an issue's updated_on: they are read with the issues that changed.
-    async list(scope, emit): Promise<Listing> {
-      const census = scope.mode === 'full' ? new Set<string>() : undefined;
-      const seen = new Set<number>();
-      for (const issueId of scope.listed('work_items')) {
-        for (const r of (await api.relationsOf(Number(issueId))) ?? []) {
-          if (seen.has(r.id)) continue;
-          seen.add(r.id);
-          const rec = record(r);
-          if (!rec) continue;
-          census?.add(rec.remoteId);
-          await emit(rec);
-        }
-      }
-      return { cursor: undefined, census };
+    list(scope, emit) {
+      return listEach(scope, emit, relationsOf(scope.listed('work_items')));
     },
     async get(remoteId) {
       const answer = await api.http.request({ method: 'GET', path: `/relations/${remoteId}.json`, accept: [404] });
@@ -297,6 +264,10 @@ export function relations(api: RedmineApi): Resource<'dependencies'> {
 // ---- comments: journal notes -------------------------------------------------------------
 
 export function journals(api: RedmineApi): Resource<'comments'> {
+  async function* notesOf(issueIds: Iterable<string>) {
+    for (const issueId of issueIds)
+      for (const j of (await api.takeJournals(Number(issueId))) ?? []) if (j.notes) yield record(Number(issueId), j);
+  }
   const record = (issueId: number, j: Journal): RemoteRecord => ({
     type: 'comments',
     remoteId: String(j.id),
@@ -325,16 +296,8 @@ export function journals(api: RedmineApi): Resource<'comments'> {
     ...commentMapping,
     listing: 'parents',
     // Journals come only with one issue at a time.
-    async list(scope, emit): Promise<Listing> {
-      const census = scope.mode === 'full' ? new Set<string>() : undefined;
-      for (const issueId of scope.listed('work_items')) {
-        for (const j of (await api.takeJournals(Number(issueId))) ?? []) {
-          if (!j.notes) continue;
-          census?.add(String(j.id));
-          await emit(record(Number(issueId), j));
-        }
-      }
-      return { cursor: undefined, census };
+    list(scope, emit) {
+      return listEach(scope, emit, notesOf(scope.listed('work_items')));
     },
     async get(remoteId, parentRemoteId) {
       // A journal is read only through its issue.
@@ -417,15 +380,9 @@ export function timeEntries(api: RedmineApi): Resource<'time_entries'> {
     ...timeEntryMapping,
     // Time entries have no "updated since" filter: every run reads them all.
     listing: 'full',
-    async list(_scope, emit): Promise<Listing> {
-      const census = new Set<string>();
-      for await (const t of api.pages<TimeEntryJson>(`/time_entries.json?project_id=${api.l.projectId}`, 'time_entries')) {
-        const r = record(t);
-        if (!r) continue;
-        census.add(r.remoteId);
-        await emit(r);
-      }
-      return { cursor: undefined, census };
+    async list(scope, emit) {
+      const all = api.pages<TimeEntryJson>(`/time_entries.json?project_id=${api.l.projectId}`, 'time_entries');
+      return listEach(scope, emit, mapAsync(all, record));
     },
     get,
     async find(pmIds, _fields, since) {

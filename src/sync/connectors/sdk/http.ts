@@ -2,6 +2,7 @@ import { Agent as HttpAgent, request as httpRequest, type IncomingHttpHeaders } 
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
 import { RateLimitedError, RemoteError } from '../../../domain/index.js';
 import { withRetry, type RetryPolicy } from './retry.js';
+import type { ConnectorSettings } from './settings.js';
 
 export interface HttpRequest {
   method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
@@ -182,6 +183,21 @@ function headerReader(headers: IncomingHttpHeaders): ResponseHeaders {
       return value === undefined ? null : Array.isArray(value) ? (value[value.length - 1] ?? null) : value;
     },
   };
+}
+
+/** A connector's client: its connection's URL and timeout, the engine's rate limiter and read retries. */
+export function connectorHttp(
+  settings: ConnectorSettings<object>,
+  options: { headers: Record<string, string>; describeError: (body: unknown) => string },
+): HttpClient {
+  return new HttpClient({
+    baseUrl: settings.url,
+    headers: options.headers,
+    timeoutMs: settings.timeoutMs,
+    describeError: options.describeError,
+    ...(settings.beforeRequest ? { beforeRequest: settings.beforeRequest } : {}),
+    ...(settings.retry ? { retry: settings.retry } : {}),
+  });
 }
 
 /** Basic authentication, as trackers take API keys and tokens. */

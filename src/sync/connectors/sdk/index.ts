@@ -5,3 +5,4 @@ export * from './records.js';
 export * from './retry.js';
 export * from './settings.js';
 export * from './optimistic.js';
+export * from './listing.js';

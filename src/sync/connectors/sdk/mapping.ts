@@ -48,13 +48,13 @@ export class Vocabulary<L extends string = string> {
 }
 
 /** Item types through a map (defaults first, then the connection's); an unknown remote type is a task. */
-export function itemTypes(defaults: Record<ItemType, string>, overrides: Record<string, string>): Vocabulary<ItemType> {
+function itemTypes(defaults: Record<ItemType, string>, overrides: Record<string, string>): Vocabulary<ItemType> {
   const map: Record<string, string> = { ...defaults, ...overrides };
   return new Vocabulary<ItemType>({ map, order: () => ITEM_TYPES, out: (t) => map[t] ?? defaults.task, back: () => 'task' });
 }
 
 /** Priorities, with extra remote names that come back as a pm priority; an unknown one is medium. */
-export function priorities(map: Record<Priority, string>, aliases: Record<string, Priority> = {}): Vocabulary<Priority> {
+function priorities(map: Record<Priority, string>, aliases: Record<string, Priority> = {}): Vocabulary<Priority> {
   return new Vocabulary<Priority>({
     map,
     order: () => PRIORITIES,
@@ -68,7 +68,7 @@ export function priorities(map: Record<Priority, string>, aliases: Record<string
  * A remote status nothing maps to comes back as the first lane, or the last when the remote
  * says it is a closed status.
  */
-export function statuses(options: {
+function statuses(options: {
   map: Record<string, string>;
   localStatuses: () => readonly string[];
   isClosed: (remote: string) => boolean;
@@ -86,14 +86,47 @@ export function statuses(options: {
   });
 }
 
-const identity = (fields: SyncedFields) => fields;
-
-/** Work items: title, description, type (`tracker`), status, priority, parent and sprint. */
-export function workItemMapping(v: {
+/** A tracker's item types, statuses and priorities against pm's. */
+export interface TrackerVocabulary {
   types: Vocabulary<ItemType>;
   statuses: Vocabulary;
   priorities: Vocabulary<Priority>;
-}): Mapping<'work_items'> {
+}
+
+/**
+ * A tracker's vocabulary: its defaults with the connection's maps on top (`--map-type`,
+ * `--map-status`). `open` and `closed` are the statuses pm's unmapped statuses go out as;
+ * `isClosed` says which remote statuses close an item (often read from the tracker).
+ */
+export function trackerVocabulary(options: {
+  types: Record<ItemType, string>;
+  statuses: Record<string, string>;
+  priorities: Record<Priority, string>;
+  priorityAliases?: Record<string, Priority>;
+  open: string;
+  closed: string;
+  mapType: Record<string, string>;
+  mapStatus: Record<string, string>;
+  localStatuses: readonly string[];
+  isClosed: (remote: string) => boolean;
+}): TrackerVocabulary {
+  return {
+    types: itemTypes(options.types, options.mapType),
+    statuses: statuses({
+      map: { ...options.statuses, ...options.mapStatus },
+      localStatuses: () => options.localStatuses,
+      isClosed: options.isClosed,
+      open: () => options.open,
+      closed: () => options.closed,
+    }),
+    priorities: priorities(options.priorities, options.priorityAliases),
+  };
+}
+
+const identity = (fields: SyncedFields) => fields;
+
+/** Work items: title, description, type (`tracker`), status, priority, parent and sprint. */
+export function workItemMapping(v: TrackerVocabulary): Mapping<'work_items'> {
   return {
     references: { parent_id: 'work_items', sprint_id: 'sprints' },
     // `tracker` is the remote's item type (the name the first connector gave it; links keep it).

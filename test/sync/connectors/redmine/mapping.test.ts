@@ -12,12 +12,13 @@ import {
   dependencyMapping,
   sprintMapping,
   timeEntryMapping,
+  trackerVocabulary,
   workItemMapping,
   type Mapping,
   type SyncedFields,
   type SyncedType,
 } from '../../../../src/sync/connectors/index.js';
-import { DEFAULT_STATUS_MAP, redmineVocabulary } from '../../../../src/sync/connectors/redmine/vocabulary.js';
+import { REDMINE_VOCABULARY } from '../../../../src/sync/connectors/redmine/vocabulary.js';
 import { commentRecord, dependencyRecord, itemRecord, sprintRecord, timeEntryRecord } from '../../../helpers/records.js';
 
 const ITEM = '01929b6a-0000-7000-8000-000000000001';
@@ -38,11 +39,12 @@ type Maps = Record<SyncedType, Mapping>;
 
 /** The Redmine connector's mappings, with the connection's maps and the project's lanes. */
 function maps(extra: { type?: Record<string, string>; status?: Record<string, string>; localStatuses?: string[] } = {}): Maps {
-  const vocabulary = redmineVocabulary({
+  const vocabulary = trackerVocabulary({
+    ...REDMINE_VOCABULARY,
     mapType: extra.type ?? {},
     mapStatus: extra.status ?? {},
     localStatuses: extra.localStatuses ?? LANES,
-    closed: () => new Set(['Closed', 'Rejected']),
+    isClosed: (status) => ['Closed', 'Rejected'].includes(status),
   });
   return {
     sprints: sprintMapping({ goal: true, start: false, open: true }),
@@ -147,7 +149,7 @@ describe('work item statuses', () => {
   });
 
   it('uses a configured status map both ways', () => {
-    const m = maps({ status: { ...DEFAULT_STATUS_MAP, review: 'Resolved' } });
+    const m = maps({ status: { ...REDMINE_VOCABULARY.statuses, review: 'Resolved' } });
     expect(project('work_items', item({ status: 'review' }), m)?.status).toBe('Resolved');
     const fields = { ...project('work_items', item(), m)!, status: 'Resolved' };
     expect(toLocal('work_items', fields, undefined, m).status).toBe('review');
