@@ -20,6 +20,8 @@ export function withVersion<S extends z.ZodMiniObject>(schema: S) {
 export const moveInput = z.strictObject({
   status: statusValueSchema,
   position: z.optional(z.int()),
+  /** Only if the item is still at this version (else 409 with the current record). */
+  version: z.optional(z.int().check(z.gte(1))),
 });
 
 /** 201 with where the new record lives. */

@@ -220,6 +220,7 @@ export async function moveItem(
   ref: string,
   status: string,
   rank?: number,
+  expectedVersion?: number,
 ): Promise<WorkItemView> {
   const item = await resolveItem(tx, ref);
   const project = await requireById(tx, 'projects', item.project_id, { deleted: true });
@@ -244,7 +245,7 @@ export async function moveItem(
     }
     position = gapPosition(column, rank)!;
   }
-  return viewOf(tx, await patchRecord(ctx, tx, 'work_items', item, { status, position }));
+  return viewOf(tx, await patchRecord(ctx, tx, 'work_items', item, { status, position }, expectedVersion));
 }
 
 function gapPosition(column: readonly WorkItem[], rank: number | undefined): number | null {

@@ -70,7 +70,8 @@ export class LocalTracker implements Tracker {
   getItem = (ref: string) => this.read((tx) => getItem(tx, ref));
   itemDetails = (ref: string) => this.read((tx) => itemDetails(tx, ref));
   editItem = (ref: string, patch: ItemPatch, version?: number) => this.write((tx) => editItem(this.ctx, tx, ref, patch, version));
-  moveItem = (ref: string, status: string, rank?: number) => this.write((tx) => moveItem(this.ctx, tx, ref, status, rank));
+  moveItem = (ref: string, status: string, rank?: number, version?: number) =>
+    this.write((tx) => moveItem(this.ctx, tx, ref, status, rank, version));
   removeItem = (ref: string) => this.write((tx) => removeItem(this.ctx, tx, ref));
 
   addComment = (input: NewCommentInput) => this.write((tx) => addComment(this.ctx, tx, input));

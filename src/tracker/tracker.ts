@@ -134,7 +134,8 @@ export interface Tracker {
   getItem(ref: string): Promise<WorkItemView>;
   itemDetails(ref: string): Promise<ItemDetails>;
   editItem(ref: string, patch: ItemPatch, expectedVersion?: number): Promise<WorkItemView>;
-  moveItem(ref: string, status: string, rank?: number): Promise<WorkItemView>;
+  /** With `expectedVersion`, only if the item is still at that version (else a version conflict). */
+  moveItem(ref: string, status: string, rank?: number, expectedVersion?: number): Promise<WorkItemView>;
   removeItem(ref: string): Promise<WorkItemView>;
 
   addComment(input: NewCommentInput): Promise<Comment>;

@@ -151,7 +151,8 @@ export const syncRunRoutes = [
     method: 'GET',
     url: '/sync/runs/:ref/events',
     tag,
-    summary: 'A run as server-sent events: run_started, item_done / item_failed / item_planned, progress, run_finished',
+    summary:
+      'A run as server-sent events: run_started, item_done / item_failed / item_planned, progress, waiting (a rate limit or a retry), run_finished',
     scope: 'read',
     async handler(ctx) {
       const engine = engineOf(ctx.deps);
@@ -274,7 +275,8 @@ async function streamEvents(ctx: RouteContext<unknown, unknown>, engine: SyncEng
       if (Date.now() - lastProgress < PROGRESS_EVERY_MS && event.done < event.total) return;
       lastProgress = Date.now();
       send('progress', event);
-    } else if (event.type === 'run_started') send('run_started', event.run);
+    } else if (event.type === 'waiting') send('waiting', event);
+    else if (event.type === 'run_started') send('run_started', event.run);
     else if (event.type === 'run_finished') end(event.run);
     else sendItem(event.item);
   };
