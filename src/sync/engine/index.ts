@@ -4,3 +4,4 @@ export type { Requester } from './history.js';
 export { DEFAULT_RETRY, type RetryPolicy } from './retry.js';
 export type { ConnectionSettings } from './settings.js';
 export { LocalSyncService, resolveSyncId, type FailureQuery, type SyncService } from './service.js';
+export { SyncScheduler, type ScheduledConnection } from './scheduler.js';
