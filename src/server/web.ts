@@ -38,7 +38,8 @@ interface Asset {
 export function findWebRoot(): string | undefined {
   for (const candidate of ['web/', '../web/', '../../dist/web/']) {
     const dir = fileURLToPath(new URL(candidate, import.meta.url));
-    if (existsSync(join(dir, 'index.html'))) return dir;
+    // The built page and its script: src/web holds a template of the page too.
+    if (existsSync(join(dir, 'index.html')) && existsSync(join(dir, 'app.js'))) return dir;
   }
   return undefined;
 }

@@ -1,5 +1,7 @@
+import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import { afterAll } from 'vitest';
+import { PM_BIN, testEnv } from './cli.js';
 import { manualClock } from './tracker.js';
 import {
   DEFAULT_SETTINGS,
@@ -18,7 +20,9 @@ import { tempDir } from './temp.js';
 /** Everything a test started, stopped when the test file finishes (servers first, then stores). */
 const servers: { close(): Promise<void> }[] = [];
 const stores: Store[] = [];
+const children: ChildProcess[] = [];
 afterAll(async () => {
+  for (const child of children.splice(0)) child.kill('SIGTERM');
   for (const server of servers.splice(0).reverse()) await server.close();
   for (const store of stores.splice(0)) await store.close();
 });
@@ -145,4 +149,25 @@ export async function serveWorkspace(
   });
   servers.push(running);
   return { ...running, store, api: apiClient(running.url) };
+}
+
+/** `pm serve --port 0` as a process of its own in `cwd`; resolves with its URL once it listens. */
+export function servePm(
+  cwd: string,
+  env: Record<string, string | undefined> = {},
+  args: readonly string[] = [],
+): Promise<string> {
+  const child = spawn(process.execPath, [PM_BIN, 'serve', '--port', '0', ...args], { cwd, env: testEnv(env) });
+  children.push(child);
+  return new Promise((resolve, reject) => {
+    let out = '';
+    let err = '';
+    child.stderr.on('data', (d: Buffer) => (err += d.toString()));
+    child.stdout.on('data', (d: Buffer) => {
+      out += d.toString();
+      const url = /listening on (http:\/\/\S+)/.exec(out)?.[1];
+      if (url) resolve(url);
+    });
+    child.on('exit', (code) => reject(new Error(`pm serve exited (${code}) before listening: ${out}${err}`)));
+  });
 }
