@@ -66,6 +66,11 @@ describe('sync runs over HTTP', () => {
     expect(events[0]!.event).toBe('run_started');
     expect(events.at(-1)).toMatchObject({ event: 'run_finished', data: { id: started.body.sync_id, status: 'completed' } });
     expect(events.filter((e) => e.event === 'run_finished')).toHaveLength(1);
+    // Progress is thinned out, but every phase is announced as it starts.
+    const starts = events
+      .filter((e) => e.event === 'progress' && (e.data as { done: number }).done === 0)
+      .map((e) => (e.data as { phase: string; total: number }).phase);
+    expect(starts).toEqual(expect.arrayContaining(['pull', 'push']));
 
     // A subscriber that comes after the end gets the same story.
     const late = await readSse(`${url}/api/v1/sync/runs/${started.body.sync_id.slice(-12)}/events`);

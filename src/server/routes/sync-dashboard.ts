@@ -1,5 +1,7 @@
 import * as z from 'zod/mini';
-import { FINISHED_RUN_STATUSES, type SyncRun } from '../../domain/index.js';
+import { FINISHED_RUN_STATUSES, formatItemKey, type SyncRun, type SyncRunItem } from '../../domain/index.js';
+import type { Store } from '../../store/index.js';
+import { projectKeys } from '../../tracker/index.js';
 import type { ConnectionInfo } from '../deps.js';
 import { object } from '../openapi-schemas.js';
 import { route } from '../route.js';
@@ -16,6 +18,31 @@ function statusOf(info: ConnectionInfo, active: SyncRun | undefined, last: SyncR
   if (last.status === 'completed') return 'ok';
   if (last.status === 'completed_with_errors') return 'errors';
   return last.status === 'cancelled' ? 'cancelled' : 'failed';
+}
+
+/** The records of sync items whose item has a display key: work items, and comments and time on them. */
+const KEYED = new Set(['work_items', 'comments', 'time_entries']);
+
+/**
+ * Sync items with the display key of the pm item they are (or hang on), so a list can link
+ * the local side by the key people know: `local_key`, null when there is none.
+ */
+export async function withLocalKeys<T extends Pick<SyncRunItem, 'entity_type' | 'local_id'>>(
+  store: Store,
+  items: readonly T[],
+): Promise<(T & { local_key: string | null })[]> {
+  const ids = (type: string) => [...new Set(items.filter((i) => i.entity_type === type && i.local_id).map((i) => i.local_id!))];
+  const owners = new Map<string, string>();
+  for (const type of ['comments', 'time_entries'] as const)
+    for (const [id, record] of await store.getMany(type, ids(type))) owners.set(id, record.work_item_id);
+  const workItems = await store.getMany('work_items', [...ids('work_items'), ...owners.values()]);
+  const keys = await projectKeys(store);
+  return items.map((item) => {
+    const itemId = item.entity_type === 'work_items' ? item.local_id : owners.get(item.local_id ?? '');
+    const workItem = KEYED.has(item.entity_type) && itemId ? workItems.get(itemId) : undefined;
+    const projectKey = workItem ? keys.get(workItem.project_id) : undefined;
+    return { ...item, local_key: workItem && projectKey ? formatItemKey(projectKey, workItem.item_number) : null };
+  });
 }
 
 export const syncDashboardRoutes = [

@@ -12,6 +12,7 @@ import { resolveSyncId, type Requester, type RunEvent, type SyncEngine } from '.
 import type { AppDeps } from '../deps.js';
 import { object } from '../openapi-schemas.js';
 import { route, type RouteContext } from '../route.js';
+import { withLocalKeys } from './sync-dashboard.js';
 
 const tag = 'sync runs';
 
@@ -140,11 +141,12 @@ export const syncRunRoutes = [
     method: 'GET',
     url: '/sync/runs/:ref',
     tag,
-    summary: 'One sync run: its counts by entity type and operation, and every item',
+    summary: "One sync run: its counts by entity type and operation, and every item (with local_key: the pm item's display key)",
     scope: 'read',
     async handler(ctx) {
       const engine = engineOf(ctx.deps);
-      return engine.getRun(await resolveSyncId(ctx.deps.store.sync, 'sync_runs', ctx.ref));
+      const { run, items } = await engine.getRun(await resolveSyncId(ctx.deps.store.sync, 'sync_runs', ctx.ref));
+      return { run, items: await withLocalKeys(ctx.deps.store, items) };
     },
   }),
   route({
@@ -187,7 +189,7 @@ export const syncRunRoutes = [
         limit,
         offset,
       });
-      return { ...page, limit, offset };
+      return { ...page, items: await withLocalKeys(ctx.deps.store, page.items), limit, offset };
     },
   }),
   route({
@@ -248,6 +250,7 @@ async function streamEvents(ctx: RouteContext<unknown, unknown>, engine: SyncEng
   let closed = false;
   let lastSeq = 0;
   let lastProgress = 0;
+  let lastPhase = '';
   let finish: () => void = () => undefined;
   const finished = new Promise<void>((resolve) => (finish = resolve));
   const send = (event: string, data: unknown, id?: number) => {
@@ -272,8 +275,10 @@ async function streamEvents(ctx: RouteContext<unknown, unknown>, engine: SyncEng
   const onEvent = (event: RunEvent) => {
     if (!live) return void buffered.push(event);
     if (event.type === 'progress') {
-      if (Date.now() - lastProgress < PROGRESS_EVERY_MS && event.done < event.total) return;
+      // Thinned out, except the start of a phase and the end of one.
+      if (Date.now() - lastProgress < PROGRESS_EVERY_MS && event.done < event.total && event.phase === lastPhase) return;
       lastProgress = Date.now();
+      lastPhase = event.phase;
       send('progress', event);
     } else if (event.type === 'waiting') send('waiting', event);
     else if (event.type === 'run_started') send('run_started', event.run);

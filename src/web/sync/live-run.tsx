@@ -18,11 +18,22 @@ interface Live {
   done: number;
   total: number;
   counters: Record<string, Record<string, number>>;
+  /** Records the run acted on so far (done, failed or planned). */
+  records: number;
   failed: number;
   waiting: Waiting | undefined;
 }
 
-const EMPTY: Live = { run: undefined, phase: 'queued', done: 0, total: 0, counters: {}, failed: 0, waiting: undefined };
+const EMPTY: Live = {
+  run: undefined,
+  phase: 'queued',
+  done: 0,
+  total: 0,
+  counters: {},
+  records: 0,
+  failed: 0,
+  waiting: undefined,
+};
 
 function withItem(live: Live, item: SyncRunItem): Live {
   const byType = { ...live.counters[item.entity_type] };
@@ -31,6 +42,7 @@ function withItem(live: Live, item: SyncRunItem): Live {
   return {
     ...live,
     counters: { ...live.counters, [item.entity_type]: byType },
+    records: live.records + 1,
     failed: live.failed + (item.status === 'failed' ? 1 : 0),
   };
 }
@@ -93,10 +105,17 @@ export function LiveRun({ runId, onFinished }: { runId: string; onFinished?: (ru
         )}
       </header>
       <p class="phase">
-        {over ? `Finished in ${millis(live.run?.duration_ms)}` : `Phase: ${live.phase}`} ·{' '}
-        <span class="progress-text">
-          {live.done} / {live.total}
-        </span>
+        {over ? (
+          `Finished in ${millis(live.run?.duration_ms)}`
+        ) : (
+          <>
+            Phase: {live.phase} ·{' '}
+            <span class="progress-text">
+              {live.done} / {live.total}
+            </span>
+          </>
+        )}{' '}
+        · <span class="records">{live.records} records</span>
         {live.failed > 0 && <span class="bad"> · {live.failed} failed</span>}
       </p>
       <progress max={100} value={percent} aria-label="Progress" />

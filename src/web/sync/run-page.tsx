@@ -5,13 +5,13 @@ import { href } from '../router.js';
 import { Badge, Problem, useLoad } from '../ui.js';
 import { LiveRun } from './live-run.js';
 import { RecordLinks } from './record-links.js';
-import { FINISHED, type SyncRun, type SyncRunItem } from './types.js';
+import { FINISHED, type RunItem, type SyncRun } from './types.js';
 
 const ITEM_STATUSES = ['', 'done', 'failed', 'planned', 'retried'];
 
 /** One run: what was asked, how it went, and every record it touched, linked on both sides. */
 export function RunPage({ runId }: { runId: string }) {
-  const detail = useLoad(() => get<{ run: SyncRun; items: SyncRunItem[] }>(`/sync/runs/${enc(runId)}`), [runId]);
+  const detail = useLoad(() => get<{ run: SyncRun; items: RunItem[] }>(`/sync/runs/${enc(runId)}`), [runId]);
   const [status, setStatus] = useState('');
   const [entity, setEntity] = useState('');
   if (detail.error && !detail.data) return <Problem error={detail.error} />;

@@ -20,7 +20,9 @@ export interface Connection {
   open_failures: number;
 }
 
-export type Failure = SyncRunItem & { connection: string };
+/** A run's item as the API lists it: with the display key of the pm item it is or hangs on. */
+export type RunItem = SyncRunItem & { local_key: string | null };
+export type Failure = RunItem & { connection: string };
 
 export const FINISHED = ['completed', 'completed_with_errors', 'failed', 'cancelled'];
 
