@@ -49,7 +49,7 @@ export class ChangeFeed {
   async subscribe(listener: FeedListener): Promise<() => void> {
     if (this.listeners.size === 0) {
       this.seq = await this.store.changeSeq();
-      this.syncSignature = undefined;
+      this.syncSignature = JSON.stringify(await syncActivity(this.store));
       this.timer = setInterval(() => void this.tick(), this.pollMs);
       this.timer.unref();
     }
@@ -94,7 +94,7 @@ export class ChangeFeed {
       }
       const activity = await syncActivity(this.store);
       const signature = JSON.stringify(activity);
-      if (this.syncSignature !== undefined && signature !== this.syncSignature) this.emit({ type: 'sync', data: activity });
+      if (signature !== this.syncSignature) this.emit({ type: 'sync', data: activity });
       this.syncSignature = signature;
     } catch (error) {
       this.log(error);

@@ -60,7 +60,7 @@ export class SyncScheduler {
     try {
       const { runs } = await this.engine.listRuns({ connection: c.name, status: ['queued', 'running'], limit: 1 });
       if (runs.length === 0) {
-        const who = { actor: `pm serve (every ${Math.round(c.everyMs / 60_000)} min)` };
+        const who = { actor: 'pm serve (schedule)' };
         const { run } = await this.engine.request({ connection: c.name, mode: 'incremental' }, who);
         void this.engine.execute(run.id, who).catch((error: unknown) => this.log(c, error));
       }
