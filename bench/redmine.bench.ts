@@ -116,7 +116,7 @@ const VERBS = 'Add Fix Refactor Remove Update Migrate Document Test Localise Red
  * story every fourth, the rest tasks); default status, a few priorities, titles and short
  * descriptions. Epics come first in the list, so parents are written before their children.
  */
-function workItems(projectId: string, count: number): WorkItem[] {
+export function workItems(projectId: string, count: number): WorkItem[] {
   const r = rng(6);
   const phrase = (n: number) => Array.from({ length: n }, () => r.pick(WORDS)).join(' ');
   const at = new Date().toISOString();

@@ -1,0 +1,139 @@
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { join, resolve } from 'node:path';
+import { gzipSync } from 'node:zlib';
+import { chromium, type Browser } from 'playwright-core';
+import { DEFAULT_LANES } from '../src/domain/index.js';
+import { openStore } from '../src/store/index.js';
+import { PM_BIN, figure, median, startServer, stopServer, type Figure } from './lib.js';
+import { workItems } from './redmine.bench.js';
+
+const CHROMIUM = process.env.PM_CHROMIUM ?? '/usr/bin/chromium';
+const ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
+const RUNS = 7;
+const WEB = resolve(import.meta.dirname, '../dist/web');
+
+/** What the functions run in the page use (this file is type-checked without the DOM). */
+interface PageGlobals {
+  document: { querySelectorAll(selector: string): { length: number }; getElementById(id: string): { innerHTML: string } };
+  requestAnimationFrame(callback: () => void): void;
+  performance: { now(): number };
+}
+
+/** True once `count` cards are on the page (run in the page: the page's policy allows no eval). */
+const cardsShown = (count: number) => (globalThis as unknown as PageGlobals).document.querySelectorAll('.card').length >= count;
+const paintedAt = () =>
+  new Promise<number>((done) => {
+    const page = globalThis as unknown as PageGlobals;
+    page.requestAnimationFrame(() => done(page.performance.now()));
+  });
+
+/**
+ * Milliseconds from the start of navigation until `count` cards are on the page and the frame
+ * that shows them is painted, in a fresh context (no cache), median of RUNS after a warm-up.
+ */
+async function firstPaint(browser: Browser, url: string, count: number): Promise<number> {
+  const times: number[] = [];
+  for (let i = 0; i <= RUNS; i++) {
+    const context = await browser.newContext({ viewport: { width: 1360, height: 860 } });
+    const page = await context.newPage();
+    await page.goto(url, { waitUntil: 'commit' });
+    await page.waitForFunction(cardsShown, count, { polling: 'raf', timeout: 60_000 });
+    const ms = await page.evaluate(paintedAt);
+    if (i > 0) times.push(ms);
+    await context.close();
+  }
+  return median(times);
+}
+
+/** A static page: the board's own markup and stylesheet, as the browser would get it without any script. */
+function staticServer(html: string): Promise<Server> {
+  const css = readFileSync(join(WEB, 'app.css'));
+  const server = createServer((request, response) => {
+    if (request.url?.startsWith('/app.css')) response.writeHead(200, { 'content-type': 'text/css' }).end(css);
+    else response.writeHead(200, { 'content-type': 'text/html; charset=utf-8' }).end(html);
+  });
+  return new Promise((done) => server.listen(0, '127.0.0.1', () => done(server)));
+}
+
+/**
+ * The web UI (issue 17): first paint of the board with `count` items in one project (its lanes
+ * evenly filled) served by `pm serve`, against the floor of a static page holding the same
+ * markup (taken from the rendered board) and stylesheet, painted by the same browser. Also the
+ * page's script and stylesheet gzipped. Skipped without Debian's chromium.
+ */
+export async function webBench(repo: string, count: number): Promise<Figure[]> {
+  if (!existsSync(CHROMIUM)) {
+    process.stderr.write(`web: skipped, no browser at ${CHROMIUM} (apt-get install chromium)\n`);
+    return [];
+  }
+  const env = { ...process.env, PM_ACTOR: 'bench@example.com' };
+  const pm = (args: string[]) => {
+    const r = spawnSync(process.execPath, [PM_BIN, ...args], { cwd: repo, env, encoding: 'utf8' });
+    if (r.status !== 0) throw new Error(`pm ${args.join(' ')}: ${r.stderr}`);
+  };
+  mkdirSync(repo, { recursive: true });
+  pm(['init']);
+  pm(['project', 'add', 'WEB', 'Website relaunch']);
+  const store = await openStore(join(repo, '.pm', 'data.db'));
+  try {
+    const project = (await store.projectByKey('WEB'))!;
+    const lanes = DEFAULT_LANES.map((l) => l.status_value);
+    const items = workItems(project.id, count).map((item, i) => ({ ...item, status: lanes[i % lanes.length]! }));
+    await store.write(async (tx) => {
+      await tx.insertMany(
+        'work_items',
+        items.filter((i) => i.parent_id === null),
+      );
+      await tx.insertMany(
+        'work_items',
+        items.filter((i) => i.parent_id !== null),
+      );
+      await tx.update('projects', { ...project, next_work_item_number: count + 1 });
+    });
+  } finally {
+    await store.close();
+  }
+  pm(['sync', 'export']);
+
+  const browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: ARGS });
+  const { url, child } = await startServer(repo);
+  let floorServer: Server | undefined;
+  try {
+    const board = await firstPaint(browser, `${url}/#/board?project=WEB&sprint=all`, count);
+    // The floor's markup is the board's own, as rendered.
+    const context = await browser.newContext({ viewport: { width: 1360, height: 860 } });
+    const page = await context.newPage();
+    await page.goto(`${url}/#/board?project=WEB&sprint=all`);
+    await page.waitForFunction(cardsShown, count, { timeout: 60_000 });
+    const markup = await page.evaluate(() => (globalThis as unknown as PageGlobals).document.getElementById('app').innerHTML);
+    await context.close();
+    const html = `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>pm</title><link rel="stylesheet" href="/app.css"></head><body><div id="app">${markup}</div></body></html>`;
+    floorServer = await staticServer(html);
+    const floorUrl = `http://127.0.0.1:${(floorServer.address() as AddressInfo).port}/`;
+    const floor = await firstPaint(browser, floorUrl, count);
+    const gzipped = ['app.js', 'app.css'].reduce((n, f) => n + gzipSync(readFileSync(join(WEB, f)), { level: 9 }).length, 0);
+    return [
+      figure(`web: board first paint, ${count.toLocaleString('en')} items`, board, 'ms', {
+        floor,
+        target: 'floor: a static page of the same markup, same browser',
+      }),
+      figure("web: the page's JS+CSS, gzipped", gzipped / 1024, 'KB', { target: '≤ 60 KB' }),
+    ];
+  } finally {
+    floorServer?.close();
+    await stopServer(child);
+    await browser.close();
+  }
+}
