@@ -78,7 +78,7 @@ export function registerServe(program: Command, session: Session): void {
 
   program
     .command('serve')
-    .description("serve this repository's data over HTTP: the REST API, bulk sync and an OpenAPI document")
+    .description("serve this repository's data over HTTP: the web UI, the REST API, bulk sync and an OpenAPI document")
     .option('--port <n>', `port to listen on; 0 picks a free one (default ${DEFAULT_PORT})`, integer('--port', 0))
     .option('--host <addr>', 'address to listen on (default 127.0.0.1; any other requires tokens)')
     .option('--database <url>', 'postgres://… or a SQLite file (default: PM_DATABASE_URL, else .pm/data.db)')
@@ -129,6 +129,7 @@ Ctrl-C or SIGTERM: requests in flight finish first. API: /api/v1 (see /api/v1/op
         // Handlers first: whoever reads the line below may signal at once.
         const signalled = untilSignal();
         out.line(`pm serve: listening on ${running.url} (${store.dialect}: ${store.location})`);
+        out.note(`web UI: ${running.url}/`);
         if (!settings.requireToken) {
           out.note(out.c.dim('no token needed on loopback ([server] require_token = true in .pm/config.toml to require one)'));
         } else if (!(await store.listTokens()).some((t) => t.revoked_at === null)) {
