@@ -6,21 +6,10 @@ import { join, resolve } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { chromium, type Browser } from 'playwright-core';
 import { DEFAULT_LANES } from '../src/domain/index.js';
-import { openStore } from '../src/store/index.js';
+import { CHROMIUM, CHROMIUM_ARGS } from '../test/helpers/chromium.js';
 import { PM_BIN, figure, median, startServer, stopServer, type Figure } from './lib.js';
-import { workItems } from './redmine.bench.js';
+import { insertWorkItems, workItems } from './redmine.bench.js';
 
-const CHROMIUM = process.env.PM_CHROMIUM ?? '/usr/bin/chromium';
-const ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
 const RUNS = 7;
 const WEB = resolve(import.meta.dirname, '../dist/web');
 
@@ -86,28 +75,13 @@ export async function webBench(repo: string, count: number): Promise<Figure[]> {
   mkdirSync(repo, { recursive: true });
   pm(['init']);
   pm(['project', 'add', 'WEB', 'Website relaunch']);
-  const store = await openStore(join(repo, '.pm', 'data.db'));
-  try {
-    const project = (await store.projectByKey('WEB'))!;
-    const lanes = DEFAULT_LANES.map((l) => l.status_value);
-    const items = workItems(project.id, count).map((item, i) => ({ ...item, status: lanes[i % lanes.length]! }));
-    await store.write(async (tx) => {
-      await tx.insertMany(
-        'work_items',
-        items.filter((i) => i.parent_id === null),
-      );
-      await tx.insertMany(
-        'work_items',
-        items.filter((i) => i.parent_id !== null),
-      );
-      await tx.update('projects', { ...project, next_work_item_number: count + 1 });
-    });
-  } finally {
-    await store.close();
-  }
+  const lanes = DEFAULT_LANES.map((l) => l.status_value);
+  await insertWorkItems(join(repo, '.pm', 'data.db'), 'WEB', (projectId) =>
+    workItems(projectId, count).map((item, i) => ({ ...item, status: lanes[i % lanes.length]! })),
+  );
   pm(['sync', 'export']);
 
-  const browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: ARGS });
+  const browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS });
   const { url, child } = await startServer(repo);
   let floorServer: Server | undefined;
   try {

@@ -1,7 +1,8 @@
 import { signal } from '@preact/signals';
 import type { ComponentChildren } from 'preact';
 import { useCallback, useEffect, useRef, useState } from 'preact/hooks';
-import { ApiError } from './api.js';
+import type { Project } from '../domain/index.js';
+import { ApiError, del } from './api.js';
 
 export interface Toast {
   id: number;
@@ -118,4 +119,57 @@ export function useAction() {
     }
   }, []);
   return { busy, run };
+}
+
+/** A table's header row. */
+export function Head({ columns }: { columns: readonly string[] }) {
+  return (
+    <thead>
+      <tr>
+        {columns.map((c, i) => (
+          <th key={i}>{c}</th>
+        ))}
+      </tr>
+    </thead>
+  );
+}
+
+/** Deletes a record (a tombstone), after asking when `question` is given. */
+export function RemoveButton(props: { path: string; onDone: () => void; label?: string; question?: string; name?: string }) {
+  const { busy, run } = useAction();
+  return (
+    <button
+      class="link danger"
+      disabled={busy}
+      aria-label={props.name}
+      onClick={() => {
+        if (props.question && !confirm(props.question)) return;
+        void run(async () => {
+          await del(props.path);
+          props.onDone();
+        });
+      }}
+    >
+      {props.label ?? 'remove'}
+    </button>
+  );
+}
+
+/** The projects to choose from, with a first option for none when `none` names it. */
+export function ProjectSelect(props: {
+  projects: readonly Project[] | undefined;
+  value: string;
+  onChange: (key: string) => void;
+  none?: string;
+}) {
+  return (
+    <select aria-label="Project" value={props.value} onChange={(e) => props.onChange(e.currentTarget.value)}>
+      {props.none !== undefined && <option value="">{props.none}</option>}
+      {props.projects?.map((p) => (
+        <option key={p.id} value={p.key}>
+          {p.key} — {p.title}
+        </option>
+      ))}
+    </select>
+  );
 }

@@ -2,21 +2,8 @@ import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { afterAll } from 'vitest';
+import { CHROMIUM, CHROMIUM_ARGS } from './chromium.js';
 import { tempDir } from './temp.js';
-
-/** Debian's Chromium (`apt-get install chromium`); never a browser Playwright downloads. */
-export const CHROMIUM = process.env.PM_CHROMIUM ?? '/usr/bin/chromium';
-
-const ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
 
 const contexts: BrowserContext[] = [];
 afterAll(async () => {
@@ -30,7 +17,7 @@ export async function openBrowser(
   const context = await chromium.launchPersistentContext(tempDir('pm-chromium-'), {
     executablePath: CHROMIUM,
     headless: true,
-    args: ARGS,
+    args: CHROMIUM_ARGS,
     viewport: { width: options.width ?? 1360, height: options.height ?? 860 },
     colorScheme: 'light',
   });

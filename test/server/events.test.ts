@@ -3,6 +3,7 @@ import { LocalTracker, type WorkItemView } from '../../src/tracker/index.js';
 import { openStore } from '../../src/store/index.js';
 import { openSse, testApp, type SseEvent } from '../helpers/server.js';
 import { DIALECTS, storeTarget } from '../helpers/stores.js';
+import { runRecord } from '../helpers/runs.js';
 import { manualClock } from '../helpers/tracker.js';
 
 interface Changes {
@@ -63,27 +64,7 @@ describe.each(DIALECTS)('GET /api/v1/events on %s', (dialect) => {
     const app = await testApp(dialect);
     const stream = await openSse(`${app.url}/api/v1/events`);
     await stream.next((e) => e.event === 'hello');
-    const run = {
-      id: '01936b2e-0000-7000-8000-000000000001',
-      connection: 'redmine',
-      mode: 'full' as const,
-      direction: 'both' as const,
-      dry_run: false,
-      filters: {},
-      idempotency_key: null,
-      retry_of: null,
-      status: 'running' as const,
-      requested_by: 'cli',
-      created_at: new Date().toISOString(),
-      started_at: new Date().toISOString(),
-      finished_at: null,
-      duration_ms: null,
-      error: null,
-      counters: {},
-      owner: `${process.pid}@elsewhere`,
-      heartbeat_at: new Date().toISOString(),
-      cancel_requested_at: null,
-    };
+    const run = runRecord({ owner: `${process.pid}@elsewhere` });
     await app.store.sync.insertRun(run);
     const started = await stream.next((e) => e.event === 'sync');
     expect(started.data).toMatchObject({ active: [{ id: run.id, status: 'running' }], latest: { id: run.id } });

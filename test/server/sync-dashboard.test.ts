@@ -3,6 +3,7 @@ import { newId, type AuditEntry, type SyncRun, type SyncRunItem } from '../../sr
 import type { ConnectionInfo } from '../../src/server/index.js';
 import { withLocalKeys } from '../../src/server/routes/sync-dashboard.js';
 import type { WorkItemView } from '../../src/tracker/index.js';
+import { runRecord } from '../helpers/runs.js';
 import { testApp } from '../helpers/server.js';
 import { DIALECTS } from '../helpers/stores.js';
 
@@ -20,27 +21,7 @@ const info = (name: string, more: Partial<ConnectionInfo> = {}): ConnectionInfo 
 });
 
 function run(connection: string, status: SyncRun['status'], at: string): SyncRun {
-  return {
-    id: newId(),
-    connection,
-    mode: 'incremental',
-    direction: 'both',
-    dry_run: false,
-    filters: {},
-    idempotency_key: null,
-    retry_of: null,
-    status,
-    requested_by: 'tester',
-    created_at: at,
-    started_at: at,
-    finished_at: status === 'running' ? null : at,
-    duration_ms: status === 'running' ? null : 1200,
-    error: status === 'failed' ? 'the remote was down' : null,
-    counters: {},
-    owner: '1@another-host',
-    heartbeat_at: new Date().toISOString(),
-    cancel_requested_at: null,
-  };
+  return runRecord({ connection, status, created_at: at, started_at: at, ...(status === 'running' ? {} : { finished_at: at }) });
 }
 
 describe.each(DIALECTS)('the sync dashboard API on %s', (dialect) => {

@@ -2,6 +2,7 @@ import type { AppDeps } from '../deps.js';
 import { ChangeFeed, syncActivity, type FeedEvent } from '../change-feed.js';
 import { object } from '../openapi-schemas.js';
 import { route } from '../route.js';
+import { openEventStream } from '../sse.js';
 
 const feeds = new WeakMap<AppDeps, ChangeFeed>();
 /** Open streams per server: ended when it closes, so none holds the server open. */
@@ -32,40 +33,27 @@ export const eventRoutes = [
     async handler({ deps, reply, request }) {
       const feed = feedOf(deps);
       const lastId = Number(request.headers['last-event-id']);
-      reply.hijack();
-      const raw = reply.raw;
-      raw.writeHead(200, {
-        ...(reply.getHeaders() as Record<string, string>),
-        'content-type': 'text/event-stream; charset=utf-8',
-        'cache-control': 'no-cache',
-        connection: 'keep-alive',
-        'x-accel-buffering': 'no',
-      });
-      let open = true;
-      const write = (event: string, data: unknown, id?: number) => {
-        if (open) raw.write(`${id === undefined ? '' : `id: ${id}\n`}event: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
-      };
+      const stream = openEventStream(reply);
       const send = (event: FeedEvent) =>
-        event.type === 'changes' ? write('changes', event.data, event.data.seq) : write('sync', event.data);
+        event.type === 'changes' ? stream.send('changes', event.data, event.data.seq) : stream.send('sync', event.data);
       const unsubscribe = await feed.subscribe(send);
-      const ping = setInterval(() => open && raw.write(': ping\n\n'), KEEP_ALIVE_MS);
+      const ping = setInterval(() => stream.ping(), KEEP_ALIVE_MS);
       const own = streams.get(deps) ?? new Set();
       streams.set(deps, own);
       const end = () => {
-        if (!open) return;
-        open = false;
+        if (stream.closed) return;
         clearInterval(ping);
         unsubscribe();
         own.delete(end);
-        raw.end();
+        stream.end();
       };
       own.add(end);
       request.raw.on('close', end);
       const seq = await feed.current();
-      write('hello', { seq, sync: await syncActivity(deps.store) }, seq);
+      stream.send('hello', { seq, sync: await syncActivity(deps.store) }, seq);
       if (Number.isInteger(lastId) && lastId >= 0 && lastId < seq) {
         const missed = await feed.since(lastId);
-        if (missed) write('changes', missed, missed.seq);
+        if (missed) stream.send('changes', missed, missed.seq);
       }
       return reply;
     },

@@ -12,6 +12,7 @@ import { resolveSyncId, type Requester, type RunEvent, type SyncEngine } from '.
 import type { AppDeps } from '../deps.js';
 import { object } from '../openapi-schemas.js';
 import { route, type RouteContext } from '../route.js';
+import { openEventStream } from '../sse.js';
 import { withLocalKeys } from './sync-dashboard.js';
 
 const tag = 'sync runs';
@@ -238,15 +239,7 @@ const PROGRESS_EVERY_MS = 200;
  */
 async function streamEvents(ctx: RouteContext<unknown, unknown>, engine: SyncEngine, runId: string): Promise<void> {
   const { reply, request } = ctx;
-  reply.hijack();
-  const raw = reply.raw;
-  raw.writeHead(200, {
-    ...(reply.getHeaders() as Record<string, string>),
-    'content-type': 'text/event-stream; charset=utf-8',
-    'cache-control': 'no-cache',
-    connection: 'keep-alive',
-    'x-accel-buffering': 'no',
-  });
+  const stream = openEventStream(reply);
   let closed = false;
   let lastSeq = 0;
   let lastProgress = 0;
@@ -254,8 +247,7 @@ async function streamEvents(ctx: RouteContext<unknown, unknown>, engine: SyncEng
   let finish: () => void = () => undefined;
   const finished = new Promise<void>((resolve) => (finish = resolve));
   const send = (event: string, data: unknown, id?: number) => {
-    if (closed) return;
-    raw.write(`${id === undefined ? '' : `id: ${id}\n`}event: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
+    if (!closed) stream.send(event, data, id);
   };
   const sendItem = (item: SyncRunItem) => {
     if (item.seq <= lastSeq) return;
@@ -266,7 +258,7 @@ async function streamEvents(ctx: RouteContext<unknown, unknown>, engine: SyncEng
     if (closed) return;
     send('run_finished', run);
     closed = true;
-    raw.end();
+    stream.end();
     finish();
   };
 

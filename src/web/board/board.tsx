@@ -6,7 +6,7 @@ import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import { ApiError, enc, get, post, query } from '../api.js';
 import { touches, useFeed } from '../live.js';
 import { href, navigate, route } from '../router.js';
-import { Problem, messageOf, toast, useLoad } from '../ui.js';
+import { Problem, ProjectSelect, messageOf, toast, useLoad } from '../ui.js';
 import { announce } from '../announce.js';
 import { Card } from './card.js';
 import { MoveConflict, type Move } from './move-conflict.js';
@@ -184,13 +184,7 @@ export function BoardPage() {
       <div class="toolbar" role="search">
         <label>
           Project
-          <select value={project} onChange={(e) => setFilter('project', e.currentTarget.value)}>
-            {projects.data?.items.map((p) => (
-              <option key={p.id} value={p.key}>
-                {p.key} — {p.title}
-              </option>
-            ))}
-          </select>
+          <ProjectSelect projects={projects.data?.items} value={project} onChange={(key) => setFilter('project', key)} />
         </label>
         <label>
           Sprint

@@ -1,6 +1,6 @@
 import type { WorkItemView } from '../../tracker/index.js';
 import { ago, text } from '../format.js';
-import { Dialog } from '../ui.js';
+import { Dialog, Head } from '../ui.js';
 
 export interface Move {
   item: WorkItemView;
@@ -45,13 +45,7 @@ export function MoveConflict(props: {
         of this item after you loaded version {move.item.version}. Your move was not applied.
       </p>
       <table class="diff">
-        <thead>
-          <tr>
-            <th>field</th>
-            <th>you saw</th>
-            <th>now</th>
-          </tr>
-        </thead>
+        <Head columns={['field', 'you saw', 'now']} />
         <tbody>
           {fields.map(([field, label]) => (
             <tr key={field} class={mine[field] !== current[field] ? 'changed' : ''}>

@@ -1,8 +1,8 @@
 import type { ItemDetails } from '../../tracker/index.js';
 import { useState } from 'preact/hooks';
-import { del, enc, patch, post } from '../api.js';
+import { enc, patch, post } from '../api.js';
 import { ago, when } from '../format.js';
-import { useAction } from '../ui.js';
+import { RemoveButton, useAction } from '../ui.js';
 
 export function Comments({ details, onChange }: { details: ItemDetails; onChange: () => void }) {
   const [text, setText] = useState('');
@@ -21,18 +21,7 @@ export function Comments({ details, onChange }: { details: ItemDetails; onChange
               <button class="link" onClick={() => setEditing({ id: c.id, text: c.content, version: c.version })}>
                 Edit
               </button>
-              <button
-                class="link danger"
-                onClick={() =>
-                  confirm('Delete this comment?') &&
-                  void run(async () => {
-                    await del(`/comments/${enc(c.id)}`);
-                    onChange();
-                  })
-                }
-              >
-                Delete
-              </button>
+              <RemoveButton path={`/comments/${enc(c.id)}`} onDone={onChange} label="Delete" question="Delete this comment?" />
             </header>
             {editing?.id === c.id ? (
               <form

@@ -1,8 +1,8 @@
 import type { DependencyView, ItemDetails } from '../../tracker/index.js';
 import { useState } from 'preact/hooks';
-import { del, enc, post } from '../api.js';
+import { enc, post } from '../api.js';
 import { href } from '../router.js';
-import { useAction } from '../ui.js';
+import { RemoveButton, useAction } from '../ui.js';
 
 type Kind = 'blocks' | 'blocked_by' | 'relates_to';
 
@@ -14,18 +14,7 @@ export function Dependencies({ details, onChange }: { details: ItemDetails; onCh
   const row = (dep: DependencyView, otherKey: string) => (
     <li key={dep.id}>
       <a href={href(`/items/${otherKey}`)}>{otherKey}</a>
-      <button
-        class="link danger"
-        aria-label={`Remove dependency on ${otherKey}`}
-        onClick={() =>
-          void run(async () => {
-            await del(`/dependencies/${enc(dep.id)}`);
-            onChange();
-          })
-        }
-      >
-        remove
-      </button>
+      <RemoveButton path={`/dependencies/${enc(dep.id)}`} onDone={onChange} name={`Remove dependency on ${otherKey}`} />
     </li>
   );
   return (

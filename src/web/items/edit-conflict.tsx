@@ -1,7 +1,7 @@
 import type { Sprint, WorkItem } from '../../domain/index.js';
 import type { WorkItemView } from '../../tracker/index.js';
 import { ago } from '../format.js';
-import { Dialog } from '../ui.js';
+import { Dialog, Head } from '../ui.js';
 import { DRAFT_FIELDS, LABELS, changedFields, draftOf, type Draft } from './fields.js';
 
 /**
@@ -35,14 +35,7 @@ export function EditConflict(props: {
         {props.item.version}. Nothing of yours was saved yet.
       </p>
       <table class="diff">
-        <thead>
-          <tr>
-            <th>field</th>
-            <th>when you opened it</th>
-            <th>yours</th>
-            <th>now</th>
-          </tr>
-        </thead>
+        <Head columns={['field', 'when you opened it', 'yours', 'now']} />
         <tbody>
           {fields.map((f) => (
             <tr key={f} class={mineChanged.includes(f) && theirsChanged.includes(f) ? 'both' : 'changed'}>

@@ -3,7 +3,7 @@ import type { Page, WorkItemView } from '../../tracker/index.js';
 import { useState } from 'preact/hooks';
 import { get, post, query } from '../api.js';
 import { href, navigate, route } from '../router.js';
-import { toast, useAction, useLoad } from '../ui.js';
+import { ProjectSelect, toast, useAction, useLoad } from '../ui.js';
 import { ItemFields, DRAFT_FIELDS, patchOf, type Draft } from './fields.js';
 
 export function NewItemPage() {
@@ -51,13 +51,7 @@ export function NewItemPage() {
       >
         <label>
           Project
-          <select value={key} onChange={(e) => setProject(e.currentTarget.value)}>
-            {projects.data?.items.map((p) => (
-              <option key={p.id} value={p.key}>
-                {p.key} — {p.title}
-              </option>
-            ))}
-          </select>
+          <ProjectSelect projects={projects.data?.items} value={key} onChange={setProject} />
         </label>
         <ItemFields
           draft={{ ...draft, status }}

@@ -3,7 +3,7 @@ import type { Page, WorkItemView } from '../../tracker/index.js';
 import { get, query } from '../api.js';
 import { touches, useFeed } from '../live.js';
 import { href, navigate, route } from '../router.js';
-import { Problem, useLoad } from '../ui.js';
+import { Head, Problem, ProjectSelect, useLoad } from '../ui.js';
 
 /** Open items nothing open blocks, most urgent first: what to pick up next. */
 export function ReadyPage() {
@@ -16,30 +16,16 @@ export function ReadyPage() {
       <header class="row">
         <h1>Ready to work on</h1>
         <span class="spacer" />
-        <select
-          aria-label="Project"
+        <ProjectSelect
+          projects={projects.data?.items}
           value={project}
-          onChange={(e) => navigate(href('/ready', { project: e.currentTarget.value }), true)}
-        >
-          <option value="">All projects</option>
-          {projects.data?.items.map((p) => (
-            <option key={p.id} value={p.key}>
-              {p.key}
-            </option>
-          ))}
-        </select>
+          none="All projects"
+          onChange={(key) => navigate(href('/ready', { project: key }), true)}
+        />
       </header>
       <Problem error={ready.error} />
       <table class="list">
-        <thead>
-          <tr>
-            <th>key</th>
-            <th>title</th>
-            <th>priority</th>
-            <th>status</th>
-            <th>assignee</th>
-          </tr>
-        </thead>
+        <Head columns={['key', 'title', 'priority', 'status', 'assignee']} />
         <tbody>
           {ready.data?.items.map((i) => (
             <tr key={i.id}>

@@ -1,8 +1,8 @@
 import type { ItemDetails } from '../../tracker/index.js';
 import { useState } from 'preact/hooks';
-import { del, enc, post } from '../api.js';
+import { enc, post } from '../api.js';
 import { ago, hours, parseDuration } from '../format.js';
-import { toast, useAction } from '../ui.js';
+import { RemoveButton, toast, useAction } from '../ui.js';
 
 export function TimeEntries({ details, onChange }: { details: ItemDetails; onChange: () => void }) {
   const [duration, setDuration] = useState('');
@@ -18,17 +18,7 @@ export function TimeEntries({ details, onChange }: { details: ItemDetails; onCha
             {t.ended_at === null ? <strong>running since {ago(t.started_at)}</strong> : hours(t.duration_seconds ?? 0)} ·{' '}
             {t.user_id} · {ago(t.started_at)}
             {t.description && <span class="muted"> · {t.description}</span>}
-            <button
-              class="link danger"
-              onClick={() =>
-                void run(async () => {
-                  await del(`/time_entries/${enc(t.id)}`);
-                  onChange();
-                })
-              }
-            >
-              remove
-            </button>
+            <RemoveButton path={`/time_entries/${enc(t.id)}`} onDone={onChange} />
           </li>
         ))}
       </ul>

@@ -2,7 +2,7 @@ import { get, query } from '../api.js';
 import { ago, when } from '../format.js';
 import { useFeed } from '../live.js';
 import { href, navigate, route } from '../router.js';
-import { Problem, useLoad } from '../ui.js';
+import { Head, Problem, useLoad } from '../ui.js';
 import type { AuditEntry } from './types.js';
 
 const ACTIONS = ['sync_requested', 'sync_started', 'sync_completed', 'sync_failed', 'sync_cancelled', 'sync_cancel_requested'];
@@ -33,16 +33,7 @@ export function Audit() {
       </header>
       <Problem error={audit.error} />
       <table class="list audit">
-        <thead>
-          <tr>
-            <th>when</th>
-            <th>who</th>
-            <th>action</th>
-            <th>run</th>
-            <th>from</th>
-            <th>details</th>
-          </tr>
-        </thead>
+        <Head columns={['when', 'who', 'action', 'run', 'from', 'details']} />
         <tbody>
           {audit.data?.entries.map((e) => (
             <tr key={e.id}>

@@ -5,7 +5,7 @@ import { enc, get, post } from '../api.js';
 import { ago, text as show, when } from '../format.js';
 import { touches, useFeed } from '../live.js';
 import { href } from '../router.js';
-import { Problem, toast, useAction, useLoad } from '../ui.js';
+import { Head, Problem, toast, useAction, useLoad } from '../ui.js';
 
 /** Same-field decisions a merge or a sync made and nobody settled yet: take ours, theirs, or another value. */
 export function Conflicts() {
@@ -25,17 +25,7 @@ export function Conflicts() {
       <h2>Conflicts ({conflicts.data?.total ?? '…'})</h2>
       <Problem error={conflicts.error} />
       <table class="list conflicts">
-        <thead>
-          <tr>
-            <th>found</th>
-            <th>record</th>
-            <th>field</th>
-            <th>ours (pm)</th>
-            <th>theirs</th>
-            <th>kept for now</th>
-            <th>settle</th>
-          </tr>
-        </thead>
+        <Head columns={['found', 'record', 'field', 'ours (pm)', 'theirs', 'kept for now', 'settle']} />
         <tbody>
           {conflicts.data?.items.map((c) => (
             <tr key={c.id} data-conflict={c.id}>

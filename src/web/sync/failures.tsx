@@ -1,7 +1,7 @@
 import { enc, get, post } from '../api.js';
 import { ago, when } from '../format.js';
 import { useFeed } from '../live.js';
-import { Problem, toast, useAction, useLoad } from '../ui.js';
+import { Head, Problem, toast, useAction, useLoad } from '../ui.js';
 import { RecordLinks } from './record-links.js';
 import type { Failure } from './types.js';
 
@@ -37,16 +37,7 @@ export function Failures({ onStarted }: { onStarted: (runId: string) => void }) 
       </header>
       <Problem error={failures.error} />
       <table class="list failures">
-        <thead>
-          <tr>
-            <th>when</th>
-            <th>record</th>
-            <th>what</th>
-            <th>error</th>
-            <th>tries</th>
-            <th />
-          </tr>
-        </thead>
+        <Head columns={['when', 'record', 'what', 'error', 'tries', '']} />
         <tbody>
           {failures.data?.items.map((f) => (
             <tr key={f.id} data-failure={f.id}>

@@ -4,7 +4,7 @@ import { openStream } from '../events.js';
 import { millis } from '../format.js';
 import { href } from '../router.js';
 import { Badge, useAction } from '../ui.js';
-import { FINISHED, type SyncRun, type SyncRunItem } from './types.js';
+import { Counters, FINISHED, type SyncRun, type SyncRunItem } from './types.js';
 
 interface Waiting {
   reason: 'rate_limited' | 'retry';
@@ -126,22 +126,7 @@ export function LiveRun({ runId, onFinished }: { runId: string; onFinished?: (ru
         </p>
       )}
       {live.run?.error && <p class="problem">{live.run.error}</p>}
-      {Object.keys(live.counters).length > 0 && (
-        <table class="counters">
-          <tbody>
-            {Object.entries(live.counters).map(([type, ops]) => (
-              <tr key={type}>
-                <th>{type}</th>
-                <td>
-                  {Object.entries(ops)
-                    .map(([op, n]) => `${n} ${op}`)
-                    .join(' · ')}
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      )}
+      <Counters counters={live.counters} />
     </section>
   );
 }

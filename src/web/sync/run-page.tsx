@@ -2,10 +2,10 @@ import { useState } from 'preact/hooks';
 import { enc, get } from '../api.js';
 import { millis, when } from '../format.js';
 import { href } from '../router.js';
-import { Badge, Problem, useLoad } from '../ui.js';
+import { Badge, Head, Problem, useLoad } from '../ui.js';
 import { LiveRun } from './live-run.js';
 import { RecordLinks } from './record-links.js';
-import { FINISHED, type RunItem, type SyncRun } from './types.js';
+import { Counters, FINISHED, type RunItem, type SyncRun } from './types.js';
 
 const ITEM_STATUSES = ['', 'done', 'failed', 'planned', 'retried'];
 
@@ -60,20 +60,7 @@ export function RunPage({ runId }: { runId: string }) {
             </>
           )}
         </dl>
-        <table class="counters">
-          <tbody>
-            {Object.entries(run.counters).map(([type, ops]) => (
-              <tr key={type}>
-                <th>{type}</th>
-                <td>
-                  {Object.entries(ops)
-                    .map(([op, n]) => `${n} ${op}`)
-                    .join(' · ')}
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
+        <Counters counters={run.counters} />
       </section>
       <section class="panel">
         <header class="row">
@@ -94,16 +81,7 @@ export function RunPage({ runId }: { runId: string }) {
           </select>
         </header>
         <table class="list run-items">
-          <thead>
-            <tr>
-              <th>#</th>
-              <th>record</th>
-              <th>what</th>
-              <th>outcome</th>
-              <th>tries</th>
-              <th>error</th>
-            </tr>
-          </thead>
+          <Head columns={['#', 'record', 'what', 'outcome', 'tries', 'error']} />
           <tbody>
             {shown.map((i) => (
               <tr key={i.id}>

@@ -2,7 +2,7 @@ import { get, query } from '../api.js';
 import { ago, millis, when } from '../format.js';
 import { useFeed } from '../live.js';
 import { href, navigate, route } from '../router.js';
-import { Badge, Problem, useLoad } from '../ui.js';
+import { Badge, Head, Problem, useLoad } from '../ui.js';
 import { summary, type Connection, type SyncRun } from './types.js';
 
 const STATUSES = ['queued', 'running', 'completed', 'completed_with_errors', 'failed', 'cancelled'];
@@ -54,17 +54,7 @@ export function Runs({ connections, compact }: { connections: readonly Connectio
       </header>
       <Problem error={runs.error} />
       <table class="list runs">
-        <thead>
-          <tr>
-            <th>started</th>
-            <th>connection</th>
-            <th>run</th>
-            <th>status</th>
-            <th>took</th>
-            <th>what it did</th>
-            <th>by</th>
-          </tr>
-        </thead>
+        <Head columns={['started', 'connection', 'run', 'status', 'took', 'what it did', 'by']} />
         <tbody>
           {runs.data?.runs.map((r) => (
             <tr key={r.id} data-run={r.id}>

@@ -1,9 +1,9 @@
 import { join } from 'node:path';
 import { afterEach, describe, expect, test, vi } from 'vitest';
-import { newId } from '../../../src/domain/index.js';
 import { openStore, type Store } from '../../../src/store/index.js';
 import { SyncEngine, SyncScheduler } from '../../../src/sync/index.js';
-import { syncFixture } from '../../helpers/redmine.js';
+import { connectionSettings, syncFixture } from '../../helpers/redmine.js';
+import { runRecord } from '../../helpers/runs.js';
 
 /** Connections synced on their own, as pm serve does with `every = "15m"`, against the real Redmine. */
 
@@ -23,17 +23,7 @@ async function setUp() {
   opened.push(store);
   const engine = new SyncEngine({
     store,
-    connections: () => ({
-      name: 'redmine',
-      kind: 'redmine',
-      url: f.api.peer.url,
-      project: f.project,
-      apiKey: f.api.peer.apiKey,
-      pmProject: 'WEB',
-      strategy: 'manual',
-      workers: 1,
-      ratePerSecond: 0,
-    }),
+    connections: () => connectionSettings(f),
   });
   const schedule = (everyMs: number) => {
     const scheduler = new SyncScheduler(engine, [{ name: 'redmine', everyMs }]);
@@ -72,29 +62,8 @@ describe('the sync scheduler', () => {
 
   test('skips its turn while the connection has a run going', async () => {
     const { store, engine, schedule } = await setUp();
-    const now = new Date().toISOString();
     // A run another machine is running (its heartbeat is fresh).
-    await store.sync.insertRun({
-      id: newId(),
-      connection: 'redmine',
-      mode: 'full',
-      direction: 'both',
-      dry_run: false,
-      filters: {},
-      idempotency_key: null,
-      retry_of: null,
-      status: 'running',
-      requested_by: 'elsewhere',
-      created_at: new Date(Date.now() - 10_000).toISOString(),
-      started_at: now,
-      finished_at: null,
-      duration_ms: null,
-      error: null,
-      counters: {},
-      owner: '1@another-host',
-      heartbeat_at: now,
-      cancel_requested_at: null,
-    });
+    await store.sync.insertRun(runRecord({ requested_by: 'elsewhere' }));
     const scheduler = schedule(100);
     await scheduler.start();
     const next = () => Date.parse(scheduler.nextRunAt('redmine')!);

@@ -1,18 +1,10 @@
 import type { AuditEntry, SyncRun, SyncRunItem } from '../../domain/index.js';
+import type { ConnectionInfo } from '../../server/index.js';
 
 export type { AuditEntry, SyncRun, SyncRunItem };
 
 /** `GET /api/v1/sync/connections` (see src/server/routes/sync-dashboard.ts). */
-export interface Connection {
-  name: string;
-  kind: string;
-  url: string;
-  project: string;
-  pm_project: string | null;
-  strategy: string;
-  key: 'env' | 'secrets' | 'missing';
-  every_ms: number | null;
-  next_run_at: string | null;
+export interface Connection extends ConnectionInfo {
   status: string;
   active_run: SyncRun | null;
   last_run: SyncRun | null;
@@ -25,6 +17,27 @@ export type RunItem = SyncRunItem & { local_key: string | null };
 export type Failure = RunItem & { connection: string };
 
 export const FINISHED = ['completed', 'completed_with_errors', 'failed', 'cancelled'];
+
+/** A run's counters as a table: a row per entity type, `6 create · 1 failed`. */
+export function Counters({ counters }: { counters: Record<string, Partial<Record<string, number>>> }) {
+  if (Object.keys(counters).length === 0) return null;
+  return (
+    <table class="counters">
+      <tbody>
+        {Object.entries(counters).map(([type, ops]) => (
+          <tr key={type}>
+            <th>{type}</th>
+            <td>
+              {Object.entries(ops)
+                .map(([op, n]) => `${n ?? 0} ${op}`)
+                .join(' · ')}
+            </td>
+          </tr>
+        ))}
+      </tbody>
+    </table>
+  );
+}
 
 /** "12 created, 3 updated" from a run's counters. */
 export function summary(counters: SyncRun['counters']): string {
