@@ -58,14 +58,23 @@ export function BoardPage() {
     navigate(href('/board', { ...filters, [name]: value, ...(name === 'project' ? { sprint: '' } : {}) }), true);
 
   const projects = useLoad(() => get<Page<Project>>('/projects'), []);
-  const project = filters.project || projects.data?.items[0]?.key || '';
+  // Without a project named, the server's default one (the only one, or default_project), so
+  // the board does not wait for the list of projects; with several and no default, the first.
+  const board = useLoad(async () => {
+    const sprint = filters.sprint;
+    if (filters.project) return get<Board>(`/board${query({ project: filters.project, sprint })}`);
+    try {
+      return await get<Board>(`/board${query({ sprint })}`);
+    } catch (error) {
+      if (!(error instanceof ApiError) || error.status !== 400) throw error;
+      const first = (await get<Page<Project>>('/projects?limit=1')).items[0]?.key;
+      return first ? get<Board>(`/board${query({ project: first, sprint })}`) : undefined;
+    }
+  }, [filters.project, filters.sprint]);
+  const project = filters.project || board.data?.project.key || projects.data?.items[0]?.key || '';
   const sprints = useLoad(
     () => (project ? get<Page<Sprint>>(`/sprints${query({ project })}`) : Promise.resolve(undefined)),
     [project],
-  );
-  const board = useLoad(
-    () => (project ? get<Board>(`/board${query({ project, sprint: filters.sprint })}`) : Promise.resolve(undefined)),
-    [project, filters.sprint],
   );
   const [conflict, setConflict] = useState<(Move & { current: Record<string, unknown> }) | undefined>();
   const pending = useRef(0);
@@ -80,8 +89,10 @@ export function BoardPage() {
   const state = useRef({ visible, board: board.data });
   state.current = { visible, board: board.data };
 
+  const dragging = useRef(false);
   const refresh = () => {
-    if (pending.current > 0) return void (stale.current = true);
+    // Not under a card being dragged, nor before a move is answered: after.
+    if (pending.current > 0 || dragging.current) return void (stale.current = true);
     clearTimeout(reloadTimer.current);
     reloadTimer.current = window.setTimeout(() => void board.reload(), 120);
   };
@@ -127,7 +138,14 @@ export function BoardPage() {
   function dropped(event: Sortable.SortableEvent): void {
     const { item: node, from, to, oldIndex = 0, newIndex = 0 } = event;
     from.insertBefore(node, from.children[oldIndex] ?? null);
-    if (from === to && oldIndex === newIndex) return;
+    dragging.current = false;
+    if (from === to && oldIndex === newIndex) {
+      if (stale.current) {
+        stale.current = false;
+        refresh();
+      }
+      return;
+    }
     const id = node.dataset.id!;
     const status = to.dataset.status!;
     const all = state.current.visible.flatMap((c) => c.items);
@@ -232,7 +250,13 @@ export function BoardPage() {
       </p>
       <div class="lanes">
         {visible.map((column, l) => (
-          <Lane key={column.lane.id} lane={column.lane} project={project} onDrop={dropped}>
+          <Lane
+            key={column.lane.id}
+            lane={column.lane}
+            project={project}
+            onDrag={() => (dragging.current = true)}
+            onDrop={dropped}
+          >
             {column.items.map((item, i) => (
               <Card key={item.id} item={item} onKey={(e) => onKey(e, l, i)} />
             ))}
@@ -272,12 +296,13 @@ export function BoardPage() {
 function Lane(props: {
   lane: SwimLane;
   project: string;
+  onDrag: () => void;
   onDrop: (event: Sortable.SortableEvent) => void;
   children: ComponentChildren;
 }) {
   const list = useRef<HTMLOListElement>(null);
-  const onDrop = useRef(props.onDrop);
-  onDrop.current = props.onDrop;
+  const handlers = useRef(props);
+  handlers.current = props;
   useEffect(() => {
     const sortable = Sortable.create(list.current!, {
       group: 'board',
@@ -286,7 +311,8 @@ function Lane(props: {
       fallbackTolerance: 4,
       ghostClass: 'ghost',
       chosenClass: 'chosen',
-      onEnd: (event) => onDrop.current(event),
+      onStart: () => handlers.current.onDrag(),
+      onEnd: (event) => handlers.current.onDrop(event),
     });
     return () => sortable.destroy();
   }, []);

@@ -87,7 +87,15 @@ export function ItemPage({ itemRef }: { itemRef: string }) {
       {changedElsewhere && (
         <p class="notice" role="alert">
           Someone changed this item while you were editing. Saving will show you both versions first.{' '}
-          <button onClick={() => void details.reload()}>Load their version</button>
+          <button
+            onClick={() => {
+              setDraft(undefined);
+              setBase(undefined);
+              void details.reload();
+            }}
+          >
+            Discard mine, load theirs
+          </button>
         </p>
       )}
       <form
