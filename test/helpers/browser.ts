@@ -33,11 +33,11 @@ const SCREENSHOTS = resolve(import.meta.dirname, '../../docs/screenshots');
  * A screenshot of what the test shows: into docs/screenshots (the README's pictures) when
  * PM_SCREENSHOTS=1, else into a scratch folder, so a test run leaves the checkout as it was.
  */
-export async function screenshot(page: Page, name: string): Promise<string> {
+export async function screenshot(page: Page, name: string, options: { fullPage?: boolean } = {}): Promise<string> {
   const dir = process.env.PM_SCREENSHOTS === '1' ? SCREENSHOTS : tempDir('pm-shots-');
   mkdirSync(dir, { recursive: true });
   const path = join(dir, `${name}.png`);
-  await page.screenshot({ path });
+  await page.screenshot({ path, ...options });
   return path;
 }
 

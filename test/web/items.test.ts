@@ -67,7 +67,7 @@ describe('items in the web UI', () => {
     await page.getByLabel('What was done').fill('spike');
     await page.getByRole('button', { name: 'Log time' }).click();
     await page.getByRole('heading', { name: 'Time · 1h 30m' }).waitFor();
-    await screenshot(page, 'item');
+    await screenshot(page, 'item', { fullPage: true });
 
     const details = (await server.api.get<ItemDetails>('/work_items/WEB-1/details')).body;
     expect(details.comments.map((c) => c.content)).toEqual(['Use hosted card fields']);

@@ -112,6 +112,7 @@ describe('the sync dashboard', () => {
     await expect.poll(() => row.count()).toBe(1);
     expect(await row.locator('td.ours').textContent()).toBe('Card form (pm)');
     expect(await row.locator('td.theirs').textContent()).toBe('Card form (Redmine)');
+    await row.getByRole('link', { name: 'WEB-1' }).waitFor();
     await screenshot(page, 'sync-conflicts');
     await row.getByRole('button', { name: 'Take theirs' }).click();
     await expect.poll(() => row.count()).toBe(0);

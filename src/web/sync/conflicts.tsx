@@ -1,5 +1,5 @@
 import type { Conflict } from '../../domain/index.js';
-import type { Page } from '../../tracker/index.js';
+import type { Page, WorkItemView } from '../../tracker/index.js';
 import { useState } from 'preact/hooks';
 import { enc, get, post } from '../api.js';
 import { ago, text as show, when } from '../format.js';
@@ -9,7 +9,14 @@ import { Head, Problem, toast, useAction, useLoad } from '../ui.js';
 
 /** Same-field decisions a merge or a sync made and nobody settled yet: take ours, theirs, or another value. */
 export function Conflicts() {
-  const conflicts = useLoad(() => get<Page<Conflict>>('/conflicts?limit=500'), []);
+  const conflicts = useLoad(async () => {
+    const page = await get<Page<Conflict>>('/conflicts?limit=500');
+    // Items by the key people know (the list holds ids): a lookup per item, conflicts are few.
+    const ids = [...new Set(page.items.filter((c) => c.entity_type === 'work_items').map((c) => c.record_id))];
+    const found = await Promise.all(ids.map((id) => get<WorkItemView>(`/work_items/${enc(id)}`).catch(() => undefined)));
+    const keys = new Map(found.flatMap((item) => (item ? [[item.id, item.key] as const] : [])));
+    return { ...page, keys };
+  }, []);
   useFeed((m) => m.type === 'changes' && touches(m.data, 'conflicts') && void conflicts.reload());
   const [other, setOther] = useState<{ id: string; value: string } | undefined>();
   const { busy, run } = useAction();
@@ -32,7 +39,9 @@ export function Conflicts() {
               <td title={when(c.detected_at)}>{ago(c.detected_at)}</td>
               <td>
                 {c.entity_type === 'work_items' ? (
-                  <a href={href(`/items/${c.record_id}`)}>item {c.record_id.slice(-8)}</a>
+                  <a href={href(`/items/${conflicts.data?.keys.get(c.record_id) ?? c.record_id}`)}>
+                    {conflicts.data?.keys.get(c.record_id) ?? `item ${c.record_id.slice(-8)}`}
+                  </a>
                 ) : (
                   `${c.entity_type} ${c.record_id.slice(-8)}`
                 )}

@@ -1,7 +1,7 @@
 import { useEffect, useState } from 'preact/hooks';
 import { enc, post } from '../api.js';
 import { openStream } from '../events.js';
-import { millis } from '../format.js';
+import { millis, plural } from '../format.js';
 import { href } from '../router.js';
 import { Badge, useAction } from '../ui.js';
 import { Counters, FINISHED, type SyncRun, type SyncRunItem } from './types.js';
@@ -115,7 +115,7 @@ export function LiveRun({ runId, onFinished }: { runId: string; onFinished?: (ru
             </span>
           </>
         )}{' '}
-        · <span class="records">{live.records} records</span>
+        · <span class="records">{plural(live.records, 'record')}</span>
         {live.failed > 0 && <span class="bad"> · {live.failed} failed</span>}
       </p>
       <progress max={100} value={percent} aria-label="Progress" />
