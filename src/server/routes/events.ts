@@ -33,10 +33,26 @@ export const eventRoutes = [
     async handler({ deps, reply, request }) {
       const feed = feedOf(deps);
       const lastId = Number(request.headers['last-event-id']);
+      // Read before the stream opens, so a database error is an ordinary error answer.
+      const seq = await feed.current();
+      const sync = await syncActivity(deps.store);
+      const missed = Number.isInteger(lastId) && lastId >= 0 && lastId < seq ? await feed.since(lastId) : undefined;
       const stream = openEventStream(reply);
+      stream.send('hello', { seq, sync }, seq);
+      if (missed) stream.send('changes', missed, missed.seq);
       const send = (event: FeedEvent) =>
         event.type === 'changes' ? stream.send('changes', event.data, event.data.seq) : stream.send('sync', event.data);
-      const unsubscribe = await feed.subscribe(send);
+      let unsubscribe: () => void;
+      try {
+        unsubscribe = await feed.subscribe(send);
+        // Written between the first look and the subscription: sent (perhaps twice), never lost.
+        const gap = await feed.since(seq);
+        if (gap) stream.send('changes', gap, gap.seq);
+      } catch (error) {
+        request.log.error({ err: error }, 'change feed: could not follow the database');
+        stream.end();
+        return reply;
+      }
       const ping = setInterval(() => stream.ping(), KEEP_ALIVE_MS);
       const own = streams.get(deps) ?? new Set();
       streams.set(deps, own);
@@ -49,12 +65,6 @@ export const eventRoutes = [
       };
       own.add(end);
       request.raw.on('close', end);
-      const seq = await feed.current();
-      stream.send('hello', { seq, sync: await syncActivity(deps.store) }, seq);
-      if (Number.isInteger(lastId) && lastId >= 0 && lastId < seq) {
-        const missed = await feed.since(lastId);
-        if (missed) stream.send('changes', missed, missed.seq);
-      }
       return reply;
     },
   }),
