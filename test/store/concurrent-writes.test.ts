@@ -1,6 +1,6 @@
 import { describe, expect, it, onTestFinished } from 'vitest';
 import { PmError, type WorkItem } from '../../src/domain/index.js';
-import { openStore, type Store } from '../../src/store/index.js';
+import { LATEST_SCHEMA_VERSION, openStore, type Store } from '../../src/store/index.js';
 import { importSnapshot } from '../../src/sync/index.js';
 import { LocalTracker } from '../../src/tracker/index.js';
 import { snapshotText, writeTemp } from '../helpers/snapshot.js';
@@ -206,5 +206,20 @@ describe.each(DIALECTS)('concurrent write transactions on %s', (dialect) => {
     release();
     await Promise.all([first, ...waiting]);
     expect(await reader.read((tx) => tx.getMeta('waiting-11'))).toBe('written');
+  });
+});
+
+describe.runIf(DIALECTS.includes('postgres'))('opening a new PostgreSQL database', () => {
+  it('works from several pools at once: one creates and migrates it, the others wait', async () => {
+    for (let round = 0; round < 3; round++) {
+      const target = storeTarget('postgres');
+      const opened = await Promise.allSettled(Array.from({ length: 5 }, () => openStore(target)));
+      const stores = opened.flatMap((o) => (o.status === 'fulfilled' ? [o.value] : []));
+      onTestFinished(async () => {
+        for (const store of stores) await store.close();
+      });
+      expect(opened.map(outcome)).toEqual(opened.map(() => 'ok'));
+      for (const store of stores) expect(await store.schemaVersion()).toBe(LATEST_SCHEMA_VERSION);
+    }
   });
 });

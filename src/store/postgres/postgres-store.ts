@@ -10,7 +10,7 @@ export interface PostgresOptions {
   poolSize?: number;
 }
 
-/** First half of the two-key advisory lock that admits one writer per schema (see `holdLock` for 727002). */
+/** First half of the two-key advisory lock that admits one writer per schema (`holdLock` uses 727002). */
 const WRITER_LOCK_KEYSPACE = 727003;
 
 /**
@@ -50,6 +50,15 @@ function queue(): <T>(fn: () => Promise<T>) => Promise<T> {
     tail = run.catch(() => undefined);
     return run;
   };
+}
+
+/**
+ * Creates the schema if it is not there, as a write: CREATE SCHEMA IF NOT EXISTS from several
+ * processes at once fails in all but one (a unique violation), so they take turns.
+ */
+async function ensureSchema(db: Db, transactor: Transactor, schema: string): Promise<void> {
+  const found = await sql`select 1 from pg_namespace where nspname = ${schema}`.execute(db);
+  if (found.rows.length === 0) await transactor.write(db, (tx) => sql.raw(`create schema if not exists ${schema}`).execute(tx));
 }
 
 /** `postgres://user:secret@host/db` → `postgres://user@host/db`: safe for messages and logs. */
@@ -99,7 +108,7 @@ export class PostgresStore extends KyselyStore {
     const transactor = postgresTransactor(schema);
     const store = new PostgresStore(location, db, transactor, false, () => db.destroy());
     try {
-      if (schema !== 'public') await sql.raw(`create schema if not exists ${schema}`).execute(db);
+      if (schema !== 'public') await ensureSchema(db, transactor, schema);
       const version = await readSchemaVersion(db, 'postgres');
       if (version > LATEST_SCHEMA_VERSION) throw new SchemaVersionError(`database ${location}`, version, LATEST_SCHEMA_VERSION);
       if (version < LATEST_SCHEMA_VERSION && options.migrate !== false) await migrate(db, 'postgres', transactor, location);
