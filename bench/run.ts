@@ -10,6 +10,7 @@ import { redmineBench } from './redmine.bench.js';
 import { serverBench } from './server.bench.js';
 import { snapshotBench } from './snapshot.bench.js';
 import { storeBench } from './store.bench.js';
+import { webBench } from './web.bench.js';
 
 /**
  * `npm run bench [-- --json] [-- --small] [-- --only core,snapshot]`: runs the benchmarks and
@@ -57,6 +58,8 @@ const suites: Record<string, () => Promise<Figure[]> | Figure[]> = {
   },
   // Writers racing for one database, SQLite and PostgreSQL (skipped without one): a data set of its own.
   store: () => storeBench(mkdtempSync(join(root, 'store-'))),
+  // In Debian's chromium (skipped without it): a board of its own, 2,000 items in one project.
+  web: () => webBench(mkdtempSync(join(root, 'web-')), size === SMALL ? 500 : 2_000),
   // Against the Redmine peer (skipped without one): its own repository and data, not `loaded`.
   redmine: () => redmineBench(mkdtempSync(join(root, 'redmine-')), size === SMALL ? 200 : 2_000),
 };

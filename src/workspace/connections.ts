@@ -1,7 +1,14 @@
 import { chmodSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { parse as parseToml, stringify as stringifyToml } from 'smol-toml';
 import * as z from 'zod/mini';
-import { CONFLICT_STRATEGIES, ConfigError, NotFoundError, toIssues, type ConflictStrategy } from '../domain/index.js';
+import {
+  CONFLICT_STRATEGIES,
+  ConfigError,
+  NotFoundError,
+  parseDuration,
+  toIssues,
+  type ConflictStrategy,
+} from '../domain/index.js';
 import type { Config } from './config.js';
 import type { WorkspacePaths } from './workspace.js';
 
@@ -23,8 +30,24 @@ export const connectionConfigSchema = z.looseObject({
   workers: z.optional(z.int().check(z.gte(1), z.lte(32))),
   rate_limit: z.optional(z.number().check(z.gte(0))),
   timeout_ms: z.optional(z.int().check(z.gte(100))),
+  /** `pm serve` runs it on its own this often: a duration of at least a minute (15m, 1h). */
+  every: z.optional(
+    z.string().check(z.refine((text) => everySeconds(text) !== undefined, 'expected a duration of at least 1m, like 15m or 1h')),
+  ),
 });
 export type ConnectionConfig = z.output<typeof connectionConfigSchema>;
+
+const MIN_EVERY_SECONDS = 60;
+
+/** The seconds an `every` duration stands for, or undefined when it is not one of at least a minute. */
+export function everySeconds(text: string): number | undefined {
+  try {
+    const seconds = parseDuration(text, 'every');
+    return seconds >= MIN_EVERY_SECONDS ? seconds : undefined;
+  } catch {
+    return undefined;
+  }
+}
 
 /** A connection ready to run: its settings and the key read from the environment or secrets.toml. */
 export interface ResolvedConnection {

@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import type { ConnectionSettings } from '../../src/sync/index.js';
 import { afterAll } from 'vitest';
 import { boundPm } from './cli.js';
 import { tempDir } from './temp.js';
@@ -179,4 +180,20 @@ export async function syncFixture(
     ...(options.connect ?? []),
   ]);
   return { dir, api, project, pm, env };
+}
+
+/** The engine's settings for a fixture's connection (the real Redmine, project WEB). */
+export function connectionSettings(f: SyncFixture, more: Partial<ConnectionSettings> = {}): ConnectionSettings {
+  return {
+    name: 'redmine',
+    kind: 'redmine',
+    url: f.api.peer.url,
+    project: f.project,
+    apiKey: f.api.peer.apiKey,
+    pmProject: 'WEB',
+    strategy: 'manual',
+    workers: 1,
+    ratePerSecond: 0,
+    ...more,
+  };
 }

@@ -3,6 +3,7 @@ import { CONFLICT_STRATEGIES, ValidationError, isOneOf } from '../../domain/inde
 import { CONNECTOR_KINDS, createConnector } from '../../sync/index.js';
 import {
   connectionsOf,
+  everySeconds,
   keySource,
   keyVariable,
   pickConnection,
@@ -27,9 +28,18 @@ interface ConnectOptions {
   workers?: number;
   rateLimit?: number;
   timeout?: number;
+  every?: string;
   apiKeyStdin?: boolean;
   check?: boolean;
   json?: boolean;
+}
+
+function everyOption(text: string): string {
+  if (everySeconds(text) === undefined)
+    throw new ValidationError([
+      { path: '--every', message: `expected a duration of at least 1m, like 15m or 1h, got ${JSON.stringify(text)}` },
+    ]);
+  return text;
 }
 
 /** `epic=Feature,story=Support` → { epic: 'Feature', story: 'Support' }. */
@@ -77,6 +87,7 @@ export function registerConnect(program: Command, session: Session): void {
     )
     .option('--rate-limit <n>', 'remote requests a second at most, 0 for no limit (default 100)', integer('--rate-limit', 0))
     .option('--timeout <ms>', 'give up on a request after this long (default 15000)', integer('--timeout', 100))
+    .option('--every <duration>', 'pm serve syncs it on its own this often, e.g. 15m or 1h ("off" to stop)')
     .option('--api-key-stdin', 'read the API key from stdin and keep it in .pm/secrets.toml')
     .option('--check', 'check the URL, the key and the project now')
     .addOption(jsonOption())
@@ -133,7 +144,9 @@ export function registerConnect(program: Command, session: Session): void {
           ...(opts.workers !== undefined ? { workers: opts.workers } : {}),
           ...(opts.rateLimit !== undefined ? { rate_limit: opts.rateLimit } : {}),
           ...(opts.timeout !== undefined ? { timeout_ms: opts.timeout } : {}),
+          ...(opts.every !== undefined && opts.every !== 'off' ? { every: everyOption(opts.every) } : {}),
         };
+        if (opts.every === 'off') delete connection.every;
         saveConnection(ws.paths, name, connection);
         if (opts.apiKeyStdin) {
           const key = await readStdin();

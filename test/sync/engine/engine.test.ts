@@ -1,10 +1,10 @@
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, test, vi } from 'vitest';
-import { newId, type SyncRun } from '../../../src/domain/index.js';
 import { openStore, type Store, type SyncRepository } from '../../../src/store/index.js';
-import { SyncEngine, type ConnectionSettings, type RunEvent } from '../../../src/sync/index.js';
-import { syncFixture, type SyncFixture } from '../../helpers/redmine.js';
+import { SyncEngine, type RunEvent } from '../../../src/sync/index.js';
+import { connectionSettings, syncFixture, type SyncFixture } from '../../helpers/redmine.js';
+import { runRecord } from '../../helpers/runs.js';
 
 /** The engine in process, against the real Redmine: lifecycle, cancellation, recovery, history. */
 
@@ -20,17 +20,7 @@ afterEach(async () => {
 async function engineFor(f: SyncFixture, options: { store?: Store; log?: (m: string) => void } = {}) {
   const store = options.store ?? (await openStore(join(f.dir, '.pm', 'data.db')));
   opened.push(store);
-  const settings: ConnectionSettings = {
-    name: 'redmine',
-    kind: 'redmine',
-    url: f.api.peer.url,
-    project: f.project,
-    apiKey: f.api.peer.apiKey,
-    pmProject: 'WEB',
-    strategy: 'manual',
-    workers: 2,
-    ratePerSecond: 0,
-  };
+  const settings = connectionSettings(f, { workers: 2 });
   const engine = new SyncEngine({
     store,
     connections: () => settings,
@@ -111,28 +101,7 @@ describe('sync engine', () => {
   test('a run whose process died is failed by the next engine that looks, never left running', async () => {
     const f = await syncFixture();
     const { engine, store } = await engineFor(f);
-    const at = new Date().toISOString();
-    const orphan: SyncRun = {
-      id: newId(),
-      connection: 'redmine',
-      mode: 'incremental',
-      direction: 'both',
-      dry_run: false,
-      filters: {},
-      idempotency_key: null,
-      retry_of: null,
-      status: 'running',
-      requested_by: 'someone',
-      created_at: at,
-      started_at: at,
-      finished_at: null,
-      duration_ms: null,
-      error: null,
-      counters: {},
-      owner: `999999999@${hostname()}`,
-      heartbeat_at: at,
-      cancel_requested_at: null,
-    };
+    const orphan = runRecord({ owner: `999999999@${hostname()}` });
     await store.sync.insertRun(orphan);
     const [failed] = await engine.recover();
     expect(failed).toMatchObject({ id: orphan.id, status: 'failed' });
