@@ -116,7 +116,7 @@ const VERBS = 'Add Fix Refactor Remove Update Migrate Document Test Localise Red
  * story every fourth, the rest tasks); default status, a few priorities, titles and short
  * descriptions. Epics come first in the list, so parents are written before their children.
  */
-function workItems(projectId: string, count: number): WorkItem[] {
+export function workItems(projectId: string, count: number): WorkItem[] {
   const r = rng(6);
   const phrase = (n: number) => Array.from({ length: n }, () => r.pick(WORDS)).join(' ');
   const at = new Date().toISOString();
@@ -150,6 +150,34 @@ function workItems(projectId: string, count: number): WorkItem[] {
     else children.push(item(n, (n - 1) % 4 === 0 ? 'story' : 'task', epics[epics.length - 1]!));
   }
   return [...epics, ...children];
+}
+
+/** Writes generated work items straight into a repository's database (parents first), as a load would. */
+export async function insertWorkItems(
+  database: string,
+  projectKey: string,
+  make: (projectId: string) => WorkItem[],
+): Promise<WorkItem[]> {
+  const store = await openStore(database);
+  try {
+    const project = await store.projectByKey(projectKey);
+    if (!project) throw new Error(`no project ${projectKey} in ${database}`);
+    const items = make(project.id);
+    await store.write(async (tx) => {
+      await tx.insertMany(
+        'work_items',
+        items.filter((i) => i.parent_id === null),
+      );
+      await tx.insertMany(
+        'work_items',
+        items.filter((i) => i.parent_id !== null),
+      );
+      await tx.update('projects', { ...project, next_work_item_number: items.length + 1 });
+    });
+    return items;
+  } finally {
+    await store.close();
+  }
 }
 
 interface Usage {
@@ -284,26 +312,7 @@ export async function redmineBench(workdir: string, count: number): Promise<Figu
     mkdirSync(repo, { recursive: true });
     await pm(['init']);
     await pm(['project', 'add', 'WEB', 'Website relaunch']);
-    const store = await openStore(join(repo, '.pm', 'data.db'));
-    let items: WorkItem[];
-    try {
-      const project = await store.projectByKey('WEB');
-      if (!project) throw new Error('pm project add WEB did not make project WEB');
-      items = workItems(project.id, count);
-      await store.write(async (tx) => {
-        await tx.insertMany(
-          'work_items',
-          items.filter((i) => i.parent_id === null),
-        );
-        await tx.insertMany(
-          'work_items',
-          items.filter((i) => i.parent_id !== null),
-        );
-        await tx.update('projects', { ...project, next_work_item_number: count + 1 });
-      });
-    } finally {
-      await store.close();
-    }
+    const items = await insertWorkItems(join(repo, '.pm', 'data.db'), 'WEB', (projectId) => workItems(projectId, count));
     await pm(['sync', 'export']); // .pm/data.json up to date, so no run below pays for the first export
     await pm(['connect', 'redmine', '--url', peer.url, '--project', syncProject, '--check']);
 

@@ -9,6 +9,8 @@ import { machineBench } from './machine.bench.js';
 import { redmineBench } from './redmine.bench.js';
 import { serverBench } from './server.bench.js';
 import { snapshotBench } from './snapshot.bench.js';
+import { storeBench } from './store.bench.js';
+import { webBench } from './web.bench.js';
 
 /**
  * `npm run bench [-- --json] [-- --small] [-- --only core,snapshot]`: runs the benchmarks and
@@ -54,6 +56,10 @@ const suites: Record<string, () => Promise<Figure[]> | Figure[]> = {
     await ensureLoaded();
     return serverBench(mkdtempSync(join(root, 'server-')), loaded);
   },
+  // Writers racing for one database, SQLite and PostgreSQL (skipped without one): a data set of its own.
+  store: () => storeBench(mkdtempSync(join(root, 'store-'))),
+  // In Debian's chromium (skipped without it): a board of its own, 2,000 items in one project.
+  web: () => webBench(mkdtempSync(join(root, 'web-')), size === SMALL ? 500 : 2_000),
   // Against the Redmine peer (skipped without one): its own repository and data, not `loaded`.
   redmine: () => redmineBench(mkdtempSync(join(root, 'redmine-')), size === SMALL ? 200 : 2_000),
 };

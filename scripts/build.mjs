@@ -1,5 +1,7 @@
 // Builds the installed `pm`: one ESM bundle plus lazily loaded chunks, no TypeScript at run time.
-import { chmodSync, readFileSync, rmSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { chmodSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { gzipSync } from 'node:zlib';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 
@@ -29,3 +31,42 @@ await build({
   logLevel: 'warning',
 });
 chmodSync(new URL('../dist/pm.js', import.meta.url), 0o755);
+
+// The web UI `pm serve` answers at `/`: one script and one stylesheet for the browser, gzipped
+// beside them (the server sends those to browsers that take gzip), and the page naming both.
+const WEB_BUDGET_GZIP = 60 * 1024;
+const webDir = new URL('../dist/web/', import.meta.url);
+await build({
+  absWorkingDir: fileURLToPath(new URL('..', import.meta.url)),
+  entryPoints: { app: 'src/web/main.tsx' },
+  outdir: 'dist/web',
+  bundle: true,
+  format: 'esm',
+  platform: 'browser',
+  target: ['chrome111', 'firefox115', 'safari16.4'],
+  jsx: 'automatic',
+  jsxImportSource: 'preact',
+  define: { __PM_VERSION__: JSON.stringify(pkg.version) },
+  minify: process.env.PM_BUILD_DEBUG !== '1',
+  legalComments: 'none',
+  logLevel: 'warning',
+});
+let gzipped = 0;
+const stamp = {};
+for (const name of ['app.js', 'app.css']) {
+  const body = readFileSync(new URL(name, webDir));
+  const gz = gzipSync(body, { level: 9 });
+  writeFileSync(new URL(`${name}.gz`, webDir), gz);
+  gzipped += gz.length;
+  stamp[name] = createHash('sha256').update(body).digest('hex').slice(0, 12);
+}
+writeFileSync(
+  new URL('index.html', webDir),
+  readFileSync(new URL('../src/web/index.html', import.meta.url), 'utf8')
+    .replace('app.css', `app.css?v=${stamp['app.css']}`)
+    .replace('app.js', `app.js?v=${stamp['app.js']}`),
+);
+if (gzipped > WEB_BUDGET_GZIP) {
+  console.error(`dist/web: the page's JS+CSS is ${gzipped} bytes gzipped, over the budget of ${WEB_BUDGET_GZIP}`);
+  process.exit(1);
+}

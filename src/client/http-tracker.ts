@@ -27,6 +27,7 @@ import type {
   DependencyView,
   ItemDetails,
   LaneQuery,
+  MoveTarget,
   Page,
   ProjectQuery,
   SprintQuery,
@@ -96,8 +97,8 @@ export class HttpTracker implements Tracker {
   itemDetails = (ref: string) => this.get<ItemDetails>(`${at('work_items', ref)}/details`);
   editItem = (ref: string, patch: ItemPatch, version?: number) =>
     this.send<WorkItemView>('PATCH', at('work_items', ref), { ...patch, version });
-  moveItem = (ref: string, status: string, rank?: number) =>
-    this.send<WorkItemView>('POST', `${at('work_items', ref)}/move`, { status, position: rank });
+  moveItem = (ref: string, { rank, ...to }: MoveTarget) =>
+    this.send<WorkItemView>('POST', `${at('work_items', ref)}/move`, { ...to, position: rank });
   removeItem = (ref: string) => this.send<WorkItemView>('DELETE', at('work_items', ref));
 
   addComment = (input: NewCommentInput) => this.send<Comment>('POST', 'comments', input);

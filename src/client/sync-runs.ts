@@ -96,6 +96,7 @@ function parseBlock(block: string): RunEvent | undefined {
     case 'item_planned':
       return { type, item: value as SyncRunItem };
     case 'progress':
+    case 'waiting':
       return value as RunEvent;
     default:
       return undefined;

@@ -8,16 +8,19 @@ import { openApiDocument } from './openapi.js';
 import { registerRoutes, takesStream, type AnyRoute } from './route.js';
 import { commentRoutes } from './routes/comments.js';
 import { dependencyRoutes } from './routes/dependencies.js';
+import { closeChangeStreams, eventRoutes } from './routes/events.js';
 import { healthRoute, openApiRoute } from './routes/meta.js';
 import { projectRoutes } from './routes/projects.js';
 import { sprintRoutes } from './routes/sprints.js';
 import { laneRoutes } from './routes/swim-lanes.js';
 import { syncRoutes } from './routes/sync.js';
+import { syncDashboardRoutes } from './routes/sync-dashboard.js';
 import { syncRunRoutes } from './routes/sync-runs.js';
 import { timeEntryRoutes } from './routes/time-entries.js';
 import { viewRoutes } from './routes/views.js';
 import { workItemRoutes } from './routes/work-items.js';
 import { securityHeaders } from './security-headers.js';
+import { findWebRoot, registerWeb } from './web.js';
 
 /** Every endpoint of /api/v1, in the order the OpenAPI document lists them. */
 export function apiRoutes(): AnyRoute[] {
@@ -33,6 +36,8 @@ export function apiRoutes(): AnyRoute[] {
     ...viewRoutes,
     ...syncRoutes,
     ...syncRunRoutes,
+    ...syncDashboardRoutes,
+    ...eventRoutes,
   ];
   routes.push(openApiRoute(() => openApiDocument(routes)));
   return routes;
@@ -78,6 +83,11 @@ export async function createApp(deps: AppDeps): Promise<FastifyInstance> {
     clearInterval(sweeper);
     done();
   });
+  // Change streams never end on their own: they end first, so the server can close.
+  app.addHook('preClose', (done) => {
+    closeChangeStreams(deps);
+    done();
+  });
   // Declared up front so every request object has the same shape; set before any handler runs.
   app.decorateRequest('pm', null as unknown as RequestAuth);
   const headers = await securityHeaders();
@@ -100,6 +110,7 @@ export async function createApp(deps: AppDeps): Promise<FastifyInstance> {
     }, done);
   });
 
+  registerWeb(app, deps.webRoot === false ? undefined : (deps.webRoot ?? findWebRoot()));
   const routes = apiRoutes();
   registerRoutes(
     app,

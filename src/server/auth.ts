@@ -16,7 +16,7 @@ const CONTROL_RE = /[\u0000-\u001f\u007f]/;
  */
 export function authenticate(request: FastifyRequest, deps: AppDeps): RequestAuth | Promise<RequestAuth> {
   // Most requests on loopback carry no token: answered without a promise or a query.
-  if (request.headers.authorization === undefined && !deps.settings.requireToken)
+  if (request.headers.authorization === undefined && (!deps.settings.requireToken || request.routeOptions.config.public))
     return { token: null, actor: actorOf(request, null, deps) };
   return presentedToken(request, deps).then((token) => authorize(request, deps, token));
 }

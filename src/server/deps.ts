@@ -48,6 +48,26 @@ export interface AppDeps {
   startedAt?: number;
   /** Sync runs with remote trackers (the repository's connections); absent: those routes answer 404. */
   sync?: SyncEngine;
+  /** The repository's connections (from config.toml), for the sync dashboard. */
+  connections?: () => readonly ConnectionInfo[];
+  /** Where the web UI's files are (dist/web); found next to the code when absent, false for no UI. */
+  webRoot?: string | false;
+}
+
+/** A sync connection as the dashboard shows it: never its secret, only where the key comes from. */
+export interface ConnectionInfo {
+  name: string;
+  kind: string;
+  url: string;
+  /** The remote project. */
+  project: string;
+  pm_project: string | null;
+  strategy: string;
+  key: 'env' | 'secrets' | 'missing';
+  /** How often `pm serve` runs it on its own (ms), or null. */
+  every_ms: number | null;
+  /** When `pm serve` runs it next on its own, or null. */
+  next_run_at: string | null;
 }
 
 /** Who is asking, settled before the body is read. */
@@ -64,5 +84,7 @@ declare module 'fastify' {
   interface FastifyContextConfig {
     /** What a token needs to call the route. */
     scope?: TokenScope;
+    /** Served to anyone, without a token (the web UI's files, which hold no data). */
+    public?: boolean;
   }
 }

@@ -1,5 +1,5 @@
 export { apiRoutes, createApp } from './app.js';
-export { DEFAULT_SETTINGS, type AppDeps, type BulkStore, type ServerSettings } from './deps.js';
+export { DEFAULT_SETTINGS, type AppDeps, type BulkStore, type ConnectionInfo, type ServerSettings } from './deps.js';
 export { HTTP_STATUS, type ErrorBody } from './errors.js';
 export {
   isLoopback,

@@ -7,7 +7,7 @@ import { openStore, type HeldLock, type Store } from '../store/index.js';
 import type { SyncEngine } from '../sync/index.js';
 import type { WorkspacePaths } from '../workspace/index.js';
 import { createApp } from './app.js';
-import type { BulkStore, ServerSettings } from './deps.js';
+import type { BulkStore, ConnectionInfo, ServerSettings } from './deps.js';
 
 export interface ServeOptions {
   /** The store to serve; the caller closes it after the server. */
@@ -24,6 +24,8 @@ export interface ServeOptions {
   logger?: FastifyServerOptions['logger'];
   /** Sync runs with the repository's connections. */
   sync?: SyncEngine;
+  /** The repository's connections, for the sync dashboard. */
+  connections?: () => readonly ConnectionInfo[];
 }
 
 export interface RunningServer {
@@ -103,6 +105,7 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
       ...(options.logger !== undefined ? { logger: options.logger } : {}),
       ...withBulk(bulkStores(store, options.target)),
       ...(options.sync ? { sync: options.sync } : {}),
+      ...(options.connections ? { connections: options.connections } : {}),
     });
     // Runs a server killed mid-run left behind are failed, so none stays "running".
     await options.sync?.recover();

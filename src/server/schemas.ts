@@ -20,6 +20,11 @@ export function withVersion<S extends z.ZodMiniObject>(schema: S) {
 export const moveInput = z.strictObject({
   status: statusValueSchema,
   position: z.optional(z.int()),
+  /** Next to another item of the lane (display key or id), instead of a position. */
+  before: z.optional(refParam),
+  after: z.optional(refParam),
+  /** Only if the item is still at this version (else 409 with the current record). */
+  version: z.optional(z.int().check(z.gte(1))),
 });
 
 /** 201 with where the new record lives. */

@@ -640,5 +640,5 @@ export class KyselyStore implements Store {
 }
 
 const TOKEN_COLUMNS = ['id', 'name', 'scope', 'created_by', 'created_at', 'revoked_at'] as const;
-/** First half of the two-key advisory locks `holdLock` takes; migrations use a one-key lock. */
+/** First half of the two-key advisory locks `holdLock` takes (write transactions use 727003). */
 const LOCK_KEYSPACE = 727002;

@@ -25,12 +25,12 @@ export async function readSchemaVersion(db: Db, dialect: Dialect): Promise<numbe
 }
 
 /**
- * Applies pending migrations in one transaction (forward only) and records the version.
- * A database written by a newer pm is refused with the version it needs.
+ * Applies pending migrations in one write transaction (forward only) and records the version;
+ * the write transaction keeps a concurrent open from migrating too. A database written by a
+ * newer pm is refused with the version it needs.
  */
 export async function migrate(db: Db, dialect: Dialect, transactor: Transactor, location: string): Promise<MigrationResult> {
   return transactor.write(db, async (tx) => {
-    if (dialect === 'postgres') await sql`select pg_advisory_xact_lock(727001)`.execute(tx);
     const from = await readSchemaVersion(tx, dialect);
     if (from > LATEST_SCHEMA_VERSION) throw new SchemaVersionError(`database ${location}`, from, LATEST_SCHEMA_VERSION);
     for (const migration of MIGRATIONS) {

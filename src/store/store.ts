@@ -97,7 +97,12 @@ export interface Store {
   /** The sync engine's state (links, runs, history), in the same database and transaction. */
   readonly sync: SyncRepository;
 
-  /** One write transaction (SQLite: BEGIN IMMEDIATE). Nested calls join the outer one (and its options). */
+  /**
+   * One write transaction, and the only one on this database while it runs, across processes
+   * (SQLite: BEGIN IMMEDIATE; PostgreSQL: an advisory lock per schema): what it reads stays as
+   * read until it commits. Read transactions on other connections do not wait for it. Nested
+   * calls join the outer one (and its options).
+   */
   write<T>(fn: (tx: Store) => Promise<T>, options?: TransactionOptions): Promise<T>;
   /** One read transaction: a consistent snapshot. */
   read<T>(fn: (tx: Store) => Promise<T>): Promise<T>;
@@ -173,7 +178,10 @@ export interface Store {
   blocksReachable(from: string, to: string): Promise<boolean>;
   /** The parent chain of an item, nearest first. */
   ancestorIds(itemId: string): Promise<string[]>;
-  /** Serialises writers that check-then-insert on the same name (PostgreSQL; SQLite writers are serial). */
+  /**
+   * Takes a named lock until the transaction ends (PostgreSQL). Redundant since `write` admits
+   * one writer at a time on both dialects; kept for its remaining caller.
+   */
   lock(name: string): Promise<void>;
   /** Live, unfinished items with no live, unfinished `blocks` blocker, most urgent first. */
   readyItems(query: { projectId?: string; doneStatuses: readonly string[]; limit: number }): Promise<WorkItem[]>;

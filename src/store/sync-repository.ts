@@ -9,6 +9,13 @@ export interface RunQuery {
   offset?: number;
 }
 
+export interface AuditQuery {
+  limit?: number;
+  offset?: number;
+  entityId?: string;
+  action?: string;
+}
+
 /** Reads one link at a time, synchronously: a run looks up only the links it needs. */
 export interface LinkReader {
   byLocal(entityType: string, localId: string): SyncLink | undefined;
@@ -59,7 +66,8 @@ export interface SyncRepository {
   setCursor(connection: string, entityType: string, cursor: string, at: string): Promise<void>;
 
   insertAudit(entry: AuditEntry): Promise<void>;
-  listAudit(query?: { limit?: number; entityId?: string }): Promise<AuditEntry[]>;
+  /** Newest first. */
+  listAudit(query?: AuditQuery): Promise<AuditEntry[]>;
 }
 
 const json = (value: unknown) => JSON.stringify(value ?? null);
@@ -350,13 +358,15 @@ export class KyselySyncRepository implements SyncRepository {
       .execute();
   }
 
-  async listAudit(query: { limit?: number; entityId?: string } = {}): Promise<AuditEntry[]> {
+  async listAudit(query: AuditQuery = {}): Promise<AuditEntry[]> {
     let q = this.db.selectFrom('audit_logs').selectAll();
     if (query.entityId !== undefined) q = q.where('entity_id', '=', query.entityId);
+    if (query.action !== undefined) q = q.where('action', '=', query.action);
     const rows = await q
       .orderBy('at', 'desc')
       .orderBy('id', 'desc')
       .limit(query.limit ?? 100)
+      .offset(query.offset ?? 0)
       .execute();
     return rows.map((row) => ({
       ...(row as unknown as AuditEntry),

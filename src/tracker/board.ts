@@ -1,4 +1,4 @@
-import type { Sprint } from '../domain/index.js';
+import { NotFoundError, type Sprint } from '../domain/index.js';
 import type { Store } from '../store/index.js';
 import type { TrackerContext } from './context.js';
 import { toView } from './items.js';
@@ -6,21 +6,32 @@ import { lanesOf } from './lanes.js';
 import { defaultProject, projectKeys, resolveProject, resolveSprint } from './refs.js';
 import type { Board, WorkItemView } from './tracker.js';
 
+/** The sprint a board shows; `all` and `none` (when no sprint is called that) for no sprint. */
+async function boardSprint(tx: Store, projectId: string, ref: string | undefined): Promise<Sprint | null | 'all' | 'none'> {
+  if (ref === undefined) {
+    const active = await tx.list('sprints', { where: { project_id: projectId, status: 'active' } });
+    return active.length === 1 ? active[0]! : null;
+  }
+  try {
+    return await resolveSprint(tx, ref, projectId);
+  } catch (error) {
+    const scope = ref.trim().toLowerCase();
+    if (error instanceof NotFoundError && (scope === 'all' || scope === 'none')) return scope;
+    throw error;
+  }
+}
+
 /**
- * Items by lane for one project: the given sprint, else the active sprint, else every item.
- * Within a lane, items are in their board order.
+ * Items by lane for one project: the given sprint (`all`: every item, `none`: those in no
+ * sprint), else the active sprint, else every item. Within a lane, items are in board order.
  */
 export async function board(tx: Store, query: { project?: string; sprint?: string }): Promise<Board> {
   const project = await defaultProject(tx, query.project);
-  let sprint: Sprint | null = null;
-  if (query.sprint !== undefined) sprint = await resolveSprint(tx, query.sprint, project.id);
-  else {
-    const active = await tx.list('sprints', { where: { project_id: project.id, status: 'active' } });
-    if (active.length === 1) sprint = active[0]!;
-  }
+  const scope = await boardSprint(tx, project.id, query.sprint);
+  const sprint = typeof scope === 'string' ? null : scope;
   const lanes = await lanesOf(tx, project.id);
   const items = await tx.list('work_items', {
-    where: { project_id: project.id, ...(sprint ? { sprint_id: sprint.id } : {}) },
+    where: { project_id: project.id, ...(sprint ? { sprint_id: sprint.id } : scope === 'none' ? { sprint_id: null } : {}) },
     orderBy: [
       ['position', 'asc'],
       ['item_number', 'asc'],

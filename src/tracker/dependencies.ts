@@ -32,7 +32,6 @@ export async function addDependency(ctx: TrackerContext, tx: Store, raw: NewDepe
   if (blocking.id === blocked.id) {
     throw new InvariantError('self_reference', `${input.blocking} cannot depend on itself`, 'blocked_item_id');
   }
-  await tx.lock('dependencies');
   const existing = [
     ...(await tx.list('dependencies', { where: { blocking_item_id: blocking.id, blocked_item_id: blocked.id } })),
     ...(await tx.list('dependencies', { where: { blocking_item_id: blocked.id, blocked_item_id: blocking.id } })),

@@ -24,7 +24,7 @@ import { authorOf, type TrackerContext } from './context.js';
 import { lanesOf } from './lanes.js';
 import { deleteRecord, patchRecord } from './records.js';
 import { defaultProject, keyOf, projectKeys, requireById, resolveItem, resolveProject, resolveSprint } from './refs.js';
-import type { ItemRef, Page, WorkItemView } from './tracker.js';
+import type { ItemRef, MoveTarget, Page, WorkItemView } from './tracker.js';
 
 /** Gap between neighbouring positions, so most moves touch only the moved item. */
 export const POSITION_STEP = 1024;
@@ -211,21 +211,17 @@ export async function editItem(
 }
 
 /**
- * Moves an item to a lane, at a 1-based rank in that lane (default: last). Positions keep
- * gaps, so usually only the moved item changes; a lane without a gap is respaced first.
+ * Moves an item to a lane, at a 1-based rank in that lane or next to another item of it
+ * (default: last). Positions keep gaps, so usually only the moved item changes; a lane
+ * without a gap is respaced first.
  */
-export async function moveItem(
-  ctx: TrackerContext,
-  tx: Store,
-  ref: string,
-  status: string,
-  rank?: number,
-): Promise<WorkItemView> {
+export async function moveItem(ctx: TrackerContext, tx: Store, ref: string, to: MoveTarget): Promise<WorkItemView> {
+  const { status } = to;
   const item = await resolveItem(tx, ref);
   const project = await requireById(tx, 'projects', item.project_id, { deleted: true });
   assertStatus(await lanesOf(tx, project.id), status, project);
-  if (rank !== undefined && (!Number.isInteger(rank) || rank < 1)) {
-    throw new ValidationError([{ path: 'position', message: `expected a whole number from 1, got ${rank}` }]);
+  if (to.rank !== undefined && (!Number.isInteger(to.rank) || to.rank < 1)) {
+    throw new ValidationError([{ path: 'position', message: `expected a whole number from 1, got ${to.rank}` }]);
   }
   const column = (
     await tx.list('work_items', {
@@ -236,6 +232,7 @@ export async function moveItem(
       ],
     })
   ).filter((i) => i.id !== item.id);
+  const rank = to.before !== undefined || to.after !== undefined ? await rankBeside(tx, column, to) : to.rank;
   let position = gapPosition(column, rank);
   if (position === null) {
     for (const [i, other] of column.entries()) {
@@ -244,7 +241,18 @@ export async function moveItem(
     }
     position = gapPosition(column, rank)!;
   }
-  return viewOf(tx, await patchRecord(ctx, tx, 'work_items', item, { status, position }));
+  return viewOf(tx, await patchRecord(ctx, tx, 'work_items', item, { status, position }, to.version));
+}
+
+/** The rank just before or after another item of the lane. */
+async function rankBeside(tx: Store, column: readonly WorkItem[], to: MoveTarget): Promise<number> {
+  const field = to.before !== undefined ? 'before' : 'after';
+  const anchor = await resolveItem(tx, (to.before ?? to.after)!);
+  const index = column.findIndex((i) => i.id === anchor.id);
+  if (index === -1) {
+    throw new ValidationError([{ path: field, message: `the item to move ${field} is not in lane ${to.status}` }]);
+  }
+  return field === 'before' ? index + 1 : index + 2;
 }
 
 function gapPosition(column: readonly WorkItem[], rank: number | undefined): number | null {

@@ -30,7 +30,6 @@ export async function lanesOf(tx: Store, projectId: string): Promise<SwimLane[]>
 export async function addLane(ctx: TrackerContext, tx: Store, raw: NewLaneInput): Promise<SwimLane> {
   const input = parseInput(newLaneInput, raw);
   const projectId = input.project ? (await resolveProject(tx, input.project)).id : null;
-  await tx.lock(`lane:${projectId ?? 'shared'}`);
   const scope = await tx.list('swim_lanes', { where: { project_id: projectId } });
   if (scope.some((l) => l.status_value === input.status_value)) {
     throw new AlreadyExistsError(`a lane for status ${input.status_value} already exists here`, 'status_value');

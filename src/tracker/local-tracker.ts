@@ -27,7 +27,16 @@ import { addProject, editProject, listProjects, removeProject } from './projects
 import { resolveProject } from './refs.js';
 import { addSprint, editSprint, getSprint, listSprints, removeSprint } from './sprints.js';
 import { addTime, editTime, getTimeEntry, listTime, removeTime, startTimer, stopTimer } from './time-entries.js';
-import type { ConflictChoice, ConflictQuery, LaneQuery, ProjectQuery, SprintQuery, TimeQuery, Tracker } from './tracker.js';
+import type {
+  ConflictChoice,
+  ConflictQuery,
+  LaneQuery,
+  MoveTarget,
+  ProjectQuery,
+  SprintQuery,
+  TimeQuery,
+  Tracker,
+} from './tracker.js';
 
 /** The tracker on a local Store: each operation is one transaction. */
 export class LocalTracker implements Tracker {
@@ -70,7 +79,7 @@ export class LocalTracker implements Tracker {
   getItem = (ref: string) => this.read((tx) => getItem(tx, ref));
   itemDetails = (ref: string) => this.read((tx) => itemDetails(tx, ref));
   editItem = (ref: string, patch: ItemPatch, version?: number) => this.write((tx) => editItem(this.ctx, tx, ref, patch, version));
-  moveItem = (ref: string, status: string, rank?: number) => this.write((tx) => moveItem(this.ctx, tx, ref, status, rank));
+  moveItem = (ref: string, to: MoveTarget) => this.write((tx) => moveItem(this.ctx, tx, ref, to));
   removeItem = (ref: string) => this.write((tx) => removeItem(this.ctx, tx, ref));
 
   addComment = (input: NewCommentInput) => this.write((tx) => addComment(this.ctx, tx, input));

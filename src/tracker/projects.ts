@@ -18,7 +18,6 @@ import type { ProjectQuery } from './tracker.js';
 
 export async function addProject(ctx: TrackerContext, tx: Store, raw: NewProjectInput): Promise<Project> {
   const input = parseInput(newProjectInput, raw);
-  await tx.lock(`project-key:${input.key}`);
   const existing = await tx.projectByKey(input.key);
   if (existing && existing.deleted_at === null) {
     throw new AlreadyExistsError(`project key ${input.key} is already used by "${existing.title}"`, 'key');

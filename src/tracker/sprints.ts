@@ -26,7 +26,6 @@ export async function addSprint(ctx: TrackerContext, tx: Store, raw: NewSprintIn
   const input = parseInput(newSprintInput, raw);
   assertSprintDates(input.start_date, input.end_date);
   const project = await defaultProject(tx, input.project);
-  await tx.lock(`sprint-name:${project.id}`);
   await assertNameFree(tx, project.id, input.name);
   const sprint: Sprint = {
     id: newId(),

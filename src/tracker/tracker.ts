@@ -93,6 +93,19 @@ export interface ConflictQuery {
   record?: string;
 }
 
+/**
+ * Where an item moves: a lane, and a place in it — a 1-based rank, or next to another item of
+ * that lane (what a filtered board knows); by default the end. With `version`, only if the item
+ * is still at that version (else a version conflict).
+ */
+export interface MoveTarget {
+  status: string;
+  rank?: number;
+  before?: string;
+  after?: string;
+  version?: number;
+}
+
 /** How to settle a recorded conflict: keep one side's value, or set another. */
 export type ConflictChoice = { take: 'ours' | 'theirs' } | { value: string | number | boolean | null };
 
@@ -134,7 +147,7 @@ export interface Tracker {
   getItem(ref: string): Promise<WorkItemView>;
   itemDetails(ref: string): Promise<ItemDetails>;
   editItem(ref: string, patch: ItemPatch, expectedVersion?: number): Promise<WorkItemView>;
-  moveItem(ref: string, status: string, rank?: number): Promise<WorkItemView>;
+  moveItem(ref: string, to: MoveTarget): Promise<WorkItemView>;
   removeItem(ref: string): Promise<WorkItemView>;
 
   addComment(input: NewCommentInput): Promise<Comment>;

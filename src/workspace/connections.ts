@@ -9,9 +9,18 @@ export const CONNECTION_NAME_RE = /^[a-z][a-z0-9_-]{0,39}$/;
 
 /**
  * `[connections.NAME]` in config.toml: a kind and its settings (everything about a connection
- * except its secret). The connector of that kind checks the settings when the connection is used.
+ * except its secret). The settings every connection has are read here to list and schedule
+ * connections; the connector of the kind checks them all when the connection is used.
  */
-export const connectionConfigSchema = z.looseObject({ kind: z.string().check(z.minLength(1)) });
+export const connectionConfigSchema = z.looseObject({
+  kind: z.string().check(z.minLength(1)),
+  url: z.optional(z.string()),
+  project: z.optional(z.string()),
+  pm_project: z.optional(z.string()),
+  strategy: z.optional(z.string()),
+  /** `pm serve` runs it on its own this often (15m, 1h). */
+  every: z.optional(z.string()),
+});
 export type ConnectionConfig = z.output<typeof connectionConfigSchema>;
 
 /** A connection ready to check and run: its settings and the secret from the environment or secrets.toml. */

@@ -168,3 +168,17 @@ describe('pm sync export and import', () => {
     expect(await o.json<unknown[]>(['item', 'list'])).toEqual([]);
   });
 });
+
+describe('pm connect --every', () => {
+  it('keeps how often pm serve syncs a connection, refuses less than a minute, and stops with off', async () => {
+    const config = join(dir, '.pm', 'config.toml');
+    await cli.ok(['connect', 'redmine', '--url', 'https://redmine.example.com', '--project', 'web', '--every', '15m']);
+    expect(readFileSync(config, 'utf8')).toMatch(/^every = "15m"$/m);
+    const refused = await cli.run(['connect', 'redmine', '--every', '30s']);
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toContain('--every');
+    expect(readFileSync(config, 'utf8')).toMatch(/^every = "15m"$/m);
+    await cli.ok(['connect', 'redmine', '--every', 'off']);
+    expect(readFileSync(config, 'utf8')).not.toMatch(/^every =/m);
+  });
+});

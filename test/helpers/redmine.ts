@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { afterAll } from 'vitest';
+import type { RawConnection } from '../../src/sync/index.js';
 import { boundPm } from './cli.js';
 import { tempDir } from './temp.js';
 
@@ -179,4 +180,15 @@ export async function syncFixture(
     ...(options.connect ?? []),
   ]);
   return { dir, api, project, pm, env };
+}
+
+/** A fixture's connection as the engine takes it (the real Redmine, project WEB), with more settings. */
+export function connectionSettings(f: SyncFixture, more: Record<string, unknown> = {}): RawConnection {
+  return {
+    name: 'redmine',
+    kind: 'redmine',
+    settings: { url: f.api.peer.url, project: f.project, pm_project: 'WEB', workers: 1, rate_limit: 0, ...more },
+    secret: f.api.peer.apiKey,
+    source: 'test',
+  };
 }

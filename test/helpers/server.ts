@@ -1,5 +1,7 @@
+import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import { afterAll } from 'vitest';
+import { PM_BIN, testEnv } from './cli.js';
 import { manualClock } from './tracker.js';
 import {
   DEFAULT_SETTINGS,
@@ -18,7 +20,9 @@ import { tempDir } from './temp.js';
 /** Everything a test started, stopped when the test file finishes (servers first, then stores). */
 const servers: { close(): Promise<void> }[] = [];
 const stores: Store[] = [];
+const children: ChildProcess[] = [];
 afterAll(async () => {
+  for (const child of children.splice(0)) child.kill('SIGTERM');
   for (const server of servers.splice(0).reverse()) await server.close();
   for (const store of stores.splice(0)) await store.close();
 });
@@ -86,7 +90,7 @@ export interface TestApp {
  */
 export async function testApp(
   dialect: Dialect,
-  options: { settings?: Partial<ServerSettings>; store?: Store; target?: string } = {},
+  options: { settings?: Partial<ServerSettings>; store?: Store; target?: string; deps?: Partial<AppDeps> } = {},
 ): Promise<TestApp> {
   const target = options.target ?? storeTarget(dialect);
   const store = options.store ?? (await openStore(target));
@@ -109,6 +113,7 @@ export async function testApp(
           },
         }
       : {}),
+    ...options.deps,
   };
   const app = await createApp(deps);
   await app.listen({ host: '127.0.0.1', port: 0 });
@@ -145,4 +150,88 @@ export async function serveWorkspace(
   });
   servers.push(running);
   return { ...running, store, api: apiClient(running.url) };
+}
+
+/** `pm serve --port 0` as a process of its own in `cwd`; resolves with its URL once it listens. */
+export function servePm(
+  cwd: string,
+  env: Record<string, string | undefined> = {},
+  args: readonly string[] = [],
+): Promise<string> {
+  const child = spawn(process.execPath, [PM_BIN, 'serve', '--port', '0', ...args], { cwd, env: testEnv(env) });
+  children.push(child);
+  return new Promise((resolve, reject) => {
+    let out = '';
+    let err = '';
+    child.stderr.on('data', (d: Buffer) => (err += d.toString()));
+    child.stdout.on('data', (d: Buffer) => {
+      out += d.toString();
+      const url = /listening on (http:\/\/\S+)/.exec(out)?.[1];
+      if (url) resolve(url);
+    });
+    child.on('exit', (code) => reject(new Error(`pm serve exited (${code}) before listening: ${out}${err}`)));
+  });
+}
+
+export interface SseEvent {
+  event: string;
+  id: string | undefined;
+  data: unknown;
+}
+
+/**
+ * A server-sent event stream read as it arrives: `next` waits for the next event that
+ * matches (events before it are passed over), `close` hangs up.
+ */
+export async function openSse(url: string, headers: Record<string, string> = {}) {
+  const abort = new AbortController();
+  const response = await fetch(url, { headers: { accept: 'text/event-stream', ...headers }, signal: abort.signal });
+  if (!response.ok || !response.body) throw new Error(`${url}: ${response.status} ${await response.text()}`);
+  const reader = response.body.pipeThrough(new TextDecoderStream()).getReader();
+  let buffer = '';
+  const queued: SseEvent[] = [];
+  let ended = false;
+  const pull = async (): Promise<void> => {
+    const { value, done } = await reader.read();
+    if (done) {
+      ended = true;
+      return;
+    }
+    buffer += value;
+    for (let end = buffer.indexOf('\n\n'); end >= 0; end = buffer.indexOf('\n\n')) {
+      const block = buffer.slice(0, end);
+      buffer = buffer.slice(end + 2);
+      const line = (name: string) =>
+        block
+          .split('\n')
+          .find((l) => l.startsWith(`${name}: `))
+          ?.slice(name.length + 2);
+      const data = line('data');
+      if (data !== undefined)
+        queued.push({ event: line('event') ?? 'message', id: line('id'), data: JSON.parse(data) as unknown });
+    }
+  };
+  return {
+    response,
+    async next(match: (event: SseEvent) => boolean = () => true, timeoutMs = 10_000): Promise<SseEvent> {
+      const deadline = Date.now() + timeoutMs;
+      for (;;) {
+        const index = queued.findIndex(match);
+        if (index >= 0) return queued.splice(0, index + 1).at(-1)!;
+        queued.length = 0;
+        if (ended) throw new Error(`${url}: the stream ended before the event came`);
+        if (Date.now() > deadline) throw new Error(`${url}: no such event within ${timeoutMs} ms`);
+        await Promise.race([pull(), new Promise((resolve) => setTimeout(resolve, 200))]);
+      }
+    },
+    /** Resolves when the server ends the stream. */
+    async ended(timeoutMs = 10_000): Promise<void> {
+      const deadline = Date.now() + timeoutMs;
+      while (!ended) {
+        if (Date.now() > deadline) throw new Error(`${url}: the stream did not end within ${timeoutMs} ms`);
+        await Promise.race([pull(), new Promise((resolve) => setTimeout(resolve, 200))]);
+      }
+    },
+    close: () => abort.abort(),
+  };
 }

@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import pg from 'pg';
-import { afterAll } from 'vitest';
-import { openStore, type Dialect, type Store } from '../../src/store/index.js';
+import { afterAll, onTestFinished } from 'vitest';
+import { isPostgresUrl, openStore, type Dialect, type Store } from '../../src/store/index.js';
 import { tempDir } from './temp.js';
 
 export const POSTGRES_URL = process.env.PM_TEST_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
@@ -38,4 +38,20 @@ export function storeTarget(dialect: Dialect): string {
 
 export async function freshStore(dialect: Dialect): Promise<Store> {
   return openStore(storeTarget(dialect));
+}
+
+/**
+ * `count` stores on one database, closed when the test finishes (their pools would otherwise
+ * add up against PostgreSQL's connection limit). PostgreSQL: a store (and pool) each, as
+ * separate pm processes have. SQLite: one store shared by all, as a process holds one
+ * connection; two in one process would wait on each other's lock synchronously (separate
+ * SQLite writers are tested as processes).
+ */
+export async function storesOn(target: string, count: number): Promise<Store[]> {
+  const opened: Store[] = [];
+  onTestFinished(async () => {
+    for (const store of opened) await store.close();
+  });
+  for (let i = 0; i < (isPostgresUrl(target) ? count : 1); i++) opened.push(await openStore(target));
+  return Array.from({ length: count }, (_, i) => opened[i % opened.length]!);
 }

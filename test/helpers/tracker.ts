@@ -2,7 +2,7 @@ import { afterAll } from 'vitest';
 import { defaultLanes, type Clock } from '../../src/domain/index.js';
 import type { Dialect, Store } from '../../src/store/index.js';
 import { LocalTracker } from '../../src/tracker/index.js';
-import { freshStore } from './stores.js';
+import { freshStore, storeTarget, storesOn } from './stores.js';
 
 /** A clock that moves only when told to: tests decide what time it is. */
 export type ManualClock = Clock & { advance(ms: number): void; set(ms: number): void };
@@ -35,4 +35,18 @@ export async function freshTracker(dialect: Dialect, options: { actor?: string; 
   const clock = options.clock ?? manualClock();
   const tracker = new LocalTracker({ store, actor: options.actor ?? 'alice@example.com', clock, doneStatuses: ['done'] });
   return { store, tracker, clock };
+}
+
+/**
+ * `count` trackers on one fresh database with the default lanes, each on a store of its own
+ * where the dialect allows it (see `storesOn`), as several pm processes would write it.
+ */
+export async function trackersOn(dialect: Dialect, count: number, options: { clock?: ManualClock } = {}) {
+  const stores = await storesOn(storeTarget(dialect), count);
+  await seedLanes(stores[0]!);
+  const clock = options.clock ?? manualClock();
+  const trackers = stores.map(
+    (store, i) => new LocalTracker({ store, actor: `writer${i}@example.com`, clock, doneStatuses: ['done'] }),
+  );
+  return { stores, trackers, clock };
 }

@@ -1,34 +1,15 @@
-import { spawn, type ChildProcess } from 'node:child_process';
-import { afterAll, describe, expect, test, vi } from 'vitest';
+import { describe, expect, test, vi } from 'vitest';
 import type { SyncRun, SyncRunItem } from '../../src/domain/index.js';
-import { PM_BIN, testEnv } from '../helpers/cli.js';
 import { syncFixture, type SyncFixture } from '../helpers/redmine.js';
-import { apiClient } from '../helpers/server.js';
+import { apiClient, servePm } from '../helpers/server.js';
 
 /** Sync runs over HTTP: `pm serve` as a process, the real Redmine behind it. */
 
 // One Redmine serves every test file at once, one request at a time: allow for the queue.
 vi.setConfig({ testTimeout: 180_000 });
 
-const children: ChildProcess[] = [];
-afterAll(() => {
-  for (const child of children.splice(0)) child.kill('SIGTERM');
-});
-
 /** `pm serve --port 0` in the fixture's repository; resolves with its URL once it listens. */
-function serve(f: SyncFixture): Promise<string> {
-  const child = spawn(process.execPath, [PM_BIN, 'serve', '--port', '0'], { cwd: f.dir, env: testEnv(f.env) });
-  children.push(child);
-  return new Promise((resolve, reject) => {
-    let out = '';
-    child.stdout.on('data', (d: Buffer) => {
-      out += d.toString();
-      const url = /listening on (http:\/\/\S+)/.exec(out)?.[1];
-      if (url) resolve(url);
-    });
-    child.on('exit', (code) => reject(new Error(`pm serve exited (${code}) before listening: ${out}`)));
-  });
-}
+const serve = (f: SyncFixture) => servePm(f.dir, f.env);
 
 interface SseEvent {
   event: string;
@@ -85,6 +66,11 @@ describe('sync runs over HTTP', () => {
     expect(events[0]!.event).toBe('run_started');
     expect(events.at(-1)).toMatchObject({ event: 'run_finished', data: { id: started.body.sync_id, status: 'completed' } });
     expect(events.filter((e) => e.event === 'run_finished')).toHaveLength(1);
+    // Progress is thinned out, but every phase is announced as it starts.
+    const starts = events
+      .filter((e) => e.event === 'progress' && (e.data as { done: number }).done === 0)
+      .map((e) => (e.data as { phase: string; total: number }).phase);
+    expect(starts).toEqual(expect.arrayContaining(['pull', 'push']));
 
     // A subscriber that comes after the end gets the same story.
     const late = await readSse(`${url}/api/v1/sync/runs/${started.body.sync_id.slice(-12)}/events`);

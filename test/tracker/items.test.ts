@@ -105,13 +105,44 @@ describe.each(DIALECTS)('work items on %s', (dialect) => {
     const { tracker } = await freshTracker(dialect);
     await tracker.addProject({ key: 'WEB', title: 'Web' });
     for (const t of ['A', 'B', 'C']) await tracker.addItem({ item_type: 'task', title: t, status: 'todo' });
-    await tracker.moveItem('WEB-3', 'todo', 1);
-    await tracker.moveItem('WEB-2', 'in_progress');
+    await tracker.moveItem('WEB-3', { status: 'todo', rank: 1 });
+    await tracker.moveItem('WEB-2', { status: 'in_progress' });
     const board = await tracker.board({});
     const col = (s: string) => board.columns.find((c) => c.lane.status_value === s)!.items.map((i) => i.key);
     expect(col('todo')).toEqual(['WEB-3', 'WEB-1']);
     expect(col('in_progress')).toEqual(['WEB-2']);
-    expect(await code(tracker.moveItem('WEB-1', 'nowhere'))).toBe('validation_failed');
+    expect(await code(tracker.moveItem('WEB-1', { status: 'nowhere' }))).toBe('validation_failed');
+  });
+
+  it('moves an item before or after another item of the lane, and only from the version it was at', async () => {
+    const { tracker } = await freshTracker(dialect);
+    await tracker.addProject({ key: 'WEB', title: 'Web' });
+    for (const t of ['A', 'B', 'C', 'D']) await tracker.addItem({ item_type: 'task', title: t, status: 'todo' });
+    const todo = async () =>
+      (await tracker.board({})).columns.find((c) => c.lane.status_value === 'todo')!.items.map((i) => i.key);
+    await tracker.moveItem('WEB-4', { status: 'todo', before: 'WEB-2' });
+    expect(await todo()).toEqual(['WEB-1', 'WEB-4', 'WEB-2', 'WEB-3']);
+    await tracker.moveItem('WEB-1', { status: 'todo', after: 'WEB-3' });
+    expect(await todo()).toEqual(['WEB-4', 'WEB-2', 'WEB-3', 'WEB-1']);
+    expect(await code(tracker.moveItem('WEB-1', { status: 'review', before: 'WEB-2' }))).toBe('validation_failed');
+
+    const item = await tracker.getItem('WEB-2');
+    expect(await code(tracker.moveItem('WEB-2', { status: 'review', version: item.version - 1 }))).toBe('version_conflict');
+    expect((await tracker.getItem('WEB-2')).status).toBe('todo');
+    expect((await tracker.moveItem('WEB-2', { status: 'review', version: item.version })).status).toBe('review');
+  });
+
+  it('shows every item, or those in no sprint, on a board with an active sprint', async () => {
+    const { tracker } = await freshTracker(dialect);
+    await tracker.addProject({ key: 'WEB', title: 'Web' });
+    await tracker.addSprint({ name: 'S1', start_date: '2026-12-01', end_date: '2026-12-14', status: 'active' });
+    await tracker.addItem({ item_type: 'task', title: 'In the sprint', sprint: 'S1' });
+    await tracker.addItem({ item_type: 'task', title: 'Backlog' });
+    const keys = async (sprint?: string) =>
+      (await tracker.board(sprint === undefined ? {} : { sprint })).columns.flatMap((c) => c.items.map((i) => i.key));
+    expect(await keys()).toEqual(['WEB-1']);
+    expect((await keys('all')).sort()).toEqual(['WEB-1', 'WEB-2']);
+    expect(await keys('none')).toEqual(['WEB-2']);
   });
 
   it('respaces a lane when there is no gap left', async () => {
@@ -120,7 +151,7 @@ describe.each(DIALECTS)('work items on %s', (dialect) => {
     for (const t of ['A', 'B', 'C']) await tracker.addItem({ item_type: 'task', title: t, status: 'todo' });
     await tracker.editItem('WEB-1', { position: 1 });
     await tracker.editItem('WEB-2', { position: 2 });
-    await tracker.moveItem('WEB-3', 'todo', 2);
+    await tracker.moveItem('WEB-3', { status: 'todo', rank: 2 });
     const board = await tracker.board({});
     expect(board.columns.find((c) => c.lane.status_value === 'todo')!.items.map((i) => i.key)).toEqual([
       'WEB-1',

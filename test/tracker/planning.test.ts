@@ -65,7 +65,7 @@ describe.each(DIALECTS)('projects, sprints and lanes on %s', (dialect) => {
     expect(await code(tracker.addLane({ project: 'WEB', name: 'QA2', status_value: 'qa' }))).toBe('already_exists');
     await tracker.addItem({ item_type: 'task', title: 'One', status: 'qa' });
     expect(await code(tracker.removeLane('qa'))).toBe('has_dependents');
-    await tracker.moveItem('WEB-1', 'done');
+    await tracker.moveItem('WEB-1', { status: 'done' });
     await tracker.removeLane('qa');
     expect((await tracker.listLanes({ project: 'WEB' })).map((l) => l.status_value)).not.toContain('qa');
   });
@@ -101,7 +101,7 @@ describe.each(DIALECTS)('dependencies, comments and time on %s', (dialect) => {
     await tracker.editItem('WEB-3', { priority: 'critical' });
     await tracker.addDependency({ blocking: 'WEB-1', dependency_type: 'blocks', blocked: 'WEB-2' });
     expect((await tracker.ready()).map((i) => i.key)).toEqual(['WEB-3', 'WEB-1']);
-    await tracker.moveItem('WEB-1', 'done');
+    await tracker.moveItem('WEB-1', { status: 'done' });
     expect((await tracker.ready()).map((i) => i.key)).toEqual(['WEB-3', 'WEB-2']);
   });
 

@@ -90,7 +90,7 @@ export function registerConnect(program: Command, session: Session): void {
         'PM_REDMINE_API_KEY=… pm connect redmine --url http://localhost:3000 --project web --check',
         'PM_OPENPROJECT_API_KEY=… pm connect openproject --url https://op.example.com --project website --check',
         'PM_AZURE_DEVOPS_API_KEY=… pm connect azure-devops --url https://dev.azure.com/acme --project Website --check',
-        'pm connect redmine --map-status review=Feedback --strategy newest_wins',
+        'pm connect redmine --map-status review=Feedback --strategy newest_wins --every 15m',
         'pass | pm connect redmine --url https://redmine.example.com --project web --api-key-stdin',
         'pm connect --check',
       ) + `\nEach tracker's settings and blind spots: ${CONNECTORS.map((d) => d.docs).join(', ')}.\n`,
@@ -123,7 +123,10 @@ export function registerConnect(program: Command, session: Session): void {
             ]);
           }
           const text = String(opts[option.attribute]);
-          connection[option.key] = option.flag.parse ? option.flag.parse(text, `--${option.long}`) : text;
+          const value = option.flag.parse ? option.flag.parse(text, `--${option.long}`) : text;
+          // A setting parsed to nothing is taken away (`--every off`).
+          if (value === undefined) delete connection[option.key];
+          else connection[option.key] = value;
         }
         for (const required of ['url', 'project'] as const)
           if (connection[required] === undefined)

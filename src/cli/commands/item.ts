@@ -184,10 +184,17 @@ export function registerItem(program: Command, session: Session): void {
     .argument('<item>', 'display key or id')
     .argument('<status>', 'the lane to move to')
     .option('--position <n>', '1 = top of the lane (default: bottom)', integer('--position', 1))
+    .addOption(ifVersionOption())
     .addOption(jsonOption())
     .addHelpText('after', example('pm item move WEB-12 in_progress --position 1'))
-    .action(async (key: string, status: string, opts: { position?: number; json?: boolean }) => {
-      const moved = await (await session.tracker()).moveItem(key, status, opts.position);
+    .action(async (key: string, status: string, opts: { position?: number; ifVersion?: number; json?: boolean }) => {
+      const moved = await (
+        await session.tracker()
+      ).moveItem(key, {
+        status,
+        ...(opts.position !== undefined ? { rank: opts.position } : {}),
+        ...(opts.ifVersion !== undefined ? { version: opts.ifVersion } : {}),
+      });
       if (opts.json) return out.json(publicRecord(moved));
       out.line(`Moved ${out.c.bold(moved.key)} to ${moved.status}`);
     });

@@ -1,10 +1,19 @@
 import { isAbsolute, resolve } from 'node:path';
 import type { Command } from 'commander';
-import { ValidationError, isOneOf, shortId } from '../../domain/index.js';
-import type { ServerSettings } from '../../server/index.js';
+import { ValidationError, everySeconds, isOneOf, shortId } from '../../domain/index.js';
+import type { ConnectionInfo, ServerSettings } from '../../server/index.js';
 import { TOKEN_SCOPES, isPostgresUrl, openStore, type Store } from '../../store/index.js';
-import { SyncEngine } from '../../sync/index.js';
-import { databaseTarget, doneStatuses, resolveActor, resolveConnection, type Config } from '../../workspace/index.js';
+import { SyncEngine, SyncScheduler } from '../../sync/index.js';
+import {
+  connectionsOf,
+  databaseTarget,
+  doneStatuses,
+  keySource,
+  resolveActor,
+  resolveConnection,
+  type Config,
+  type WorkspacePaths,
+} from '../../workspace/index.js';
 import { example, integer, jsonOption } from '../options.js';
 import { when } from '../output/format.js';
 import type { Session } from '../session.js';
@@ -26,6 +35,30 @@ function settingsFrom(config: Config, loopback: boolean, defaults: ServerSetting
   };
 }
 
+/** The connections as the sync dashboard lists them, with when the scheduler runs them next. */
+function connectionInfos(
+  config: Config,
+  paths: WorkspacePaths,
+  env: NodeJS.ProcessEnv,
+  scheduler: SyncScheduler,
+): () => ConnectionInfo[] {
+  return () =>
+    connectionsOf(config).map(([name, c]) => {
+      const every = c.every === undefined ? undefined : everySeconds(c.every);
+      return {
+        name,
+        kind: c.kind,
+        url: c.url ?? '',
+        project: c.project ?? '',
+        pm_project: c.pm_project ?? null,
+        strategy: c.strategy ?? 'manual',
+        key: keySource(paths, env, name, c.kind),
+        every_ms: every === undefined ? null : every * 1000,
+        next_run_at: scheduler.nextRunAt(name),
+      };
+    });
+}
+
 /** Resolves on the first SIGINT or SIGTERM; a second one ends the process the default way. */
 function untilSignal(): Promise<NodeJS.Signals> {
   return new Promise((resolvePromise) => {
@@ -44,7 +77,7 @@ export function registerServe(program: Command, session: Session): void {
 
   program
     .command('serve')
-    .description("serve this repository's data over HTTP: the REST API, bulk sync and an OpenAPI document")
+    .description("serve this repository's data over HTTP: the web UI, the REST API, bulk sync and an OpenAPI document")
     .option('--port <n>', `port to listen on; 0 picks a free one (default ${DEFAULT_PORT})`, integer('--port', 0))
     .option('--host <addr>', 'address to listen on (default 127.0.0.1; any other requires tokens)')
     .option('--database <url>', 'postgres://… or a SQLite file (default: PM_DATABASE_URL, else .pm/data.db)')
@@ -63,6 +96,17 @@ Ctrl-C or SIGTERM: requests in flight finish first. API: /api/v1 (see /api/v1/op
       try {
         const host = opts.host ?? '127.0.0.1';
         const settings = settingsFrom(ws.config, server.isLoopback(host), server.DEFAULT_SETTINGS);
+        const log = (message: string) => session.io.stderr.write(`pm serve: ${message}\n`);
+        const sync = new SyncEngine({
+          store,
+          connections: (name) => resolveConnection(ws.paths, session.io.env, ws.config, name),
+          log,
+        });
+        const scheduled = connectionsOf(ws.config).flatMap(([name, c]) => {
+          const seconds = c.every === undefined ? undefined : everySeconds(c.every);
+          return seconds === undefined ? [] : [{ name, everyMs: seconds * 1000 }];
+        });
+        const scheduler = new SyncScheduler(sync, scheduled, { log });
         const running = await server.startServer({
           store,
           target,
@@ -73,19 +117,18 @@ Ctrl-C or SIGTERM: requests in flight finish first. API: /api/v1 (see /api/v1/op
           clock: ws.clock,
           doneStatuses: doneStatuses(ws.config),
           actor: () => ws.actor,
-          sync: new SyncEngine({
-            store,
-            connections: (name) => resolveConnection(ws.paths, session.io.env, ws.config, name),
-            log: (message) => session.io.stderr.write(`pm serve: ${message}\n`),
-          }),
+          sync,
+          connections: connectionInfos(ws.config, ws.paths, session.io.env, scheduler),
           logger: {
             level: session.io.env.PM_LOG_LEVEL ?? 'info',
             stream: { write: (line: string) => session.io.stderr.write(line) },
           },
         });
+        await scheduler.start();
         // Handlers first: whoever reads the line below may signal at once.
         const signalled = untilSignal();
         out.line(`pm serve: listening on ${running.url} (${store.dialect}: ${store.location})`);
+        out.note(`web UI: ${running.url}/`);
         if (!settings.requireToken) {
           out.note(out.c.dim('no token needed on loopback ([server] require_token = true in .pm/config.toml to require one)'));
         } else if (!(await store.listTokens()).some((t) => t.revoked_at === null)) {
@@ -100,6 +143,7 @@ Ctrl-C or SIGTERM: requests in flight finish first. API: /api/v1 (see /api/v1/op
         }
         const signal = await signalled;
         out.note(`pm serve: ${signal}: finishing requests in flight`);
+        scheduler.stop();
         await running.close();
         out.note('pm serve: stopped');
       } finally {

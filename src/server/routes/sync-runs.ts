@@ -12,6 +12,8 @@ import { resolveSyncId, type Requester, type RunEvent, type SyncEngine } from '.
 import type { AppDeps } from '../deps.js';
 import { object } from '../openapi-schemas.js';
 import { route, type RouteContext } from '../route.js';
+import { openEventStream } from '../sse.js';
+import { withLocalKeys } from './sync-dashboard.js';
 
 const tag = 'sync runs';
 
@@ -140,18 +142,20 @@ export const syncRunRoutes = [
     method: 'GET',
     url: '/sync/runs/:ref',
     tag,
-    summary: 'One sync run: its counts by entity type and operation, and every item',
+    summary: "One sync run: its counts by entity type and operation, and every item (with local_key: the pm item's display key)",
     scope: 'read',
     async handler(ctx) {
       const engine = engineOf(ctx.deps);
-      return engine.getRun(await resolveSyncId(ctx.deps.store.sync, 'sync_runs', ctx.ref));
+      const { run, items } = await engine.getRun(await resolveSyncId(ctx.deps.store.sync, 'sync_runs', ctx.ref));
+      return { run, items: await withLocalKeys(ctx.deps.store, items) };
     },
   }),
   route({
     method: 'GET',
     url: '/sync/runs/:ref/events',
     tag,
-    summary: 'A run as server-sent events: run_started, item_done / item_failed / item_planned, progress, run_finished',
+    summary:
+      'A run as server-sent events: run_started, item_done / item_failed / item_planned, progress, waiting (a rate limit or a retry), run_finished',
     scope: 'read',
     async handler(ctx) {
       const engine = engineOf(ctx.deps);
@@ -186,7 +190,7 @@ export const syncRunRoutes = [
         limit,
         offset,
       });
-      return { ...page, limit, offset };
+      return { ...page, items: await withLocalKeys(ctx.deps.store, page.items), limit, offset };
     },
   }),
   route({
@@ -235,23 +239,15 @@ const PROGRESS_EVERY_MS = 200;
  */
 async function streamEvents(ctx: RouteContext<unknown, unknown>, engine: SyncEngine, runId: string): Promise<void> {
   const { reply, request } = ctx;
-  reply.hijack();
-  const raw = reply.raw;
-  raw.writeHead(200, {
-    ...(reply.getHeaders() as Record<string, string>),
-    'content-type': 'text/event-stream; charset=utf-8',
-    'cache-control': 'no-cache',
-    connection: 'keep-alive',
-    'x-accel-buffering': 'no',
-  });
+  const stream = openEventStream(reply);
   let closed = false;
   let lastSeq = 0;
   let lastProgress = 0;
+  let lastPhase = '';
   let finish: () => void = () => undefined;
   const finished = new Promise<void>((resolve) => (finish = resolve));
   const send = (event: string, data: unknown, id?: number) => {
-    if (closed) return;
-    raw.write(`${id === undefined ? '' : `id: ${id}\n`}event: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
+    if (!closed) stream.send(event, data, id);
   };
   const sendItem = (item: SyncRunItem) => {
     if (item.seq <= lastSeq) return;
@@ -262,7 +258,7 @@ async function streamEvents(ctx: RouteContext<unknown, unknown>, engine: SyncEng
     if (closed) return;
     send('run_finished', run);
     closed = true;
-    raw.end();
+    stream.end();
     finish();
   };
 
@@ -271,10 +267,13 @@ async function streamEvents(ctx: RouteContext<unknown, unknown>, engine: SyncEng
   const onEvent = (event: RunEvent) => {
     if (!live) return void buffered.push(event);
     if (event.type === 'progress') {
-      if (Date.now() - lastProgress < PROGRESS_EVERY_MS && event.done < event.total) return;
+      // Thinned out, except the start of a phase and the end of one.
+      if (Date.now() - lastProgress < PROGRESS_EVERY_MS && event.done < event.total && event.phase === lastPhase) return;
       lastProgress = Date.now();
+      lastPhase = event.phase;
       send('progress', event);
-    } else if (event.type === 'run_started') send('run_started', event.run);
+    } else if (event.type === 'waiting') send('waiting', event);
+    else if (event.type === 'run_started') send('run_started', event.run);
     else if (event.type === 'run_finished') end(event.run);
     else sendItem(event.item);
   };

@@ -13,7 +13,8 @@ export const viewRoutes = [
     url: '/board',
     tag,
     scope: 'read',
-    summary: "A project's board: one column per lane (the given sprint, else the active one, else every item)",
+    summary:
+      "A project's board: one column per lane (the given sprint, all items, or none: those in no sprint; by default the active sprint, else every item)",
     query: z.strictObject({ project: z.optional(refParam), sprint: z.optional(refParam) }),
     returns: () =>
       object({

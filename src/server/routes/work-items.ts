@@ -94,10 +94,11 @@ export const workItemRoutes = [
     url: '/work_items/:ref/move',
     tag,
     scope: 'write',
-    summary: 'Move a work item to a lane, at a 1-based position in it (default: last)',
+    summary:
+      'Move a work item to a lane, at a 1-based position in it or before/after another item of it (default: last); with version, only if it is still at that version',
     body: moveInput,
     returns: views.workItem,
-    handler: ({ tracker, ref, body }) => tracker.moveItem(ref, body.status, body.position),
+    handler: ({ tracker, ref, body }) => tracker.moveItem(ref, { ...body, rank: body.position }),
   }),
   route({
     method: 'DELETE',

@@ -10,10 +10,56 @@ export interface PostgresOptions {
   poolSize?: number;
 }
 
-const postgresTransactor: Transactor = {
-  write: (db, fn) => db.transaction().execute(fn),
-  read: (db, fn) => db.transaction().setIsolationLevel('repeatable read').execute(fn),
-};
+/** First half of the two-key advisory lock that admits one writer per schema (`holdLock` uses 727002). */
+const WRITER_LOCK_KEYSPACE = 727003;
+
+/**
+ * Write transactions behave as SQLite's BEGIN IMMEDIATE: one at a time per pm database (schema),
+ * across every connection and process, while readers keep reading their snapshots. A
+ * transaction-scoped advisory lock, taken by the first statement, admits one writer; under READ
+ * COMMITTED each later statement sees every write committed before the lock was granted (a lock
+ * is released only once its commit is visible). So version checks, read-modify-write edits,
+ * number allocation and the cycle and uniqueness checks that read other rows all see what they
+ * change. Every write already updates the one change counter row, so writers could never commit
+ * side by side; SERIALIZABLE would only add aborts and retries of transactions whose JavaScript
+ * side effects cannot be repeated. In one process, writers also queue before taking a pooled
+ * connection, so waiting writers never hold the connections readers need.
+ */
+function postgresTransactor(schema: string): Transactor {
+  const oneAtATime = queue();
+  return {
+    write: (db, fn) =>
+      oneAtATime(() =>
+        db
+          .transaction()
+          .setIsolationLevel('read committed')
+          .execute(async (tx) => {
+            await sql`select pg_advisory_xact_lock(${WRITER_LOCK_KEYSPACE}, hashtext(${schema}))`.execute(tx);
+            return fn(tx);
+          }),
+      ),
+    read: (db, fn) => db.transaction().setIsolationLevel('repeatable read').execute(fn),
+  };
+}
+
+/** Runs the functions given to it one after another, in the order given. */
+function queue(): <T>(fn: () => Promise<T>) => Promise<T> {
+  let tail: Promise<unknown> = Promise.resolve();
+  return (fn) => {
+    const run = tail.then(fn);
+    tail = run.catch(() => undefined);
+    return run;
+  };
+}
+
+/**
+ * Creates the schema if it is not there, as a write: CREATE SCHEMA IF NOT EXISTS from several
+ * processes at once fails in all but one (a unique violation), so they take turns.
+ */
+async function ensureSchema(db: Db, transactor: Transactor, schema: string): Promise<void> {
+  const found = await sql`select 1 from pg_namespace where nspname = ${schema}`.execute(db);
+  if (found.rows.length === 0) await transactor.write(db, (tx) => sql.raw(`create schema if not exists ${schema}`).execute(tx));
+}
 
 /** `postgres://user:secret@host/db` → `postgres://user@host/db`: safe for messages and logs. */
 export function redactUrl(url: string): string {
@@ -39,15 +85,15 @@ export function parsePostgresUrl(url: string): { connectionString: string; schem
 }
 
 export class PostgresStore extends KyselyStore {
-  constructor(location: string, db: Db, inTransaction: boolean, onClose: () => Promise<void>) {
-    super('postgres', location, db, postgresTransactor, inTransaction, onClose);
+  constructor(location: string, db: Db, transactor: Transactor, inTransaction: boolean, onClose: () => Promise<void>) {
+    super('postgres', location, db, transactor, inTransaction, onClose);
     this.closeHook = onClose;
   }
 
   private readonly closeHook: () => Promise<void>;
 
   protected override bind(tx: Db): PostgresStore {
-    return new PostgresStore(this.location, tx, true, this.closeHook);
+    return new PostgresStore(this.location, tx, this.transactor, true, this.closeHook);
   }
 
   static async open(url: string, options: PostgresOptions = {}): Promise<PostgresStore> {
@@ -59,13 +105,13 @@ export class PostgresStore extends KyselyStore {
       options: `-c search_path=${schema}`,
     });
     const db = new Kysely<LooseDatabase>({ dialect: new PostgresDialect({ pool }) });
-    const store = new PostgresStore(location, db, false, () => db.destroy());
+    const transactor = postgresTransactor(schema);
+    const store = new PostgresStore(location, db, transactor, false, () => db.destroy());
     try {
-      if (schema !== 'public') await sql.raw(`create schema if not exists ${schema}`).execute(db);
+      if (schema !== 'public') await ensureSchema(db, transactor, schema);
       const version = await readSchemaVersion(db, 'postgres');
       if (version > LATEST_SCHEMA_VERSION) throw new SchemaVersionError(`database ${location}`, version, LATEST_SCHEMA_VERSION);
-      if (version < LATEST_SCHEMA_VERSION && options.migrate !== false)
-        await migrate(db, 'postgres', postgresTransactor, location);
+      if (version < LATEST_SCHEMA_VERSION && options.migrate !== false) await migrate(db, 'postgres', transactor, location);
     } catch (error) {
       await db.destroy();
       throw error;

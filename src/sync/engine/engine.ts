@@ -3,6 +3,7 @@ import { hostname } from 'node:os';
 import {
   FINISHED_RUN_STATUSES,
   NotFoundError,
+  RateLimitedError,
   RUN_DIRECTIONS,
   RUN_MODES,
   StateError,
@@ -244,7 +245,10 @@ export class SyncEngine {
     const project = await syncedProject(store, connection);
     const lanes = await lanesOf(store, project.id);
     const limiter = new RateLimiter(connection.ratePerSecond);
-    const retry = this.options.retry ?? DEFAULT_RETRY;
+    const retry = {
+      ...(this.options.retry ?? DEFAULT_RETRY),
+      onWait: (ms: number, error: unknown) => this.waiting(run, ms, error),
+    };
     const connector = await this.definition(connection.kind).create({
       ...connection,
       localStatuses: lanes.map((l) => l.status_value),
@@ -281,6 +285,18 @@ export class SyncEngine {
   private connection(name?: string): ConnectionSettings<object> {
     const raw = this.options.connections(name);
     return parseConnection(this.definition(raw.kind), raw);
+  }
+
+  private waiting(run: SyncRun, delayMs: number, error: unknown): void {
+    const limited = error instanceof RateLimitedError;
+    this.events.emit({
+      type: 'waiting',
+      run_id: run.id,
+      reason: limited ? 'rate_limited' : 'retry',
+      delay_ms: Math.round(delayMs),
+      until: new Date(this.clock() + delayMs).toISOString(),
+      message: isPmError(error) ? error.message : String((error as Error).message),
+    });
   }
 
   private async beat(run: SyncRun, recorder: RunRecorder): Promise<void> {

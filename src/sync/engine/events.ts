@@ -5,9 +5,21 @@ export type RunEvent =
   | { type: 'run_started'; run: SyncRun }
   | { type: 'item_done' | 'item_failed' | 'item_planned'; item: SyncRunItem }
   | { type: 'progress'; run_id: string; phase: RunPhase; done: number; total: number }
+  | RunWaiting
   | { type: 'run_finished'; run: SyncRun };
 
 export type RunPhase = 'pull' | 'push' | 'deletions';
+
+/** The run waits before it tries a remote request again: the remote rate-limited it, or failed. */
+export interface RunWaiting {
+  type: 'waiting';
+  run_id: string;
+  reason: 'rate_limited' | 'retry';
+  delay_ms: number;
+  /** When the wait ends (ISO 8601). */
+  until: string;
+  message: string;
+}
 
 export type RunListener = (event: RunEvent) => void;
 

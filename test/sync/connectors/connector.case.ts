@@ -32,7 +32,8 @@ export interface ConformanceRemote {
 
 export interface ConformanceTarget {
   name: string;
-  open(): Promise<ConformanceRemote>;
+  /** A fresh remote and a connector on it; `timeoutMs`: the connector's request timeout (tests of hangs want a short one). */
+  open(options?: { timeoutMs?: number }): Promise<ConformanceRemote>;
   /** The remote refuses an update of a field someone else changed since it was read (409, 412). */
   locksOptimistically: boolean;
   /** Types the connector must not sync (the remote has nothing like them). */
@@ -275,7 +276,7 @@ export function runConnectorCases(target: ConformanceTarget): void {
       });
 
       test('a create answered with a 500 or never answered after it happened is found by its pm id', async (ctx) => {
-        const remote = await target.open();
+        const remote = await target.open({ timeoutMs: 1500 });
         if (!remote.faults) return ctx.skip();
         const items = resource(remote.connector, 'work_items')!;
         for (const fault of [{ kind: 'fail-after-forward', status: 500 }, { kind: 'hang-after-forward' }] as const) {

@@ -1,10 +1,11 @@
 import { hostname } from 'node:os';
 import { describe, expect, test } from 'vitest';
-import { newId, type SyncRun } from '../../../src/domain/index.js';
+import type { SyncRun } from '../../../src/domain/index.js';
 import type { Store, SyncRepository } from '../../../src/store/index.js';
 import { SyncEngine, type RawConnection, type RunEvent } from '../../../src/sync/index.js';
 import type { LocalTracker } from '../../../src/tracker/index.js';
 import { MemoryTracker, memoryDefinition, memoryErrors } from '../../helpers/memory-tracker.js';
+import { runRecord } from '../../helpers/runs.js';
 import { freshTracker } from '../../helpers/tracker.js';
 
 /** The engine in process, against the in-memory tracker: lifecycle, cancellation, recovery, history, capabilities. */
@@ -114,28 +115,7 @@ describe('sync engine', () => {
 
   test('a run whose process died is failed by the next engine that looks, never left running', async () => {
     const f = await fixture();
-    const at = new Date().toISOString();
-    const orphan: SyncRun = {
-      id: newId(),
-      connection: 'memory',
-      mode: 'incremental',
-      direction: 'both',
-      dry_run: false,
-      filters: {},
-      idempotency_key: null,
-      retry_of: null,
-      status: 'running',
-      requested_by: 'someone',
-      created_at: at,
-      started_at: at,
-      finished_at: null,
-      duration_ms: null,
-      error: null,
-      counters: {},
-      owner: `999999999@${hostname()}`,
-      heartbeat_at: at,
-      cancel_requested_at: null,
-    };
+    const orphan = runRecord({ connection: 'memory', owner: `999999999@${hostname()}` });
     await f.store.sync.insertRun(orphan);
     const [failed] = await f.engine.recover();
     expect(failed).toMatchObject({ id: orphan.id, status: 'failed' });

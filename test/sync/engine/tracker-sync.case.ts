@@ -73,7 +73,7 @@ export function runTrackerSyncCases(title: string, open: () => Promise<TrackerPe
     await pm.ok(['init']);
     await pm.ok(['project', 'add', 'WEB', 'Website']);
     const url = peer.url ?? peer.faults.url;
-    await pm.ok(['connect', peer.kind, '--url', url, '--project', peer.project, '--timeout', '1000', ...connect]);
+    await pm.ok(['connect', peer.kind, '--url', url, '--project', peer.project, '--timeout', '2000', ...connect]);
     return { peer, pm, dir, env };
   }
 

@@ -5,6 +5,8 @@ export interface RetryPolicy {
   attempts: number;
   baseDelayMs: number;
   maxDelayMs: number;
+  /** Told of every wait before a retry (a run's live view shows it). */
+  onWait?: (delayMs: number, error: unknown) => void;
 }
 
 export const DEFAULT_RETRY: RetryPolicy = { attempts: 4, baseDelayMs: 250, maxDelayMs: 8000 };
@@ -62,6 +64,7 @@ export async function withRetry<T>(
       }
       const delay = backoffMs(attempt, error, policy);
       options.onRetry?.(attempt, delay, error);
+      policy.onWait?.(delay, error);
       await sleep(delay);
     }
   }

@@ -1,5 +1,12 @@
 import * as z from 'zod/mini';
-import { CONFLICT_STRATEGIES, ConfigError, ValidationError, toIssues, type ConflictStrategy } from '../../../domain/index.js';
+import {
+  CONFLICT_STRATEGIES,
+  ConfigError,
+  ValidationError,
+  everySeconds,
+  toIssues,
+  type ConflictStrategy,
+} from '../../../domain/index.js';
 import type { Connector } from './connector.js';
 import type { RetryPolicy } from './retry.js';
 
@@ -58,6 +65,10 @@ export const baseSettingsSchema = z.object({
   workers: z.optional(z.int().check(z.gte(1), z.lte(32))),
   rate_limit: z.optional(z.number().check(z.gte(0))),
   timeout_ms: z.optional(z.int().check(z.gte(100))),
+  /** `pm serve` runs it on its own this often: a duration of at least a minute (15m, 1h). */
+  every: z.optional(
+    z.string().check(z.refine((text) => everySeconds(text) !== undefined, 'expected a duration of at least 1m, like 15m or 1h')),
+  ),
 });
 export type BaseSettings = z.output<typeof baseSettingsSchema>;
 
@@ -90,6 +101,11 @@ export const BASE_FLAGS: SettingFlags<BaseSettings> = {
     value: '<ms>',
     help: 'give up on a request after this long (default 15000)',
     parse: parseInteger(100),
+  },
+  every: {
+    value: '<duration>',
+    help: 'pm serve syncs it on its own this often, e.g. 15m or 1h ("off" to stop)',
+    parse: (text) => (text.trim() === 'off' ? undefined : text),
   },
 };
 

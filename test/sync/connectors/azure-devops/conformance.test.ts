@@ -16,13 +16,13 @@ runConnectorCases({
   name: 'Azure DevOps',
   locksOptimistically: true,
   absent: ['time_entries'],
-  async open() {
+  async open(options = {}) {
     const fake = await new AzureDevOpsFake().start();
     fakes.push(fake);
     const faults = await FaultProxy.start(fake.url);
     const connector = await openConnector(
       azureDevOps,
-      { url: `${faults.url}/${fake.organization}`, project: fake.project, timeout_ms: 1000 },
+      { url: `${faults.url}/${fake.organization}`, project: fake.project, timeout_ms: options.timeoutMs ?? 10_000 },
       fake.token,
     );
     return {

@@ -15,13 +15,13 @@ afterEach(() => {
 runConnectorCases({
   name: 'OpenProject',
   locksOptimistically: true,
-  async open() {
+  async open(options = {}) {
     const fake = await new OpenProjectFake().start();
     fakes.push(fake);
     const faults = await FaultProxy.start(fake.url);
     const connector = await openConnector(
       openProject,
-      { url: faults.url, project: fake.project.identifier, timeout_ms: 1000 },
+      { url: faults.url, project: fake.project.identifier, timeout_ms: options.timeoutMs ?? 10_000 },
       fake.token,
     );
     return {

@@ -12,11 +12,15 @@ vi.setConfig({ testTimeout: 180_000 });
 runConnectorCases({
   name: 'Redmine',
   locksOptimistically: false,
-  async open() {
+  async open(options = {}) {
     const api = new RedmineApi();
     const project = await redmineProject(api, 'c');
     const faults = await FaultProxy.start(api.peer.url);
-    const connector = await openConnector(redmine, { url: faults.url, project, timeout_ms: 1000 }, api.peer.apiKey);
+    const connector = await openConnector(
+      redmine,
+      { url: faults.url, project, timeout_ms: options.timeoutMs ?? 10_000 },
+      api.peer.apiKey,
+    );
     return {
       connector,
       faults,

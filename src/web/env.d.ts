@@ -1,0 +1,2 @@
+/** Stylesheets are bundled by esbuild into dist/web/app.css. */
+declare module '*.css';
