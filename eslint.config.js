@@ -19,6 +19,24 @@ export default tseslint.config(
     },
   },
   {
+    // A connector (and the SDK it is built on) speaks to the engine only through the SDK's types:
+    // it imports the SDK, the domain and its own files, nothing else of pm's.
+    files: ['src/sync/connectors/*/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              regex: '^\\.\\./(?!sdk/index\\.js$|\\.\\./\\.\\./domain/index\\.js$)',
+              message: 'A connector imports only ../sdk/index.js, ../../../domain/index.js and its own files.',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
     files: ['**/*.js', '**/*.mjs'],
     ...tseslint.configs.disableTypeChecked,
     languageOptions: { globals: { process: 'readonly', console: 'readonly', URL: 'readonly' } },

@@ -101,7 +101,7 @@ class Redmine {
   }
 }
 
-/** What pm's Redmine connector maps to (src/sync/connectors/redmine/mapping.ts, defaults). */
+/** What pm's Redmine connector maps to (src/sync/connectors/redmine/vocabulary.ts, defaults). */
 const TRACKER: Record<ItemType, string> = { epic: 'Feature', story: 'Support', task: 'Bug' };
 const PRIORITY: Record<Priority, string> = { low: 'Low', medium: 'Normal', high: 'High', critical: 'Urgent' };
 

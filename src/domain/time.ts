@@ -110,3 +110,15 @@ export function formatDuration(seconds: number): string {
   if (h === 0 && m === 0) return `${seconds}s`;
   return h === 0 ? `${m}m` : m === 0 ? `${h}h` : `${h}h${String(m).padStart(2, '0')}m`;
 }
+
+const MIN_EVERY_SECONDS = 60;
+
+/** The seconds a schedule's `every` duration stands for, or undefined when it is not one of at least a minute. */
+export function everySeconds(text: string): number | undefined {
+  try {
+    const seconds = parseDuration(text, 'every');
+    return seconds >= MIN_EVERY_SECONDS ? seconds : undefined;
+  } catch {
+    return undefined;
+  }
+}

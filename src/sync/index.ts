@@ -31,4 +31,18 @@ export { snapshotJsonSchema } from './snapshot/json-schema.js';
 export { mergeSnapshotFiles, type FileMergeResult } from './merge/merge-files.js';
 export * from './git/index.js';
 export * from './engine/index.js';
-export { CONNECTOR_KINDS, createConnector, type Connector, type ConnectorSettings } from './connectors/index.js';
+export {
+  BASE_FLAGS,
+  CONNECTORS,
+  CONNECTOR_KINDS,
+  baseSettingsSchema,
+  definitionOf,
+  parseConnection,
+  settingsProblem,
+  type AnyConnectorDefinition,
+  type ConnectionSettings,
+  type Connector,
+  type ConnectorSettings,
+  type RawConnection,
+  type SettingFlag,
+} from './connectors/index.js';

@@ -1,82 +1,41 @@
 import { chmodSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { parse as parseToml, stringify as stringifyToml } from 'smol-toml';
 import * as z from 'zod/mini';
-import {
-  CONFLICT_STRATEGIES,
-  ConfigError,
-  NotFoundError,
-  parseDuration,
-  toIssues,
-  type ConflictStrategy,
-} from '../domain/index.js';
+import { ConfigError, NotFoundError, toIssues } from '../domain/index.js';
 import type { Config } from './config.js';
 import type { WorkspacePaths } from './workspace.js';
 
 export const CONNECTION_NAME_RE = /^[a-z][a-z0-9_-]{0,39}$/;
 
-/** `[connections.NAME]` in config.toml: everything about a connection except its secret. */
+/**
+ * `[connections.NAME]` in config.toml: a kind and its settings (everything about a connection
+ * except its secret). The settings every connection has are read here to list and schedule
+ * connections; the connector of the kind checks them all when the connection is used.
+ */
 export const connectionConfigSchema = z.looseObject({
   kind: z.string().check(z.minLength(1)),
-  url: z.url({ protocol: /^https?$/ }),
-  /** The remote project (Redmine: its identifier). */
-  project: z.string().check(z.minLength(1)),
-  /** The pm project synced (its key); optional when there is one project. */
+  url: z.optional(z.string()),
+  project: z.optional(z.string()),
   pm_project: z.optional(z.string()),
-  strategy: z.optional(z.enum(CONFLICT_STRATEGIES)),
-  map_type: z.optional(z.record(z.string(), z.string())),
-  map_status: z.optional(z.record(z.string(), z.string())),
-  /** Redmine: the time entry activity for pushed time. */
-  activity: z.optional(z.string()),
-  workers: z.optional(z.int().check(z.gte(1), z.lte(32))),
-  rate_limit: z.optional(z.number().check(z.gte(0))),
-  timeout_ms: z.optional(z.int().check(z.gte(100))),
-  /** `pm serve` runs it on its own this often: a duration of at least a minute (15m, 1h). */
-  every: z.optional(
-    z.string().check(z.refine((text) => everySeconds(text) !== undefined, 'expected a duration of at least 1m, like 15m or 1h')),
-  ),
+  strategy: z.optional(z.string()),
+  /** `pm serve` runs it on its own this often (15m, 1h). */
+  every: z.optional(z.string()),
 });
 export type ConnectionConfig = z.output<typeof connectionConfigSchema>;
 
-const MIN_EVERY_SECONDS = 60;
-
-/** The seconds an `every` duration stands for, or undefined when it is not one of at least a minute. */
-export function everySeconds(text: string): number | undefined {
-  try {
-    const seconds = parseDuration(text, 'every');
-    return seconds >= MIN_EVERY_SECONDS ? seconds : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
-/** A connection ready to run: its settings and the key read from the environment or secrets.toml. */
+/** A connection ready to check and run: its settings and the secret from the environment or secrets.toml. */
 export interface ResolvedConnection {
   name: string;
   kind: string;
-  url: string;
-  project: string;
-  apiKey: string;
-  pmProject: string | undefined;
-  strategy: ConflictStrategy;
-  mapType?: Record<string, string>;
-  mapStatus?: Record<string, string>;
-  activity?: string;
-  workers: number;
-  ratePerSecond: number;
-  timeoutMs?: number;
+  settings: Record<string, unknown>;
+  secret: string;
+  /** Where the settings are, for messages. */
+  source: string;
 }
 
 export type KeySource = 'env' | 'secrets' | 'missing';
 
-/**
- * One request at a time, at most 100 a second. A Redmine on one process (the usual small
- * install) serves requests one by one: parallel ones only wait on each other and cost it
- * more (measured here: a 2,000-issue push took 1.23× its sequential floor with 4 in flight, 1.15× with 1). Raise `workers` for a
- * Redmine served by several processes.
- */
-const DEFAULTS = { strategy: 'manual' as ConflictStrategy, workers: 1, ratePerSecond: 100 };
-
-/** The environment variable that holds a connection kind's key: PM_REDMINE_API_KEY. */
+/** The environment variable that holds a connection kind's secret: PM_AZURE_DEVOPS_API_KEY. */
 export function keyVariable(kind: string): string {
   return `PM_${kind.toUpperCase().replace(/[^A-Z0-9]/g, '_')}_API_KEY`;
 }
@@ -95,7 +54,7 @@ export function pickConnection(config: Config, name: string | undefined): [strin
   }
   if (all.length === 1) return all[0]!;
   if (all.length === 0)
-    throw new ConfigError('config_invalid', 'no connection yet: add one with pm connect redmine --url URL --project ID');
+    throw new ConfigError('config_invalid', 'no connection yet: add one with pm connect KIND --url URL --project ID');
   throw new ConfigError('config_invalid', `several connections (${all.map(([n]) => n).join(', ')}): pass --connection NAME`);
 }
 
@@ -135,28 +94,14 @@ export function resolveConnection(
   name?: string,
 ): ResolvedConnection {
   const [connectionName, c] = pickConnection(config, name);
-  const apiKey = env[keyVariable(c.kind)]?.trim() || secretKey(paths, connectionName);
-  if (!apiKey) {
+  const secret = env[keyVariable(c.kind)]?.trim() || secretKey(paths, connectionName);
+  if (!secret) {
     throw new ConfigError(
       'config_invalid',
       `connection ${connectionName} has no API key: set ${keyVariable(c.kind)}, or api_key under [connections.${connectionName}] in .pm/secrets.toml (pm connect ${c.kind} --api-key-stdin writes it)`,
     );
   }
-  return {
-    name: connectionName,
-    kind: c.kind,
-    url: c.url,
-    project: c.project,
-    apiKey,
-    pmProject: c.pm_project,
-    strategy: c.strategy ?? DEFAULTS.strategy,
-    ...(c.map_type ? { mapType: c.map_type } : {}),
-    ...(c.map_status ? { mapStatus: c.map_status } : {}),
-    ...(c.activity ? { activity: c.activity } : {}),
-    workers: c.workers ?? DEFAULTS.workers,
-    ratePerSecond: c.rate_limit ?? DEFAULTS.ratePerSecond,
-    ...(c.timeout_ms ? { timeoutMs: c.timeout_ms } : {}),
-  };
+  return { name: connectionName, kind: c.kind, settings: c, secret, source: paths.config };
 }
 
 /**

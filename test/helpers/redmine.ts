@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
-import type { ConnectionSettings } from '../../src/sync/index.js';
 import { afterAll } from 'vitest';
+import type { RawConnection } from '../../src/sync/index.js';
 import { boundPm } from './cli.js';
 import { tempDir } from './temp.js';
 
@@ -182,18 +182,13 @@ export async function syncFixture(
   return { dir, api, project, pm, env };
 }
 
-/** The engine's settings for a fixture's connection (the real Redmine, project WEB). */
-export function connectionSettings(f: SyncFixture, more: Partial<ConnectionSettings> = {}): ConnectionSettings {
+/** A fixture's connection as the engine takes it (the real Redmine, project WEB), with more settings. */
+export function connectionSettings(f: SyncFixture, more: Record<string, unknown> = {}): RawConnection {
   return {
     name: 'redmine',
     kind: 'redmine',
-    url: f.api.peer.url,
-    project: f.project,
-    apiKey: f.api.peer.apiKey,
-    pmProject: 'WEB',
-    strategy: 'manual',
-    workers: 1,
-    ratePerSecond: 0,
-    ...more,
+    settings: { url: f.api.peer.url, project: f.project, pm_project: 'WEB', workers: 1, rate_limit: 0, ...more },
+    secret: f.api.peer.apiKey,
+    source: 'test',
   };
 }

@@ -1,9 +1,16 @@
-import type { Command } from 'commander';
-import { CONFLICT_STRATEGIES, ValidationError, isOneOf } from '../../domain/index.js';
-import { CONNECTOR_KINDS, createConnector } from '../../sync/index.js';
+import { Option, type Command } from 'commander';
+import { ValidationError } from '../../domain/index.js';
+import {
+  BASE_FLAGS,
+  CONNECTORS,
+  definitionOf,
+  parseConnection,
+  settingsProblem,
+  type AnyConnectorDefinition,
+  type SettingFlag,
+} from '../../sync/index.js';
 import {
   connectionsOf,
-  everySeconds,
   keySource,
   keyVariable,
   pickConnection,
@@ -13,51 +20,47 @@ import {
   saveSecret,
   type ConnectionConfig,
 } from '../../workspace/index.js';
-import { example, integer, jsonOption } from '../options.js';
+import { example, jsonOption } from '../options.js';
 import type { Session } from '../session.js';
 
 interface ConnectOptions {
   name?: string;
-  url?: string;
-  project?: string;
-  pmProject?: string;
-  mapType?: string;
-  mapStatus?: string;
-  strategy?: string;
-  activity?: string;
-  workers?: number;
-  rateLimit?: number;
-  timeout?: number;
-  every?: string;
   apiKeyStdin?: boolean;
   check?: boolean;
   json?: boolean;
+  /** Settings, by the option's attribute name. */
+  [setting: string]: unknown;
 }
 
-function everyOption(text: string): string {
-  if (everySeconds(text) === undefined)
-    throw new ValidationError([
-      { path: '--every', message: `expected a duration of at least 1m, like 15m or 1h, got ${JSON.stringify(text)}` },
-    ]);
-  return text;
+/** A setting as a command-line option: `map_type` → `--map-type <pairs>`, read as `mapType`. */
+interface SettingOption {
+  key: string;
+  flag: SettingFlag;
+  long: string;
+  attribute: string;
+  /** The connectors that have it; empty for the settings every connection has. */
+  owners: AnyConnectorDefinition[];
 }
 
-/** `epic=Feature,story=Support` → { epic: 'Feature', story: 'Support' }. */
-function parsePairs(option: string, text: string | undefined): Record<string, string> | undefined {
-  if (text === undefined) return undefined;
-  const map: Record<string, string> = {};
-  for (const pair of text.split(',').filter((p) => p.trim() !== '')) {
-    const at = pair.indexOf('=');
-    if (at <= 0 || at === pair.length - 1)
-      throw new ValidationError([
-        {
-          path: option,
-          message: `expected pm=remote pairs separated by commas (e.g. epic=Feature), got ${JSON.stringify(pair)}`,
-        },
-      ]);
-    map[pair.slice(0, at).trim()] = pair.slice(at + 1).trim();
-  }
-  return map;
+function settingOptions(): SettingOption[] {
+  const options = new Map<string, SettingOption>();
+  const add = (key: string, flag: SettingFlag, owner?: AnyConnectorDefinition) => {
+    const long = flag.name ?? key.replace(/_/g, '-');
+    const attribute = long.replace(/-([a-z])/g, (_, c: string) => c.toUpperCase());
+    const known = options.get(key) ?? { key, flag, long, attribute, owners: [] };
+    if (owner) known.owners.push(owner);
+    options.set(key, known);
+  };
+  for (const [key, flag] of Object.entries(BASE_FLAGS)) add(key, flag);
+  for (const definition of CONNECTORS) for (const [key, flag] of Object.entries(definition.flags)) add(key, flag, definition);
+  return [...options.values()];
+}
+
+function helpOf(option: SettingOption): string {
+  if (option.key === 'project')
+    return `${option.flag.help} (${CONNECTORS.map((d) => `${d.title}: ${d.projectHelp}`).join('; ')})`;
+  if (option.owners.length === 0) return option.flag.help;
+  return `${option.owners.map((d) => d.title).join(', ')}: ${option.flag.help}`;
 }
 
 async function readStdin(): Promise<string> {
@@ -66,87 +69,74 @@ async function readStdin(): Promise<string> {
   return Buffer.concat(chunks).toString('utf8').trim();
 }
 
+const kinds = () => CONNECTORS.map((d) => d.kind);
+
 export function registerConnect(program: Command, session: Session): void {
   const out = session.out;
-  program
+  const settings = settingOptions();
+  const command = program
     .command('connect')
     .description('connect this repository to a remote tracker (settings in config.toml, the key kept out of git)')
-    .argument('[kind]', `tracker kind: ${CONNECTOR_KINDS.join(', ')}`)
-    .option('--name <name>', 'the connection name (default: the kind)')
-    .option('--url <url>', "the tracker's base URL")
-    .option('--project <id>', 'the remote project (Redmine: its identifier)')
-    .option('--pm-project <key>', 'the pm project it syncs (default: the only project)')
-    .option('--map-type <pairs>', 'pm item types to remote types, e.g. epic=Feature,story=Support,task=Bug')
-    .option('--map-status <pairs>', 'pm statuses to remote statuses, e.g. "todo=New,in_progress=In Progress,done=Closed"')
-    .option('--strategy <strategy>', `same field changed on both sides: ${CONFLICT_STRATEGIES.join(' | ')} (default manual)`)
-    .option('--activity <name>', 'Redmine: the time entry activity for time pushed from pm')
-    .option(
-      '--workers <n>',
-      'remote requests in flight at once (default 1; more for a Redmine on several processes)',
-      integer('--workers', 1),
-    )
-    .option('--rate-limit <n>', 'remote requests a second at most, 0 for no limit (default 100)', integer('--rate-limit', 0))
-    .option('--timeout <ms>', 'give up on a request after this long (default 15000)', integer('--timeout', 100))
-    .option('--every <duration>', 'pm serve syncs it on its own this often, e.g. 15m or 1h ("off" to stop)')
-    .option('--api-key-stdin', 'read the API key from stdin and keep it in .pm/secrets.toml')
+    .argument('[kind]', `tracker kind: ${kinds().join(', ')}`)
+    .option('--name <name>', 'the connection name (default: the kind)');
+  for (const option of settings) command.addOption(new Option(`--${option.long} ${option.flag.value}`, helpOf(option)));
+  command
+    .option('--api-key-stdin', 'read the API key or token from stdin and keep it in .pm/secrets.toml')
     .option('--check', 'check the URL, the key and the project now')
     .addOption(jsonOption())
     .addHelpText(
       'after',
       example(
         'PM_REDMINE_API_KEY=… pm connect redmine --url http://localhost:3000 --project web --check',
-        'pm connect redmine --map-status review=Feedback --strategy newest_wins',
+        'PM_OPENPROJECT_API_KEY=… pm connect openproject --url https://op.example.com --project website --check',
+        'PM_AZURE_DEVOPS_API_KEY=… pm connect azure-devops --url https://dev.azure.com/acme --project Website --check',
+        'pm connect redmine --map-status review=Feedback --strategy newest_wins --every 15m',
         'pass | pm connect redmine --url https://redmine.example.com --project web --api-key-stdin',
         'pm connect --check',
-      ),
+      ) + `\nEach tracker's settings and blind spots: ${CONNECTORS.map((d) => d.docs).join(', ')}.\n`,
     )
     .action(async (kind: string | undefined, opts: ConnectOptions) => {
       const ws = await session.workspace({ sync: 'off' });
-      const editing = kind !== undefined || opts.url !== undefined || opts.project !== undefined;
+      const given = settings.filter((s) => opts[s.attribute] !== undefined);
+      const editing = kind !== undefined || given.length > 0;
       let name = opts.name;
       if (editing) {
         name ??= kind;
         const existing = name !== undefined ? ws.config.connections?.[name] : undefined;
         const connectionKind = kind ?? existing?.kind;
-        if (!connectionKind || !CONNECTOR_KINDS.includes(connectionKind)) {
+        if (!connectionKind || !kinds().includes(connectionKind)) {
           throw new ValidationError([
             {
               path: 'kind',
-              message: `expected one of ${CONNECTOR_KINDS.join(', ')}${connectionKind ? `, got ${JSON.stringify(connectionKind)}` : ''}`,
+              message: `expected one of ${kinds().join(', ')}${connectionKind ? `, got ${JSON.stringify(connectionKind)}` : ''}`,
             },
           ]);
         }
+        const definition = definitionOf(connectionKind);
         name ??= connectionKind;
-        if (opts.strategy !== undefined && !isOneOf(CONFLICT_STRATEGIES, opts.strategy)) {
-          throw new ValidationError([
-            {
-              path: '--strategy',
-              message: `expected one of ${CONFLICT_STRATEGIES.join(', ')}, got ${JSON.stringify(opts.strategy)}`,
-            },
-          ]);
+        const connection: ConnectionConfig = { ...existing, kind: connectionKind };
+        for (const option of given) {
+          if (option.owners.length > 0 && !option.owners.includes(definition)) {
+            const owners = option.owners.map((d) => d.title).join(', ');
+            throw new ValidationError([
+              { path: `--${option.long}`, message: `a setting of ${owners} connections, not of ${definition.title} ones` },
+            ]);
+          }
+          const text = String(opts[option.attribute]);
+          const value = option.flag.parse ? option.flag.parse(text, `--${option.long}`) : text;
+          // A setting parsed to nothing is taken away (`--every off`).
+          if (value === undefined) delete connection[option.key];
+          else connection[option.key] = value;
         }
-        const url = opts.url ?? existing?.url;
-        const project = opts.project ?? existing?.project;
-        if (!url)
-          throw new ValidationError([{ path: '--url', message: "the tracker's base URL is required for a new connection" }]);
-        if (!project)
-          throw new ValidationError([{ path: '--project', message: 'the remote project is required for a new connection' }]);
-        const connection: ConnectionConfig = {
-          ...existing,
-          kind: connectionKind,
-          url,
-          project,
-          ...(opts.pmProject !== undefined ? { pm_project: opts.pmProject.toUpperCase() } : {}),
-          ...(opts.strategy !== undefined ? { strategy: opts.strategy } : {}),
-          ...(opts.mapType !== undefined ? { map_type: parsePairs('--map-type', opts.mapType)! } : {}),
-          ...(opts.mapStatus !== undefined ? { map_status: parsePairs('--map-status', opts.mapStatus)! } : {}),
-          ...(opts.activity !== undefined ? { activity: opts.activity } : {}),
-          ...(opts.workers !== undefined ? { workers: opts.workers } : {}),
-          ...(opts.rateLimit !== undefined ? { rate_limit: opts.rateLimit } : {}),
-          ...(opts.timeout !== undefined ? { timeout_ms: opts.timeout } : {}),
-          ...(opts.every !== undefined && opts.every !== 'off' ? { every: everyOption(opts.every) } : {}),
-        };
-        if (opts.every === 'off') delete connection.every;
+        for (const required of ['url', 'project'] as const)
+          if (connection[required] === undefined)
+            throw new ValidationError([{ path: `--${required}`, message: `required for a new ${definition.title} connection` }]);
+        // Checked as a run would check it, before anything is written.
+        const problem = settingsProblem(definition, connection);
+        if (problem) {
+          const option = settings.find((s) => s.key === problem.key);
+          throw new ValidationError([{ path: option ? `--${option.long}` : problem.key, message: problem.message }]);
+        }
         saveConnection(ws.paths, name, connection);
         if (opts.apiKeyStdin) {
           const key = await readStdin();
@@ -160,7 +150,7 @@ export function registerConnect(program: Command, session: Session): void {
         throw new ValidationError([
           {
             path: 'kind',
-            message: 'say which tracker: pm connect redmine --url URL --project ID (or --check an existing connection)',
+            message: `say which tracker: pm connect ${kinds().join('|')} --url URL --project ID (or --check an existing connection)`,
           },
         ]);
       }
@@ -170,18 +160,19 @@ export function registerConnect(program: Command, session: Session): void {
       const source = keySource(ws.paths, session.io.env, connectionName, connection.kind);
       let check: { account: string; notes: string[] } | undefined;
       if (opts.check) {
-        const settings = resolveConnection(ws.paths, session.io.env, config, connectionName);
-        const connector = await createConnector({ ...settings, localStatuses: [] });
+        const resolved = resolveConnection(ws.paths, session.io.env, config, connectionName);
+        const definition = definitionOf(resolved.kind);
+        const connector = await definition.create({ ...parseConnection(definition, resolved), localStatuses: [] });
         check = await connector.check();
       }
       if (opts.json) return out.json({ name: connectionName, ...connection, key: source, ...(check ? { check } : {}) });
       if (editing)
         out.line(
-          `Connection ${connectionName} (${connection.kind} ${connection.url}, project ${connection.project}) saved in .pm/config.toml`,
+          `Connection ${connectionName} (${connection.kind} ${String(connection.url)}, project ${String(connection.project)}) saved in .pm/config.toml`,
         );
       out.line(`API key: ${describeKey(source, connection.kind, connectionName)}`);
       if (check) {
-        out.line(`Checked: signed in as ${check.account}; project ${connection.project} found`);
+        out.line(`Checked: signed in as ${check.account}; project ${String(connection.project)} found`);
         for (const note of check.notes) out.note(`${out.c.yellow('warning:')} ${note}`);
       }
     });
@@ -199,14 +190,17 @@ export function registerConnect(program: Command, session: Session): void {
           return {
             name,
             ...c,
-            strategy: c.strategy ?? 'manual',
+            url: String(c.url),
+            project: String(c.project),
+            pm_project: typeof c.pm_project === 'string' ? c.pm_project : undefined,
+            strategy: typeof c.strategy === 'string' ? c.strategy : 'manual',
             key: keySource(ws.paths, session.io.env, name, c.kind),
             last_run: last ? { id: last.id, status: last.status, finished_at: last.finished_at } : null,
           };
         }),
       );
       if (opts.json) return out.json(rows);
-      if (rows.length === 0) return out.note('No connections yet: pm connect redmine --url URL --project ID');
+      if (rows.length === 0) return out.note(`No connections yet: pm connect ${kinds().join('|')} --url URL --project ID`);
       out.table(
         [
           { header: 'NAME' },

@@ -1,6 +1,6 @@
 import { isAbsolute, resolve } from 'node:path';
 import type { Command } from 'commander';
-import { ValidationError, isOneOf, shortId } from '../../domain/index.js';
+import { ValidationError, everySeconds, isOneOf, shortId } from '../../domain/index.js';
 import type { ConnectionInfo, ServerSettings } from '../../server/index.js';
 import { TOKEN_SCOPES, isPostgresUrl, openStore, type Store } from '../../store/index.js';
 import { SyncEngine, SyncScheduler } from '../../sync/index.js';
@@ -8,7 +8,6 @@ import {
   connectionsOf,
   databaseTarget,
   doneStatuses,
-  everySeconds,
   keySource,
   resolveActor,
   resolveConnection,
@@ -49,8 +48,8 @@ function connectionInfos(
       return {
         name,
         kind: c.kind,
-        url: c.url,
-        project: c.project,
+        url: c.url ?? '',
+        project: c.project ?? '',
         pm_project: c.pm_project ?? null,
         strategy: c.strategy ?? 'manual',
         key: keySource(paths, env, name, c.kind),

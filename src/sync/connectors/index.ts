@@ -1,12 +1,2 @@
-export type {
-  Connector,
-  ConnectorSettings,
-  LocalPatch,
-  PullOutcome,
-  PullScope,
-  RemoteRecord,
-  SyncedFields,
-  SyncedType,
-} from './connector.js';
-export { SYNCED_TYPES } from './connector.js';
-export { CONNECTOR_KINDS, createConnector } from './registry.js';
+export * from './sdk/index.js';
+export { CONNECTORS, CONNECTOR_KINDS, definitionOf } from './registry.js';

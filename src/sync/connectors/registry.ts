@@ -1,24 +1,23 @@
 import { ValidationError } from '../../domain/index.js';
-import type { Connector, ConnectorSettings } from './connector.js';
+import { azureDevOps } from './azure-devops/index.js';
+import { openProject } from './openproject/index.js';
+import { redmine } from './redmine/index.js';
+import type { AnyConnectorDefinition } from './sdk/index.js';
 
-type Factory = (settings: ConnectorSettings) => Promise<Connector>;
+/** Every kind of remote tracker pm syncs with: adding one is its folder and a line here. */
+export const CONNECTORS: readonly AnyConnectorDefinition[] = [redmine, openProject, azureDevOps];
 
-/** Connector kinds by name; each is loaded only when a connection of that kind is used. */
-const FACTORIES: Record<string, Factory> = {
-  redmine: async (settings) => new (await import('./redmine/redmine-connector.js')).RedmineConnector(settings),
-};
+export const CONNECTOR_KINDS = CONNECTORS.map((c) => c.kind);
 
-export const CONNECTOR_KINDS = Object.keys(FACTORIES);
-
-export async function createConnector(settings: ConnectorSettings): Promise<Connector> {
-  const factory = FACTORIES[settings.kind];
-  if (!factory) {
+/** The definition of a kind, among these definitions; a clear error for one pm does not know. */
+export function definitionOf(kind: string, definitions: readonly AnyConnectorDefinition[] = CONNECTORS): AnyConnectorDefinition {
+  const found = definitions.find((d) => d.kind === kind);
+  if (!found)
     throw new ValidationError([
       {
         path: 'kind',
-        message: `unknown connector ${JSON.stringify(settings.kind)}: expected one of ${CONNECTOR_KINDS.join(', ')}`,
+        message: `unknown connector ${JSON.stringify(kind)}: expected one of ${definitions.map((d) => d.kind).join(', ')}`,
       },
     ]);
-  }
-  return factory(settings);
+  return found;
 }

@@ -20,14 +20,21 @@ import {
 } from '../../domain/index.js';
 import type { RunQuery, Store } from '../../store/index.js';
 import { lanesOf } from '../../tracker/index.js';
-import { createConnector, type Connector, type ConnectorSettings } from '../connectors/index.js';
+import {
+  CONNECTORS,
+  DEFAULT_RETRY,
+  definitionOf,
+  parseConnection,
+  type AnyConnectorDefinition,
+  type ConnectionSettings,
+  type RawConnection,
+  type RetryPolicy,
+} from '../connectors/index.js';
 import { RunEvents } from './events.js';
 import { RunRecorder, recordAudit, type Requester } from './history.js';
 import { RateLimiter } from './limiter.js';
-import { DEFAULT_RETRY, type RetryPolicy } from './retry.js';
 import { LocalChanges } from './run-context.js';
 import { executeRun, syncedProject } from './runner.js';
-import type { ConnectionSettings } from './settings.js';
 
 export interface RunRequest {
   /** The connection's name; optional when there is one. */
@@ -43,13 +50,14 @@ export interface RunRequest {
 
 export interface EngineOptions {
   store: Store;
-  /** A connection's settings by name (the only one when no name is given); throws when unknown. */
-  connections: (name?: string) => ConnectionSettings;
+  /** A connection by name (the only one when no name is given), as configured; throws when unknown. */
+  connections: (name?: string) => RawConnection;
+  /** The kinds of tracker it knows (default: every connector pm has). */
+  definitions?: readonly AnyConnectorDefinition[];
   clock?: () => number;
   retry?: RetryPolicy;
   /** Where problems that must not fail a run go (a failure to write history). */
   log?: (message: string) => void;
-  connectorFactory?: (settings: ConnectorSettings) => Promise<Connector>;
   /** How often a running run proves it is alive and looks for a cancel request. */
   heartbeatMs?: number;
 }
@@ -99,7 +107,7 @@ export class SyncEngine {
   /** Records a run as queued, or finds the run an idempotency key already made. */
   async request(input: RunRequest, requester: Requester): Promise<{ run: SyncRun; created: boolean }> {
     await this.recover();
-    const connection = this.options.connections(input.connection);
+    const connection = this.connection(input.connection);
     const mode = input.mode ?? 'incremental';
     const direction = input.direction ?? 'both';
     if (!isOneOf(RUN_MODES, mode))
@@ -181,7 +189,7 @@ export class SyncEngine {
       const result = await this.perform(run, recorder);
       status = this.cancels.has(run.id) ? 'cancelled' : recorder.failed > 0 ? 'completed_with_errors' : 'completed';
       if (status === 'completed' && !run.dry_run) {
-        if (result.cursor) await this.repo.setCursor(run.connection, 'work_items', result.cursor, this.iso());
+        for (const [type, cursor] of result.cursors) await this.repo.setCursor(run.connection, type, cursor, this.iso());
         if (result.localCursor) await this.repo.setCursor(run.connection, LocalChanges.entity, result.localCursor, this.iso());
       }
     } catch (failure) {
@@ -233,7 +241,7 @@ export class SyncEngine {
 
   private async perform(run: SyncRun, recorder: RunRecorder) {
     const { store } = this.options;
-    const connection = this.options.connections(run.connection);
+    const connection = this.connection(run.connection);
     const project = await syncedProject(store, connection);
     const lanes = await lanesOf(store, project.id);
     const limiter = new RateLimiter(connection.ratePerSecond);
@@ -241,7 +249,7 @@ export class SyncEngine {
       ...(this.options.retry ?? DEFAULT_RETRY),
       onWait: (ms: number, error: unknown) => this.waiting(run, ms, error),
     };
-    const connector = await (this.options.connectorFactory ?? createConnector)({
+    const connector = await this.definition(connection.kind).create({
       ...connection,
       localStatuses: lanes.map((l) => l.status_value),
       beforeRequest: () => limiter.acquire(),
@@ -267,6 +275,16 @@ export class SyncEngine {
       emit: (event) => this.events.emit(event),
       log: this.log,
     });
+  }
+
+  private definition(kind: string): AnyConnectorDefinition {
+    return definitionOf(kind, this.options.definitions ?? CONNECTORS);
+  }
+
+  /** A connection's settings, checked against its kind's. */
+  private connection(name?: string): ConnectionSettings<object> {
+    const raw = this.options.connections(name);
+    return parseConnection(this.definition(raw.kind), raw);
   }
 
   private waiting(run: SyncRun, delayMs: number, error: unknown): void {
@@ -455,9 +473,12 @@ export class SyncEngine {
 }
 
 /** A digest of what decides how local records look remotely (no secrets: the key is left out). */
-function mappingKey(connection: ConnectionSettings, projectId: string, localStatuses: readonly string[]): string {
-  const { kind, url, project, mapType, mapStatus, activity } = connection;
-  const basis = JSON.stringify({ kind, url, project, mapType, mapStatus, activity, projectId, localStatuses });
+function mappingKey(connection: ConnectionSettings<object>, projectId: string, localStatuses: readonly string[]): string {
+  const { kind, url, project, options } = connection;
+  // An empty map is left out, as it was before maps had defaults: the digests of existing links stay.
+  const mapType = Object.keys(connection.mapType).length > 0 ? connection.mapType : undefined;
+  const mapStatus = Object.keys(connection.mapStatus).length > 0 ? connection.mapStatus : undefined;
+  const basis = JSON.stringify({ kind, url, project, mapType, mapStatus, ...options, projectId, localStatuses });
   return createHash('sha256').update(basis).digest('hex').slice(0, 16);
 }
 

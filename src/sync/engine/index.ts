@@ -1,7 +1,6 @@
 export { SyncEngine, type EngineOptions, type RunDetail, type RunRequest, type SyncMetrics } from './engine.js';
 export { RunEvents, type RunEvent, type RunListener, type RunPhase, type RunWaiting } from './events.js';
 export type { Requester } from './history.js';
-export { DEFAULT_RETRY, type RetryPolicy } from './retry.js';
-export type { ConnectionSettings } from './settings.js';
+export { DEFAULT_RETRY, type RetryPolicy } from '../connectors/index.js';
 export { LocalSyncService, resolveSyncId, type FailureQuery, type SyncService } from './service.js';
 export { SyncScheduler, type ScheduledConnection } from './scheduler.js';

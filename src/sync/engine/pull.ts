@@ -1,5 +1,5 @@
-import type { AnyRecord, SyncLink } from '../../domain/index.js';
-import { SYNCED_TYPES, type PullOutcome, type RemoteRecord, type SyncedFields, type SyncedType } from '../connectors/index.js';
+import { ValidationError, type AnyRecord, type SyncLink } from '../../domain/index.js';
+import { SYNCED_TYPES, type Listing, type RemoteRecord, type SyncedFields, type SyncedType } from '../connectors/index.js';
 import { sameFields } from './fields.js';
 import { baseOf } from './links.js';
 import { assertLocalInvariants, buildLocalRecord, patchLocalRecord } from './local-writes.js';
@@ -7,6 +7,9 @@ import { nextBase, reconcile } from './reconcile.js';
 import { keyOf, type RunContext } from './run-context.js';
 import { CURSOR_OVERLAP_MS } from './settings.js';
 import type { SyncConflicts } from './sync-conflicts.js';
+
+/** Each type's listing, with the local time it began and whether it listed every record. */
+export type Listings = Map<SyncedType, Listing & { startedAt: number; full: boolean }>;
 
 /**
  * The pull: the remote's changes since the cursor (everything without one, or exactly the
@@ -19,52 +22,67 @@ export class Puller {
     private readonly conflicts: SyncConflicts,
   ) {}
 
-  /** Lists the remote's changes since the cursor (everything without one) and merges them in. */
-  async pull(cursor: string | undefined): Promise<PullOutcome> {
+  /**
+   * Lists each type's remote changes since its cursor (everything without one) and merges them
+   * in. `cursors` holds the saved cursor of each type that lists incrementally.
+   */
+  async pull(cursors: ReadonlyMap<SyncedType, string>): Promise<Listings> {
     const { ctx } = this;
     ctx.setPhase('pull', 0);
     // One version per record: a record changed during the listing comes again, newer.
-    const buffered = new Map<SyncedType, Map<string, RemoteRecord>>(SYNCED_TYPES.map((t) => [t, new Map()]));
+    const buffered = new Map<SyncedType, Map<string, RemoteRecord>>(ctx.types.map((t) => [t, new Map()]));
     const keep = (record: RemoteRecord) => {
       const list = buffered.get(record.type)!;
       list.delete(record.remoteId);
       list.set(record.remoteId, record);
     };
-    let outcome: PullOutcome = { cursor: undefined, census: undefined };
+    const listings: Listings = new Map();
     if (ctx.filter.targeted) (await this.readTargets()).forEach(keep);
     else {
-      const since = cursor ? new Date(Date.parse(cursor) - CURSOR_OVERLAP_MS).toISOString() : undefined;
-      // The remote stamps whole seconds: a change in the same second as pm's last look at a record
-      // keeps its stamp. Such a record is read again until a listing begins after that second.
-      const settledBefore = cursor ? Math.floor(Date.parse(cursor) / 1000) * 1000 : -Infinity;
-      outcome = await ctx.env.connector.pull(
-        {
-          mode: since ? 'incremental' : 'full',
-          since,
-          // Seen as it is now (the overlap lists the last seconds again): skip it and its details.
-          // The stamp may be older than pm's look at it, so the fields are compared too. A record
-          // this run created counts as seen: a change by someone else within the second it was
-          // made would wait for a full run (reading every new record back is what it saves).
-          known: (r) => {
-            const link = ctx.links.remote(r.type, r.remoteId);
-            if (!link || r.updatedAt === null || link.remote_updated_at !== r.updatedAt) return false;
-            if (Date.parse(r.updatedAt) >= settledBefore && !ctx.created.has(keyOf(r.type, link.local_id))) return false;
-            return sameFields(ctx.translator.toLocalIds(r.type, r.fields).fields, baseOf(link).remote);
+      // Types listed through their parents, or in full every time, follow the run: incremental
+      // when every type that keeps a cursor has one.
+      const incremental = ctx.types.every((t) => ctx.resource(t).listing !== 'incremental' || cursors.has(t));
+      for (const type of ctx.types) {
+        if (ctx.stopped()) break;
+        const resource = ctx.resource(type);
+        const cursor = resource.listing === 'incremental' ? cursors.get(type) : undefined;
+        const since = cursor ? new Date(Date.parse(cursor) - CURSOR_OVERLAP_MS).toISOString() : undefined;
+        // The remote stamps whole seconds: a change in the same second as pm's last look at a record
+        // keeps its stamp. Such a record is read again until a listing begins after that second.
+        const settledBefore = cursor ? Math.floor(Date.parse(cursor) / 1000) * 1000 : -Infinity;
+        const startedAt = Date.now();
+        const full = !(resource.listing === 'incremental' ? since !== undefined : incremental);
+        const listing = await resource.list(
+          {
+            mode: full ? 'full' : 'incremental',
+            since,
+            // Seen as it is now (the overlap lists the last seconds again): skip it and its details.
+            // The stamp may be older than pm's look at it, so the fields are compared too. A record
+            // this run created counts as seen: a change by someone else within the second it was
+            // made would wait for a full run (reading every new record back is what it saves).
+            known: (r) => {
+              const link = ctx.links.remote(r.type, r.remoteId);
+              if (!link || r.updatedAt === null || link.remote_updated_at !== r.updatedAt) return false;
+              if (Date.parse(r.updatedAt) >= settledBefore && !ctx.created.has(keyOf(r.type, link.local_id))) return false;
+              return sameFields(ctx.translator.toLocalIds(r.type, r.fields).fields, baseOf(link).remote);
+            },
+            listed: (t) => new Set(buffered.get(t)?.keys() ?? []),
           },
-        },
-        (record) => {
-          keep(record);
-          return Promise.resolve();
-        },
-      );
+          (record) => {
+            keep(record);
+            return Promise.resolve();
+          },
+        );
+        listings.set(type, { ...listing, startedAt, full });
+      }
     }
     ctx.setTotal([...buffered.values()].reduce((n, list) => n + list.size, 0));
     await this.readLocal(buffered);
-    for (const type of SYNCED_TYPES) {
+    for (const type of ctx.types) {
       if (ctx.stopped()) break;
       await this.pullType(type, [...buffered.get(type)!.values()]);
     }
-    return outcome;
+    return listings;
   }
 
   /**
@@ -81,7 +99,7 @@ export class Puller {
         if (link) named.get(type)!.add(link.local_id);
         if (record.pmId) named.get(type)!.add(record.pmId);
         const { fields } = ctx.translator.toLocalIds(type, record.fields);
-        for (const [field, target] of Object.entries(ctx.env.connector.references[type])) {
+        for (const [field, target] of Object.entries(ctx.resource(type).references)) {
           const id = fields[field];
           if (typeof id === 'string') named.get(target)!.add(id);
         }
@@ -118,7 +136,7 @@ export class Puller {
         record.updatedAt !== null &&
         local.deleted_at !== null &&
         record.updatedAt > local.deleted_at;
-      const revived = { ...ctx.env.connector.toLocal(type, remote, local), deleted_at: null };
+      const revived = { ...ctx.resource(type).toLocal(remote, local), deleted_at: null };
       if (remoteEdited) await this.writeLocal(record, local, revived, link, remote, new Set());
       else ctx.queued.push({ kind: 'delete', type, localId: local.id, link });
       return;
@@ -128,7 +146,7 @@ export class Puller {
     const localChanges = !sameFields(result.local, mine);
     const remoteChanges = !sameFields(result.remote, remote);
     if (localChanges) {
-      const patch = ctx.env.connector.toLocal(type, result.local, local);
+      const patch = ctx.resource(type).toLocal(result.local, local);
       await this.writeLocal(record, local, patch, link, remote, result.open);
     }
     if (remoteChanges) {
@@ -158,14 +176,19 @@ export class Puller {
     const { ctx } = this;
     const records: RemoteRecord[] = [];
     const read = async (type: SyncedType, remoteId: string, parent?: string) => {
-      const value = await ctx.env.connector.get(type, remoteId, parent);
+      const value = await ctx.resource(type).get(remoteId, parent);
       if (value) records.push(value);
     };
     for (const target of ctx.filter.remoteTargets()) {
-      for (const type of target.type ? [target.type] : (['work_items'] as const)) await read(type, target.remoteId);
+      const type = target.type ?? 'work_items';
+      if (!ctx.types.includes(type)) {
+        const message = `${type}:${target.remoteId}: a ${ctx.env.connection.kind} connection syncs ${ctx.types.join(', ')}`;
+        throw new ValidationError([{ path: 'filters.ids', message }]);
+      }
+      await read(type, target.remoteId);
     }
     for (const localId of ctx.filter.localTargets()) {
-      for (const type of SYNCED_TYPES) {
+      for (const type of ctx.types) {
         const link = ctx.links.local(type, localId);
         if (link) await read(type, link.remote_id, type === 'comments' ? this.parentRemoteId(localId) : undefined);
       }
@@ -205,7 +228,7 @@ export class Puller {
     const { type } = record;
     let link = ctx.links.remote(type, record.remoteId);
     const local = link ? ctx.scope.get(type, link.local_id) : undefined;
-    const status = type === 'work_items' ? (ctx.env.connector.toLocal(type, fields, local).status as string) : undefined;
+    const status = type === 'work_items' ? (ctx.resource(type).toLocal(fields, local).status as string) : undefined;
     if (!ctx.filter.matches(type, local, record, status)) return;
     if (unresolved && ctx.translator.isRequired(type)) {
       // A journal or relation of an issue pm does not sync (another project): not ours.
@@ -259,7 +282,7 @@ export class Puller {
   private async createLocal(record: RemoteRecord, fields: SyncedFields): Promise<void> {
     const { ctx } = this;
     const { type } = record;
-    const patch = ctx.env.connector.toLocal(type, fields, undefined);
+    const patch = ctx.resource(type).toLocal(fields, undefined);
     ctx.decided.add(keyOf(type, record.remoteId));
     if (ctx.dry) {
       ctx.translator.planned.set(keyOf(type, record.remoteId), `(new from ${record.remoteId})`);

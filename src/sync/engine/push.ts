@@ -1,15 +1,23 @@
 import { RemoteError, type AnyRecord, type WorkItem } from '../../domain/index.js';
-import { SYNCED_TYPES, type RemoteRecord, type SyncedFields, type SyncedType } from '../connectors/index.js';
+import {
+  SYNCED_TYPES,
+  attemptsOf,
+  canDelete,
+  canUpdate,
+  isAmbiguous,
+  isRetryable,
+  withRetry,
+  type RemoteRecord,
+  type SyncedFields,
+  type SyncedType,
+} from '../connectors/index.js';
 import { changedKeys, pick } from './fields.js';
 import { baseOf } from './links.js';
 import { forEachConcurrently } from './pool.js';
 import { nextBase } from './reconcile.js';
 import type { RemoteDeletions } from './remote-deletions.js';
-import { attemptsOf, isAmbiguous, isRetryable, withRetry } from './retry.js';
 import { keyOf, type RemoteOp, type RunContext } from './run-context.js';
 import { BREAKER_THRESHOLD } from './settings.js';
-
-const REVERSED = [...SYNCED_TYPES].reverse();
 
 type ByType = Map<SyncedType, RemoteOp[]>;
 const byType = (): ByType => new Map(SYNCED_TYPES.map((t) => [t, []]));
@@ -41,7 +49,15 @@ export class Pusher {
     const creates = byType();
     const updates = byType();
     const deletes = byType();
-    for (const op of ctx.queued.splice(0)) (op.kind === 'update' ? updates : deletes).get(op.type)!.push(op);
+    const remove = (op: RemoteOp) => {
+      // A remote that cannot delete this type keeps the record; the link stays, so it is not pulled back.
+      if (canDelete(ctx.resource(op.type))) deletes.get(op.type)!.push(op);
+      else ctx.env.recorder.count(op.type, 'skipped');
+    };
+    for (const op of ctx.queued.splice(0)) {
+      if (op.kind === 'update') updates.get(op.type)!.push(op);
+      else remove(op);
+    }
     // The scope is current: every local write of the pull put its record back into it.
     const candidates = queuedOnly ? new Map<SyncedType, AnyRecord[]>() : await this.candidates();
     for (const [type, records] of candidates) {
@@ -51,7 +67,7 @@ export class Pusher {
         if (!ctx.filter.matches(type, record, link ? { remoteId: link.remote_id, updatedAt: null } : undefined)) continue;
         const fields = ctx.translator.project(type, record);
         if (fields === null) {
-          if (link) deletes.get(type)!.push({ kind: 'delete', type, localId: record.id, link });
+          if (link) remove({ kind: 'delete', type, localId: record.id, link });
         } else if (!link) creates.get(type)!.push({ kind: 'create', type, localId: record.id, fields });
         else {
           const base = baseOf(link);
@@ -80,11 +96,11 @@ export class Pusher {
     ctx.setPhase('push', count(creates) + count(updates) + count(deletes));
     await this.recoverCreates(creates);
 
-    for (const type of SYNCED_TYPES) {
+    for (const type of ctx.types) {
       for (const level of this.levels(type, creates.get(type)!)) await this.run(level);
       await this.run(updates.get(type)!);
     }
-    for (const type of REVERSED) {
+    for (const type of [...ctx.types].reverse()) {
       // Children before parents: a parent's deletion would take its remote children along.
       const ops = deletes.get(type)!;
       if (type === 'work_items') ops.sort((a, b) => ctx.scope.depth(b.localId) - ctx.scope.depth(a.localId));
@@ -97,10 +113,10 @@ export class Pusher {
    * or on an incremental run with a local cursor, those written since and what hangs on them.
    */
   private async candidates(): Promise<Map<SyncedType, AnyRecord[]>> {
-    const { scope, localChanges } = this.ctx;
-    if (localChanges.since === undefined) return new Map(SYNCED_TYPES.map((t) => [t, scope.all(t)]));
+    const { scope, localChanges, types } = this.ctx;
+    if (localChanges.since === undefined) return new Map(types.map((t) => [t, scope.all(t)]));
     const changed = await scope.fetchChangedSince(localChanges.since);
-    return new Map(SYNCED_TYPES.map((t) => [t, (changed.get(t) ?? []).map((id) => scope.get(t, id)!)]));
+    return new Map(types.map((t) => [t, (changed.get(t) ?? []).map((id) => scope.get(t, id)!)]));
   }
 
   /** True when no create of this run may have reached the remote unrecorded (the marker can go). */
@@ -142,7 +158,7 @@ export class Pusher {
     const { ctx } = this;
     const since = await ctx.env.store.getMeta(this.createsKey);
     if (!since || ctx.dry) return;
-    for (const type of SYNCED_TYPES) {
+    for (const type of ctx.types) {
       const ops = creates.get(type)!;
       if (ops.length === 0) continue;
       const fields = new Map<string, SyncedFields>();
@@ -153,7 +169,7 @@ export class Pusher {
           // its reference is not on the remote either: it cannot have been created
         }
       }
-      const found = await ctx.env.connector.findExisting(type, [...fields.keys()], fields, since);
+      const found = await ctx.resource(type).find([...fields.keys()], fields, since);
       for (const [localId, record] of found)
         this.linkCreated(
           ops.find((o) => o.localId === localId)!,
@@ -201,15 +217,16 @@ export class Pusher {
       return;
     }
     await (this.createsMarked ??= this.markCreates());
+    const resource = ctx.resource(type);
     let lookFirst = false;
     const { value, attempts } = await withRetry(
       async () => {
         if (lookFirst) {
           // The last attempt may have reached the remote: never make the record twice.
-          const found = (await ctx.env.connector.findExisting(type, [localId], new Map([[localId, fields]]))).get(localId);
+          const found = (await resource.find([localId], new Map([[localId, fields]]))).get(localId);
           if (found) return { record: found, adopted: true };
         }
-        return { record: await ctx.env.connector.create(type, fields, localId), adopted: false };
+        return { record: await resource.create(fields, localId), adopted: false };
       },
       ctx.env.retry,
       {
@@ -255,13 +272,15 @@ export class Pusher {
       ctx.done(type, localId, { remoteId: link.remote_id, url: link.remote_url }, 'push', 'update', 0);
       return;
     }
+    const resource = ctx.resource(type);
+    if (!canUpdate(resource))
+      throw new RemoteError(`${ctx.env.connection.kind} cannot change ${type} in place, only delete and create them`, {
+        retryable: false,
+      });
     let after: RemoteRecord;
     let attempts: number;
     try {
-      ({ value: after, attempts } = await withRetry(
-        () => ctx.env.connector.update(type, link.remote_id, target, before),
-        ctx.env.retry,
-      ));
+      ({ value: after, attempts } = await withRetry(() => resource.update(link.remote_id, target, before), ctx.env.retry));
     } catch (error) {
       if (error instanceof RemoteError && error.status === 404) return this.deletions.deleted(type, link, attemptsOf(error));
       throw error;
@@ -299,7 +318,9 @@ export class Pusher {
       ctx.done(type, localId, where, 'push', 'delete', 0);
       return;
     }
-    const { attempts } = await withRetry(() => ctx.env.connector.delete(type, link.remote_id), ctx.env.retry);
+    const resource = ctx.resource(type);
+    if (!canDelete(resource)) throw new Error(`sync: ${type} cannot be deleted on ${ctx.env.connection.kind}`); // filtered out before
+    const { attempts } = await withRetry(() => resource.delete(link.remote_id), ctx.env.retry);
     ctx.dropLink(link);
     ctx.done(type, localId, where, 'push', 'delete', attempts);
   }

@@ -34,7 +34,7 @@ export interface ReconcileOptions {
 /**
  * Three-way, field by field: a field changed on one side since the base takes that side's
  * value; changed on both to different values, the strategy decides. Each side is compared with
- * its own base, so a value one side cannot represent exactly (three pm statuses on one Redmine
+ * its own base, so a value one side cannot represent exactly (three pm statuses on one remote
  * status) is not mistaken for a change.
  */
 export function reconcile(local: SyncedFields, remote: SyncedFields, base: LinkBase, options: ReconcileOptions): Reconciliation {

@@ -1,9 +1,8 @@
 import type { AnyRecord, SyncLink } from '../../domain/index.js';
-import { SYNCED_TYPES, type SyncedType } from '../connectors/index.js';
+import { attemptsOf, type SyncedType } from '../connectors/index.js';
 import { patchLocalRecord } from './local-writes.js';
 import { forEachConcurrently } from './pool.js';
-import type { Puller } from './pull.js';
-import { attemptsOf } from './retry.js';
+import type { Listings, Puller } from './pull.js';
 import { keyOf, type RunContext } from './run-context.js';
 
 /**
@@ -17,13 +16,18 @@ export class RemoteDeletions {
     private readonly puller: Puller,
   ) {}
 
-  /** Linked records missing from the census, each read once: gone, or merged like any pulled record. */
-  async find(census: Partial<Record<SyncedType, Set<string>>>): Promise<void> {
+  /**
+   * Linked records missing from the census of a full listing, each read once: gone, or merged
+   * like any pulled record.
+   */
+  async find(listings: Listings): Promise<void> {
     const { ctx } = this;
+    if (![...listings.values()].some((l) => l.full && l.census)) return;
     await ctx.flushLinks();
     const missing: SyncLink[] = [];
-    for (const type of SYNCED_TYPES) {
-      const seen = census[type];
+    for (const type of ctx.types) {
+      const listing = listings.get(type);
+      const seen = listing?.full ? listing.census : undefined;
       if (!seen) continue;
       for (const link of await ctx.links.all(type)) {
         if (!seen.has(link.remote_id) && !ctx.decided.has(keyOf(type, link.local_id))) missing.push(link);
@@ -37,7 +41,7 @@ export class RemoteDeletions {
         const type = link.entity_type as SyncedType;
         try {
           const parent = type === 'comments' ? this.puller.parentRemoteId(link.local_id) : undefined;
-          const value = await ctx.env.connector.get(type, link.remote_id, parent);
+          const value = await ctx.resource(type).get(link.remote_id, parent);
           // Listed elsewhere (a page shifted under the scan): merge it like any pulled record.
           if (value) await this.puller.mergeLinked(value, ctx.translator.toLocalIds(type, value.fields).fields, link);
           else await this.deleted(type, link, 1);

@@ -1,20 +1,19 @@
 import { isPmError, type Author, type SyncLink, type SyncRun } from '../../domain/index.js';
 import type { Store } from '../../store/index.js';
-import type { Connector, RemoteRecord, SyncedFields, SyncedType } from '../connectors/index.js';
+import type { ConnectionSettings, Connector, RemoteRecord, RetryPolicy, SyncedFields, SyncedType } from '../connectors/index.js';
 import type { RunEvent, RunPhase } from './events.js';
 import { fieldsHash } from './fields.js';
 import { RecordFilter } from './filter.js';
 import type { ItemReport, RunRecorder } from './history.js';
 import { LinkIndex, type LinkBase } from './links.js';
 import { LocalScope } from './local-scope.js';
-import type { RetryPolicy } from './retry.js';
-import type { ConnectionSettings } from './settings.js';
+import { resourceOf, syncedTypes, type EngineResource } from './resources.js';
 import { MissingReferenceError, Translator } from './translate.js';
 
 export interface RunEnvironment {
   store: Store;
   connector: Connector;
-  connection: ConnectionSettings;
+  connection: ConnectionSettings<object>;
   projectId: string;
   firstStatus: string;
   /** What decides how local records look remotely (mappings, board statuses): a change means read them all again. */
@@ -64,7 +63,12 @@ export const LocalChanges = {
     const { run, store, connection } = env;
     if (run.mode !== 'incremental' || filter.partial) return undefined;
     // A pull without a cursor lists everything and looks for deletions among all records.
-    if (run.direction !== 'push' && !(await store.sync.getCursor(connection.name, 'work_items'))) return undefined;
+    if (run.direction !== 'push') {
+      for (const type of syncedTypes(env.connector)) {
+        if (resourceOf(env.connector, type).listing !== 'incremental') continue;
+        if (!(await store.sync.getCursor(connection.name, type))) return undefined;
+      }
+    }
     const saved = await store.sync.getCursor(connection.name, LocalChanges.entity);
     const [seq, key] = (saved ?? '').split(':');
     return saved && key === env.mappingKey && /^\d+$/.test(seq!) ? Number(seq) : undefined;
@@ -99,6 +103,8 @@ export class RunContext {
   private progress = { phase: 'pull' as RunPhase, done: 0, total: 0 };
 
   readonly translator: Translator;
+  /** The types this connection syncs, in reference order. */
+  readonly types: readonly SyncedType[];
 
   private constructor(
     readonly env: RunEnvironment,
@@ -110,6 +116,7 @@ export class RunContext {
   ) {
     this.author = { actor: `sync:${env.connection.name}`, now: env.clock() };
     this.translator = new Translator(env.connector, links, scope);
+    this.types = syncedTypes(env.connector);
   }
 
   static async load(env: RunEnvironment): Promise<RunContext> {
@@ -128,6 +135,10 @@ export class RunContext {
   /** Where the next run's push may start, once this run has pushed every local change it saw. */
   localCursor(): string {
     return LocalChanges.cursor(this.localChanges.upTo, this.env.mappingKey);
+  }
+
+  resource(type: SyncedType): EngineResource {
+    return resourceOf(this.env.connector, type);
   }
 
   get dry(): boolean {

@@ -1,21 +1,18 @@
 import { ConfigError } from '../../domain/index.js';
 import type { Store } from '../../store/index.js';
-import type { PullOutcome } from '../connectors/index.js';
-import { Puller } from './pull.js';
+import type { ConnectionSettings, SyncedType } from '../connectors/index.js';
+import { Puller, type Listings } from './pull.js';
 import { Pusher } from './push.js';
 import { RemoteDeletions } from './remote-deletions.js';
 import { RunContext, type RunEnvironment } from './run-context.js';
-import type { ConnectionSettings } from './settings.js';
 import { SyncConflicts } from './sync-conflicts.js';
 
 export type { RunEnvironment } from './run-context.js';
 
-/** A pull's outcome, with the local time its listing began. */
-type Listing = PullOutcome & { startedAt: number };
-
 /** What the run leaves besides its items: the cursors to save when nothing failed. */
 export interface RunResult {
-  cursor: string | undefined;
+  /** Where each type that lists incrementally starts next time. */
+  cursors: Map<SyncedType, string>;
   /** The push saw every local change up to here (see `LocalChanges`). */
   localCursor: string | undefined;
 }
@@ -33,39 +30,49 @@ export async function executeRun(env: RunEnvironment): Promise<RunResult> {
   const pusher = new Pusher(ctx, deletions);
   const pulls = env.run.direction !== 'push';
   const pushes = env.run.direction !== 'pull';
+  const incrementalTypes = ctx.types.filter((t) => ctx.resource(t).listing === 'incremental');
 
-  const list = async (cursor: string | undefined): Promise<Listing> => {
-    const startedAt = Date.now();
-    return { ...(await puller.pull(cursor)), startedAt };
+  // Where each type's next listing starts: the remote's time when this one began, or no later than that.
+  const cursorsOf = (listings: Listings) => {
+    const cursors = new Map<SyncedType, string>();
+    for (const type of incrementalTypes) {
+      const done = listings.get(type);
+      const cursor = done && latest(done.cursor, ctx.remoteTimeAt(done.startedAt));
+      if (cursor) cursors.set(type, cursor);
+    }
+    return cursors;
   };
-  // Where the next listing starts: the remote's time when this one began, or no later than that.
-  const cursorOf = (done: Listing) => latest(done.cursor, ctx.remoteTimeAt(done.startedAt));
 
-  let listing: Listing | undefined;
+  let listings: Listings | undefined;
   if (pulls) {
-    const saved = env.run.mode === 'incremental' ? await env.store.sync.getCursor(ctx.name, 'work_items') : undefined;
-    listing = await list(saved);
+    const saved = new Map<SyncedType, string>();
+    if (env.run.mode === 'incremental')
+      for (const type of incrementalTypes) {
+        const cursor = await env.store.sync.getCursor(ctx.name, type);
+        if (cursor) saved.set(type, cursor);
+      }
+    listings = await puller.pull(saved);
   }
   if (pushes && !ctx.stopped()) await pusher.push(false);
-  if (listing?.census && !ctx.filter.partial && !ctx.stopped()) await deletions.find(listing.census);
-  if (listing && ctx.remoteWrites > 0 && !ctx.filter.partial && !ctx.stopped()) {
+  if (listings && !ctx.filter.partial && !ctx.stopped()) await deletions.find(listings);
+  if (listings && ctx.remoteWrites > 0 && !ctx.filter.partial && !ctx.stopped()) {
     // What changed remotely while this run pushed (its own writes are recognised and skipped):
     // taken in now, so the next run starts after this one instead of re-reading it all.
     ctx.catchingUp = true;
     try {
-      listing = await list(cursorOf(listing));
+      listings = await puller.pull(cursorsOf(listings));
       if (pushes && !ctx.stopped()) await pusher.push(true);
     } catch (error) {
-      // What this run did stands; the next run lists these changes from the older cursor.
+      // What this run did stands; the next run lists these changes from the older cursors.
       env.log(`sync: catching up after the push failed (${(error as Error).message}); the next run reads those changes`);
-      listing = undefined;
+      listings = undefined;
     }
   }
   await ctx.flushLinks();
   if (pusher.createsSettled && !ctx.stopped() && !ctx.dry) await env.store.write((tx) => tx.setMeta(pusher.createsKey, ''));
   const pushedAll = pushes && !ctx.filter.partial && !ctx.stopped() && !ctx.dry;
   return {
-    cursor: ctx.filter.partial || !listing ? undefined : cursorOf(listing),
+    cursors: ctx.filter.partial || !listings ? new Map<SyncedType, string>() : cursorsOf(listings),
     localCursor: pushedAll ? ctx.localCursor() : undefined,
   };
 }
@@ -76,7 +83,7 @@ function latest(a: string | undefined, b: string | undefined): string | undefine
 }
 
 /** The pm project a connection syncs: its `pm_project`, or the only project there is. */
-export async function syncedProject(store: Store, connection: ConnectionSettings): Promise<{ id: string; key: string }> {
+export async function syncedProject(store: Store, connection: ConnectionSettings<object>): Promise<{ id: string; key: string }> {
   if (connection.pmProject) {
     const project = await store.projectByKey(connection.pmProject.toUpperCase());
     if (!project || project.deleted_at !== null) {

@@ -81,7 +81,7 @@ export class SyncConflicts {
   }
 
   private pmField(type: SyncedType, field: string): string {
-    return this.ctx.env.connector.localFields[type][field] ?? field;
+    return this.ctx.resource(type).localFields[field] ?? field;
   }
 
   /** newest_wins: pm's clock on the field against the remote's last change of the record (whole seconds). */
@@ -107,7 +107,7 @@ export class SyncConflicts {
 
   /** A synced field's value in pm's terms (what the local record would hold with it). */
   private pmValue(type: SyncedType, local: AnyRecord, mine: SyncedFields, field: string, value: Value): Conflict['theirs_value'] {
-    const patch = this.ctx.env.connector.toLocal(type, { ...mine, [field]: value }, local);
+    const patch = this.ctx.resource(type).toLocal({ ...mine, [field]: value }, local);
     return scalar(patch[this.pmField(type, field)]);
   }
 }

@@ -1,5 +1,6 @@
 import type { AnyRecord } from '../../domain/index.js';
 import type { Connector, SyncedFields, SyncedType } from '../connectors/index.js';
+import { resourceOf } from './resources.js';
 import type { LinkIndex } from './links.js';
 import type { LocalScope } from './local-scope.js';
 
@@ -46,22 +47,24 @@ export class Translator {
   /** A local record's synced fields (local ids), or null when it cannot be synced. */
   project(type: SyncedType, record: AnyRecord): SyncedFields | null {
     if (record.deleted_at !== null) return null;
-    const fields = this.connector.project(type, record);
+    const resource = resourceOf(this.connector, type);
+    const fields = resource.project(record);
     if (!fields) return null;
-    for (const [field, target] of Object.entries(this.connector.references[type])) {
+    for (const [field, target] of Object.entries(resource.references)) {
       const id = fields[field];
       if (typeof id !== 'string' || this.scope.live(target, id)) continue;
       if (REQUIRED_REFERENCES[type]) return null;
       fields[field] = null;
     }
-    return this.connector.canonical(type, fields);
+    return resource.canonical(fields);
   }
 
   /** Remote fields with references as local ids. */
   toLocalIds(type: SyncedType, remote: SyncedFields): TranslatedIn {
+    const resource = resourceOf(this.connector, type);
     const fields = { ...remote };
     const missing: TranslatedIn['missing'] = [];
-    for (const [field, target] of Object.entries(this.connector.references[type])) {
+    for (const [field, target] of Object.entries(resource.references)) {
       const id = fields[field];
       if (id === null || id === undefined) continue;
       const local = this.links.remote(target, String(id))?.local_id ?? this.planned.get(`${target}:${String(id)}`);
@@ -71,13 +74,13 @@ export class Translator {
         fields[field] = null;
       }
     }
-    return { fields: this.connector.canonical(type, fields), missing };
+    return { fields: resource.canonical(fields), missing };
   }
 
   /** Local fields with references as remote ids; throws when a referenced record is not on the remote. */
   toRemoteIds(type: SyncedType, local: SyncedFields, dryRun = false): SyncedFields {
     const fields = { ...local };
-    for (const [field, target] of Object.entries(this.connector.references[type])) {
+    for (const [field, target] of Object.entries(resourceOf(this.connector, type).references)) {
       const id = fields[field];
       if (typeof id !== 'string') continue;
       const remote = this.links.local(target, id)?.remote_id;

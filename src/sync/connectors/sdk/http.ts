@@ -1,14 +1,19 @@
 import { Agent as HttpAgent, request as httpRequest, type IncomingHttpHeaders } from 'node:http';
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
-import { RateLimitedError, RemoteError } from '../../domain/index.js';
+import { RateLimitedError, RemoteError } from '../../../domain/index.js';
 import { withRetry, type RetryPolicy } from './retry.js';
+import type { ConnectorSettings } from './settings.js';
 
 export interface HttpRequest {
-  method: 'GET' | 'POST' | 'PUT' | 'DELETE';
+  method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
   path: string;
   body?: unknown;
+  /** The body's media type (default application/json). */
+  contentType?: string;
   /** Statuses that are answers, not errors (e.g. 404 when asking whether a record exists). */
   accept?: readonly number[];
+  /** A POST that changes nothing (a query): retried like a read. */
+  idempotent?: boolean;
 }
 
 /** Response headers by case-insensitive name, the last value of a repeated one. */
@@ -28,8 +33,13 @@ export interface HttpClientOptions {
   timeoutMs: number;
   /** Awaited before every request (a rate limiter). */
   beforeRequest?: () => Promise<void>;
-  /** Reads (GET) are retried under this policy; writes are retried by the engine, which knows whether that is safe. */
+  /**
+   * Reads are retried under this policy; writes are retried by the engine, which knows whether
+   * that is safe. A POST that only reads (a query) says so with `idempotent`.
+   */
   retry?: RetryPolicy;
+  /** The remote's own words for a refusal, from its error body ('' when it says nothing readable). */
+  describeError?: (body: unknown) => string;
 }
 
 /**
@@ -54,7 +64,7 @@ export class HttpClient {
 
   async request(req: HttpRequest): Promise<HttpResponse> {
     const { retry } = this.options;
-    if (req.method === 'GET' && retry) return (await withRetry(() => this.once(req), retry)).value;
+    if ((req.method === 'GET' || req.idempotent === true) && retry) return (await withRetry(() => this.once(req), retry)).value;
     return this.once(req);
   }
 
@@ -68,7 +78,10 @@ export class HttpClient {
       answer = await send(new URL(url), {
         method: req.method,
         agents: this.agents,
-        headers: { ...this.options.headers, ...(req.body !== undefined ? { 'Content-Type': 'application/json' } : {}) },
+        headers: {
+          ...this.options.headers,
+          ...(req.body !== undefined ? { 'Content-Type': req.contentType ?? 'application/json' } : {}),
+        },
         ...(req.body !== undefined ? { body: JSON.stringify(req.body) } : {}),
         signal,
       });
@@ -86,7 +99,7 @@ export class HttpClient {
       const location = status >= 300 && status < 400 ? headers.get('location')?.split('?')[0] : undefined;
       if (location)
         throw new RemoteError(`${where}: ${status}, moved to ${location}: connect to that address instead`, { status });
-      throw new RemoteError(`${where}: ${status}${describeBody(text)}`, {
+      throw new RemoteError(`${where}: ${status}${this.describe(text)}`, {
         status,
         retryable: status >= 500 || status === 408,
       });
@@ -105,6 +118,18 @@ export class HttpClient {
       }
     }
     return { status, body, headers };
+  }
+
+  private describe(text: string): string {
+    if (text === '' || !this.options.describeError) return '';
+    let body: unknown;
+    try {
+      body = JSON.parse(text);
+    } catch {
+      return ''; // not JSON: say nothing more
+    }
+    const reason = this.options.describeError(body);
+    return reason ? `: ${reason}` : '';
   }
 }
 
@@ -160,21 +185,24 @@ function headerReader(headers: IncomingHttpHeaders): ResponseHeaders {
   };
 }
 
-/** Redmine-style `{"errors": […]}` as one line, or '' when the body says nothing readable. */
-export function errorsOf(body: unknown): string {
-  const errors = (body as { errors?: unknown } | null)?.errors;
-  return Array.isArray(errors) && errors.length > 0 ? errors.map(String).join('; ') : '';
+/** A connector's client: its connection's URL and timeout, the engine's rate limiter and read retries. */
+export function connectorHttp(
+  settings: ConnectorSettings<object>,
+  options: { headers: Record<string, string>; describeError: (body: unknown) => string },
+): HttpClient {
+  return new HttpClient({
+    baseUrl: settings.url,
+    headers: options.headers,
+    timeoutMs: settings.timeoutMs,
+    describeError: options.describeError,
+    ...(settings.beforeRequest ? { beforeRequest: settings.beforeRequest } : {}),
+    ...(settings.retry ? { retry: settings.retry } : {}),
+  });
 }
 
-function describeBody(text: string): string {
-  if (text === '') return '';
-  try {
-    const parsed = JSON.parse(text) as { errors?: unknown };
-    if (Array.isArray(parsed.errors) && parsed.errors.length > 0) return `: ${parsed.errors.join('; ')}`;
-  } catch {
-    // not JSON: say nothing more
-  }
-  return '';
+/** Basic authentication, as trackers take API keys and tokens. */
+export function basicAuth(user: string, password: string): string {
+  return `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}`;
 }
 
 /** Retry-After as seconds or an HTTP date; 1 s when absent or unreadable. */

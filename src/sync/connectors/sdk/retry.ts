@@ -1,4 +1,4 @@
-import { RateLimitedError, RemoteError } from '../../domain/index.js';
+import { RateLimitedError, RemoteError } from '../../../domain/index.js';
 
 export interface RetryPolicy {
   /** Attempts in all, the first included. */

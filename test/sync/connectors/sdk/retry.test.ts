@@ -1,11 +1,18 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { RateLimitedError, RemoteError } from '../../../src/domain/index.js';
-import { retryAfterMs } from '../../../src/sync/engine/http.js';
-import { attemptsOf, backoffMs, isAmbiguous, isRetryable, withRetry, type RetryPolicy } from '../../../src/sync/engine/retry.js';
+import { RateLimitedError, RemoteError } from '../../../../src/domain/index.js';
+import { retryAfterMs } from '../../../../src/sync/connectors/sdk/http.js';
+import {
+  attemptsOf,
+  backoffMs,
+  isAmbiguous,
+  isRetryable,
+  withRetry,
+  type RetryPolicy,
+} from '../../../../src/sync/connectors/sdk/retry.js';
 
 const policy: RetryPolicy = { attempts: 4, baseDelayMs: 100, maxDelayMs: 1000 };
 
-/** The errors src/sync/engine/http.ts makes. */
+/** The errors src/sync/connectors/sdk/http.ts makes. */
 const httpError = (status = 503) =>
   new RemoteError(`GET /issues.json: ${status}`, { status, retryable: status >= 500 || status === 408 });
 const clientError = (status = 422) => new RemoteError(`PUT /issues/1.json: ${status}`, { status, retryable: false });

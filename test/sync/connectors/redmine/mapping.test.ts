@@ -1,27 +1,26 @@
 import { describe, expect, it } from 'vitest';
 import {
-  newMeta,
   type AnyRecord,
   type Comment,
   type Dependency,
   type Sprint,
   type TimeEntry,
   type WorkItem,
-} from '../../../src/domain/index.js';
+} from '../../../../src/domain/index.js';
 import {
-  DEFAULT_STATUS_MAP,
-  DEFAULT_TYPE_MAP,
-  parseMap,
-  project,
-  toLocal,
-  type Maps,
-} from '../../../src/sync/connectors/redmine/mapping.js';
-import type { SyncedType } from '../../../src/sync/connectors/index.js';
+  commentMapping,
+  dependencyMapping,
+  sprintMapping,
+  timeEntryMapping,
+  trackerVocabulary,
+  workItemMapping,
+  type Mapping,
+  type SyncedFields,
+  type SyncedType,
+} from '../../../../src/sync/connectors/index.js';
+import { REDMINE_VOCABULARY } from '../../../../src/sync/connectors/redmine/vocabulary.js';
+import { commentRecord, dependencyRecord, itemRecord, sprintRecord, timeEntryRecord } from '../../../helpers/records.js';
 
-const T0 = Date.parse('2026-11-21T10:00:00.000Z');
-const meta = () => newMeta({ actor: 'alice@example.com', now: T0 });
-
-const PROJECT = '01929b6a-0000-7000-8000-0000000000aa';
 const ITEM = '01929b6a-0000-7000-8000-000000000001';
 const OTHER = '01929b6a-0000-7000-8000-000000000002';
 const PARENT = '01929b6a-0000-7000-8000-000000000003';
@@ -29,77 +28,39 @@ const SPRINT = '01929b6a-0000-7000-8000-000000000010';
 
 const LANES = ['backlog', 'todo', 'in_progress', 'review', 'done'];
 
-function maps(extra: Partial<Maps> = {}): Maps {
+const item = (extra: Partial<WorkItem> = {}) => itemRecord({ id: ITEM, parent_id: PARENT, sprint_id: SPRINT, ...extra });
+const sprint = (extra: Partial<Sprint> = {}) => sprintRecord({ id: SPRINT, ...extra });
+const dependency = (extra: Partial<Dependency> = {}) =>
+  dependencyRecord({ blocking_item_id: ITEM, blocked_item_id: OTHER, ...extra });
+const comment = (extra: Partial<Comment> = {}) => commentRecord({ work_item_id: ITEM, ...extra });
+const timeEntry = (extra: Partial<TimeEntry> = {}) => timeEntryRecord({ work_item_id: ITEM, ...extra });
+
+type Maps = Record<SyncedType, Mapping>;
+
+/** The Redmine connector's mappings, with the connection's maps and the project's lanes. */
+function maps(extra: { type?: Record<string, string>; status?: Record<string, string>; localStatuses?: string[] } = {}): Maps {
+  const vocabulary = trackerVocabulary({
+    ...REDMINE_VOCABULARY,
+    mapType: extra.type ?? {},
+    mapStatus: extra.status ?? {},
+    localStatuses: extra.localStatuses ?? LANES,
+    isClosed: (status) => ['Closed', 'Rejected'].includes(status),
+  });
   return {
-    type: { ...DEFAULT_TYPE_MAP },
-    status: { ...DEFAULT_STATUS_MAP },
-    localStatuses: LANES,
-    closedStatuses: new Set(['Closed', 'Rejected']),
-    ...extra,
+    sprints: sprintMapping({ goal: true, start: false, open: true }),
+    work_items: workItemMapping(vocabulary),
+    dependencies: dependencyMapping,
+    comments: commentMapping,
+    time_entries: timeEntryMapping,
   };
 }
 
-function item(extra: Partial<WorkItem> = {}): WorkItem {
-  return {
-    id: ITEM,
-    project_id: PROJECT,
-    parent_id: PARENT,
-    item_type: 'story',
-    item_number: 1,
-    title: 'Checkout page',
-    description: 'Pay by card',
-    status: 'in_progress',
-    priority: 'high',
-    position: 1024,
-    story_points: 3,
-    assignee_id: null,
-    sprint_id: SPRINT,
-    ...meta(),
-    ...extra,
-  };
+function project(type: SyncedType, record: AnyRecord, m: Maps): SyncedFields | null {
+  return m[type].project(record as never);
 }
 
-function sprint(extra: Partial<Sprint> = {}): Sprint {
-  return {
-    id: SPRINT,
-    project_id: PROJECT,
-    name: 'Sprint 1',
-    goal: 'Ship checkout',
-    start_date: '2026-11-16',
-    end_date: '2026-11-27',
-    status: 'active',
-    ...meta(),
-    ...extra,
-  };
-}
-
-function dependency(extra: Partial<Dependency> = {}): Dependency {
-  return {
-    id: '01929b6a-0000-7000-8000-000000000020',
-    blocking_item_id: ITEM,
-    blocked_item_id: OTHER,
-    dependency_type: 'blocks',
-    ...meta(),
-    ...extra,
-  };
-}
-
-function comment(extra: Partial<Comment> = {}): Comment {
-  return { id: '01929b6a-0000-7000-8000-000000000030', work_item_id: ITEM, content: 'Looks good', ...meta(), ...extra };
-}
-
-function timeEntry(extra: Partial<TimeEntry> = {}): TimeEntry {
-  return {
-    id: '01929b6a-0000-7000-8000-000000000040',
-    work_item_id: ITEM,
-    user_id: 'alice@example.com',
-    started_at: '2026-11-21T14:30:00.000Z',
-    ended_at: '2026-11-21T16:00:00.000Z',
-    duration_seconds: 5400,
-    description: 'Pairing',
-    ...meta(),
-    ...extra,
-  };
+function toLocal(type: SyncedType, fields: SyncedFields, current: AnyRecord | undefined, m: Maps) {
+  return m[type].toLocal(fields, current as never);
 }
 
 /** project, then toLocal against the same record: the patch must not change the record. */
@@ -188,7 +149,7 @@ describe('work item statuses', () => {
   });
 
   it('uses a configured status map both ways', () => {
-    const m = maps({ status: { ...DEFAULT_STATUS_MAP, review: 'Resolved' } });
+    const m = maps({ status: { ...REDMINE_VOCABULARY.statuses, review: 'Resolved' } });
     expect(project('work_items', item({ status: 'review' }), m)?.status).toBe('Resolved');
     const fields = { ...project('work_items', item(), m)!, status: 'Resolved' };
     expect(toLocal('work_items', fields, undefined, m).status).toBe('review');
@@ -393,32 +354,5 @@ describe('time entries', () => {
     const { fields, after } = roundTrip('time_entries', timeEntry({ duration_seconds: 1000 }));
     expect((after as TimeEntry).duration_seconds).toBe(1008);
     expect(roundTrip('time_entries', after).fields).toEqual(fields);
-  });
-});
-
-describe('parseMap', () => {
-  it('is undefined without text', () => {
-    expect(parseMap(undefined)).toBeUndefined();
-  });
-
-  it('parses comma-separated key=value pairs', () => {
-    expect(parseMap('epic=Feature,story=Support')).toEqual({ epic: 'Feature', story: 'Support' });
-  });
-
-  it('trims keys and values', () => {
-    expect(parseMap(' epic = Feature , in_progress= In Progress ')).toEqual({ epic: 'Feature', in_progress: 'In Progress' });
-  });
-
-  it('keeps an = inside a value', () => {
-    expect(parseMap('task=A=B')).toEqual({ task: 'A=B' });
-  });
-
-  it('skips pairs without a key or without =', () => {
-    expect(parseMap('epic=Feature,,=Bug,story,task=Bug')).toEqual({ epic: 'Feature', task: 'Bug' });
-    expect(parseMap('')).toEqual({});
-  });
-
-  it('lets a later pair override an earlier one', () => {
-    expect(parseMap('epic=Feature,epic=Bug')).toEqual({ epic: 'Bug' });
   });
 });
