@@ -9,10 +9,11 @@ import { machineBench } from './machine.bench.js';
 import { redmineBench } from './redmine.bench.js';
 import { serverBench } from './server.bench.js';
 import { snapshotBench } from './snapshot.bench.js';
+import { taskwarriorBench } from './taskwarrior.bench.js';
 
 /**
  * `npm run bench [-- --json] [-- --small] [-- --only core,snapshot]`: runs the benchmarks and
- * prints each figure (with the floor measured in the same run, where there is one).
+ * prints each figure with its floor (measured in the same run) and the ratio to it.
  */
 const args = process.argv.slice(2);
 const json = args.includes('--json');
@@ -34,7 +35,7 @@ const emit = (results: Figure[]) => {
 };
 
 const suites: Record<string, () => Promise<Figure[]> | Figure[]> = {
-  // Always first, whatever --only says: the machine's pace today, to read absolute targets by.
+  // Always first, whatever --only says: the machine's pace today, as context.
   machine: () => machineBench(),
   core: async () => {
     mkdirSync(loaded);
@@ -44,7 +45,7 @@ const suites: Record<string, () => Promise<Figure[]> | Figure[]> = {
   },
   snapshot: async () => {
     await ensureLoaded();
-    return snapshotBench(mkdtempSync(join(root, 'snapshot-')), loaded);
+    return snapshotBench(mkdtempSync(join(root, 'snapshot-')), loaded, size);
   },
   git: async () => {
     await ensureLoaded();
@@ -54,6 +55,8 @@ const suites: Record<string, () => Promise<Figure[]> | Figure[]> = {
     await ensureLoaded();
     return serverBench(mkdtempSync(join(root, 'server-')), loaded);
   },
+  // Against Taskwarrior (skipped without `task`): data sets of its own.
+  taskwarrior: () => taskwarriorBench(mkdtempSync(join(root, 'taskwarrior-')), size),
   // Against the Redmine peer (skipped without one): its own repository and data, not `loaded`.
   redmine: () => redmineBench(mkdtempSync(join(root, 'redmine-')), size === SMALL ? 200 : 2_000),
 };
@@ -77,7 +80,6 @@ try {
 if (json) process.stdout.write(`${JSON.stringify(figures, null, 2)}\n`);
 
 function print(f: Figure): void {
-  const floor = f.floor === undefined ? '' : `  (floor ${f.floor} ${f.unit}, ×${f.ratio})`;
-  const target = f.target ? `  target ${f.target}` : '';
-  process.stdout.write(`${f.name.padEnd(64)} ${String(f.value).padStart(10)} ${f.unit}${floor}${target}\n`);
+  const value = `${String(f.value).padStart(10)} ${f.unit}`.padEnd(18);
+  process.stdout.write(`${f.name.padEnd(72)} ${value} ×${String(f.ratio).padEnd(6)} (${f.floor_name}: ${f.floor} ${f.unit})\n`);
 }
