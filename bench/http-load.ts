@@ -1,9 +1,7 @@
 import type { ChildProcess } from 'node:child_process';
-import { spawn } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
-import { processCpuMs } from './lib.js';
+import { processCpuMs, startListening } from './lib.js';
 
 /** The part of autocannon's API the benchmarks use (it ships no types). */
 type Cannon = (options: CannonOptions) => Promise<CannonResult>;
@@ -105,17 +103,7 @@ export async function load(
  * answers every request with `body` as JSON (reading a request body first, if there is one),
  * and `GET /file` with the bytes of `file`, streamed.
  */
-export async function startHttpFloor(bodyFile: string, file?: string): Promise<{ url: string; child: ChildProcess }> {
+export function startHttpFloor(bodyFile: string, file?: string): Promise<{ url: string; child: ChildProcess }> {
   const script = join(import.meta.dirname, 'floors', 'http-floor.mjs');
-  const child = spawn(process.execPath, [script, bodyFile, ...(file ? [file] : [])], { stdio: ['ignore', 'pipe', 'inherit'] });
-  let out = '';
-  child.stdout.on('data', (d: Buffer) => (out += d.toString()));
-  for (let i = 0; i < 1000; i++) {
-    const url = /listening on (\S+)/.exec(out)?.[1];
-    if (url) return { url, child };
-    if (child.exitCode !== null) break;
-    await sleep(10);
-  }
-  child.kill('SIGKILL');
-  throw new Error('bench/floors/http-floor.mjs did not start');
+  return startListening([process.execPath, script, bodyFile, ...(file ? [file] : [])]);
 }

@@ -100,13 +100,9 @@ export function figure(name: string, value: number, unit: string, floor: Floor):
   };
 }
 
-/** `pm serve` in a repository, as a process of its own, like in production. */
-export async function startServer(repo: string, env: NodeJS.ProcessEnv = {}): Promise<{ url: string; child: ChildProcess }> {
-  const child = spawn(process.execPath, [PM_BIN, 'serve', '--port', '0'], {
-    cwd: repo,
-    env: { ...process.env, PM_ACTOR: 'bench@example.com', PM_LOG_LEVEL: 'warn', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+/** A server started as a process of its own, once it prints `listening on URL` (killed if it does not). */
+export async function startListening(argv: readonly string[], options: { cwd?: string; env?: NodeJS.ProcessEnv } = {}) {
+  const child = spawn(argv[0]!, argv.slice(1), { ...options, stdio: ['ignore', 'pipe', 'pipe'] });
   let stdout = '';
   let stderr = '';
   child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
@@ -118,7 +114,15 @@ export async function startServer(repo: string, env: NodeJS.ProcessEnv = {}): Pr
     await sleep(10);
   }
   child.kill('SIGKILL');
-  throw new Error(`pm serve did not start: ${stderr}`);
+  throw new Error(`${argv.join(' ')} did not start: ${stderr}`);
+}
+
+/** `pm serve` in a repository, as a process of its own, like in production. */
+export function startServer(repo: string, env: NodeJS.ProcessEnv = {}): Promise<{ url: string; child: ChildProcess }> {
+  return startListening([process.execPath, PM_BIN, 'serve', '--port', '0'], {
+    cwd: repo,
+    env: { ...process.env, PM_ACTOR: 'bench@example.com', PM_LOG_LEVEL: 'warn', ...env },
+  });
 }
 
 export async function stopServer(child: ChildProcess): Promise<void> {

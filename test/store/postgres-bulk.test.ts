@@ -1,45 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { ENTITY_TYPES, newId, type AnyRecord, type Project, type WorkItem } from '../../src/domain/index.js';
+import { ENTITY_TYPES, newId, type AnyRecord } from '../../src/domain/index.js';
 import { toValues, type Store } from '../../src/store/index.js';
 import { copyText } from '../../src/store/postgres/postgres-bulk.js';
 import { canonicalRecord } from '../../src/sync/index.js';
 import { byId } from '../../src/sync/snapshot/canonical.js';
+import { item, project } from '../helpers/records.js';
 import { edgeCaseData } from '../helpers/snapshot.js';
 import { DIALECTS, freshStore } from '../helpers/stores.js';
-
-const at = '2026-11-21T10:00:00.000Z';
-const meta = {
-  version: 1,
-  created_by: 'a',
-  updated_by: 'a',
-  created_at: at,
-  updated_at: at,
-  deleted_at: null,
-  field_updated_at: {},
-};
-
-function project(): Project {
-  return { id: newId(), key: 'WEB', title: 'Web', description: null, status: 'active', next_work_item_number: 1, ...meta };
-}
-
-function item(projectId: string, n: number, title = `Item ${n}`): WorkItem {
-  return {
-    id: newId(),
-    project_id: projectId,
-    parent_id: null,
-    item_type: 'task',
-    item_number: n,
-    title,
-    description: null,
-    status: 'todo',
-    priority: 'medium',
-    position: n,
-    story_points: null,
-    assignee_id: null,
-    sprint_id: null,
-    ...meta,
-  };
-}
 
 /** Texts COPY's format gives a meaning to: escapes, its null marker, its end-of-data line. */
 const AWKWARD = ['\\N', '\\.', 'a\n\\.\nb', 'tab\there', 'back\\slash\\', 'cr\r\nlf', '\\\\N', 'NULL', '', ' lead and trail '];
@@ -75,7 +42,7 @@ describe.skipIf(!DIALECTS.includes('postgres'))('bulk writes on PostgreSQL', () 
     const store = await freshStore('postgres');
     const data = edgeCaseData();
     const p = data.projects[0]!;
-    const awkward = AWKWARD.map((title, i) => item(p.id, 1000 + i, title || 'x'));
+    const awkward = AWKWARD.map((title, i) => item(p.id, 1000 + i, { title: title || 'x' }));
     awkward.forEach((w, i) => (w.description = AWKWARD[i]!));
     await store.write(async (tx) => {
       await tx.deferForeignKeys();
@@ -105,8 +72,8 @@ describe.skipIf(!DIALECTS.includes('postgres'))('bulk writes on PostgreSQL', () 
 
   it('upsert the later record when one id comes twice in one call', async () => {
     const store = await freshStore('postgres');
-    const p = project();
-    const first = item(p.id, 1, 'first');
+    const p = project('WEB');
+    const first = item(p.id, 1, { title: 'first' });
     await store.write(async (tx) => {
       await tx.insert('projects', p);
       await tx.upsertMany('work_items', [first, item(p.id, 2), { ...first, title: 'second' }]);
@@ -118,7 +85,7 @@ describe.skipIf(!DIALECTS.includes('postgres'))('bulk writes on PostgreSQL', () 
 
   it('that fail leave nothing of their transaction behind, and the store works on', async () => {
     const store = await freshStore('postgres');
-    const p = project();
+    const p = project('WEB');
     const good = Array.from({ length: 600 }, (_, i) => item(p.id, i + 1));
     const error = await store
       .write(async (tx) => {
@@ -147,7 +114,7 @@ describe.skipIf(!DIALECTS.includes('postgres'))('bulk writes on PostgreSQL', () 
 
   it('run on the connection of their own transaction while others are open', async () => {
     const store = await freshStore('postgres');
-    const p = project();
+    const p = project('WEB');
     await store.insert('projects', p);
     // Another transaction holds a connection of the pool (with a snapshot of its own) meanwhile.
     let finish!: () => void;
