@@ -81,8 +81,9 @@ async function compare(dir: string, count: number): Promise<Figure[]> {
   writeFileSync(env.TASKRC, `data.location=${env.TASKDATA}\nconfirmation=off\nverbose=nothing\nhooks=off\ncolor=off\n`);
   const tasksFile = join(dir, 'tasks.json');
   writeFileSync(tasksFile, JSON.stringify(asTasks(data.work_items, key)));
-  const imported = spawnSync('task', ['import', tasksFile], { env, encoding: 'utf8' });
-  if (imported.status !== 0) throw new Error(`task import failed: ${imported.stderr}`);
+  const imported = spawnSync('task', ['import', tasksFile], { env, encoding: 'utf8', stdio: ['ignore', 'ignore', 'pipe'] });
+  if (imported.status !== 0)
+    throw new Error(`task import failed (${imported.status ?? imported.signal ?? imported.error?.message}): ${imported.stderr}`);
   rmSync(tasksFile);
 
   const pm = (...args: string[]) => [process.execPath, PM_BIN, ...args];
