@@ -11,10 +11,11 @@ import { serverBench } from './server.bench.js';
 import { snapshotBench } from './snapshot.bench.js';
 import { storeBench } from './store.bench.js';
 import { webBench } from './web.bench.js';
+import { taskwarriorBench } from './taskwarrior.bench.js';
 
 /**
  * `npm run bench [-- --json] [-- --small] [-- --only core,snapshot]`: runs the benchmarks and
- * prints each figure (with the floor measured in the same run, where there is one).
+ * prints each figure with its floor (measured in the same run) and the ratio to it.
  */
 const args = process.argv.slice(2);
 const json = args.includes('--json');
@@ -36,7 +37,7 @@ const emit = (results: Figure[]) => {
 };
 
 const suites: Record<string, () => Promise<Figure[]> | Figure[]> = {
-  // Always first, whatever --only says: the machine's pace today, to read absolute targets by.
+  // Always first, whatever --only says: the machine's pace today, as context.
   machine: () => machineBench(),
   core: async () => {
     mkdirSync(loaded);
@@ -46,7 +47,7 @@ const suites: Record<string, () => Promise<Figure[]> | Figure[]> = {
   },
   snapshot: async () => {
     await ensureLoaded();
-    return snapshotBench(mkdtempSync(join(root, 'snapshot-')), loaded);
+    return snapshotBench(mkdtempSync(join(root, 'snapshot-')), loaded, size);
   },
   git: async () => {
     await ensureLoaded();
@@ -60,6 +61,8 @@ const suites: Record<string, () => Promise<Figure[]> | Figure[]> = {
   store: () => storeBench(mkdtempSync(join(root, 'store-'))),
   // In Debian's chromium (skipped without it): a board of its own, 2,000 items in one project.
   web: () => webBench(mkdtempSync(join(root, 'web-')), size === SMALL ? 500 : 2_000),
+  // Against Taskwarrior (skipped without `task`): data sets of its own.
+  taskwarrior: () => taskwarriorBench(mkdtempSync(join(root, 'taskwarrior-')), size),
   // Against the Redmine peer (skipped without one): its own repository and data, not `loaded`.
   redmine: () => redmineBench(mkdtempSync(join(root, 'redmine-')), size === SMALL ? 200 : 2_000),
 };
@@ -83,7 +86,6 @@ try {
 if (json) process.stdout.write(`${JSON.stringify(figures, null, 2)}\n`);
 
 function print(f: Figure): void {
-  const floor = f.floor === undefined ? '' : `  (floor ${f.floor} ${f.unit}, ×${f.ratio})`;
-  const target = f.target ? `  target ${f.target}` : '';
-  process.stdout.write(`${f.name.padEnd(64)} ${String(f.value).padStart(10)} ${f.unit}${floor}${target}\n`);
+  const value = `${String(f.value).padStart(10)} ${f.unit}`.padEnd(18);
+  process.stdout.write(`${f.name.padEnd(72)} ${value} ×${String(f.ratio).padEnd(6)} (${f.floor_name}: ${f.floor} ${f.unit})\n`);
 }

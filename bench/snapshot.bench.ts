@@ -1,172 +1,172 @@
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { ENTITY_TYPES, type AnyRecord, type EntityType } from '../src/domain/index.js';
-import { canonicalRecord } from '../src/sync/index.js';
-import { PM_BIN, figure, type Figure } from './lib.js';
+import pg from 'pg';
+import { openStore } from '../src/store/index.js';
+import { writeSnapshotFile } from '../src/sync/index.js';
+import { editSnapshot } from './edit.js';
+import { engineShare, exportFloor, importFloor, initWorkspace, pgImportFloor, pmRun } from './floors.js';
+import { generateDataset, loadDataset, recordCount, type DatasetSize } from './generate.js';
+import { figure, nodeRssFloor, type Figure } from './lib.js';
 
-interface Run {
-  ms: number;
-  rssMb: number;
+/** The PostgreSQL the PostgreSQL figures use (each run in schemas of its own, dropped after). */
+const POSTGRES_URL = process.env.PM_BENCH_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+
+async function postgresReachable(): Promise<boolean> {
+  const client = new pg.Client({ connectionString: POSTGRES_URL, connectionTimeoutMillis: 3000 });
+  try {
+    await client.connect();
+    return true;
+  } catch {
+    return false;
+  } finally {
+    await client.end().catch(() => undefined);
+  }
 }
 
-/** Runs a node script as a child, timing it and reading its peak RSS from the file it writes. */
-function runChild(args: string[], options: { cwd: string; env?: NodeJS.ProcessEnv; usage: string }): Run {
-  rmSync(options.usage, { force: true });
-  const t0 = process.hrtime.bigint();
-  const r = spawnSync(process.execPath, args, {
-    cwd: options.cwd,
-    env: { ...process.env, ...options.env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  const ms = Number(process.hrtime.bigint() - t0) / 1e6;
-  if (r.status !== 0) throw new Error(`${args.join(' ')} failed: ${r.stderr.toString()}`);
-  const usage = JSON.parse(readFileSync(options.usage, 'utf8')) as { max_rss_kb: number; ms?: number };
-  // A floor that times only its own part reports it; everything else is timed whole.
-  return { ms: usage.ms ?? ms, rssMb: usage.max_rss_kb / 1024 };
+async function dropSchemas(names: readonly string[]): Promise<void> {
+  const client = new pg.Client({ connectionString: POSTGRES_URL });
+  await client.connect();
+  try {
+    for (const name of names) await client.query(`drop schema if exists ${name} cascade`);
+  } finally {
+    await client.end();
+  }
 }
-
-function pmRun(cwd: string, ...args: string[]): Run {
-  const usage = join(cwd, 'rusage.json');
-  return runChild([PM_BIN, ...args], { cwd, usage, env: { PM_ACTOR: 'bench@example.com', PM_RUSAGE_FILE: usage } });
-}
-
-function init(dir: string): void {
-  mkdirSync(dir, { recursive: true });
-  const r = spawnSync(process.execPath, [PM_BIN, 'init'], { cwd: dir, env: { ...process.env, PM_ACTOR: 'bench@example.com' } });
-  if (r.status !== 0) throw new Error(r.stderr.toString());
-}
-
-const floors = join(import.meta.dirname, 'floors');
 
 /**
- * Changes every tenth record of a snapshot the way a teammate's edits would: one field, with
- * its clock, `updated_at` and `version` moved on. Returns the new file's path.
+ * Snapshot export and import of the data set, on SQLite and PostgreSQL, each against a plain
+ * floor in the same run; and the peak memory of importing a file three times the data set's
+ * items (300,000 at full size).
  */
-function editTenPercent(source: string, target: string): number {
-  const lines = readFileSync(source, 'utf8').split('\n');
-  let type: EntityType | undefined;
-  let n = 0;
-  let changed = 0;
-  const at = '2026-12-01T12:00:00.000Z';
-  const field: Partial<Record<EntityType, string>> = {
-    projects: 'title',
-    sprints: 'goal',
-    work_items: 'title',
-    comments: 'content',
-    dependencies: 'deleted_at',
-    time_entries: 'description',
-  };
-  for (let i = 0; i < lines.length; i++) {
-    const t = lines[i]!.trim();
-    const open = /^"([a-z_]+)": \[/.exec(t);
-    if (open) type = open[1] as EntityType;
-    if (!t.startsWith('{"id"') || !type || !field[type]) continue;
-    if (n++ % 10 !== 0) continue;
-    const comma = t.endsWith(',');
-    const record = JSON.parse(comma ? t.slice(0, -1) : t) as AnyRecord & Record<string, unknown>;
-    const f = field[type]!;
-    record[f] = f === 'deleted_at' ? at : `${(record[f] as string | null) ?? ''} (edited)`;
-    record.updated_at = at;
-    record.version += 1;
-    record.field_updated_at = { ...record.field_updated_at, [f]: at };
-    lines[i] = `    ${canonicalRecord(type, record)}${comma ? ',' : ''}`;
-    changed++;
-  }
-  writeFileSync(target, lines.join('\n'));
-  return changed;
-}
-
-/** Snapshot export and import (issue 3), each against its floor measured in the same run. */
-export function snapshotBench(workdir: string, loaded: string): Figure[] {
+export async function snapshotBench(workdir: string, loaded: string, size: DatasetSize): Promise<Figure[]> {
   const figures: Figure[] = [];
+  const database = join(loaded, '.pm', 'data.db');
   const snapshot = join(loaded, '.pm', 'data.json');
+  const rss = nodeRssFloor();
 
-  // Export of the 100k data set, and its floor on the same database.
-  const exported = pmRun(loaded, 'sync', 'export');
-  const exportFloor = runChild(
-    [join(floors, 'export-floor.mjs'), join(loaded, '.pm', 'data.db'), join(workdir, 'floor.json'), join(workdir, 'u.json')],
-    {
-      cwd: workdir,
-      usage: join(workdir, 'u.json'),
-    },
-  );
-  const size = statSync(snapshot).size / 1048576;
+  // Export, and its floor: the same records already in memory, JSON.stringify'd to a file.
+  const exported = pmRun(loaded, ['sync', 'export']);
+  const compact = join(workdir, 'floor.json');
+  const exportPlain = exportFloor(database, compact, workdir);
   figures.push(
-    figure('snapshot: export 100k data set', exported.ms / 1000, 's', {
-      floor: exportFloor.ms / 1000,
-      target: '≤ 1.5 s, ≤ 2× floor',
+    figure('snapshot: export the data set', exported.ms / 1000, 's', {
+      value: exportPlain.ms / 1000,
+      name: 'records in memory, JSON.stringify each, write',
     }),
-    figure('snapshot: export peak RSS', exported.rssMb, 'MB', { target: '≤ 256 MB' }),
-    figure('snapshot: file size', size, 'MiB'),
+    figure('snapshot: export peak RSS', exported.rssMb, 'MB', rss),
+    figure('snapshot: file size', statSync(snapshot).size / 1048576, 'MiB', {
+      value: statSync(compact).size / 1048576,
+      name: 'the same records as compact JSON lines',
+    }),
   );
+  rmSync(compact, { force: true });
 
-  // Import into an empty database, and its floor into an empty database with the same schema.
-  const fresh = join(workdir, 'fresh');
-  init(fresh);
+  // Import into an empty database: against JSON.parse + prepared inserts, and against SQLite alone.
+  const fresh = initWorkspace(join(workdir, 'fresh'));
   copyFileSync(snapshot, join(fresh, '.pm', 'data.json'));
-  const imported = pmRun(fresh, 'sync', 'import');
-  const floorDir = join(workdir, 'floor-import');
-  init(floorDir);
-  const importFloor = runChild(
-    [join(floors, 'import-floor.mjs'), snapshot, join(floorDir, '.pm', 'data.db'), 'insert', join(workdir, 'u.json')],
-    {
-      cwd: workdir,
-      usage: join(workdir, 'u.json'),
-    },
-  );
-  // What SQLite alone spends on the same rows, encoded in advance, as pm's bulk load writes them.
-  const engineDir = join(workdir, 'engine-import');
-  init(engineDir);
-  const engine = runChild(
-    [
-      join(floors, 'engine-import.mjs'),
-      join(loaded, '.pm', 'data.db'),
-      join(engineDir, '.pm', 'data.db'),
-      join(workdir, 'u.json'),
-    ],
-    { cwd: workdir, usage: join(workdir, 'u.json') },
-  );
+  const imported = pmRun(fresh, ['sync', 'import']);
+  const plainDir = initWorkspace(join(workdir, 'floor-import'));
+  const importPlain = importFloor(snapshot, join(plainDir, '.pm', 'data.db'), 'insert', workdir);
+  rmSync(plainDir, { recursive: true, force: true });
+  const engine = engineShare(database, workdir);
   figures.push(
     figure('snapshot: import into an empty database', imported.ms / 1000, 's', {
-      floor: importFloor.ms / 1000,
-      target: '≤ 2.5 s, ≤ 2× floor',
+      value: importPlain.ms / 1000,
+      name: 'JSON.parse each line + prepared inserts',
     }),
-    figure('snapshot: import peak RSS', imported.rssMb, 'MB', { target: '≤ 256 MB' }),
-    figure("snapshot: import, SQLite's own share (rows ready: insert, indexes, commit)", engine.ms / 1000, 's'),
+    figure('snapshot: the same import against the storage work alone', imported.ms / 1000, 's', {
+      value: engine / 1000,
+      name: "SQLite's own share (rows ready: inserts, indexes, commit)",
+    }),
+    figure('snapshot: import peak RSS', imported.rssMb, 'MB', rss),
   );
 
-  // Round trip: the database the import made exports the very same bytes.
-  pmRun(fresh, 'sync', 'export', '--output', 'roundtrip.json');
-  if (!readFileSync(join(fresh, 'roundtrip.json')).equals(readFileSync(snapshot))) {
-    throw new Error('round trip of the 100k data set is not byte-identical');
-  }
-  figures.push(figure('snapshot: round trip export → import → export identical', 1, 'yes'));
+  // Round trip: the database the import made exports the very same bytes (a check, not a figure).
+  pmRun(fresh, ['sync', 'export', '--output', 'roundtrip.json']);
+  if (!readFileSync(join(fresh, 'roundtrip.json')).equals(readFileSync(snapshot)))
+    throw new Error('round trip of the data set is not byte-identical');
+  process.stderr.write('snapshot: round trip export → import → export is byte-identical (checked)\n');
 
   // Merge-import of the file with 10% of its records changed, into the database it came from.
   const edited = join(workdir, 'edited.json');
-  const changed = editTenPercent(snapshot, edited);
+  const changed = editSnapshot(snapshot, edited, { every: 10, at: '2026-12-01T12:00:00.000Z', tag: 'edited' });
   spawnSync('sqlite3', [join(fresh, '.pm', 'data.db'), 'pragma wal_checkpoint(truncate)']);
-  const upsertDir = join(workdir, 'floor-merge');
-  init(upsertDir);
+  const upsertDir = initWorkspace(join(workdir, 'floor-merge'));
   copyFileSync(join(fresh, '.pm', 'data.db'), join(upsertDir, '.pm', 'data.db'));
   copyFileSync(edited, join(fresh, '.pm', 'data.json'));
-  const merged = pmRun(fresh, 'sync', 'import');
-  const mergeFloor = runChild(
-    [join(floors, 'import-floor.mjs'), edited, join(upsertDir, '.pm', 'data.db'), 'upsert', join(workdir, 'u.json')],
-    {
-      cwd: workdir,
-      usage: join(workdir, 'u.json'),
-    },
-  );
+  const merged = pmRun(fresh, ['sync', 'import']);
+  const mergePlain = importFloor(edited, join(upsertDir, '.pm', 'data.db'), 'upsert', workdir);
+  rmSync(upsertDir, { recursive: true, force: true });
+  rmSync(fresh, { recursive: true, force: true });
   figures.push(
     figure(`snapshot: merge-import with 10% changed (${changed} records)`, merged.ms / 1000, 's', {
-      floor: mergeFloor.ms / 1000,
-      target: '≤ 3 s, ≤ 2× floor',
+      value: mergePlain.ms / 1000,
+      name: 'JSON.parse each line + prepared upserts',
     }),
-    figure('snapshot: merge-import peak RSS', merged.rssMb, 'MB', { target: '≤ 256 MB' }),
+    figure('snapshot: merge-import peak RSS', merged.rssMb, 'MB', rss),
   );
+
+  figures.push(...(await postgresImports(workdir, snapshot, edited)));
+  figures.push(...(await largeImport(workdir, size)));
+  rmSync(edited, { force: true });
   return figures;
 }
 
-export { ENTITY_TYPES };
+/** The same imports into PostgreSQL (COPY), against COPY + one merge per table done plainly. */
+async function postgresImports(workdir: string, snapshot: string, edited: string): Promise<Figure[]> {
+  if (!(await postgresReachable())) {
+    process.stderr.write(`snapshot: PostgreSQL figures skipped, no PostgreSQL at ${POSTGRES_URL} (set PM_BENCH_POSTGRES_URL)\n`);
+    return [];
+  }
+  const stamp = `pm_bench_${process.pid}_${Date.now().toString(36)}`;
+  const schemas = [`${stamp}_pm`, `${stamp}_floor`];
+  const [pmUrl, floorUrl] = schemas.map((s) => `${POSTGRES_URL}?schema=${s}`) as [string, string];
+  try {
+    const repo = initWorkspace(join(workdir, 'postgres'), { PM_DATABASE_URL: pmUrl });
+    initWorkspace(join(workdir, 'postgres-floor'), { PM_DATABASE_URL: floorUrl });
+    const env = { PM_DATABASE_URL: pmUrl };
+    const imported = pmRun(repo, ['sync', 'import', snapshot], env);
+    const importPlain = pgImportFloor(snapshot, floorUrl, 'insert', workdir);
+    const merged = pmRun(repo, ['sync', 'import', edited], env);
+    const mergePlain = pgImportFloor(edited, floorUrl, 'upsert', workdir);
+    return [
+      figure('snapshot: import into an empty PostgreSQL database', imported.ms / 1000, 's', {
+        value: importPlain.ms / 1000,
+        name: 'JSON.parse each line + COPY to a staging table + one merge per table',
+      }),
+      figure('snapshot: merge-import with 10% changed, PostgreSQL', merged.ms / 1000, 's', {
+        value: mergePlain.ms / 1000,
+        name: 'JSON.parse each line + COPY to a staging table + one upsert per table',
+      }),
+    ];
+  } finally {
+    await dropSchemas(schemas);
+  }
+}
+
+/** Peak memory of importing a file with three times the data set's items (300,000 at full size). */
+async function largeImport(workdir: string, size: DatasetSize): Promise<Figure[]> {
+  const data = generateDataset({ ...size, items: size.items * 3 }, 43);
+  const dir = mkdtempSync(join(workdir, 'large-'));
+  const file = join(dir, 'large.json');
+  const source = await openStore(join(dir, 'source.db'));
+  try {
+    await loadDataset(source, data);
+    await writeSnapshotFile(source, file);
+  } finally {
+    await source.close();
+  }
+  const repo = initWorkspace(join(dir, 'repo'));
+  const imported = pmRun(repo, ['sync', 'import', file]);
+  rmSync(dir, { recursive: true, force: true });
+  const items = data.work_items.length.toLocaleString('en');
+  return [
+    figure(
+      `snapshot: import peak RSS, ${items} items (${recordCount(data).toLocaleString('en')} records)`,
+      imported.rssMb,
+      'MB',
+      nodeRssFloor(),
+    ),
+  ];
+}

@@ -5,7 +5,7 @@
 // parsed or checked: the storage work alone that an import of the data set asks of SQLite.
 import { writeFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
-import Database from 'better-sqlite3';
+import { Database } from './sqlite.mjs';
 
 const [sourcePath, emptyPath, usageFile] = process.argv.slice(2);
 const TABLES = ['projects', 'sprints', 'work_items', 'comments', 'dependencies', 'time_entries'];

@@ -1,7 +1,7 @@
 // The floor of an export, as the issue defines it: the same records, already in memory, each
 // JSON.stringify'd onto its own line and written to a file. Loading them is not timed.
 import { writeFileSync } from 'node:fs';
-import Database from 'better-sqlite3';
+import { Database } from './sqlite.mjs';
 
 const [dbPath, file, usageFile] = process.argv.slice(2);
 const db = new Database(dbPath, { readonly: true });

@@ -1,7 +1,7 @@
 // The floor of an import: read the file, JSON.parse each record line, insert the same records
 // with prepared positional statements into a database with pm's schema, in one transaction.
 import { readFileSync, writeFileSync } from 'node:fs';
-import Database from 'better-sqlite3';
+import { Database } from './sqlite.mjs';
 
 const [file, dbPath, mode, usageFile] = process.argv.slice(2);
 const db = new Database(dbPath);

@@ -1,14 +1,8 @@
 #!/usr/bin/env node
 import { writeFileSync } from 'node:fs';
+import module from 'node:module';
 import { VERSION } from '../version.js';
-
-// A reader that goes away early (`pm item list | head`) is not an error.
-for (const stream of [process.stdout, process.stderr]) {
-  stream.on('error', (error: NodeJS.ErrnoException) => {
-    if (error.code === 'EPIPE') process.exit(process.exitCode ?? 0);
-    throw error;
-  });
-}
+import { fdWriter } from './output/fd-writer.js';
 
 // Diagnostics: PM_RUSAGE_FILE=path records peak memory and CPU time when pm exits.
 if (process.env.PM_RUSAGE_FILE) {
@@ -22,10 +16,14 @@ if (process.env.PM_RUSAGE_FILE) {
   });
 }
 
+// Node ≥ 22.1 keeps the compiled code of pm's modules between runs (in the temp folder, or
+// NODE_COMPILE_CACHE); compiling them was most of a short command's time. Node 20 has no cache.
+(module as { enableCompileCache?: () => unknown }).enableCompileCache?.();
+
 // `pm --version` answers before anything else is loaded.
 const argv = process.argv.slice(2);
 if (argv.length === 1 && (argv[0] === '--version' || argv[0] === '-V')) {
-  process.stdout.write(`${VERSION}\n`);
+  fdWriter(1).write(`${VERSION}\n`);
 } else {
   const { main, processIo } = await import('./main.js');
   process.exitCode = await main(argv, processIo());

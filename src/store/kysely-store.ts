@@ -43,7 +43,7 @@ export class KyselyStore implements Store {
     readonly location: string,
     protected readonly db: Db,
     protected readonly transactor: Transactor,
-    private readonly inTransaction: boolean,
+    protected readonly inTransaction: boolean,
     private readonly onClose: () => Promise<void>,
   ) {}
 

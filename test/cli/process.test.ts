@@ -1,6 +1,11 @@
+import { spawn } from 'node:child_process';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { generateDataset } from '../../bench/generate.js';
 import { Output } from '../../src/cli/output/output.js';
-import { pmProcess } from '../helpers/cli.js';
+import { openStore } from '../../src/store/index.js';
+import { PM_BIN, pmProcess, testEnv } from '../helpers/cli.js';
+import { loadRecords } from '../helpers/snapshot.js';
 import { postgresUrl } from '../helpers/stores.js';
 import { tempDir } from '../helpers/temp.js';
 
@@ -34,6 +39,27 @@ describe('the pm binary', () => {
     const r = await pmProcess(['item', 'list', '--all'], { cwd, env: { NO_COLOR: undefined as unknown as string } });
     // eslint-disable-next-line no-control-regex -- looking for ANSI escapes
     expect(r.stdout + r.stderr).not.toMatch(/\u001b\[/);
+  });
+
+  it('writes a listing larger than a pipe holds whole, and ends quietly when its reader goes away', async () => {
+    const cwd = await initialized();
+    const store = await openStore(join(cwd, '.pm', 'data.db'));
+    await loadRecords(
+      store,
+      generateDataset({ projects: 1, sprints: 2, items: 3000, comments: 0, timeEntries: 0, dependencies: 0 }, 5),
+    );
+    await store.close();
+    const args = ['item', 'list', '--all', '--limit', '3000'];
+    const whole = await pmProcess(args, { cwd });
+    expect(whole.code, whole.stderr).toBe(0);
+    expect(whole.stdout.split('\n').filter((l) => /^[A-Z]+-\d+ /.test(l))).toHaveLength(3000);
+    // `pm item list | head -1`: the reader takes one chunk and closes the pipe.
+    const child = spawn(process.execPath, [PM_BIN, ...args], { cwd, env: testEnv(), stdio: ['ignore', 'pipe', 'pipe'] });
+    let stderr = '';
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    child.stdout.once('data', () => child.stdout.destroy());
+    const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+    expect({ code, stderr }).toEqual({ code: 0, stderr: '' });
   });
 
   it('runs the same commands on PostgreSQL with PM_DATABASE_URL', async () => {

@@ -2,6 +2,7 @@ import {
   newId,
   newMeta,
   type Comment,
+  type Project,
   type Dependency,
   type Sprint,
   type TimeEntry,
@@ -11,7 +12,7 @@ import {
 /** pm records to hand to connectors and mappings, with fixed meta; each builder takes overrides. */
 
 const T0 = Date.parse('2026-11-21T10:00:00.000Z');
-const meta = () => newMeta({ actor: 'alice@example.com', now: T0 });
+const fixedMeta = () => newMeta({ actor: 'alice@example.com', now: T0 });
 
 export const PROJECT_ID = '01929b6a-0000-7000-8000-0000000000aa';
 
@@ -24,7 +25,7 @@ export function sprintRecord(extra: Partial<Sprint> = {}): Sprint {
     start_date: '2026-11-16',
     end_date: '2026-11-27',
     status: 'active',
-    ...meta(),
+    ...fixedMeta(),
     ...extra,
   };
 }
@@ -44,7 +45,7 @@ export function itemRecord(extra: Partial<WorkItem> = {}): WorkItem {
     story_points: 3,
     assignee_id: null,
     sprint_id: null,
-    ...meta(),
+    ...fixedMeta(),
     ...extra,
   };
 }
@@ -52,11 +53,11 @@ export function itemRecord(extra: Partial<WorkItem> = {}): WorkItem {
 export function dependencyRecord(
   extra: Partial<Dependency> & Pick<Dependency, 'blocking_item_id' | 'blocked_item_id'>,
 ): Dependency {
-  return { id: newId(), dependency_type: 'blocks', ...meta(), ...extra };
+  return { id: newId(), dependency_type: 'blocks', ...fixedMeta(), ...extra };
 }
 
 export function commentRecord(extra: Partial<Comment> & Pick<Comment, 'work_item_id'>): Comment {
-  return { id: newId(), content: 'Looks good', ...meta(), ...extra };
+  return { id: newId(), content: 'Looks good', ...fixedMeta(), ...extra };
 }
 
 export function timeEntryRecord(extra: Partial<TimeEntry> & Pick<TimeEntry, 'work_item_id'>): TimeEntry {
@@ -67,7 +68,45 @@ export function timeEntryRecord(extra: Partial<TimeEntry> & Pick<TimeEntry, 'wor
     ended_at: '2026-11-21T16:00:00.000Z',
     duration_seconds: 5400,
     description: 'Pairing',
-    ...meta(),
+    ...fixedMeta(),
+    ...extra,
+  };
+}
+
+/** One moment for records made by hand in tests. */
+export const at = '2026-11-21T10:00:00.000Z';
+
+/** The fields every record has, as a record created at `at` and never edited has them. */
+export const meta = {
+  version: 1,
+  created_by: 'a',
+  updated_by: 'a',
+  created_at: at,
+  updated_at: at,
+  deleted_at: null,
+  field_updated_at: {},
+};
+
+export function project(key: string): Project {
+  return { id: newId(), key, title: `Project ${key}`, description: null, status: 'active', next_work_item_number: 1, ...meta };
+}
+
+export function item(projectId: string, n: number, extra: Partial<WorkItem> = {}): WorkItem {
+  return {
+    id: newId(),
+    project_id: projectId,
+    parent_id: null,
+    item_type: 'task',
+    item_number: n,
+    title: `Item ${n}`,
+    description: null,
+    status: 'todo',
+    priority: 'medium',
+    position: n * 1024,
+    story_points: null,
+    assignee_id: null,
+    sprint_id: null,
+    ...meta,
     ...extra,
   };
 }

@@ -1,43 +1,9 @@
 import { sql, type Kysely } from 'kysely';
 import { describe, expect, it } from 'vitest';
-import { SchemaVersionError, newId, type Project, type SyncLink, type WorkItem } from '../../src/domain/index.js';
+import { SchemaVersionError, newId, type SyncLink, type WorkItem } from '../../src/domain/index.js';
 import { LATEST_SCHEMA_VERSION, openStore, type Store } from '../../src/store/index.js';
+import { at, item, meta, project } from '../helpers/records.js';
 import { DIALECTS, freshStore, storeTarget } from '../helpers/stores.js';
-
-const at = '2026-11-21T10:00:00.000Z';
-const meta = {
-  version: 1,
-  created_by: 'a',
-  updated_by: 'a',
-  created_at: at,
-  updated_at: at,
-  deleted_at: null,
-  field_updated_at: {},
-};
-
-function project(key: string): Project {
-  return { id: newId(), key, title: `Project ${key}`, description: null, status: 'active', next_work_item_number: 1, ...meta };
-}
-
-function item(projectId: string, n: number, extra: Partial<WorkItem> = {}): WorkItem {
-  return {
-    id: newId(),
-    project_id: projectId,
-    parent_id: null,
-    item_type: 'task',
-    item_number: n,
-    title: `Item ${n}`,
-    description: null,
-    status: 'todo',
-    priority: 'medium',
-    position: n * 1024,
-    story_points: null,
-    assignee_id: null,
-    sprint_id: null,
-    ...meta,
-    ...extra,
-  };
-}
 
 function kysely(store: Store): Kysely<Record<string, Record<string, unknown>>> {
   return (store as unknown as { kysely: Kysely<Record<string, Record<string, unknown>>> }).kysely;

@@ -1,5 +1,5 @@
-import { createColors } from 'picocolors';
 import type { AnyRecord } from '../../domain/index.js';
+import { createColors, type Colors } from './colors.js';
 import { cell, renderTable, type Column } from './table.js';
 
 export interface Writer {
@@ -17,8 +17,6 @@ export interface CliIo {
   /** The pm executable running now, for git to call back (hooks, merge driver). */
   bin?: string;
 }
-
-export type Colors = ReturnType<typeof createColors>;
 
 /** Everything a command prints goes through here: data on stdout, notes and errors on stderr. */
 export class Output {

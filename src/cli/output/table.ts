@@ -1,12 +1,4 @@
-import stringWidth from 'string-width';
-
-/** Printable ASCII: one column per character. */
-const PLAIN = /^[\u0020-\u007e]*$/;
-
-/** Terminal columns a string takes; string-width only for text that needs it (it is slow). */
-export function width(text: string): number {
-  return PLAIN.test(text) ? text.length : stringWidth(text);
-}
+import { width } from './width.js';
 
 export interface Column {
   header: string;

@@ -1,9 +1,11 @@
 import { Kysely, PostgresDialect, sql } from 'kysely';
 import pg from 'pg';
 import { SchemaVersionError } from '../../domain/index.js';
-import { KyselyStore, type Db, type LooseDatabase, type Transactor } from '../kysely-store.js';
+import type { Db, LooseDatabase, Transactor } from '../kysely-store.js';
 import { migrate, readSchemaVersion } from '../migrator.js';
 import { LATEST_SCHEMA_VERSION } from '../migrations/index.js';
+import { BackendClients } from './postgres-bulk.js';
+import { PostgresBulkStore } from './postgres-bulk-store.js';
 
 export interface PostgresOptions {
   migrate?: boolean;
@@ -84,16 +86,23 @@ export function parsePostgresUrl(url: string): { connectionString: string; schem
   return { connectionString: u.toString(), schema };
 }
 
-export class PostgresStore extends KyselyStore {
-  constructor(location: string, db: Db, transactor: Transactor, inTransaction: boolean, onClose: () => Promise<void>) {
-    super('postgres', location, db, transactor, inTransaction, onClose);
+export class PostgresStore extends PostgresBulkStore {
+  constructor(
+    location: string,
+    db: Db,
+    transactor: Transactor,
+    inTransaction: boolean,
+    onClose: () => Promise<void>,
+    clients: BackendClients,
+  ) {
+    super(location, db, transactor, inTransaction, onClose, clients);
     this.closeHook = onClose;
   }
 
   private readonly closeHook: () => Promise<void>;
 
   protected override bind(tx: Db): PostgresStore {
-    return new PostgresStore(this.location, tx, this.transactor, true, this.closeHook);
+    return new PostgresStore(this.location, tx, this.transactor, true, this.closeHook, this.clients);
   }
 
   static async open(url: string, options: PostgresOptions = {}): Promise<PostgresStore> {
@@ -104,9 +113,10 @@ export class PostgresStore extends KyselyStore {
       max: options.poolSize ?? 10,
       options: `-c search_path=${schema}`,
     });
+    const clients = new BackendClients(pool);
     const db = new Kysely<LooseDatabase>({ dialect: new PostgresDialect({ pool }) });
     const transactor = postgresTransactor(schema);
-    const store = new PostgresStore(location, db, transactor, false, () => db.destroy());
+    const store = new PostgresStore(location, db, transactor, false, () => db.destroy(), clients);
     try {
       if (schema !== 'public') await ensureSchema(db, transactor, schema);
       const version = await readSchemaVersion(db, 'postgres');

@@ -1,4 +1,6 @@
+import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
 import type BetterSqlite3 from 'better-sqlite3';
 
 export type SqliteDriver = typeof BetterSqlite3;
@@ -19,7 +21,22 @@ function loadDriver(): SqliteDriver {
       if ((error as NodeJS.ErrnoException).code !== 'MODULE_NOT_FOUND') throw error;
     }
   }
-  return requireDriver('better-sqlite3') as SqliteDriver;
+  return withAddon(requireDriver('better-sqlite3') as SqliteDriver);
+}
+
+/**
+ * Driver 12 finds its compiled addon through the `bindings` package, which tries a dozen paths
+ * on the first open: a few milliseconds of every command. Where the addon is where npm builds
+ * it, it is named directly instead.
+ */
+function withAddon(Driver: SqliteDriver): SqliteDriver {
+  const addon = join(dirname(requireDriver.resolve('better-sqlite3')), '..', 'build', 'Release', 'better_sqlite3.node');
+  if (!existsSync(addon)) return Driver;
+  return class extends Driver {
+    constructor(filename?: string | Buffer, options: BetterSqlite3.Options = {}) {
+      super(filename, { nativeBinding: addon, ...options });
+    }
+  } as SqliteDriver;
 }
 
 export const Sqlite: SqliteDriver = loadDriver();

@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
 import type { EntityType, ErrorIssue } from '../../domain/index.js';
 import type { SnapshotEvent } from './reader.js';
 
@@ -57,7 +57,8 @@ export function canCheckInWorker(): boolean {
   return workerScript() !== undefined;
 }
 
-function startWorker(request: CheckRequest): Worker {
+async function startWorker(request: CheckRequest): Promise<Worker> {
+  const { Worker } = await import('node:worker_threads');
   const script = workerScript();
   if (!script) throw new Error('the import worker script is missing from this installation of pm');
   if (!script.pathname.endsWith('.ts')) return new Worker(script, { workerData: request });
@@ -72,7 +73,7 @@ function startWorker(request: CheckRequest): Worker {
 export async function* checkInWorker(request: Omit<CheckRequest, 'window'>): AsyncGenerator<CheckMessage> {
   const window = new SharedArrayBuffer(8);
   const handled = new Int32Array(window);
-  const worker = startWorker({ ...request, window });
+  const worker = await startWorker({ ...request, window });
   const queue: CheckMessage[] = [];
   let failure: Error | undefined;
   let ended = false;

@@ -10,8 +10,8 @@ import {
   type WorkItem,
 } from '../../domain/index.js';
 import type { Store } from '../../store/index.js';
-import { parentLoops } from '../merge/repairs.js';
 import { fieldOf } from './fields.js';
+import { GrowingInt32, IdTable } from './id-table.js';
 import { SNAPSHOT_SCHEMA_VERSION } from './layout.js';
 import type { ReadIssue, SnapshotEvent } from './reader.js';
 import { normalizeRecord } from './records.js';
@@ -47,17 +47,24 @@ export function canonicalLine(line: number, text: string): boolean {
   return line !== 0 && text.startsWith('{"id":"');
 }
 
-/** Validation shared by both passes: one record at a time, then the checks that need them all. */
+/**
+ * Validation shared by both passes: one record at a time, then the checks that need them all.
+ * What it keeps of each record is small and mostly in typed arrays (see `IdTable`): a file of
+ * 300,000 items is checked in tens of megabytes.
+ */
 export class Validator {
   readonly issues: ErrorIssue[] = [];
-  readonly seen = new Map<EntityType, Set<string>>(ENTITY_TYPES.map((t) => [t, new Set()]));
+  /** The ids of each type the file has shown (and, for items, the parents they name). */
+  private readonly seen = new Map<EntityType, IdTable>(ENTITY_TYPES.map((t) => [t, new IdTable()]));
   readonly pending: PendingRef[] = [];
-  /** Items of the file: project as a small number (ids of ten projects, not of 100,000 items). */
-  private readonly itemProject = new Map<string, number>();
+  /** By item index (in `seen`): 1 + the project's number, for items of the file; 0 for others. */
+  private readonly itemProject = new GrowingInt32();
   private readonly projectIndex = new Map<string, number>();
   private readonly projectIds: string[] = [];
-  /** Child → parent for every item of the file with a parent, to find loops. */
-  private readonly parents = new Map<string, string>();
+  /** By item index: 1 + the index of its parent, for items of the file with a parent, to find loops. */
+  private readonly parentOf = new GrowingInt32();
+  /** Indexes of the items with a parent, in file order. */
+  private readonly children = new GrowingInt32();
   /** Parent links whose parent was not seen yet: checked at the end. */
   private readonly pendingParents: { id: string; parent: string; project: number; index: number; line: number }[] = [];
   private readonly numbers = new Map<number, Set<number>>();
@@ -198,16 +205,26 @@ export class Validator {
 
   private item(item: Pick<WorkItem, 'id' | 'project_id' | 'parent_id' | 'item_number'>, index: number, line: number): void {
     const project = this.projectNumber(item.project_id);
-    this.itemProject.set(item.id, project);
+    const items = this.seen.get('work_items')!;
+    const at = items.indexOf(item.id);
+    this.itemProject.set(at, project + 1);
     let numbers = this.numbers.get(project);
     if (!numbers) this.numbers.set(project, (numbers = new Set()));
     if (numbers.has(item.item_number)) this.duplicateNumbers = true;
     numbers.add(item.item_number);
     if (item.parent_id === null) return;
-    this.parents.set(item.id, item.parent_id);
-    const parentProject = this.itemProject.get(item.parent_id);
+    const parent = items.intern(item.parent_id);
+    this.parentOf.set(at, parent + 1);
+    this.children.push(at);
+    const parentProject = this.projectOfItem(parent);
     if (parentProject === undefined) this.pendingParents.push({ id: item.id, parent: item.parent_id, project, index, line });
     else if (parentProject !== project) this.crossProject(item.id, item.parent_id, index, line);
+  }
+
+  /** The project number of the file's item with this index, if the file has shown that item. */
+  private projectOfItem(at: number): number | undefined {
+    const project = at < 0 ? 0 : this.itemProject.at(at);
+    return project === 0 ? undefined : project - 1;
   }
 
   private crossProject(id: string, parent: string, index: number, line: number): void {
@@ -249,7 +266,7 @@ export class Validator {
     }
     const dbItems = inDatabase.get('work_items') as Map<string, WorkItem> | undefined;
     for (const r of this.pendingParents) {
-      const inFile = this.itemProject.get(r.parent);
+      const inFile = this.projectOfItem(this.seen.get('work_items')!.indexOf(r.parent));
       const project = inFile !== undefined ? this.projectIds[inFile] : dbItems?.get(r.parent)?.project_id;
       if (project !== undefined && project !== this.projectIds[r.project]) this.crossProject(r.id, r.parent, r.index, r.line);
     }
@@ -266,8 +283,7 @@ export class Validator {
         }),
       );
     }
-    const loops = parentLoops([...this.parents].map(([id, parent_id]) => ({ id, parent_id })));
-    for (const loop of loops) {
+    for (const loop of this.parentLoops()) {
       this.issues.push(
         issueOf({
           entity_type: 'work_items',
@@ -277,5 +293,28 @@ export class Validator {
         }),
       );
     }
+  }
+
+  /**
+   * Loops of parent links among the file's items, each from where the walk met it: the walk
+   * follows the links of each child in file order, as `parentLoops` (merge/repairs.ts) does
+   * over records, here over item indexes.
+   */
+  private parentLoops(): string[][] {
+    const items = this.seen.get('work_items')!;
+    const state = new Uint8Array(items.size); // 0 unvisited, 1 on the current walk, 2 done
+    const loops: string[][] = [];
+    for (let c = 0; c < this.children.length; c++) {
+      const path: number[] = [];
+      let at = this.children.at(c);
+      while (at >= 0 && state[at] === 0) {
+        state[at] = 1;
+        path.push(at);
+        at = this.parentOf.at(at) - 1;
+      }
+      if (at >= 0 && state[at] === 1) loops.push(path.slice(path.indexOf(at)).map((i) => items.idAt(i)));
+      for (const i of path) state[i] = 2;
+    }
+    return loops;
   }
 }

@@ -2,19 +2,26 @@ import { spawn } from 'node:child_process';
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import pg from 'pg';
 import { describe, expect, it } from 'vitest';
 import { generateDataset } from '../../../bench/generate.js';
 import { openStore } from '../../../src/store/index.js';
 import { PM_BIN, pmProcess, testEnv } from '../../helpers/cli.js';
 import { MEDIUM, bigSnapshotFile, loadRecords, snapshotText } from '../../helpers/snapshot.js';
+import { DIALECTS, POSTGRES_URL, postgresUrl } from '../../helpers/stores.js';
 import { sizeOf, tempDir } from '../../helpers/temp.js';
 
 /** Starts pm, waits until `started()` says it is well into its work, then kills it with SIGKILL. */
-async function killMidway(cwd: string, args: string[], started: () => boolean): Promise<string> {
-  const child = spawn(process.execPath, [PM_BIN, ...args], { cwd, env: testEnv(), stdio: 'ignore' });
+async function killMidway(
+  cwd: string,
+  args: string[],
+  started: () => boolean | Promise<boolean>,
+  env: Record<string, string> = {},
+): Promise<string> {
+  const child = spawn(process.execPath, [PM_BIN, ...args], { cwd, env: testEnv(env), stdio: 'ignore' });
   const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-  for (let i = 0; i < 2000 && !started(); i++) await sleep(5);
-  const ran = started();
+  for (let i = 0; i < 2000 && !(await started()); i++) await sleep(5);
+  const ran = await started();
   child.kill('SIGKILL');
   const code = await exited;
   return ran && code === null ? 'killed midway' : `not killed midway (started ${ran}, exit ${code})`;
@@ -29,7 +36,7 @@ async function workspaceWithData(): Promise<string> {
   return cwd;
 }
 
-/** What the database file holds, as a snapshot. */
+/** What the database (a file or a PostgreSQL URL) holds, as a snapshot. */
 async function snapshotOf(dbPath: string): Promise<string> {
   const store = await openStore(dbPath);
   try {
@@ -91,5 +98,38 @@ describe('a pm killed with SIGKILL', () => {
     expect((await pmProcess(['sync', 'export'], { cwd })).code).toBe(0);
     expect(temp()).toBeUndefined();
     expect(readFileSync(snapshot).equals(before)).toBe(false);
+  });
+});
+
+describe.skipIf(!DIALECTS.includes('postgres'))('a pm on PostgreSQL killed with SIGKILL', () => {
+  it('in the middle of an import leaves the database as it was, and the import then lands whole', async () => {
+    const cwd = tempDir();
+    const url = postgresUrl();
+    const env = { PM_DATABASE_URL: url };
+    expect((await pmProcess(['init'], { cwd, env })).code).toBe(0);
+    const file = await bigSnapshotFile(5);
+    const before = await snapshotOf(url);
+    // The table's file grows as COPY writes rows that only the commit would make visible.
+    const schema = new URL(url).searchParams.get('schema')!;
+    const observer = new pg.Client({ connectionString: POSTGRES_URL });
+    await observer.connect();
+    const commentBytes = async () =>
+      Number((await observer.query<{ n: string }>(`select pg_relation_size('${schema}.comments') as n`)).rows[0]!.n);
+    const empty = await commentBytes();
+    try {
+      const outcome = await killMidway(
+        cwd,
+        ['sync', 'import', file],
+        async () => (await commentBytes()) > empty + 1024 * 1024,
+        env,
+      );
+      expect(outcome).toBe('killed midway');
+    } finally {
+      await observer.end();
+    }
+    expect(await snapshotOf(url)).toBe(before);
+    const again = await pmProcess(['sync', 'import', file, '--json'], { cwd, env });
+    expect(again.code).toBe(0);
+    expect(await snapshotOf(url)).toBe(readFileSync(file, 'utf8'));
   });
 });
