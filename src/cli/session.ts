@@ -60,7 +60,8 @@ export class Session {
     return this.#workspace;
   }
 
-  private async takeInSnapshot(ws: Workspace, strict: boolean): Promise<void> {
+  /** Takes in `.pm/data.json` if git changed it; for a workspace opened with `sync: 'off'`. */
+  async takeInSnapshot(ws: Workspace, strict: boolean): Promise<void> {
     try {
       const firstTime = (await ws.store.getMeta(META_SNAPSHOT_HASH)) === undefined;
       const result = await importIfChanged(ws.store, ws.paths);

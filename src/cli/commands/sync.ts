@@ -72,6 +72,8 @@ export function registerSync(program: Command, session: Session): void {
       ) => {
         const ws = await session.workspace({ sync: 'off' });
         let path = file === undefined ? ws.paths.snapshot : resolve(session.io.cwd, file);
+        // Another file's records are merged into what the tracked snapshot holds, then exported with it.
+        if (path !== ws.paths.snapshot) await session.takeInSnapshot(ws, false);
         let spooled: string | undefined;
         if (file === '-') {
           mkdirSync(ws.paths.tmp, { recursive: true });

@@ -47,6 +47,12 @@ export interface ImportOptions {
   skipInvalid?: boolean;
   /** The snapshot last exchanged with this file's source, for three-way merges. */
   basePath?: string;
+  /**
+   * The file is the repository's tracked snapshot (`.pm/data.json`): what is taken from it as
+   * it is, is no local change (it is in the file already). Records from any other file are:
+   * the tracked snapshot lacks them until the next export.
+   */
+  tracked?: boolean;
   /** How the file is named in messages. */
   label?: string;
   onProgress?: (bytesRead: number, size: number) => void;
@@ -179,6 +185,8 @@ class ImportRun {
   private repairs = 0;
   private readonly mode: ImportMode;
   private section: EntityType | undefined;
+  /** How records taken from the file as they are get stamped: local changes unless the file is the tracked snapshot. */
+  private readonly taken: { localSeq?: number };
 
   constructor(
     private readonly tx: Store,
@@ -187,6 +195,7 @@ class ImportRun {
     private readonly skip: { indexes: Set<string>; rejected: RejectedRecord[] } | undefined,
   ) {
     this.mode = options.mode ?? 'merge';
+    this.taken = options.tracked ? { localSeq: 0 } : {};
     this.validator = new Validator(options.label ?? path);
     this.rejected = skip?.rejected ?? [];
     this.base = this.mode === 'merge' && options.basePath ? new BaseSnapshot(options.basePath) : undefined;
@@ -283,7 +292,7 @@ class ImportRun {
     }
     if (this.validator.issues.length > 0) return;
     this.counts[type].created += rows.length;
-    await this.tx.insertRows(type, rows, { localSeq: 0 });
+    await this.tx.insertRows(type, rows, this.taken);
   }
 
   /** Replace: refuse to drop unexported local changes unless forced, then empty every table. */
@@ -405,8 +414,8 @@ class ImportRun {
       }
     }
     if (this.validator.issues.length > 0) return;
-    if (this.emptyTables.has(type)) await this.tx.insertMany(type, clean, { localSeq: 0 });
-    else await this.tx.upsertMany(type, clean, { localSeq: 0 });
+    if (this.emptyTables.has(type)) await this.tx.insertMany(type, clean, this.taken);
+    else await this.tx.upsertMany(type, clean, this.taken);
     await this.tx.upsertMany(type, dirty);
   }
 

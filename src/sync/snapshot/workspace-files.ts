@@ -141,14 +141,14 @@ export async function importSnapshotFile(
   store: Store,
   paths: SnapshotPaths,
   file = paths.snapshot,
-  options: Omit<ImportOptions, 'basePath'> = {},
+  options: Omit<ImportOptions, 'basePath' | 'tracked'> = {},
 ): Promise<ImportResult> {
   const tracked = isSnapshot(paths, file);
   const base = tracked ? await usableBase(store, paths) : undefined;
   const nextBase = tracked && !options.dryRun && existsSync(file) ? keepBaseLater(paths, file) : undefined;
   let result: ImportResult;
   try {
-    result = await importSnapshot(store, file, { ...options, ...(base ? { basePath: base } : {}) });
+    result = await importSnapshot(store, file, { ...options, tracked, ...(base ? { basePath: base } : {}) });
   } catch (error) {
     await nextBase?.abandon();
     throw error;
