@@ -68,14 +68,18 @@ export class Session {
       if (!result) return;
       // A fresh clone: its git config does not know the merge driver yet.
       if (firstTime) for (const note of setUpGit(this, ws.paths)) this.out.note(this.out.c.dim(`pm: ${note}`));
-      const changed = ENTITY_TYPES.reduce((n, t) => n + result.counts[t].created + result.counts[t].updated, 0);
-      const conflicts = ENTITY_TYPES.reduce((n, t) => n + result.counts[t].conflicts, 0);
-      if (changed + conflicts > 0) {
-        this.out.note(
-          this.out.c.dim(
-            `pm: took in ${relative(this.io.cwd, ws.paths.snapshot) || ws.paths.snapshot} (${changed} record${changed === 1 ? '' : 's'} new or changed${conflicts ? `, ${conflicts} conflict${conflicts === 1 ? '' : 's'}: see pm conflicts` : ''})`,
-          ),
-        );
+      const sum = (field: 'created' | 'updated' | 'deleted' | 'conflicts') =>
+        ENTITY_TYPES.reduce((n, t) => n + result.counts[t][field], 0);
+      const [changed, removed, conflicts] = [sum('created') + sum('updated'), sum('deleted'), sum('conflicts')];
+      if (changed + removed + conflicts > 0) {
+        const plural = (n: number, what: string) => `${n} ${what}${n === 1 ? '' : 's'}`;
+        const parts = [
+          `${plural(changed, 'record')} new or changed`,
+          ...(removed ? [`${plural(removed, 'record')} it no longer has removed`] : []),
+          ...(conflicts ? [`${plural(conflicts, 'conflict')}: see pm conflicts`] : []),
+        ];
+        const file = relative(this.io.cwd, ws.paths.snapshot) || ws.paths.snapshot;
+        this.out.note(this.out.c.dim(`pm: took in ${file} (${parts.join(', ')})`));
       }
     } catch (error) {
       if (strict || !isPmError(error)) throw error;

@@ -212,6 +212,21 @@ export class KyselyStore implements Store {
     await this.db.deleteFrom(table).execute();
   }
 
+  async deleteRows(type: EntityType, ids: readonly string[]): Promise<void> {
+    const table: string = type;
+    for (let i = 0; i < ids.length; i += 500)
+      await this.db
+        .deleteFrom(table)
+        .where('id', 'in', ids.slice(i, i + 500))
+        .execute();
+  }
+
+  async ids(type: EntityType): Promise<Set<string>> {
+    const table: string = type;
+    const rows = await this.db.selectFrom(table).select('id').execute();
+    return new Set(rows.map((row) => row.id as string));
+  }
+
   async *scan<E extends EntityType>(type: E): AsyncIterable<EntityRecords[E]> | Iterable<EntityRecords[E]> {
     let after: string | undefined;
     for (;;) {

@@ -120,6 +120,13 @@ export interface Store {
   upsertMany<E extends EntityType>(type: E, records: readonly EntityRecords[E][], options?: WriteOptions): Promise<void>;
   /** Removes every row of a type (replace imports only; everything else leaves tombstones). */
   deleteAll(type: EntityType): Promise<void>;
+  /**
+   * Removes these rows (no tombstone): only for records the tracked snapshot no longer has and
+   * this replica never changed, which the database follows (a branch switch, a revert).
+   */
+  deleteRows(type: EntityType, ids: readonly string[]): Promise<void>;
+  /** Every stored id of a type, tombstones included. */
+  ids(type: EntityType): Promise<Set<string>>;
   /** Every record of a type, tombstones included, in id order, read in batches. */
   scan<E extends EntityType>(type: E): AsyncIterable<EntityRecords[E]> | Iterable<EntityRecords[E]>;
   /**

@@ -26,19 +26,20 @@ export function registerSync(program: Command, session: Session): void {
     .command('export')
     .description('write every record to .pm/data.json (or a file, or - for stdout), in canonical form')
     .option('-o, --output <file>', 'where to write; - for stdout (default .pm/data.json)')
+    .option('--force', 'overwrite .pm/data.json even when it holds changes pm cannot take in')
     .addOption(jsonOption())
     .addHelpText(
       'after',
       example('pm sync export', 'pm sync export --output backup.json', 'pm sync export -o - | gzip > backup.json.gz'),
     )
-    .action(async (opts: { output?: string; json?: boolean }) => {
-      const ws = await session.workspace({ sync: 'strict' });
+    .action(async (opts: { output?: string; force?: boolean; json?: boolean }) => {
+      const ws = await session.workspace({ sync: opts.force ? 'auto' : 'strict' });
       if (opts.output === '-') {
         await writeSnapshot(ws.store, { write: (chunk) => writeTo(session.io.stdout, chunk) });
         return;
       }
       const output = opts.output === undefined ? ws.paths.snapshot : resolve(session.io.cwd, opts.output);
-      const result = await exportSnapshot(ws.store, ws.paths, output);
+      const result = await exportSnapshot(ws.store, ws.paths, output, { force: opts.force ?? false });
       const total = Object.values(result.counts).reduce((a, b) => a + b, 0);
       if (opts.json) return out.json({ file: output, bytes: result.bytes, sha256: result.hash, counts: result.counts });
       out.line(
@@ -154,7 +155,7 @@ function writeTo(stream: { write(chunk: Buffer): unknown }, chunk: Buffer): void
 }
 
 export function printImport(out: Output, result: ImportResult): void {
-  const replace = result.mode === 'replace';
+  const replace = result.mode === 'replace' || ENTITY_TYPES.some((t) => result.counts[t].deleted > 0);
   const rejected = result.rejected.length > 0;
   const rows = ENTITY_TYPES.filter((t) => {
     const c = result.counts[t];

@@ -14,7 +14,7 @@ import {
   type Project,
   type WorkItem,
 } from '../../domain/index.js';
-import { columnsOf, fromValues, rowJsonEncoder, type Store } from '../../store/index.js';
+import { columnsOf, fromValues, rowJsonEncoder, type KeyAlias, type ListQuery, type Store } from '../../store/index.js';
 import { conflictRecord, mergeRecord, type FieldConflict } from '../merge/merge-record.js';
 import {
   latest,
@@ -30,6 +30,7 @@ import {
 } from '../merge/repairs.js';
 import { BaseSnapshot, baseRecord } from './base.js';
 import { lineId } from './fields.js';
+import { META_EXPORTED_SEQ } from './meta-keys.js';
 import { readSnapshot, type SnapshotEvent } from './reader.js';
 import { WORKER_MIN_BYTES, canCheckInWorker, checkInWorker, isRejected, type CheckedEntry } from './threaded-check.js';
 import { Validator, issueOf } from './validator.js';
@@ -187,6 +188,13 @@ class ImportRun {
   private section: EntityType | undefined;
   /** How records taken from the file as they are get stamped: local changes unless the file is the tracked snapshot. */
   private readonly taken: { localSeq?: number };
+  /** Per type: rows stored before the import, and how many of them the file has. */
+  private readonly stored = new Map<EntityType, number>();
+  private readonly found = new Map<EntityType, number>();
+  /** The local change counter the tracked snapshot includes: rows stamped higher hold edits of their own. */
+  private exported = 0;
+  /** Old display numbers of items this import renumbered: kept as aliases. */
+  private readonly aliases: KeyAlias[] = [];
 
   constructor(
     private readonly tx: Store,
@@ -206,8 +214,12 @@ class ImportRun {
       await this.tx.deferForeignKeys();
       if (this.mode === 'replace') await this.clear();
       else {
-        for (const type of ENTITY_TYPES)
-          if ((await this.tx.count(type, { includeDeleted: true })) === 0) this.emptyTables.add(type);
+        this.exported = Number((await this.tx.getMeta(META_EXPORTED_SEQ)) ?? 0);
+        for (const type of ENTITY_TYPES) {
+          const n = await this.tx.count(type, { includeDeleted: true });
+          this.stored.set(type, n);
+          if (n === 0) this.emptyTables.add(type);
+        }
       }
       const rebuildIndexes = await this.tx.suspendIndexes([...this.emptyTables]);
       if (this.useWorker()) await this.readInWorker();
@@ -223,7 +235,9 @@ class ImportRun {
       if (this.validator.issues.length === 0) await rebuildIndexes();
       await this.validator.finish(this.tx);
       if (this.validator.issues.length > 0) throw new SnapshotError(this.options.label ?? this.path, this.validator.issues);
+      if (this.following) await this.dropWhatTheFileDropped();
       if (this.mode === 'merge') await this.repair();
+      await this.tx.addAliases(this.aliases);
       await this.writeConflicts();
       for (const r of this.rejected) this.counts[r.entity_type].rejected++;
       return {
@@ -239,6 +253,26 @@ class ImportRun {
     } finally {
       this.base?.close();
     }
+  }
+
+  /**
+   * A take-in of the tracked snapshot: the database follows the file. Records this replica has
+   * not changed since the file it last exchanged (the base) become the file's, even when the
+   * file's are older (a revert, an older data.json checked out), and records the file dropped
+   * go; edits not exported yet are merged on top. See `importSnapshotFile`.
+   */
+  private get following(): boolean {
+    return this.mode === 'merge' && this.options.tracked === true;
+  }
+
+  /**
+   * Whether a stored row has no edit of its own since the tracked snapshot pm last exchanged:
+   * it is that file's line (with a base), or was never changed locally since the last export
+   * (without one).
+   */
+  private unchangedSinceFile(type: EntityType, row: unknown[], baseLine: string | undefined): boolean {
+    if (this.base?.exists) return baseLine !== undefined && rowJsonEncoder(type)(row) === baseLine;
+    return (row[columnIndexes(type).local_seq!] as number) <= this.exported;
   }
 
   private useWorker(): boolean {
@@ -297,7 +331,7 @@ class ImportRun {
 
   /** Replace: refuse to drop unexported local changes unless forced, then empty every table. */
   private async clear(): Promise<void> {
-    const exported = Number((await this.tx.getMeta('exported_seq')) ?? 0);
+    const exported = Number((await this.tx.getMeta(META_EXPORTED_SEQ)) ?? 0);
     const changed: string[] = [];
     for (const type of ENTITY_TYPES) {
       const n = await this.tx.countChangedSince(type, exported);
@@ -371,6 +405,7 @@ class ImportRun {
       if (plan?.unchanged.has(i)) {
         this.validator.known(type, incoming.index, incoming.line, incoming.text, ids[i]!);
         counts.unchanged++;
+        this.found.set(type, (this.found.get(type) ?? 0) + 1);
         continue;
       }
       const theirs = this.validator.record({
@@ -382,8 +417,10 @@ class ImportRun {
         value: incoming.value,
       });
       if (!theirs || this.validator.issues.length > 0) continue;
-      if (plan?.stored.has(theirs.id)) toMerge.push(theirs);
-      else {
+      if (plan?.stored.has(theirs.id)) {
+        toMerge.push(theirs);
+        this.found.set(type, (this.found.get(type) ?? 0) + 1);
+      } else {
         clean.push(theirs);
         counts.created++;
         this.touch(type, undefined, theirs);
@@ -401,8 +438,16 @@ class ImportRun {
         ).map((row) => [row[at] as string, row]),
       );
       for (const theirs of toMerge) {
-        const ours = fromValues(type, rows.get(theirs.id)!);
-        const merged = mergeRecord(type, baseRecord(type, plan!.base.get(theirs.id)), ours, theirs);
+        const row = rows.get(theirs.id)!;
+        const ours = fromValues(type, row);
+        const baseLine = plan!.base.get(theirs.id);
+        if (this.following && this.unchangedSinceFile(type, row, baseLine)) {
+          counts.updated++;
+          clean.push(theirs);
+          this.touch(type, ours, theirs);
+          continue;
+        }
+        const merged = mergeRecord(type, baseRecord(type, baseLine), ours, theirs);
         for (const c of merged.conflicts) this.addConflict(type, theirs.id, c);
         if (merged.same) {
           counts.unchanged++;
@@ -487,6 +532,9 @@ class ImportRun {
     if (type === 'work_items') {
       const a = after as WorkItem;
       const b = before as WorkItem | undefined;
+      // Renumbered elsewhere (a merge driver, another replica): this replica knew it by the old key.
+      if (b && b.item_number !== a.item_number && b.project_id === a.project_id)
+        this.aliases.push({ project_id: b.project_id, item_number: b.item_number, work_item_id: b.id, created_at: a.updated_at });
       if (!fresh && (!b || b.item_number !== a.item_number)) this.touched.numbers = true;
       if (!fresh && a.parent_id !== null && a.parent_id !== b?.parent_id) this.touched.parents = true;
     }
@@ -502,6 +550,66 @@ class ImportRun {
     const record = conflictRecord(type, recordId, c);
     this.conflicts.set(record.id, record);
     this.counts[type].conflicts++;
+  }
+
+  /**
+   * Records the database holds and the tracked snapshot does not. One that is still the base's
+   * line (this replica did not touch it since) was dropped by the file — a branch switch, a
+   * revert, an older file checked out — and goes: absent from the file means absent here, as in
+   * a fresh clone. Any other (a local record not exported yet, a local edit, or one no file pm
+   * saw ever had) stays and counts as a local change, so the next export writes it. So does a
+   * record something that stays refers to.
+   */
+  private async dropWhatTheFileDropped(): Promise<void> {
+    const types = ENTITY_TYPES.filter((t) => (this.stored.get(t) ?? 0) > (this.found.get(t) ?? 0));
+    if (types.length === 0) return;
+    const inFile = fileIds(this.path, types);
+    const drop = new Map<EntityType, Set<string>>();
+    const keep = new Map<EntityType, Set<string>>();
+    for (const type of types) {
+      const missing = [...(await this.tx.ids(type))].filter((id) => !inFile.get(type)!.has(id));
+      const at = columnIndexes(type);
+      for (const row of await this.tx.rowsWithIds(type, missing)) {
+        const id = row[at.id!] as string;
+        const dropped = this.base?.exists === true && this.unchangedSinceFile(type, row, this.base.text(type, id));
+        if (!dropped && (row[at.local_seq!] as number) > this.exported) continue; // a local change already
+        const set = dropped ? drop : keep;
+        if (!set.has(type)) set.set(type, new Set());
+        set.get(type)!.add(id);
+      }
+    }
+    await this.keepReferenced(drop, keep);
+    for (const [type, ids] of drop) {
+      await this.tx.deleteRows(type, [...ids]);
+      this.counts[type].deleted += ids.size;
+    }
+    for (const [type, ids] of keep) {
+      // Stamped as a local change: the file lacks it, so the next export must write it.
+      await this.tx.upsertMany(type, [...(await this.tx.getMany(type, [...ids])).values()]);
+    }
+  }
+
+  /** Moves records to drop that a staying record refers to into `keep`, until none is left. */
+  private async keepReferenced(drop: Map<EntityType, Set<string>>, keep: Map<EntityType, Set<string>>): Promise<void> {
+    for (let changed = true; changed;) {
+      changed = false;
+      for (const [target, ids] of drop) {
+        if (ids.size === 0) continue;
+        for (const type of ENTITY_TYPES) {
+          for (const ref of ENTITIES[type].references) {
+            if (ref.target !== target) continue;
+            for (const from of await referring(this.tx, type, ref.field, [...ids])) {
+              if (drop.get(type)?.has(from.id)) continue;
+              const id = (from as unknown as Record<string, string>)[ref.field]!;
+              if (!ids.delete(id)) continue;
+              if (!keep.has(target)) keep.set(target, new Set());
+              keep.get(target)!.add(id);
+              changed = true;
+            }
+          }
+        }
+      }
+    }
   }
 
   /** Fixes what the merge broke: shared display keys, project keys, dependency and parent cycles. */
@@ -702,4 +810,28 @@ async function findRejects(
       (a, b) => ENTITY_TYPES.indexOf(a.entity_type) - ENTITY_TYPES.indexOf(b.entity_type) || a.index - b.index,
     ),
   };
+}
+
+/** The ids of records of these types in a snapshot file. */
+function fileIds(path: string, types: readonly EntityType[]): Map<EntityType, Set<string>> {
+  const ids = new Map(types.map((t) => [t, new Set<string>()]));
+  for (const event of readSnapshot(path, { raw: true })) {
+    if (event.kind !== 'record') continue;
+    const set = ids.get(event.type);
+    if (!set) continue;
+    const id = lineId(event.text) ?? event.value ?? (JSON.parse(event.text) as unknown);
+    const value = typeof id === 'string' ? id : (id as { id?: unknown } | null)?.id;
+    if (typeof value === 'string') set.add(value);
+  }
+  return ids;
+}
+
+/** Records of a type (tombstones included) whose `field` is one of `ids`. */
+async function referring(tx: Store, type: EntityType, field: string, ids: readonly string[]): Promise<AnyRecord[]> {
+  const out: AnyRecord[] = [];
+  for (let i = 0; i < ids.length; i += 500) {
+    const query: ListQuery<AnyRecord> = { includeDeleted: true, where: { [field]: ids.slice(i, i + 500) } };
+    out.push(...(await tx.list(type, query)));
+  }
+  return out;
 }
