@@ -14,6 +14,7 @@ import {
   type WorkItem,
 } from '../../domain/index.js';
 import { canonicalRecord } from '../snapshot/canonical.js';
+import { canonicalizeSnapshot } from '../snapshot/canonicalize.js';
 import { ID_RE } from '../snapshot/fields.js';
 import { SECTIONS, SNAPSHOT_SCHEMA_VERSION, SnapshotWriter } from '../snapshot/layout.js';
 import { readSnapshot } from '../snapshot/reader.js';
@@ -59,36 +60,41 @@ interface Line {
   text: string;
 }
 
-/** A snapshot file as records in (section, id) order; files not in that order are sorted in memory. */
+/** A file not in pm's layout: records out of id order, an id twice, or not one record per line. */
+class NotInLayout extends Error {}
+
+function skipped(label: string, type: EntityType, index: number | undefined, message: string): void {
+  process.stderr.write(`pm merge-driver: ${label}: ${type}[${index ?? '?'}] skipped: ${message}\n`);
+}
+
+/** A snapshot file in pm's layout as records in (section, id) order; any other file throws `NotInLayout`. */
 function* records(path: string, label: string, optional = false): Generator<Line> {
   if (optional && statSync(path).size === 0) return;
-  const out: Line[] = [];
-  let sorted = true;
-  let version: number | undefined;
   let previous: Line | undefined;
   for (const event of readSnapshot(path, { raw: true })) {
     if (event.kind === 'meta' && event.key === 'schema_version') {
-      version = Number(event.value);
+      const version = Number(event.value);
       if (version > SNAPSHOT_SCHEMA_VERSION) throw new SchemaVersionError(label, version, SNAPSHOT_SCHEMA_VERSION);
-    } else if (event.kind === 'issue') {
+    } else if (event.kind === 'restart') throw new NotInLayout(label);
+    else if (event.kind === 'issue') {
       if (event.issue.entity_type === undefined) throw new SnapshotError(label, [{ path: '', message: event.issue.message }]);
-      process.stderr.write(
-        `pm merge-driver: ${label}: ${event.issue.entity_type}[${event.issue.index}] skipped: ${event.issue.message}\n`,
-      );
+      skipped(label, event.issue.entity_type, event.issue.index, event.issue.message);
     } else if (event.kind === 'record') {
-      const text = event.value === undefined ? event.text : JSON.stringify(event.value);
-      const id = ID_RE.exec(text)?.[1] ?? (JSON.parse(text) as { id?: string }).id;
+      let id = ID_RE.exec(event.text)?.[1];
+      if (id === undefined) {
+        try {
+          id = (JSON.parse(event.text) as { id?: string } | null)?.id;
+        } catch (error) {
+          skipped(label, event.type, event.index, `invalid JSON: ${(error as Error).message}`);
+          continue;
+        }
+      }
       if (typeof id !== 'string') continue;
-      const line = { type: event.type, section: ENTITY_TYPES.indexOf(event.type), id, text };
-      if (previous && order(previous, line) >= 0) sorted = false;
+      const line = { type: event.type, section: ENTITY_TYPES.indexOf(event.type), id, text: event.text };
+      if (previous && order(previous, line) >= 0) throw new NotInLayout(label);
       previous = line;
-      if (sorted) yield line;
-      else out.push(line);
+      yield line;
     }
-  }
-  if (!sorted) {
-    // Out of order: hand out what was not yet given, in order (rare: hand-edited or foreign files).
-    yield* out.sort(order);
   }
 }
 
@@ -119,7 +125,13 @@ class Cursor {
 
 function parse(type: EntityType, text: string | undefined): AnyRecord | undefined {
   if (text === undefined) return undefined;
-  const normalized = normalizeRecord(type, JSON.parse(text));
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+  const normalized = normalizeRecord(type, value);
   return normalized.ok ? normalized.record : undefined;
 }
 
@@ -215,6 +227,46 @@ export async function mergeSnapshotFiles(
   outPath: string,
   label = 'data.json',
 ): Promise<FileMergeResult> {
+  try {
+    return await mergeInLayout(basePath, oursPath, theirsPath, outPath, label);
+  } catch (error) {
+    if (!(error instanceof NotInLayout)) throw error;
+  }
+  // An input sorted or reformatted by hand (or by another tool): merge pm-layout copies of all three.
+  const copies: string[] = [];
+  const copy = async (path: string, side: string): Promise<string> => {
+    if (statSync(path).size === 0) return path;
+    const out = tempBeside(outPath, `canonical-${side}`);
+    copies.push(out);
+    const name = `${label} (${side})`;
+    await canonicalizeSnapshot(path, out, name, (s) => skipped(name, s.entity_type, s.index, s.message));
+    return out;
+  };
+  try {
+    const [base, ours, theirs] = [await copy(basePath, 'base'), await copy(oursPath, 'ours'), await copy(theirsPath, 'theirs')];
+    return await mergeInLayout(base, ours, theirs, outPath, label);
+  } finally {
+    for (const path of copies) rmSync(path, { force: true });
+  }
+}
+
+/**
+ * A line a side changed, in canonical form (a hand edit may order keys or space them its own
+ * way). A record that is not valid stays as it is, for the import to report.
+ */
+function inLayout(type: EntityType, text: string, base: string | undefined): string {
+  if (text === base) return text;
+  const record = parse(type, text);
+  return record ? canonicalRecord(type, record) : text;
+}
+
+async function mergeInLayout(
+  basePath: string,
+  oursPath: string,
+  theirsPath: string,
+  outPath: string,
+  label: string,
+): Promise<FileMergeResult> {
   const base = new Cursor(records(basePath, `${label} (base)`, true));
   const ours = new Cursor(records(oursPath, `${label} (ours)`));
   const theirs = new Cursor(records(theirsPath, `${label} (theirs)`));
@@ -252,8 +304,8 @@ export async function mergeSnapshotFiles(
       const a = ours.take(key);
       const b = theirs.take(key);
       let text: string | undefined;
-      if (a !== undefined && (a === b || b === undefined || b === o)) text = a;
-      else if (b !== undefined && (a === undefined || a === o)) text = b;
+      if (a !== undefined && (a === b || b === undefined || b === o)) text = inLayout(key.type, a, o);
+      else if (b !== undefined && (a === undefined || a === o)) text = inLayout(key.type, b, o);
       else if (a !== undefined && b !== undefined) {
         const mine = parse(key.type, a);
         const yours = parse(key.type, b);
@@ -286,9 +338,12 @@ export async function mergeSnapshotFiles(
     while (section < SECTIONS.length - 1) writer.section(SECTIONS[++section]!);
     await writeConflictsBefore(undefined);
     await writer.end();
-  } finally {
+  } catch (error) {
     firstFile.close();
+    rmSync(first, { force: true });
+    throw error;
   }
+  firstFile.close();
 
   // Repairs, decided from the merged records alone: every clone that merges the same files agrees.
   const patches = new Map<string, (record: AnyRecord) => AnyRecord>();
