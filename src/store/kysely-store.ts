@@ -340,6 +340,21 @@ export class KyselyStore implements Store {
     return rows.map((r) => [r.id as string, r.parent_id as string]);
   }
 
+  async deletedDependencyEnds(): Promise<Map<string, string>> {
+    const ends = new Map<string, string>();
+    for (const column of ['d.blocking_item_id', 'd.blocked_item_id'] as const) {
+      const rows = await this.db
+        .selectFrom('dependencies as d')
+        .innerJoin('work_items as w', 'w.id', column)
+        .select(['w.id', 'w.deleted_at'])
+        .where('d.deleted_at', 'is', null)
+        .where('w.deleted_at', 'is not', null)
+        .execute();
+      for (const row of rows) ends.set(row.id as string, row.deleted_at as string);
+    }
+    return ends;
+  }
+
   async update<E extends EntityType>(type: E, record: EntityRecords[E], options: WriteOptions = {}): Promise<void> {
     const { id, ...columns } = toRow(type, record, await this.stamps(options)) as Record<string, unknown>;
     const table: string = type;

@@ -156,6 +156,8 @@ export interface Store {
   numberCollisions(): Promise<NumberedRow[]>;
   /** The highest item number per project. */
   maxItemNumbers(): Promise<Map<string, number>>;
+  /** Deleted items that a live dependency still names: id → `deleted_at`. */
+  deletedDependencyEnds(): Promise<Map<string, string>>;
   /** Every item's parent link: [id, parent_id] for items that have a parent. */
   parentLinks(): Promise<[string, string][]>;
   /** Overwrites the record with the same id. */

@@ -10,6 +10,7 @@ import {
   type AnyRecord,
   type Conflict,
   type Dependency,
+  type EntityRecords,
   type EntityType,
   type Project,
   type WorkItem,
@@ -17,17 +18,17 @@ import {
 import { columnsOf, fromValues, rowJsonEncoder, type KeyAlias, type ListQuery, type Store } from '../../store/index.js';
 import { conflictRecord, mergeRecord, type FieldConflict } from '../merge/merge-record.js';
 import {
-  latest,
-  parentLink,
-  parentLoops,
-  planDependencyRepairs,
-  planParentRepairs,
-  planProjectKeys,
-  planRenumbering,
-  repairConflict,
-  repairWrite,
-  type ParentLink,
-} from '../merge/repairs.js';
+  applyRepair,
+  planContainerRepairs,
+  planDependencyFixes,
+  planLaneRepairs,
+  planNumberRepairs,
+  planParentFixes,
+  planProjectKeyRepairs,
+  planSprintNameRepairs,
+  type PlannedRepair,
+} from '../merge/repair-plan.js';
+import { parentLoops } from '../merge/repairs.js';
 import { BaseSnapshot, baseRecord } from './base.js';
 import { lineId } from './fields.js';
 import { META_EXPORTED_SEQ } from './meta-keys.js';
@@ -182,7 +183,7 @@ class ImportRun {
   private readonly renumbered: ImportResult['renumbered'] = [];
   private readonly rejected: RejectedRecord[];
   private readonly base: BaseSnapshot | undefined;
-  private readonly touched = { numbers: false, projects: false, dependencies: false, parents: false };
+  private readonly touched = { numbers: false, projects: false, dependencies: false, parents: false, containers: false };
   private repairs = 0;
   private readonly mode: ImportMode;
   private section: EntityType | undefined;
@@ -529,9 +530,13 @@ class ImportRun {
   /** Notes which invariants a write could have broken, so repairs look only where needed. */
   private touch(type: EntityType, before: AnyRecord | undefined, after: AnyRecord): void {
     const fresh = this.emptyTables.has(type);
+    if (!fresh && (type === 'projects' || type === 'sprints' || type === 'swim_lanes')) this.touched.containers = true;
     if (type === 'work_items') {
       const a = after as WorkItem;
       const b = before as WorkItem | undefined;
+      const wasLive = b !== undefined && b.deleted_at === null;
+      if (!fresh && a.deleted_at === null && (!wasLive || a.sprint_id !== b.sprint_id)) this.touched.containers = true;
+      if (!fresh && a.deleted_at !== null && wasLive) this.touched.dependencies = true;
       // Renumbered elsewhere (a merge driver, another replica): this replica knew it by the old key.
       if (b && b.item_number !== a.item_number && b.project_id === a.project_id)
         this.aliases.push({ project_id: b.project_id, item_number: b.item_number, work_item_id: b.id, created_at: a.updated_at });
@@ -612,104 +617,98 @@ class ImportRun {
     }
   }
 
-  /** Fixes what the merge broke: shared display keys, project keys, dependency and parent cycles. */
+  /**
+   * Fixes what the merge broke, with the rules and in the order of the merge driver (see
+   * `repair-plan.ts`): records left in deleted projects and sprints, lanes and sprints that
+   * clash, project keys, display keys, dependencies on deleted items, repeated or in a cycle,
+   * parent loops. Each rule looks only when this import wrote something that could break it.
+   */
   private async repair(): Promise<void> {
     const tx = this.tx;
-    if (this.touched.numbers || this.validator.duplicateNumbers) await this.repairNumbers();
-    if (this.touched.projects) {
-      for (const { project, key } of planProjectKeys(await tx.list('projects'))) {
-        const fixed = repairWrite(project, { key }, project.updated_at);
-        await tx.update('projects', fixed);
-        this.addConflict(
-          'projects',
-          project.id,
-          repairConflict('key', project.key, key, `key ${project.key} was taken by an earlier project`, fixed.updated_at),
-        );
-        this.repairs++;
+    if (this.touched.containers) {
+      const projects = await tx.list('projects', { includeDeleted: true });
+      const sprints = await tx.list('sprints', { includeDeleted: true });
+      const dead = (records: readonly AnyRecord[]) => records.filter((r) => r.deleted_at !== null).map((r) => r.id);
+      const stranded = new Map<string, WorkItem>();
+      for (const [field, ids] of [
+        ['project_id', dead(projects)],
+        ['sprint_id', dead(sprints)],
+      ] as const) {
+        for (const item of await referring(tx, 'work_items', field, ids))
+          if (item.deleted_at === null) stranded.set(item.id, item);
       }
+      if (stranded.size > 0) {
+        const lanes = await tx.list('swim_lanes');
+        const applied = await this.applyRepairs(
+          planContainerRepairs({ projects, sprints, lanes, items: [...stranded.values()] }),
+        );
+        if (applied.some((r) => r.type === 'projects')) this.touched.projects = true;
+        if (applied.some((r) => r.type === 'work_items' && r.field === 'deleted_at')) this.touched.dependencies = true;
+      }
+      await this.applyRepairs(planLaneRepairs(await tx.list('swim_lanes')));
+      await this.applyRepairs(planSprintNameRepairs(await tx.list('sprints')));
     }
+    if (this.touched.projects) await this.applyRepairs(planProjectKeyRepairs(await tx.list('projects')));
+    if (this.touched.numbers || this.validator.duplicateNumbers) await this.repairNumbers();
     if (this.touched.dependencies) {
-      for (const repair of planDependencyRepairs(await tx.list('dependencies'))) {
-        const d = repair.dependency;
-        const fixed = repairWrite(d, { deleted_at: new Date(Date.parse(d.updated_at) + 1).toISOString() }, d.updated_at);
-        await tx.update('dependencies', fixed);
-        if (repair.reason === 'cycle') {
-          this.addConflict(
-            'dependencies',
-            d.id,
-            repairConflict(
-              'deleted_at',
-              null,
-              fixed.deleted_at,
-              `deleted: with the other side's dependencies it closed a blocks cycle (${repair.cycle!.map(([from]) => from).join(' → ')})`,
-              fixed.updated_at,
-            ),
-          );
-        }
-        this.repairs++;
+      const live = await tx.list('dependencies');
+      const deleted = await tx.deletedDependencyEnds();
+      // Messages name items by key: find the keys of the items the plan names, then plan with them.
+      const named = new Set<string>();
+      if (planDependencyFixes(live, deleted, (id) => (named.add(id), id)).length > 0) {
+        const keys = await this.itemKeys([...named]);
+        await this.applyRepairs(planDependencyFixes(live, deleted, (id) => keys.get(id) ?? id));
       }
     }
     if (this.touched.parents) {
       const loops = parentLoops((await tx.parentLinks()).map(([id, parent_id]) => ({ id, parent_id })));
-      if (loops.length > 0) {
-        const members = await tx.getMany('work_items', loops.flat());
-        const links = [...members.values()].map(parentLink).filter((l): l is ParentLink => l !== undefined);
-        for (const cut of planParentRepairs(links)) {
-          const item = members.get(cut.id)!;
-          const fixed = repairWrite(item, { parent_id: null }, item.updated_at);
-          await tx.update('work_items', fixed);
-          this.addConflict(
-            'work_items',
-            item.id,
-            repairConflict(
-              'parent_id',
-              item.parent_id,
-              null,
-              "cleared: with the other side's edits the parent chain looped back to this item",
-              fixed.updated_at,
-            ),
-          );
-          this.repairs++;
-        }
-      }
+      if (loops.length > 0)
+        await this.applyRepairs(planParentFixes([...(await tx.getMany('work_items', loops.flat())).values()]));
     }
+  }
+
+  /** Writes planned repairs and records each as a conflict; returns those that changed something. */
+  private async applyRepairs(plan: readonly PlannedRepair[]): Promise<PlannedRepair[]> {
+    const applied: PlannedRepair[] = [];
+    for (const repair of plan) {
+      const record = await this.tx.get(repair.type, repair.id);
+      if (!record) continue;
+      const fixed = applyRepair(record, repair);
+      await this.tx.update(repair.type, fixed.record);
+      this.addConflict(repair.type, repair.id, fixed.conflict);
+      this.repairs++;
+      applied.push(repair);
+    }
+    return applied;
+  }
+
+  /** Display keys of work items, by id. */
+  private async itemKeys(ids: readonly string[]): Promise<Map<string, string>> {
+    const projects = new Map((await this.tx.list('projects', { includeDeleted: true })).map((p) => [p.id, p.key]));
+    const items = await this.tx.getMany('work_items', ids);
+    return new Map([...items.values()].map((i) => [i.id, formatItemKey(projects.get(i.project_id) ?? '?', i.item_number)]));
   }
 
   private async repairNumbers(): Promise<void> {
     const tx = this.tx;
     const collisions = await tx.numberCollisions();
     if (collisions.length === 0) return;
-    const plan = planRenumbering(collisions, await tx.maxItemNumbers());
     const items = await tx.getMany(
       'work_items',
       collisions.map((c) => c.id),
     );
     const keys = new Map((await tx.list('projects', { includeDeleted: true })).map((p) => [p.id, p.key]));
+    const numbered = collisions.map((c) => ({ ...c, updated_at: items.get(c.id)!.updated_at }));
+    const plan = planNumberRepairs(numbered, await tx.maxItemNumbers(), (id) => keys.get(id) ?? '?');
+    await this.applyRepairs(plan.map((step) => step.repair));
     const highest = new Map<string, number>();
     for (const step of plan) {
-      const item = items.get(step.id)!;
-      const group = collisions.filter((c) => c.project_id === step.project_id && c.item_number === step.from);
-      const at = latest(...group.map((c) => items.get(c.id)!.updated_at));
-      const fixed = repairWrite(item, { item_number: step.to }, at);
-      await tx.update('work_items', fixed);
+      const fixed = (await tx.get('work_items', step.repair.id))!;
       await tx.addAliases([
-        { project_id: step.project_id, item_number: step.from, work_item_id: item.id, created_at: fixed.updated_at },
+        { project_id: step.project_id, item_number: step.from, work_item_id: fixed.id, created_at: fixed.updated_at },
       ]);
-      const key = keys.get(step.project_id) ?? '?';
-      this.renumbered.push({ id: item.id, key_before: formatItemKey(key, step.from), key_after: formatItemKey(key, step.to) });
-      this.addConflict(
-        'work_items',
-        item.id,
-        repairConflict(
-          'item_number',
-          step.from,
-          step.to,
-          `${formatItemKey(key, step.from)} was also minted by another clone; the earlier-created item keeps it`,
-          fixed.updated_at,
-        ),
-      );
+      this.renumbered.push({ id: fixed.id, key_before: step.key_before, key_after: step.key_after });
       highest.set(step.project_id, Math.max(highest.get(step.project_id) ?? 0, step.to));
-      this.repairs++;
     }
     for (const [projectId, top] of highest) {
       const project = await tx.get('projects', projectId);
@@ -827,10 +826,15 @@ function fileIds(path: string, types: readonly EntityType[]): Map<EntityType, Se
 }
 
 /** Records of a type (tombstones included) whose `field` is one of `ids`. */
-async function referring(tx: Store, type: EntityType, field: string, ids: readonly string[]): Promise<AnyRecord[]> {
-  const out: AnyRecord[] = [];
+async function referring<E extends EntityType>(
+  tx: Store,
+  type: E,
+  field: string,
+  ids: readonly string[],
+): Promise<EntityRecords[E][]> {
+  const out: EntityRecords[E][] = [];
   for (let i = 0; i < ids.length; i += 500) {
-    const query: ListQuery<AnyRecord> = { includeDeleted: true, where: { [field]: ids.slice(i, i + 500) } };
+    const query = { includeDeleted: true, where: { [field]: ids.slice(i, i + 500) } } as ListQuery<EntityRecords[E]>;
     out.push(...(await tx.list(type, query)));
   }
   return out;

@@ -93,7 +93,7 @@ describe('merging snapshot files (the git merge driver)', () => {
       await b.addDependency({ blocking: 'WEB-2', dependency_type: 'blocks', blocked: 'WEB-1' });
     });
     expect(result.renumbered).toEqual([{ key_before: 'WEB-4', key_after: 'WEB-5' }]);
-    expect(result.repairs).toBe(3);
+    expect(result.repairs).toBe(2);
     const items = await store.list('work_items', { orderBy: [['item_number', 'asc']] });
     expect(items.map((i) => [i.item_number, i.title])).toEqual([
       [1, 'One'],
