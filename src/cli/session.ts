@@ -1,6 +1,15 @@
 import { relative } from 'node:path';
 import { ConfigError, ENTITY_TYPES, ValidationError, isPmError, systemClock, type Clock } from '../domain/index.js';
-import { META_SNAPSHOT_HASH, exportSnapshot, hasUnexportedChanges, importIfChanged, type SyncService } from '../sync/index.js';
+import {
+  META_SNAPSHOT_HASH,
+  exportSnapshot,
+  hasUnexportedChanges,
+  importIfChanged,
+  markUnexported,
+  pmHookInstalled,
+  workTree,
+  type SyncService,
+} from '../sync/index.js';
 import { LocalTracker, type Tracker } from '../tracker/index.js';
 import {
   autoExport,
@@ -164,15 +173,20 @@ export class Session {
 
   /**
    * After a command succeeded: with `auto_export` on, write .pm/data.json if the command (or an
-   * earlier one) left changes it lacks, so git always sees the current state.
+   * earlier one) left changes it lacks, so git always sees the current state. With it off and
+   * pm's pre-commit hook installed, only mark the file changed, for `git commit -a` to take it.
    */
   async afterSuccess(): Promise<void> {
     const opened = this.#workspace;
     if (!opened) return;
     const ws = await opened.catch(() => undefined);
-    if (!ws || !this.autoExport || !autoExport(ws.config) || !(await hasUnexportedChanges(ws.store))) return;
+    if (!ws || !this.autoExport || !(await hasUnexportedChanges(ws.store))) return;
     try {
-      await exportSnapshot(ws.store, ws.paths);
+      if (autoExport(ws.config)) await exportSnapshot(ws.store, ws.paths);
+      else {
+        const root = workTree(ws.paths.root);
+        if (root && pmHookInstalled(root, 'pre-commit')) await markUnexported(ws.store, ws.paths);
+      }
     } catch (error) {
       if (!isPmError(error)) throw error;
       this.out.note(`${this.out.c.yellow('warning:')} .pm/data.json was not updated: ${error.message}`);

@@ -4,12 +4,15 @@ import {
   constants,
   copyFileSync,
   existsSync,
+  fstatSync,
+  fsyncSync,
   mkdirSync,
   openSync,
   readSync,
   renameSync,
   rmSync,
   statSync,
+  writeSync,
 } from 'node:fs';
 import { copyFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
@@ -139,6 +142,35 @@ export async function exportSnapshot(
     const known = Number((await tx.getMeta(META_EXPORTED_SEQ)) ?? 0);
     if (result.localSeq > known) await tx.setMeta(META_EXPORTED_SEQ, String(result.localSeq));
     return result;
+  });
+}
+
+/**
+ * Marks the tracked snapshot as changed without writing it: one newline after its closing
+ * brace (still the same JSON). With `auto_export` off git otherwise sees nothing to commit in a
+ * change made only in pm — `git commit -a` decides that before the pre-commit hook exports
+ * the file — and `git status` would hide it. The next export writes the file in full, and the
+ * mark goes. A file holding changes not taken in is left alone.
+ */
+export async function markUnexported(store: Store, paths: SnapshotPaths): Promise<boolean> {
+  if (!existsSync(paths.snapshot)) return false;
+  return store.write(async (tx) => {
+    await tx.lock('snapshot');
+    if (await snapshotChanged(tx, paths)) return false;
+    const fd = openSync(paths.snapshot, 'r+');
+    try {
+      const size = fstatSync(fd).size;
+      const tail = Buffer.alloc(2);
+      readSync(fd, tail, 0, 2, Math.max(0, size - 2));
+      if (tail.toString() === '\n\n') return false;
+      writeSync(fd, '\n', size);
+      fsyncSync(fd);
+    } finally {
+      closeSync(fd);
+    }
+    // Its records are what was taken in or exported: no take-in needed for this.
+    await tx.setMeta(META_SNAPSHOT_SIGNATURE, signature(paths.snapshot));
+    return true;
   });
 }
 
