@@ -6,8 +6,10 @@ import { ENTITY_TYPES, type EntityType } from '../../domain/index.js';
 import {
   META_EXPORTED_SEQ,
   exportSnapshot,
+  ignoredBy,
   importSnapshotFile,
   snapshotChanged,
+  workTree,
   writeSnapshot,
   type ImportResult,
 } from '../../sync/index.js';
@@ -121,12 +123,20 @@ export function registerSync(program: Command, session: Session): void {
       }
       const snapshotAhead = await snapshotChanged(ws.store, ws.paths);
       const conflicts = await ws.store.count('conflicts', { where: { resolution: null } });
+      const root = workTree(ws.paths.root);
+      const ignored = root ? ignoredBy(root, ws.paths.snapshot) : undefined;
       const status = {
         unexported,
-        snapshot: { path: ws.paths.snapshot, exists: existsSync(ws.paths.snapshot), not_taken_in: snapshotAhead },
+        snapshot: {
+          path: ws.paths.snapshot,
+          exists: existsSync(ws.paths.snapshot),
+          not_taken_in: snapshotAhead,
+          ignored_by: ignored ?? null,
+        },
         unresolved_conflicts: conflicts,
       };
       if (opts.json) return out.json(status);
+      if (ignored) out.line(`${out.c.yellow('warning:')} ${notCommitted(ignored)}`);
       const changes = Object.entries(unexported).map(([t, n]) => `${n} ${t}`);
       out.line(
         changes.length
@@ -145,6 +155,11 @@ export function registerSync(program: Command, session: Session): void {
 
   registerSyncRemote(sync, session);
   registerSyncRuns(sync, session);
+}
+
+/** What to tell when git ignores data.json. */
+export function notCommitted(rule: string): string {
+  return `.pm/data.json is ignored by git (${rule}), so commits leave it out: pm init adds !data.json to .pm/.gitignore`;
 }
 
 function writeTo(stream: { write(chunk: Buffer): unknown }, chunk: Buffer): void | Promise<void> {
