@@ -7,6 +7,7 @@ import { fieldClock } from '../../src/sync/index.js';
 import { boundPm } from '../helpers/cli.js';
 import { createTeam, setUp, type Clone } from '../helpers/git.js';
 import { serveWorkspace, type Api } from '../helpers/server.js';
+import { DIALECTS, postgresUrl } from '../helpers/stores.js';
 import { tempDir } from '../helpers/temp.js';
 
 /**
@@ -383,7 +384,10 @@ function sameValue(a: unknown, b: unknown, field: Field): boolean {
   return field === 'deleted_at' ? (a === null) === (b === null) : a === b;
 }
 
-describe.each(SEEDS)('three git clones, a pm serve clone and a server-only replica, seed %i', (seed) => {
+/** Every other seed keeps the server-only replica on PostgreSQL (when the tests have it). */
+const CASES = SEEDS.map((seed, i) => [seed, DIALECTS.includes('postgres') && i % 2 === 1 ? 'postgres' : 'sqlite'] as const);
+
+describe.each(CASES)('three git clones, a pm serve clone and a server-only replica, seed %i on %s', (seed, dialect) => {
   it('end byte-identical everywhere, keep local invariants, and lose no edit that is not a recorded conflict', async () => {
     const started = Date.now();
     const team = createTeam();
@@ -400,14 +404,15 @@ describe.each(SEEDS)('three git clones, a pm serve clone and a server-only repli
 
     // The server-only replica starts from the same data, by a pull from the first clone's file.
     const alone = tempDir();
-    const cli = boundPm(alone, { PM_ACTOR: 'srv@example.com' });
+    const database = dialect === 'postgres' ? postgresUrl() : join(alone, '.pm', 'data.db');
+    const cli = boundPm(alone, { PM_ACTOR: 'srv@example.com', ...(dialect === 'postgres' ? { PM_DATABASE_URL: database } : {}) });
     await cli.ok(['init']);
     await cli.ok(['sync', 'import', join(c0.dir, '.pm', 'data.json')]);
-    const server = await serveWorkspace(alone);
+    const server = await serveWorkspace(alone, { database });
     const serving = await serveWorkspace(clones[2]!.dir);
     const replicas: Replica[] = [
       ...clones.map((c) => ({ name: c.name, database: join(c.dir, '.pm', 'data.db'), clone: c })),
-      { name: 'srv', database: join(alone, '.pm', 'data.db'), api: server.api, url: server.url },
+      { name: 'srv', database, api: server.api, url: server.url },
     ];
     replicas[2] = { ...replicas[2]!, name: 'c2', api: serving.api, url: serving.url };
 
@@ -432,7 +437,7 @@ describe.each(SEEDS)('three git clones, a pm serve clone and a server-only repli
       expect(run.edits.filter((e) => !e.undo).length).toBeGreaterThan(STEPS / 4);
       const items = final.size;
       console.log(
-        `random git test, seed ${seed}: ${STEPS} steps, ${run.edits.length} field changes observed, ${items} items, ` +
+        `random git test, seed ${seed} (server-only replica on ${dialect}): ${STEPS} steps, ${run.edits.length} field changes observed, ${items} items, ` +
           `${conflicts.length} conflicts, ${(text.length / 1024).toFixed(0)} KiB data.json, ${((Date.now() - started) / 1000).toFixed(1)} s; ` +
           [...run.ops].map(([op, n]) => `${op} ×${n}`).join(', '),
       );
