@@ -14,15 +14,13 @@ import { fieldOf } from '../snapshot/fields.js';
 import { normalizeRecord } from '../snapshot/records.js';
 import {
   applyRepair,
-  planContainerRepairs,
-  planDependencyFixes,
-  planLaneRepairs,
-  planNumberRepairs,
-  planParentFixes,
-  planProjectKeyRepairs,
-  planSprintNameRepairs,
   repairValue,
+  runRepairs,
+  type ContainerView,
+  type DependencyView,
+  type NumberView,
   type PlannedRepair,
+  type RepairSite,
   type Renumbered,
 } from './repair-plan.js';
 import { parentLoops } from './repairs.js';
@@ -130,71 +128,123 @@ export interface FileRepairPlan {
 }
 
 /**
- * The repairs a merged file needs, in the order an import makes them (see `repair-plan.ts`),
- * decided from the facts alone; `load` reads the work items whose whole record a rule needs.
+ * The repairs a merged file needs, with the rules and in the order of an import (see
+ * `repair-plan.ts`), decided from the facts alone; `load` reads the work items whose whole
+ * record a rule needs, in one pass over the file.
  */
-export function planFileRepairs(facts: MergeFacts, load: (ids: ReadonlySet<string>) => Map<string, WorkItem>): FileRepairPlan {
-  const repairs: PlannedRepair[] = [];
-  const projects = new Map(facts.projects.map((p) => [p.id, p]));
-  const sprints = new Map(facts.sprints.map((s) => [s.id, s]));
-  const lanes = new Map(facts.lanes.map((l) => [l.id, l]));
-  const items = new Map(facts.items.map((i) => [i.id, i]));
+export async function planFileRepairs(
+  facts: MergeFacts,
+  load: (ids: ReadonlySet<string>) => Map<string, WorkItem>,
+): Promise<FileRepairPlan> {
+  const site = new FileSite(facts, load);
+  const renumbered = await runRepairs(site);
+  return { repairs: site.repairs, renumbered };
+}
+
+/** A merged file as a repair site: the facts, kept up to date with the repairs planned so far. */
+class FileSite implements RepairSite {
+  readonly repairs: PlannedRepair[] = [];
+  private readonly projectsById: Map<string, Project>;
+  private readonly sprintsById: Map<string, Sprint>;
+  private readonly lanesById: Map<string, SwimLane>;
+  private readonly items: Map<string, ItemFact>;
+  private readonly loops: string[][];
+  private readonly stranded: ItemFact[];
+  private loaded: Map<string, WorkItem> | undefined;
+
+  constructor(
+    private readonly facts: MergeFacts,
+    private readonly load: (ids: ReadonlySet<string>) => Map<string, WorkItem>,
+  ) {
+    this.projectsById = new Map(facts.projects.map((p) => [p.id, p]));
+    this.sprintsById = new Map(facts.sprints.map((x) => [x.id, x]));
+    this.lanesById = new Map(facts.lanes.map((l) => [l.id, l]));
+    this.items = new Map(facts.items.map((i) => [i.id, i]));
+    const deadProjects = new Set(facts.projects.filter((p) => p.deleted_at !== null).map((p) => p.id));
+    const deadSprints = new Set(facts.sprints.filter((x) => x.deleted_at !== null).map((x) => x.id));
+    this.stranded = facts.items.filter(
+      (i) => i.deleted_at === null && (deadProjects.has(i.project_id) || (i.sprint_id !== null && deadSprints.has(i.sprint_id))),
+    );
+    this.loops = facts.parentsChanged ? parentLoops(facts.parents) : [];
+  }
+
+  /** The whole records of the items the rules need, read once. */
+  private full(): Map<string, WorkItem> {
+    this.loaded ??= this.load(new Set([...this.stranded.map((i) => i.id), ...this.loops.flat()]));
+    return this.loaded;
+  }
+
+  containers(): Promise<ContainerView | undefined> {
+    if (this.stranded.length === 0) return Promise.resolve(undefined);
+    return Promise.resolve({
+      projects: [...this.projectsById.values()],
+      sprints: [...this.sprintsById.values()],
+      lanes: [...this.lanesById.values()],
+      items: this.stranded.map((i) => this.full().get(i.id)!),
+    });
+  }
+
+  lanes(): Promise<SwimLane[]> {
+    return Promise.resolve([...this.lanesById.values()]);
+  }
+
+  sprints(): Promise<Sprint[]> {
+    return Promise.resolve([...this.sprintsById.values()]);
+  }
+
+  projects(): Promise<Project[]> {
+    return Promise.resolve([...this.projectsById.values()]);
+  }
+
+  numbers(): Promise<NumberView | undefined> {
+    const holders = new Map<string, number>();
+    const slot = (i: ItemFact) => `${i.project_id}:${i.item_number}`;
+    for (const i of this.facts.items) holders.set(slot(i), (holders.get(slot(i)) ?? 0) + 1);
+    const items = this.facts.items.filter((i) => holders.get(slot(i))! > 1);
+    if (items.length === 0) return Promise.resolve(undefined);
+    const highest = new Map<string, number>();
+    for (const i of this.facts.items) highest.set(i.project_id, Math.max(highest.get(i.project_id) ?? 0, i.item_number));
+    return Promise.resolve({ items, highest, projectKey: (id) => this.projectsById.get(id)?.key ?? '?' });
+  }
+
+  dependencies(): Promise<DependencyView | undefined> {
+    const itemsDeleted = this.repairs.some((r) => r.type === 'work_items' && r.field === 'deleted_at');
+    if (!this.facts.dependenciesChanged && !itemsDeleted) return Promise.resolve(undefined);
+    const deleted = new Map<string, string>();
+    for (const i of this.items.values()) if (i.deleted_at !== null) deleted.set(i.id, i.deleted_at);
+    const keyOf = (id: string) => {
+      const item = this.items.get(id);
+      return item ? formatItemKey(this.projectsById.get(item.project_id)?.key ?? '?', item.item_number) : id;
+    };
+    return Promise.resolve({
+      live: this.facts.dependencies,
+      deleted,
+      keys: (ids) => Promise.resolve(new Map(ids.map((id) => [id, keyOf(id)]))),
+    });
+  }
+
+  parents(): Promise<WorkItem[] | undefined> {
+    if (this.loops.length === 0) return Promise.resolve(undefined);
+    const members = new Set(this.loops.flat());
+    return Promise.resolve([...this.full().values()].filter((i) => members.has(i.id)));
+  }
+
   /** Plans these repairs, and applies them to the facts the next rules read. */
-  const take = (planned: readonly PlannedRepair[]) => {
-    for (const repair of planned) {
-      repairs.push(repair);
-      const table = { projects, sprints, swim_lanes: lanes } as Record<string, Map<string, AnyRecord> | undefined>;
-      const records = table[repair.type];
+  apply(repairs: readonly PlannedRepair[]): Promise<void> {
+    const tables: Partial<Record<EntityType, Map<string, AnyRecord>>> = {
+      projects: this.projectsById,
+      sprints: this.sprintsById,
+      swim_lanes: this.lanesById,
+    };
+    for (const repair of repairs) {
+      this.repairs.push(repair);
+      const records = tables[repair.type];
       const record = records?.get(repair.id);
       if (records && record) records.set(repair.id, applyRepair(record, repair).record);
-      const item = repair.type === 'work_items' ? items.get(repair.id) : undefined;
+      const item = repair.type === 'work_items' ? this.items.get(repair.id) : undefined;
       if (item && repair.field === 'deleted_at') item.deleted_at = repairValue(repair, item.updated_at) as string;
       if (item && repair.field === 'item_number') item.item_number = repairValue(repair, item.updated_at) as number;
     }
-  };
-
-  const deadProjects = new Set(facts.projects.filter((p) => p.deleted_at !== null).map((p) => p.id));
-  const deadSprints = new Set(facts.sprints.filter((s) => s.deleted_at !== null).map((s) => s.id));
-  const stranded = facts.items.filter(
-    (i) => i.deleted_at === null && (deadProjects.has(i.project_id) || (i.sprint_id !== null && deadSprints.has(i.sprint_id))),
-  );
-  const loops = facts.parentsChanged ? parentLoops(facts.parents) : [];
-  const full = load(new Set([...stranded.map((i) => i.id), ...loops.flat()]));
-  const keyOf = (itemId: string) => {
-    const item = items.get(itemId);
-    return item ? formatItemKey(projects.get(item.project_id)?.key ?? '?', item.item_number) : itemId;
-  };
-  if (stranded.length > 0) {
-    take(
-      planContainerRepairs({
-        projects: [...projects.values()],
-        sprints: [...sprints.values()],
-        lanes: [...lanes.values()],
-        items: stranded.map((i) => full.get(i.id)!),
-      }),
-    );
+    return Promise.resolve();
   }
-  take(planLaneRepairs([...lanes.values()]));
-  take(planSprintNameRepairs([...sprints.values()]));
-  take(planProjectKeyRepairs([...projects.values()]));
-
-  const holders = new Map<string, number>();
-  for (const i of facts.items)
-    holders.set(`${i.project_id}:${i.item_number}`, (holders.get(`${i.project_id}:${i.item_number}`) ?? 0) + 1);
-  const collisions = facts.items.filter((i) => holders.get(`${i.project_id}:${i.item_number}`)! > 1);
-  let renumbered: Renumbered[] = [];
-  if (collisions.length > 0) {
-    const highest = new Map<string, number>();
-    for (const i of facts.items) highest.set(i.project_id, Math.max(highest.get(i.project_id) ?? 0, i.item_number));
-    renumbered = planNumberRepairs(collisions, highest, (id) => projects.get(id)?.key ?? '?');
-    take(renumbered.map((r) => r.repair));
-  }
-
-  if (facts.dependenciesChanged || repairs.some((r) => r.type === 'work_items' && r.field === 'deleted_at')) {
-    const deleted = new Map<string, string>();
-    for (const i of items.values()) if (i.deleted_at !== null) deleted.set(i.id, i.deleted_at);
-    take(planDependencyFixes(facts.dependencies, deleted, keyOf));
-  }
-  if (loops.length > 0) take(planParentFixes([...full.values()].filter((i) => loops.some((l) => l.includes(i.id)))));
-  return { repairs, renumbered };
 }

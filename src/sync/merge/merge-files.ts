@@ -254,7 +254,7 @@ async function mergeInLayout(
   firstFile.close();
 
   // Repairs, decided from the merged records alone: every clone that merges the same files agrees.
-  const plan = planFileRepairs(facts, (ids) => {
+  const plan = await planFileRepairs(facts, (ids) => {
     const found = new Map<string, WorkItem>();
     if (ids.size === 0) return found;
     for (const line of records(first, label))

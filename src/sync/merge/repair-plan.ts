@@ -323,3 +323,67 @@ export function planParentFixes(items: readonly WorkItem[]): PlannedRepair[] {
     reason: "cleared: with the other side's edits the parent chain looped back to this item",
   }));
 }
+
+/** What the display-key rule looks at: the items that share a number, and each project's highest. */
+export interface NumberView {
+  items: readonly (NumberedItem & { updated_at: string })[];
+  highest: ReadonlyMap<string, number>;
+  projectKey: (projectId: string) => string;
+}
+
+/** What the dependency rules look at: the live dependencies, and the deleted items they name. */
+export interface DependencyView {
+  live: readonly Dependency[];
+  /** Deleted items a live dependency names: id → `deleted_at`. */
+  deleted: ReadonlyMap<string, string>;
+  /** Display keys of these items, for the messages. */
+  keys: (ids: readonly string[]) => Promise<ReadonlyMap<string, string>>;
+}
+
+/**
+ * Where repairs are planned and made: a merged file (the merge driver) or a database (an
+ * import). Each method gives what one rule looks at, or undefined when nothing there can have
+ * broken it; `apply` makes repairs so that the rules after it see them.
+ */
+export interface RepairSite {
+  containers(): Promise<ContainerView | undefined>;
+  lanes(): Promise<readonly SwimLane[] | undefined>;
+  sprints(): Promise<readonly Sprint[] | undefined>;
+  projects(): Promise<readonly Project[] | undefined>;
+  numbers(): Promise<NumberView | undefined>;
+  dependencies(): Promise<DependencyView | undefined>;
+  /** The items of parent loops. */
+  parents(): Promise<readonly WorkItem[] | undefined>;
+  apply(repairs: readonly PlannedRepair[]): Promise<void>;
+}
+
+/** Runs every rule in order on a site; returns the renumberings, whose aliases and counters the site keeps. */
+export async function runRepairs(site: RepairSite): Promise<Renumbered[]> {
+  const apply = async (plan: readonly PlannedRepair[]) => {
+    if (plan.length > 0) await site.apply(plan);
+  };
+  const containers = await site.containers();
+  if (containers) await apply(planContainerRepairs(containers));
+  const lanes = await site.lanes();
+  if (lanes) await apply(planLaneRepairs(lanes));
+  const sprints = await site.sprints();
+  if (sprints) await apply(planSprintNameRepairs(sprints));
+  const projects = await site.projects();
+  if (projects) await apply(planProjectKeyRepairs(projects));
+  const numbers = await site.numbers();
+  const renumbered = numbers ? planNumberRepairs(numbers.items, numbers.highest, numbers.projectKey) : [];
+  await apply(renumbered.map((r) => r.repair));
+  const dependencies = await site.dependencies();
+  if (dependencies) {
+    const { live, deleted } = dependencies;
+    // Messages name items by key: learn which items the plan names, then plan with their keys.
+    const named = new Set<string>();
+    if (planDependencyFixes(live, deleted, (id) => (named.add(id), id)).length > 0) {
+      const keys = await dependencies.keys([...named]);
+      await apply(planDependencyFixes(live, deleted, (id) => keys.get(id) ?? id));
+    }
+  }
+  const parents = await site.parents();
+  if (parents) await apply(planParentFixes(parents));
+  return renumbered;
+}

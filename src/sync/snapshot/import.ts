@@ -6,31 +6,21 @@ import {
   NotFoundError,
   SnapshotError,
   StateError,
-  formatItemKey,
   type AnyRecord,
   type Conflict,
   type Dependency,
-  type EntityRecords,
   type EntityType,
   type Project,
   type WorkItem,
 } from '../../domain/index.js';
-import { columnsOf, fromValues, rowJsonEncoder, type KeyAlias, type ListQuery, type Store } from '../../store/index.js';
+import { fromValues, rowJsonEncoder, type KeyAlias, type Store } from '../../store/index.js';
 import { conflictRecord, mergeRecord, type FieldConflict } from '../merge/merge-record.js';
-import {
-  applyRepair,
-  planContainerRepairs,
-  planDependencyFixes,
-  planLaneRepairs,
-  planNumberRepairs,
-  planParentFixes,
-  planProjectKeyRepairs,
-  planSprintNameRepairs,
-  type PlannedRepair,
-} from '../merge/repair-plan.js';
-import { parentLoops } from '../merge/repairs.js';
+import { runRepairs } from '../merge/repair-plan.js';
 import { BaseSnapshot, baseRecord } from './base.js';
+import { columnIndexes } from './columns.js';
 import { lineId } from './fields.js';
+import { dropWhatTheFileDropped, unchangedSinceFile } from './follow.js';
+import { importRepairSite, keepRenumbering, type Touched } from './import-repairs.js';
 import { META_EXPORTED_SEQ } from './meta-keys.js';
 import { readSnapshot, type SnapshotEvent } from './reader.js';
 import { WORKER_MIN_BYTES, canCheckInWorker, checkInWorker, isRejected, type CheckedEntry } from './threaded-check.js';
@@ -161,16 +151,6 @@ function emptyCounts(): Record<EntityType, EntityCounts> {
   return counts;
 }
 
-const indexCache = new Map<EntityType, Record<string, number>>();
-function columnIndexes(type: EntityType): Record<string, number> {
-  let at = indexCache.get(type);
-  if (!at) {
-    at = Object.fromEntries(columnsOf(type).map((c, i) => [c, i]));
-    indexCache.set(type, at);
-  }
-  return at;
-}
-
 class ImportRun {
   private readonly counts = emptyCounts();
   private readonly validator: Validator;
@@ -183,7 +163,7 @@ class ImportRun {
   private readonly renumbered: ImportResult['renumbered'] = [];
   private readonly rejected: RejectedRecord[];
   private readonly base: BaseSnapshot | undefined;
-  private readonly touched = { numbers: false, projects: false, dependencies: false, parents: false, containers: false };
+  private readonly touched: Touched = { numbers: false, projects: false, dependencies: false, parents: false, containers: false };
   private repairs = 0;
   private readonly mode: ImportMode;
   private section: EntityType | undefined;
@@ -236,8 +216,24 @@ class ImportRun {
       if (this.validator.issues.length === 0) await rebuildIndexes();
       await this.validator.finish(this.tx);
       if (this.validator.issues.length > 0) throw new SnapshotError(this.options.label ?? this.path, this.validator.issues);
-      if (this.following) await this.dropWhatTheFileDropped();
-      if (this.mode === 'merge') await this.repair();
+      if (this.following) {
+        const dropped = await dropWhatTheFileDropped(this.tx, this.path, {
+          types: ENTITY_TYPES.filter((t) => (this.stored.get(t) ?? 0) > (this.found.get(t) ?? 0)),
+          base: this.base?.exists ? this.base : undefined,
+          exported: this.exported,
+        });
+        for (const [type, n] of dropped) this.counts[type].deleted += n;
+      }
+      if (this.mode === 'merge') {
+        const site = importRepairSite(this.tx, this.touched, {
+          duplicateNumbers: this.validator.duplicateNumbers,
+          repaired: (type, id, conflict) => {
+            this.addConflict(type, id, conflict);
+            this.repairs++;
+          },
+        });
+        this.renumbered.push(...(await keepRenumbering(this.tx, await runRepairs(site))));
+      }
       await this.tx.addAliases(this.aliases);
       await this.writeConflicts();
       for (const r of this.rejected) this.counts[r.entity_type].rejected++;
@@ -266,14 +262,8 @@ class ImportRun {
     return this.mode === 'merge' && this.options.tracked === true;
   }
 
-  /**
-   * Whether a stored row has no edit of its own since the tracked snapshot pm last exchanged:
-   * it is that file's line (with a base), or was never changed locally since the last export
-   * (without one).
-   */
   private unchangedSinceFile(type: EntityType, row: unknown[], baseLine: string | undefined): boolean {
-    if (this.base?.exists) return baseLine !== undefined && rowJsonEncoder(type)(row) === baseLine;
-    return (row[columnIndexes(type).local_seq!] as number) <= this.exported;
+    return unchangedSinceFile(type, row, baseLine, { base: this.base?.exists === true, exported: this.exported });
   }
 
   private useWorker(): boolean {
@@ -557,166 +547,6 @@ class ImportRun {
     this.counts[type].conflicts++;
   }
 
-  /**
-   * Records the database holds and the tracked snapshot does not. One that is still the base's
-   * line (this replica did not touch it since) was dropped by the file — a branch switch, a
-   * revert, an older file checked out — and goes: absent from the file means absent here, as in
-   * a fresh clone. Any other (a local record not exported yet, a local edit, or one no file pm
-   * saw ever had) stays and counts as a local change, so the next export writes it. So does a
-   * record something that stays refers to.
-   */
-  private async dropWhatTheFileDropped(): Promise<void> {
-    const types = ENTITY_TYPES.filter((t) => (this.stored.get(t) ?? 0) > (this.found.get(t) ?? 0));
-    if (types.length === 0) return;
-    const inFile = fileIds(this.path, types);
-    const drop = new Map<EntityType, Set<string>>();
-    const keep = new Map<EntityType, Set<string>>();
-    for (const type of types) {
-      const missing = [...(await this.tx.ids(type))].filter((id) => !inFile.get(type)!.has(id));
-      const at = columnIndexes(type);
-      for (const row of await this.tx.rowsWithIds(type, missing)) {
-        const id = row[at.id!] as string;
-        const dropped = this.base?.exists === true && this.unchangedSinceFile(type, row, this.base.text(type, id));
-        if (!dropped && (row[at.local_seq!] as number) > this.exported) continue; // a local change already
-        const set = dropped ? drop : keep;
-        if (!set.has(type)) set.set(type, new Set());
-        set.get(type)!.add(id);
-      }
-    }
-    await this.keepReferenced(drop, keep);
-    for (const [type, ids] of drop) {
-      await this.tx.deleteRows(type, [...ids]);
-      this.counts[type].deleted += ids.size;
-    }
-    for (const [type, ids] of keep) {
-      // Stamped as a local change: the file lacks it, so the next export must write it.
-      await this.tx.upsertMany(type, [...(await this.tx.getMany(type, [...ids])).values()]);
-    }
-  }
-
-  /** Moves records to drop that a staying record refers to into `keep`, until none is left. */
-  private async keepReferenced(drop: Map<EntityType, Set<string>>, keep: Map<EntityType, Set<string>>): Promise<void> {
-    for (let changed = true; changed;) {
-      changed = false;
-      for (const [target, ids] of drop) {
-        if (ids.size === 0) continue;
-        for (const type of ENTITY_TYPES) {
-          for (const ref of ENTITIES[type].references) {
-            if (ref.target !== target) continue;
-            for (const from of await referring(this.tx, type, ref.field, [...ids])) {
-              if (drop.get(type)?.has(from.id)) continue;
-              const id = (from as unknown as Record<string, string>)[ref.field]!;
-              if (!ids.delete(id)) continue;
-              if (!keep.has(target)) keep.set(target, new Set());
-              keep.get(target)!.add(id);
-              changed = true;
-            }
-          }
-        }
-      }
-    }
-  }
-
-  /**
-   * Fixes what the merge broke, with the rules and in the order of the merge driver (see
-   * `repair-plan.ts`): records left in deleted projects and sprints, lanes and sprints that
-   * clash, project keys, display keys, dependencies on deleted items, repeated or in a cycle,
-   * parent loops. Each rule looks only when this import wrote something that could break it.
-   */
-  private async repair(): Promise<void> {
-    const tx = this.tx;
-    if (this.touched.containers) {
-      const projects = await tx.list('projects', { includeDeleted: true });
-      const sprints = await tx.list('sprints', { includeDeleted: true });
-      const dead = (records: readonly AnyRecord[]) => records.filter((r) => r.deleted_at !== null).map((r) => r.id);
-      const stranded = new Map<string, WorkItem>();
-      for (const [field, ids] of [
-        ['project_id', dead(projects)],
-        ['sprint_id', dead(sprints)],
-      ] as const) {
-        for (const item of await referring(tx, 'work_items', field, ids))
-          if (item.deleted_at === null) stranded.set(item.id, item);
-      }
-      if (stranded.size > 0) {
-        const lanes = await tx.list('swim_lanes');
-        const applied = await this.applyRepairs(
-          planContainerRepairs({ projects, sprints, lanes, items: [...stranded.values()] }),
-        );
-        if (applied.some((r) => r.type === 'projects')) this.touched.projects = true;
-        if (applied.some((r) => r.type === 'work_items' && r.field === 'deleted_at')) this.touched.dependencies = true;
-      }
-      await this.applyRepairs(planLaneRepairs(await tx.list('swim_lanes')));
-      await this.applyRepairs(planSprintNameRepairs(await tx.list('sprints')));
-    }
-    if (this.touched.projects) await this.applyRepairs(planProjectKeyRepairs(await tx.list('projects')));
-    if (this.touched.numbers || this.validator.duplicateNumbers) await this.repairNumbers();
-    if (this.touched.dependencies) {
-      const live = await tx.list('dependencies');
-      const deleted = await tx.deletedDependencyEnds();
-      // Messages name items by key: find the keys of the items the plan names, then plan with them.
-      const named = new Set<string>();
-      if (planDependencyFixes(live, deleted, (id) => (named.add(id), id)).length > 0) {
-        const keys = await this.itemKeys([...named]);
-        await this.applyRepairs(planDependencyFixes(live, deleted, (id) => keys.get(id) ?? id));
-      }
-    }
-    if (this.touched.parents) {
-      const loops = parentLoops((await tx.parentLinks()).map(([id, parent_id]) => ({ id, parent_id })));
-      if (loops.length > 0)
-        await this.applyRepairs(planParentFixes([...(await tx.getMany('work_items', loops.flat())).values()]));
-    }
-  }
-
-  /** Writes planned repairs and records each as a conflict; returns those that changed something. */
-  private async applyRepairs(plan: readonly PlannedRepair[]): Promise<PlannedRepair[]> {
-    const applied: PlannedRepair[] = [];
-    for (const repair of plan) {
-      const record = await this.tx.get(repair.type, repair.id);
-      if (!record) continue;
-      const fixed = applyRepair(record, repair);
-      await this.tx.update(repair.type, fixed.record);
-      this.addConflict(repair.type, repair.id, fixed.conflict);
-      this.repairs++;
-      applied.push(repair);
-    }
-    return applied;
-  }
-
-  /** Display keys of work items, by id. */
-  private async itemKeys(ids: readonly string[]): Promise<Map<string, string>> {
-    const projects = new Map((await this.tx.list('projects', { includeDeleted: true })).map((p) => [p.id, p.key]));
-    const items = await this.tx.getMany('work_items', ids);
-    return new Map([...items.values()].map((i) => [i.id, formatItemKey(projects.get(i.project_id) ?? '?', i.item_number)]));
-  }
-
-  private async repairNumbers(): Promise<void> {
-    const tx = this.tx;
-    const collisions = await tx.numberCollisions();
-    if (collisions.length === 0) return;
-    const items = await tx.getMany(
-      'work_items',
-      collisions.map((c) => c.id),
-    );
-    const keys = new Map((await tx.list('projects', { includeDeleted: true })).map((p) => [p.id, p.key]));
-    const numbered = collisions.map((c) => ({ ...c, updated_at: items.get(c.id)!.updated_at }));
-    const plan = planNumberRepairs(numbered, await tx.maxItemNumbers(), (id) => keys.get(id) ?? '?');
-    await this.applyRepairs(plan.map((step) => step.repair));
-    const highest = new Map<string, number>();
-    for (const step of plan) {
-      const fixed = (await tx.get('work_items', step.repair.id))!;
-      await tx.addAliases([
-        { project_id: step.project_id, item_number: step.from, work_item_id: fixed.id, created_at: fixed.updated_at },
-      ]);
-      this.renumbered.push({ id: fixed.id, key_before: step.key_before, key_after: step.key_after });
-      highest.set(step.project_id, Math.max(highest.get(step.project_id) ?? 0, step.to));
-    }
-    for (const [projectId, top] of highest) {
-      const project = await tx.get('projects', projectId);
-      if (project && project.next_work_item_number <= top)
-        await tx.update('projects', { ...project, next_work_item_number: top + 1 });
-    }
-  }
-
   /** Conflicts seen before (by another replica or an earlier import) merge with the new ones. */
   private async writeConflicts(): Promise<void> {
     if (this.conflicts.size === 0) return;
@@ -809,33 +639,4 @@ async function findRejects(
       (a, b) => ENTITY_TYPES.indexOf(a.entity_type) - ENTITY_TYPES.indexOf(b.entity_type) || a.index - b.index,
     ),
   };
-}
-
-/** The ids of records of these types in a snapshot file. */
-function fileIds(path: string, types: readonly EntityType[]): Map<EntityType, Set<string>> {
-  const ids = new Map(types.map((t) => [t, new Set<string>()]));
-  for (const event of readSnapshot(path, { raw: true })) {
-    if (event.kind !== 'record') continue;
-    const set = ids.get(event.type);
-    if (!set) continue;
-    const id = lineId(event.text) ?? event.value ?? (JSON.parse(event.text) as unknown);
-    const value = typeof id === 'string' ? id : (id as { id?: unknown } | null)?.id;
-    if (typeof value === 'string') set.add(value);
-  }
-  return ids;
-}
-
-/** Records of a type (tombstones included) whose `field` is one of `ids`. */
-async function referring<E extends EntityType>(
-  tx: Store,
-  type: E,
-  field: string,
-  ids: readonly string[],
-): Promise<EntityRecords[E][]> {
-  const out: EntityRecords[E][] = [];
-  for (let i = 0; i < ids.length; i += 500) {
-    const query = { includeDeleted: true, where: { [field]: ids.slice(i, i + 500) } } as ListQuery<EntityRecords[E]>;
-    out.push(...(await tx.list(type, query)));
-  }
-  return out;
 }
