@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { rng } from '../../bench/generate.js';
-import type { AnyRecord, WorkItem } from '../../src/domain/index.js';
+import type { AnyRecord, Conflict, WorkItem } from '../../src/domain/index.js';
 import { openStore, type Store } from '../../src/store/index.js';
 import { fieldClock } from '../../src/sync/index.js';
 import { boundPm } from '../helpers/cli.js';
@@ -65,6 +65,10 @@ async function withStore<T>(database: string, fn: (store: Store) => Promise<T>):
     await store.close();
   }
 }
+
+/** The merge decisions a replica has recorded, by id. */
+const readConflicts = (r: Replica) =>
+  withStore(r.database, async (s) => new Map((await s.list('conflicts', { includeDeleted: true })).map((c) => [c.id, c])));
 
 const readItems = (r: Replica): Promise<Items> =>
   withStore(r.database, async (s) => new Map((await s.list('work_items', { includeDeleted: true })).map((i) => [i.id, i])));
@@ -151,13 +155,41 @@ class Run {
    */
   async observe(r: Replica, what: string, fn: () => unknown, kind: 'edit' | 'undo' | 'exchange', command = true): Promise<void> {
     const before = await readItems(r);
+    const decided = kind === 'undo' || process.env.PM_RANDOM_DEBUG ? await readConflicts(r) : undefined;
     await fn();
     if (r.clone && command) await r.clone.pm('item', 'list'); // a command: the take-in of what git changed
     // After any command the database is data.json: what git left there, plus local edits, exported.
     if (r.clone && command) expect(await r.clone.database(), `${r.name} after ${what}`).toBe(r.clone.snapshot());
     const changes = diff(r.name, before, await readItems(r), kind === 'undo' ? what : undefined);
     if (kind !== 'exchange') this.edits.push(...changes);
+    if (decided) await this.decisions(r, what, decided, kind === 'undo');
     this.log.push(`${r.name} ${what}${changes.map((e) => ` ${e.field}=${String(e.value)}@${e.id.slice(-4)}`).join('')}`);
+  }
+
+  /**
+   * When git took out the record of a merge decision (a revert of the commit that made it), the
+   * values it decided between count as undone here, as the merge itself is.
+   */
+  private async decisions(r: Replica, what: string, before: Map<string, Conflict>, undo: boolean): Promise<void> {
+    const after = await readConflicts(r);
+    const show = (sign: string, c: Conflict) =>
+      this.log.push(`  ${sign} conflict ${c.field}@${c.record_id.slice(-4)} ${String(c.ours_value)} / ${String(c.theirs_value)}`);
+    for (const [id, c] of after) if (!before.has(id)) show('+', c);
+    for (const [id, c] of before) {
+      if (after.has(id)) continue;
+      show('-', c);
+      if (!undo || !FIELDS.includes(c.field as Field)) continue;
+      for (const value of [c.ours_value, c.theirs_value])
+        this.edits.push({
+          by: r.name,
+          id: c.record_id,
+          field: c.field as Field,
+          value: undefined,
+          clock: '',
+          before: { value, clock: '~' },
+          undo: `${what} took out a conflict`,
+        });
+    }
   }
 
   /** Commit whatever is there, pull (merge or rebase), push; a push that lost the race pulls again. */
