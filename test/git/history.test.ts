@@ -168,6 +168,8 @@ describe('edits not exported yet', () => {
     alice.git('push', '-q', 'origin', 'main');
     const bob = team.clone('bob');
     await setUp(bob);
+    // No hooks: nothing marks data.json changed, so git pulls over edits that only the database has.
+    await alice.pm('hooks', 'uninstall');
     setAutoExport(alice, false);
     await alice.pm('item', 'edit', 'WEB-1', '--title', 'One (alice, not exported)');
 
