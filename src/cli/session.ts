@@ -84,7 +84,7 @@ export class Session {
         const plural = (n: number, what: string) => `${n} ${what}${n === 1 ? '' : 's'}`;
         const parts = [
           `${plural(changed, 'record')} new or changed`,
-          ...(removed ? [`${plural(removed, 'record')} it no longer has removed`] : []),
+          ...(removed ? [`${plural(removed, 'record')} no longer in it removed`] : []),
           ...(conflicts ? [`${plural(conflicts, 'conflict')}: see pm conflicts`] : []),
         ];
         const file = relative(this.io.cwd, ws.paths.snapshot) || ws.paths.snapshot;
