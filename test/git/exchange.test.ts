@@ -19,34 +19,20 @@ async function elsewhere() {
 const titles = (items: { title: string }[]) => items.map((i) => i.title).sort();
 
 describe('records that come from elsewhere than git', () => {
-  it('pm sync import FILE writes them into data.json, so the next commit carries them', async () => {
+  it.each([
+    ['pm sync import FILE', (cwd: string) => Promise.resolve(['sync', 'import', `${cwd}/.pm/data.json`])],
+    ['pm sync pull URL', async (cwd: string) => ['sync', 'pull', (await serveWorkspace(cwd)).url]],
+  ])('%s writes them into data.json, so the next commit carries them', async (_name, command) => {
     const { cwd } = await elsewhere();
     const team = createTeam();
     const alice = team.clone('alice');
     await setUp(alice);
     await alice.pm('project', 'add', 'WEB', 'Website');
     commitAll(alice, 'start');
-    await alice.pm('sync', 'import', `${cwd}/.pm/data.json`);
+    await alice.pm(...(await command(cwd)));
     expect(alice.snapshot()).toContain('Rotate keys');
     expect((await alice.json<{ unexported: object }>('sync', 'status')).unexported).toEqual({});
     commitAll(alice, 'take OPS in');
-    const fresh = await freshCloneOf(team, alice);
-    expect(titles(await fresh.json('item', 'list', '--all'))).toEqual(['Renew certificates', 'Rotate keys']);
-    expect(await fresh.database()).toBe(await alice.database());
-  });
-
-  it('pm sync pull URL writes them into data.json, so the next commit carries them', async () => {
-    const { cwd } = await elsewhere();
-    const server = await serveWorkspace(cwd);
-    const team = createTeam();
-    const alice = team.clone('alice');
-    await setUp(alice);
-    await alice.pm('project', 'add', 'WEB', 'Website');
-    commitAll(alice, 'start');
-    await alice.pm('sync', 'pull', server.url);
-    expect(alice.snapshot()).toContain('Renew certificates');
-    expect((await alice.json<{ unexported: object }>('sync', 'status')).unexported).toEqual({});
-    commitAll(alice, 'pulled OPS');
     const fresh = await freshCloneOf(team, alice);
     expect(titles(await fresh.json('item', 'list', '--all'))).toEqual(['Renew certificates', 'Rotate keys']);
     expect(await fresh.database()).toBe(await alice.database());

@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { commitAll, createTeam, setUp, type Clone } from '../helpers/git.js';
+import { commitAll, createTeam, setUp, type Clone, type ConflictView as Conflict } from '../helpers/git.js';
 import { serveWorkspace } from '../helpers/server.js';
 
 interface Record {
@@ -11,13 +11,6 @@ interface Record {
   status_value?: string;
   sprint_id?: string | null;
   deleted_at: string | null;
-}
-interface Conflict {
-  entity_type: string;
-  field: string;
-  ours_value: unknown;
-  theirs_value: unknown;
-  reason: string;
 }
 
 const tick = () => new Promise((r) => setTimeout(r, 5));

@@ -9,6 +9,16 @@ import { tempDir } from './temp.js';
  * installed and its own person. `pm` is on the PATH (a shim to the built binary), so the hooks
  * and the merge driver call it as they would on a developer's machine.
  */
+/** A conflict as `pm conflicts --json` lists it. */
+export interface ConflictView {
+  entity_type: string;
+  record_id: string;
+  field: string;
+  ours_value: unknown;
+  theirs_value: unknown;
+  reason: string;
+}
+
 export interface Team {
   root: string;
   remote: string;
