@@ -23,10 +23,11 @@ import { applyRepair } from './repair-plan.js';
  * Three-way merge of snapshot files, as git's merge driver: base (the common ancestor), ours
  * and theirs in, the merged snapshot out — always valid canonical JSON, never conflict
  * markers. Records are streamed in id order from all three files at once: a record the same
- * on both sides, or changed on one side only, is copied as it is; only records changed on both
- * sides are parsed and merged field by field. Then the same repairs as an import keep the
- * invariants (unique display keys, no blocks or parent cycles), and every same-field decision
- * becomes a conflict record in the file, so every clone sees it.
+ * on both sides is copied as it is, one changed on one side only is taken from that side (in
+ * canonical form), and only records changed on both sides are merged field by field. An input
+ * not in pm's layout (sorted or reformatted by hand) is merged through a canonical copy. Then
+ * the repairs of an import keep the invariants (see `repair-plan.ts`), and every same-field
+ * decision and repair becomes a conflict record in the file, so every clone sees it.
  */
 
 export interface FileMergeResult {

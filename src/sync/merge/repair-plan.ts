@@ -16,6 +16,7 @@ import {
 import { fieldClock, type FieldConflict } from './merge-record.js';
 import {
   latest,
+  parentLink,
   planDependencyRepairs,
   planParentRepairs,
   planProjectKeys,
@@ -310,9 +311,7 @@ export function planDependencyFixes(
 
 /** Parent links that close a loop: in each loop the most recently set link is cut. */
 export function planParentFixes(items: readonly WorkItem[]): PlannedRepair[] {
-  const links = items
-    .filter((i) => i.parent_id !== null)
-    .map((i): ParentLink => ({ id: i.id, parent_id: i.parent_id!, clock: fieldClock(i, 'parent_id') }));
+  const links = items.map(parentLink).filter((l): l is ParentLink => l !== undefined);
   const byItem = new Map(items.map((i) => [i.id, i]));
   return planParentRepairs(links).map((cut) => ({
     type: 'work_items',
