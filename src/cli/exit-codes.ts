@@ -18,6 +18,7 @@ export const EXIT_CODES: Record<ErrorCode, number> = {
   timer_running: 5,
   no_timer: 5,
   replace_refused: 5,
+  snapshot_not_taken_in: 5,
   locked: 5,
   run_finished: 5,
   not_failed: 5,

@@ -1,6 +1,15 @@
 import { relative } from 'node:path';
 import { ConfigError, ENTITY_TYPES, ValidationError, isPmError, systemClock, type Clock } from '../domain/index.js';
-import { META_SNAPSHOT_HASH, exportSnapshot, hasUnexportedChanges, importIfChanged, type SyncService } from '../sync/index.js';
+import {
+  META_SNAPSHOT_HASH,
+  exportSnapshot,
+  hasUnexportedChanges,
+  importIfChanged,
+  markUnexported,
+  pmHookInstalled,
+  workTree,
+  type SyncService,
+} from '../sync/index.js';
 import { LocalTracker, type Tracker } from '../tracker/index.js';
 import {
   autoExport,
@@ -60,21 +69,26 @@ export class Session {
     return this.#workspace;
   }
 
-  private async takeInSnapshot(ws: Workspace, strict: boolean): Promise<void> {
+  /** Takes in `.pm/data.json` if git changed it; for a workspace opened with `sync: 'off'`. */
+  async takeInSnapshot(ws: Workspace, strict: boolean): Promise<void> {
     try {
       const firstTime = (await ws.store.getMeta(META_SNAPSHOT_HASH)) === undefined;
       const result = await importIfChanged(ws.store, ws.paths);
       if (!result) return;
       // A fresh clone: its git config does not know the merge driver yet.
       if (firstTime) for (const note of setUpGit(this, ws.paths)) this.out.note(this.out.c.dim(`pm: ${note}`));
-      const changed = ENTITY_TYPES.reduce((n, t) => n + result.counts[t].created + result.counts[t].updated, 0);
-      const conflicts = ENTITY_TYPES.reduce((n, t) => n + result.counts[t].conflicts, 0);
-      if (changed + conflicts > 0) {
-        this.out.note(
-          this.out.c.dim(
-            `pm: took in ${relative(this.io.cwd, ws.paths.snapshot) || ws.paths.snapshot} (${changed} record${changed === 1 ? '' : 's'} new or changed${conflicts ? `, ${conflicts} conflict${conflicts === 1 ? '' : 's'}: see pm conflicts` : ''})`,
-          ),
-        );
+      const sum = (field: 'created' | 'updated' | 'deleted' | 'conflicts') =>
+        ENTITY_TYPES.reduce((n, t) => n + result.counts[t][field], 0);
+      const [changed, removed, conflicts] = [sum('created') + sum('updated'), sum('deleted'), sum('conflicts')];
+      if (changed + removed + conflicts > 0) {
+        const plural = (n: number, what: string) => `${n} ${what}${n === 1 ? '' : 's'}`;
+        const parts = [
+          `${plural(changed, 'record')} new or changed`,
+          ...(removed ? [`${plural(removed, 'record')} no longer in it removed`] : []),
+          ...(conflicts ? [`${plural(conflicts, 'conflict')}: see pm conflicts`] : []),
+        ];
+        const file = relative(this.io.cwd, ws.paths.snapshot) || ws.paths.snapshot;
+        this.out.note(this.out.c.dim(`pm: took in ${file} (${parts.join(', ')})`));
       }
     } catch (error) {
       if (strict || !isPmError(error)) throw error;
@@ -159,15 +173,20 @@ export class Session {
 
   /**
    * After a command succeeded: with `auto_export` on, write .pm/data.json if the command (or an
-   * earlier one) left changes it lacks, so git always sees the current state.
+   * earlier one) left changes it lacks, so git always sees the current state. With it off and
+   * pm's pre-commit hook installed, only mark the file changed, for `git commit -a` to take it.
    */
   async afterSuccess(): Promise<void> {
     const opened = this.#workspace;
     if (!opened) return;
     const ws = await opened.catch(() => undefined);
-    if (!ws || !this.autoExport || !autoExport(ws.config) || !(await hasUnexportedChanges(ws.store))) return;
+    if (!ws || !this.autoExport || !(await hasUnexportedChanges(ws.store))) return;
     try {
-      await exportSnapshot(ws.store, ws.paths);
+      if (autoExport(ws.config)) await exportSnapshot(ws.store, ws.paths);
+      else {
+        const root = workTree(ws.paths.root);
+        if (root && pmHookInstalled(root, 'pre-commit')) await markUnexported(ws.store, ws.paths);
+      }
     } catch (error) {
       if (!isPmError(error)) throw error;
       this.out.note(`${this.out.c.yellow('warning:')} .pm/data.json was not updated: ${error.message}`);

@@ -71,6 +71,7 @@ function rebuild(e: WireError, status: number): PmError {
     case 'timer_running':
     case 'no_timer':
     case 'replace_refused':
+    case 'snapshot_not_taken_in':
     case 'locked':
     case 'has_dependents':
       return new StateError(e.code, e.message, e.details);

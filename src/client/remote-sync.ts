@@ -17,10 +17,10 @@ import type { HttpClient } from './http-client.js';
  * `pm sync push` and `pm sync pull`: this repository and a pm server merge through the bulk
  * endpoints, three-way against a base kept per server.
  *
- * What the base is. Merges decide every field by its write clock, so the merged values do not
- * depend on the base; the base decides only which differences are conflicts (both sides wrote
- * the field since they last agreed) and which are plain updates (one side did). So the base
- * must be a snapshot both sides have fully taken in:
+ * What the base is. A field only one side changed since the base takes that side's value, even
+ * an older one (a `git revert` on this side reaches the server); a field both sides changed
+ * goes to the later write and is logged as a conflict. So the base must be a snapshot both
+ * sides have fully taken in:
  *
  * - after a pull, the server's export we just merged: we have merged it, and the server holds
  *   at least that (its data only moves forward);
@@ -30,8 +30,8 @@ import type { HttpClient } from './http-client.js';
  * no bases of its clients: the base is uploaded (PUT /sync/bases/{sha256}) and named in the
  * import, so the server's merge is three-way against the same base. Without a kept base (the
  * first exchange) both are two-way. Nothing is kept after a dry run or a failure, so the next
- * exchange merges against the last one that happened. A base lost or edited by hand changes
- * which differences are logged as conflicts, never the merged data.
+ * exchange merges against the last one that happened. A lost base makes the next exchange
+ * two-way: every differing field goes to the later write.
  */
 export interface RemoteSync {
   store: Store;

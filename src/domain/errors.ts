@@ -23,6 +23,7 @@ export const ERROR_CODES = [
   'schema_too_new',
   'snapshot_invalid',
   'replace_refused',
+  'snapshot_not_taken_in',
   'unauthorized',
   'forbidden',
   'rate_limited',
@@ -124,7 +125,15 @@ export class VersionConflictError extends PmError {
 
 export class StateError extends PmError {
   constructor(
-    code: 'timer_running' | 'no_timer' | 'replace_refused' | 'locked' | 'has_dependents' | 'run_finished' | 'not_failed',
+    code:
+      | 'timer_running'
+      | 'no_timer'
+      | 'replace_refused'
+      | 'snapshot_not_taken_in'
+      | 'locked'
+      | 'has_dependents'
+      | 'run_finished'
+      | 'not_failed',
     message: string,
     details?: unknown,
   ) {

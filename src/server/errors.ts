@@ -22,6 +22,7 @@ export const HTTP_STATUS: Record<ErrorCode, number> = {
   timer_running: 409,
   no_timer: 409,
   replace_refused: 409,
+  snapshot_not_taken_in: 409,
   locked: 409,
   run_finished: 409,
   not_failed: 400,

@@ -212,6 +212,21 @@ export class KyselyStore implements Store {
     await this.db.deleteFrom(table).execute();
   }
 
+  async deleteRows(type: EntityType, ids: readonly string[]): Promise<void> {
+    const table: string = type;
+    for (let i = 0; i < ids.length; i += 500)
+      await this.db
+        .deleteFrom(table)
+        .where('id', 'in', ids.slice(i, i + 500))
+        .execute();
+  }
+
+  async ids(type: EntityType): Promise<Set<string>> {
+    const table: string = type;
+    const rows = await this.db.selectFrom(table).select('id').execute();
+    return new Set(rows.map((row) => row.id as string));
+  }
+
   async *scan<E extends EntityType>(type: E): AsyncIterable<EntityRecords[E]> | Iterable<EntityRecords[E]> {
     let after: string | undefined;
     for (;;) {
@@ -323,6 +338,21 @@ export class KyselyStore implements Store {
   async parentLinks(): Promise<[string, string][]> {
     const rows = await this.db.selectFrom('work_items').select(['id', 'parent_id']).where('parent_id', 'is not', null).execute();
     return rows.map((r) => [r.id as string, r.parent_id as string]);
+  }
+
+  async deletedDependencyEnds(): Promise<Map<string, string>> {
+    const ends = new Map<string, string>();
+    for (const column of ['d.blocking_item_id', 'd.blocked_item_id'] as const) {
+      const rows = await this.db
+        .selectFrom('dependencies as d')
+        .innerJoin('work_items as w', 'w.id', column)
+        .select(['w.id', 'w.deleted_at'])
+        .where('d.deleted_at', 'is', null)
+        .where('w.deleted_at', 'is not', null)
+        .execute();
+      for (const row of rows) ends.set(row.id as string, row.deleted_at as string);
+    }
+    return ends;
   }
 
   async update<E extends EntityType>(type: E, record: EntityRecords[E], options: WriteOptions = {}): Promise<void> {

@@ -125,6 +125,13 @@ export interface Store {
   upsertMany<E extends EntityType>(type: E, records: readonly EntityRecords[E][], options?: WriteOptions): Promise<void>;
   /** Removes every row of a type (replace imports only; everything else leaves tombstones). */
   deleteAll(type: EntityType): Promise<void>;
+  /**
+   * Removes these rows (no tombstone): only for records the tracked snapshot no longer has and
+   * this replica never changed, which the database follows (a branch switch, a revert).
+   */
+  deleteRows(type: EntityType, ids: readonly string[]): Promise<void>;
+  /** Every stored id of a type, tombstones included. */
+  ids(type: EntityType): Promise<Set<string>>;
   /** Every record of a type, tombstones included, in id order, read in batches. */
   scan<E extends EntityType>(type: E): AsyncIterable<EntityRecords[E]> | Iterable<EntityRecords[E]>;
   /**
@@ -154,6 +161,8 @@ export interface Store {
   numberCollisions(): Promise<NumberedRow[]>;
   /** The highest item number per project. */
   maxItemNumbers(): Promise<Map<string, number>>;
+  /** Deleted items that a live dependency still names: id → `deleted_at`. */
+  deletedDependencyEnds(): Promise<Map<string, string>>;
   /** Every item's parent link: [id, parent_id] for items that have a parent. */
   parentLinks(): Promise<[string, string][]>;
   /** Overwrites the record with the same id. */

@@ -21,6 +21,7 @@ export {
   hasUnexportedChanges,
   importIfChanged,
   importSnapshotFile,
+  markUnexported,
   snapshotChanged,
   keepBase,
   removeBase,

@@ -44,7 +44,8 @@ schema_version = 1
 [sync]
 # Write .pm/data.json after every command that changes data, so git always sees the current
 # state (git status, git commit -a). Turn off for very large repositories and rely on the
-# pre-commit hook (pm hooks install) or pm sync export.
+# pre-commit hook (pm hooks install), which then writes it on commit (pm only marks it changed,
+# so git status shows it and git commit -a takes it), or on pm sync export.
 auto_export = true
 
 [server]

@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { defaultLanes } from '../domain/index.js';
 import { openStore, type Store } from '../store/index.js';
@@ -18,12 +18,21 @@ logs/
 secrets.toml
 bases/
 tmp/
+# Tracked, even when a .gitignore above this folder ignores such files (*.json, *.toml).
+!data.json
+!config.toml
+!.gitignore
 `;
+
+/** The lines that keep pm's tracked files in git; `pm init` adds them to a `.gitignore` made before they existed. */
+const REINCLUDE = PM_GITIGNORE.slice(PM_GITIGNORE.indexOf('# Tracked,'));
 
 export interface InitResult {
   paths: WorkspacePaths;
   /** Files this run created (an existing file is never overwritten). */
   created: string[];
+  /** Files this run completed: a `.pm/.gitignore` without the lines that keep data.json tracked. */
+  updated: string[];
   lanesCreated: number;
   schema: { from: number; to: number };
 }
@@ -38,7 +47,14 @@ export async function initWorkspace(dir: string, env: NodeJS.ProcessEnv): Promis
     writeFileSync(path, content, { flag: 'wx' });
     created.push(path);
   };
-  ensureFile(join(paths.dir, '.gitignore'), PM_GITIGNORE);
+  const updated: string[] = [];
+  const ignore = join(paths.dir, '.gitignore');
+  ensureFile(ignore, PM_GITIGNORE);
+  const lines = readFileSync(ignore, 'utf8');
+  if (!lines.split(/\r?\n/).includes('!data.json')) {
+    appendFileSync(ignore, `${lines === '' || lines.endsWith('\n') ? '' : '\n'}${REINCLUDE}`);
+    updated.push(ignore);
+  }
   ensureFile(paths.config, DEFAULT_CONFIG_TOML);
   const target = databaseTarget(paths, env);
   const hadDatabase = target !== paths.database || existsSync(paths.database);
@@ -47,7 +63,7 @@ export async function initWorkspace(dir: string, env: NodeJS.ProcessEnv): Promis
     const to = await store.schemaVersion();
     const lanesCreated = await store.write((tx) => ensureDefaultLaneRecords(tx));
     if (!hadDatabase) created.push(paths.database);
-    return { paths, created, lanesCreated, schema: { from: hadDatabase ? to : 0, to } };
+    return { paths, created, updated, lanesCreated, schema: { from: hadDatabase ? to : 0, to } };
   } finally {
     await store.close();
   }

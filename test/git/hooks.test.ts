@@ -1,7 +1,7 @@
 import { chmodSync, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { commitAll, createTeam, setUp } from '../helpers/git.js';
+import { commitAll, createTeam, setAutoExport, setUp } from '../helpers/git.js';
 
 const USER_HOOK = '#!/bin/sh\necho "user hook ran" >> "$(git rev-parse --show-toplevel)/hook.log"\n';
 
@@ -123,5 +123,65 @@ describe('a fresh clone', () => {
     expect(list.stderr).toContain('registered the pm merge driver');
     expect(bob.git('config', '--get', 'merge.pm.driver')).toContain('merge-driver %O %A %B %P');
     expect(bob.git('status', '--porcelain')).toBe('');
+  });
+});
+
+describe('pm hooks with auto_export off', () => {
+  it('let git commit -am commit a change made only in pm', async () => {
+    const team = createTeam();
+    const alice = team.clone('alice');
+    await setUp(alice);
+    setAutoExport(alice, false);
+    await alice.pm('project', 'add', 'WEB', 'Website');
+    commitAll(alice, 'start');
+    await alice.pm('item', 'add', '--type', 'task', 'Only in the database');
+    // Not written, only marked: git status shows there is something to commit.
+    expect(alice.git('status', '--porcelain')).toBe('M .pm/data.json');
+    expect(alice.snapshot()).not.toContain('Only in the database');
+    alice.git('commit', '-q', '-am', 'pm only');
+    expect(alice.git('show', '--name-only', '--format=', 'HEAD')).toBe('.pm/data.json');
+    expect(alice.git('show', 'HEAD:.pm/data.json')).toContain('Only in the database');
+    expect(alice.git('status', '--porcelain')).toBe('');
+  });
+});
+
+describe('a .gitignore that ignores *.json', () => {
+  it('does not keep data.json out of git: pm init re-includes it', async () => {
+    const team = createTeam();
+    const alice = team.clone('alice');
+    writeFileSync(join(alice.dir, '.gitignore'), '*.json\n');
+    commitAll(alice, 'ignore json');
+    await setUp(alice);
+    await alice.pm('project', 'add', 'WEB', 'Website');
+    commitAll(alice, 'start');
+    expect(alice.git('ls-files', '.pm')).toContain('.pm/data.json');
+    expect(readFileSync(join(alice.dir, '.pm', '.gitignore'), 'utf8')).toContain('!data.json');
+  });
+
+  it('is reported by pm sync status, and does not make every commit fail', async () => {
+    const team = createTeam();
+    const alice = team.clone('alice');
+    await setUp(alice);
+    // A workspace made before pm re-included data.json, in a repository that ignores *.json.
+    const local = join(alice.dir, '.pm', '.gitignore');
+    writeFileSync(local, readFileSync(local, 'utf8').replace(/^!.*\n/gm, ''));
+    writeFileSync(join(alice.dir, '.gitignore'), 'node_modules/\n*.json\n');
+    await alice.pm('project', 'add', 'WEB', 'Website');
+    const status = await alice.run('sync', 'status');
+    expect(status.stdout).toMatch(/\.pm\/data\.json is ignored by git \(\.gitignore:2: \*\.json\)/);
+    expect((await alice.run('sync', 'status', '--json')).json()).toMatchObject({
+      snapshot: { ignored_by: '.gitignore:2: *.json' },
+    });
+    writeFileSync(join(alice.dir, 'code.txt'), 'code');
+    alice.git('add', 'code.txt', '.gitignore');
+    const commit = alice.gitAll('commit', '-m', 'code');
+    expect(commit).toMatch(/data\.json is ignored by git/);
+    expect(alice.git('show', '--name-only', '--format=', 'HEAD').split('\n').sort()).toEqual(['.gitignore', 'code.txt']);
+    // pm init, run again, re-includes it; the next commit takes it.
+    await alice.pm('init');
+    expect(readFileSync(local, 'utf8')).toContain('!data.json');
+    alice.git('add', '.pm/.gitignore');
+    alice.git('commit', '-q', '-m', 'tracked again');
+    expect(alice.git('ls-files', '.pm')).toContain('.pm/data.json');
   });
 });

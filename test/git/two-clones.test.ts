@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { commitAll, createTeam, setUp, type Clone } from '../helpers/git.js';
+import { commitAll, createTeam, setUp, type Clone, type ConflictView as Conflict } from '../helpers/git.js';
 
 interface Item {
   key: string;
@@ -8,13 +8,6 @@ interface Item {
   priority: string;
   sprint_id: string | null;
   deleted_at: string | null;
-}
-interface Conflict {
-  entity_type: string;
-  field: string;
-  ours_value: unknown;
-  theirs_value: unknown;
-  reason: string;
 }
 
 /** A project with three items and two sprints that both clones start from. */

@@ -121,7 +121,8 @@ export function edgeCaseData(): Dataset {
     start_date: '2026-02-28',
     end_date: i === 0 ? '2026-02-28' : '2028-02-29',
     status,
-    ...meta(10 + i, i === 3 ? { deleted_at: at(20), updated_at: at(20), version: 2 } : {}),
+    // The deleted sprint holds no live item: deleting a sprint takes its items out.
+    ...meta(10 + i, i === 0 ? { deleted_at: at(20), updated_at: at(20), version: 2 } : {}),
   }));
   const lanes: SwimLane[] = [
     ...defaultLanes(),
@@ -176,12 +177,14 @@ export function edgeCaseData(): Dataset {
     content: i === 0 ? long : i === 1 ? strange : `comment ${i}`,
     ...meta(700 + i, i === 2 ? { deleted_at: at(800), updated_at: at(800), version: 2 } : {}),
   }));
+  // Deleting an item deletes the dependencies that name it.
+  const gone = (n: number) => items[n]!.deleted_at !== null;
   const dependencies: Dependency[] = items.slice(1, 20).map((item, i) => ({
     id: id(`d${i}`),
     blocking_item_id: items[i]!.id,
     blocked_item_id: item.id,
     dependency_type: i % 2 ? ('relates_to' as const) : ('blocks' as const),
-    ...meta(900 + i, i === 3 ? { deleted_at: at(950), updated_at: at(950), version: 2 } : {}),
+    ...meta(900 + i, i === 3 || gone(i) || gone(i + 1) ? { deleted_at: at(950), updated_at: at(950), version: 2 } : {}),
   }));
   const time: TimeEntry[] = items.slice(0, 10).map((item, i) => ({
     id: id(`t${i}`),

@@ -6,6 +6,7 @@ import {
   PM_HOOKS,
   exportSnapshot,
   git,
+  ignoredBy,
   installHooks,
   mergeSnapshotFiles,
   snapshotChanged,
@@ -15,6 +16,7 @@ import {
 } from '../../sync/index.js';
 import { setUpGit } from '../git-setup.js';
 import { example } from '../options.js';
+import { notCommitted } from './sync.js';
 import type { Session } from '../session.js';
 
 export function registerGit(program: Command, session: Session): void {
@@ -102,7 +104,11 @@ async function runHook(session: Session, hook: PmHook, args: readonly string[]):
   if (seq > exported || (await snapshotChanged(ws.store, ws.paths)) || !isTracked(root, ws.paths.snapshot)) {
     await exportSnapshot(ws.store, ws.paths);
   }
-  if (root) git(root, ['add', '--', ws.paths.snapshot]);
+  if (!root) return;
+  const ignored = ignoredBy(root, ws.paths.snapshot);
+  // Adding an ignored file fails, and with it every commit: say why it is left out instead.
+  if (ignored) session.out.note(`${session.out.c.yellow('warning:')} pm: ${notCommitted(ignored)}`);
+  else git(root, ['add', '--', ws.paths.snapshot]);
 }
 
 function isTracked(root: string | undefined, file: string): boolean {

@@ -35,11 +35,13 @@ export function registerInit(program: Command, session: Session): void {
       const result = await initWorkspace(dir, session.io.env);
       const git = setUpGit(session, result.paths);
       const shown = relative(session.io.cwd, result.paths.dir) || '.';
-      if (result.created.length === 0 && git.length === 0) {
+      if (result.created.length === 0 && result.updated.length === 0 && git.length === 0) {
         out.line(`pm is already set up in ${shown} (schema version ${result.schema.to}); nothing to do.`);
       } else {
         out.line(result.created.length === 0 ? `pm is set up in ${shown}` : `Initialized pm in ${shown}`);
         for (const file of result.created) out.line(`  created ${relative(session.io.cwd, file)}`);
+        for (const file of result.updated)
+          out.line(`  updated ${relative(session.io.cwd, file)}: data.json stays tracked even where *.json is ignored`);
         for (const note of git) out.line(`  ${note}`);
       }
       if (opts.hooks && workTree(result.paths.root)) {

@@ -6,8 +6,10 @@ import { ENTITY_TYPES, type EntityType } from '../../domain/index.js';
 import {
   META_EXPORTED_SEQ,
   exportSnapshot,
+  ignoredBy,
   importSnapshotFile,
   snapshotChanged,
+  workTree,
   writeSnapshot,
   type ImportResult,
 } from '../../sync/index.js';
@@ -26,19 +28,20 @@ export function registerSync(program: Command, session: Session): void {
     .command('export')
     .description('write every record to .pm/data.json (or a file, or - for stdout), in canonical form')
     .option('-o, --output <file>', 'where to write; - for stdout (default .pm/data.json)')
+    .option('--force', 'overwrite .pm/data.json even when it holds changes pm cannot take in')
     .addOption(jsonOption())
     .addHelpText(
       'after',
       example('pm sync export', 'pm sync export --output backup.json', 'pm sync export -o - | gzip > backup.json.gz'),
     )
-    .action(async (opts: { output?: string; json?: boolean }) => {
-      const ws = await session.workspace({ sync: 'strict' });
+    .action(async (opts: { output?: string; force?: boolean; json?: boolean }) => {
+      const ws = await session.workspace({ sync: opts.force ? 'auto' : 'strict' });
       if (opts.output === '-') {
         await writeSnapshot(ws.store, { write: (chunk) => writeTo(session.io.stdout, chunk) });
         return;
       }
       const output = opts.output === undefined ? ws.paths.snapshot : resolve(session.io.cwd, opts.output);
-      const result = await exportSnapshot(ws.store, ws.paths, output);
+      const result = await exportSnapshot(ws.store, ws.paths, output, { force: opts.force ?? false });
       const total = Object.values(result.counts).reduce((a, b) => a + b, 0);
       if (opts.json) return out.json({ file: output, bytes: result.bytes, sha256: result.hash, counts: result.counts });
       out.line(
@@ -72,6 +75,8 @@ export function registerSync(program: Command, session: Session): void {
       ) => {
         const ws = await session.workspace({ sync: 'off' });
         let path = file === undefined ? ws.paths.snapshot : resolve(session.io.cwd, file);
+        // Another file's records are merged into what the tracked snapshot holds, then exported with it.
+        if (path !== ws.paths.snapshot) await session.takeInSnapshot(ws, false);
         let spooled: string | undefined;
         if (file === '-') {
           mkdirSync(ws.paths.tmp, { recursive: true });
@@ -118,12 +123,20 @@ export function registerSync(program: Command, session: Session): void {
       }
       const snapshotAhead = await snapshotChanged(ws.store, ws.paths);
       const conflicts = await ws.store.count('conflicts', { where: { resolution: null } });
+      const root = workTree(ws.paths.root);
+      const ignored = root ? ignoredBy(root, ws.paths.snapshot) : undefined;
       const status = {
         unexported,
-        snapshot: { path: ws.paths.snapshot, exists: existsSync(ws.paths.snapshot), not_taken_in: snapshotAhead },
+        snapshot: {
+          path: ws.paths.snapshot,
+          exists: existsSync(ws.paths.snapshot),
+          not_taken_in: snapshotAhead,
+          ignored_by: ignored ?? null,
+        },
         unresolved_conflicts: conflicts,
       };
       if (opts.json) return out.json(status);
+      if (ignored) out.line(`${out.c.yellow('warning:')} ${notCommitted(ignored)}`);
       const changes = Object.entries(unexported).map(([t, n]) => `${n} ${t}`);
       out.line(
         changes.length
@@ -144,6 +157,11 @@ export function registerSync(program: Command, session: Session): void {
   registerSyncRuns(sync, session);
 }
 
+/** What to tell when git ignores data.json. */
+export function notCommitted(rule: string): string {
+  return `.pm/data.json is ignored by git (${rule}), so commits leave it out: pm init adds !data.json to .pm/.gitignore`;
+}
+
 function writeTo(stream: { write(chunk: Buffer): unknown }, chunk: Buffer): void | Promise<void> {
   if (stream.write(chunk) !== false) return;
   const emitter = stream as unknown as NodeJS.EventEmitter;
@@ -152,7 +170,7 @@ function writeTo(stream: { write(chunk: Buffer): unknown }, chunk: Buffer): void
 }
 
 export function printImport(out: Output, result: ImportResult): void {
-  const replace = result.mode === 'replace';
+  const replace = result.mode === 'replace' || ENTITY_TYPES.some((t) => result.counts[t].deleted > 0);
   const rejected = result.rejected.length > 0;
   const rows = ENTITY_TYPES.filter((t) => {
     const c = result.counts[t];

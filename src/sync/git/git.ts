@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { isAbsolute, resolve } from 'node:path';
+import { isAbsolute, relative, resolve } from 'node:path';
 
 /** Runs git in `cwd` and returns its trimmed output; throws when git fails. */
 export function git(cwd: string, args: readonly string[], input?: string): string {
@@ -24,4 +24,20 @@ export function workTree(cwd: string): string | undefined {
 export function hooksDir(root: string): string {
   const path = git(root, ['rev-parse', '--git-path', 'hooks']);
   return isAbsolute(path) ? path : resolve(root, path);
+}
+
+/**
+ * The rule that keeps an untracked `file` out of git (`.gitignore:2: *.json`), or undefined
+ * when git would add it. A tracked file is never ignored.
+ */
+export function ignoredBy(root: string, file: string): string | undefined {
+  let out: string;
+  try {
+    out = git(root, ['check-ignore', '--verbose', '--', file]);
+  } catch {
+    return undefined; // exit 1: not ignored
+  }
+  const match = /^(.*):(\d+):(.*)\t/.exec(out);
+  if (!match || match[3]!.startsWith('!')) return undefined;
+  return `${relative(root, resolve(root, match[1]!)) || match[1]}:${match[2]}: ${match[3]}`;
 }

@@ -43,6 +43,11 @@ export function isPmHook(path: string): boolean {
   }
 }
 
+/** Whether pm's hook of that name is where git runs it. */
+export function pmHookInstalled(root: string, hook: PmHook): boolean {
+  return isPmHook(join(hooksDir(root), hook));
+}
+
 export interface HookChange {
   hook: PmHook;
   path: string;

@@ -1,4 +1,4 @@
-export { git, hooksDir, workTree } from './git.js';
+export { git, hooksDir, ignoredBy, workTree } from './git.js';
 export { DRIVER_NAME, mergeDriverRegistered, registerMergeDriver } from './driver.js';
 export {
   CHAINED_SUFFIX,
@@ -6,6 +6,7 @@ export {
   hookScript,
   installHooks,
   isPmHook,
+  pmHookInstalled,
   uninstallHooks,
   type HookChange,
   type PmHook,

@@ -4,42 +4,30 @@ import {
   ENTITY_TYPES,
   SchemaVersionError,
   SnapshotError,
-  formatItemKey,
   type AnyRecord,
   type Conflict,
-  type Dependency,
   type EntityType,
-  type NumberedItem,
   type Project,
   type WorkItem,
 } from '../../domain/index.js';
 import { canonicalRecord } from '../snapshot/canonical.js';
+import { canonicalizeSnapshot } from '../snapshot/canonicalize.js';
 import { ID_RE } from '../snapshot/fields.js';
 import { SECTIONS, SNAPSHOT_SCHEMA_VERSION, SnapshotWriter } from '../snapshot/layout.js';
 import { readSnapshot } from '../snapshot/reader.js';
-import { normalizeRecord } from '../snapshot/records.js';
+import { MergeFacts, parseLine, planFileRepairs } from './file-repairs.js';
 import { conflictRecord, mergeRecord, type FieldConflict } from './merge-record.js';
-import {
-  latest,
-  parentLink,
-  parentLoops,
-  planDependencyRepairs,
-  planParentRepairs,
-  planProjectKeys,
-  planRenumbering,
-  repairConflict,
-  repairWrite,
-  type ParentLink,
-} from './repairs.js';
+import { applyRepair } from './repair-plan.js';
 
 /**
  * Three-way merge of snapshot files, as git's merge driver: base (the common ancestor), ours
  * and theirs in, the merged snapshot out — always valid canonical JSON, never conflict
  * markers. Records are streamed in id order from all three files at once: a record the same
- * on both sides, or changed on one side only, is copied as it is; only records changed on both
- * sides are parsed and merged field by field. Then the same repairs as an import keep the
- * invariants (unique display keys, no blocks or parent cycles), and every same-field decision
- * becomes a conflict record in the file, so every clone sees it.
+ * on both sides is copied as it is, one changed on one side only is taken from that side (in
+ * canonical form), and only records changed on both sides are merged field by field. An input
+ * not in pm's layout (sorted or reformatted by hand) is merged through a canonical copy. Then
+ * the repairs of an import keep the invariants (see `repair-plan.ts`), and every same-field
+ * decision and repair becomes a conflict record in the file, so every clone sees it.
  */
 
 export interface FileMergeResult {
@@ -59,36 +47,41 @@ interface Line {
   text: string;
 }
 
-/** A snapshot file as records in (section, id) order; files not in that order are sorted in memory. */
+/** A file not in pm's layout: records out of id order, an id twice, or not one record per line. */
+class NotInLayout extends Error {}
+
+function skipped(label: string, type: EntityType, index: number | undefined, message: string): void {
+  process.stderr.write(`pm merge-driver: ${label}: ${type}[${index ?? '?'}] skipped: ${message}\n`);
+}
+
+/** A snapshot file in pm's layout as records in (section, id) order; any other file throws `NotInLayout`. */
 function* records(path: string, label: string, optional = false): Generator<Line> {
   if (optional && statSync(path).size === 0) return;
-  const out: Line[] = [];
-  let sorted = true;
-  let version: number | undefined;
   let previous: Line | undefined;
   for (const event of readSnapshot(path, { raw: true })) {
     if (event.kind === 'meta' && event.key === 'schema_version') {
-      version = Number(event.value);
+      const version = Number(event.value);
       if (version > SNAPSHOT_SCHEMA_VERSION) throw new SchemaVersionError(label, version, SNAPSHOT_SCHEMA_VERSION);
-    } else if (event.kind === 'issue') {
+    } else if (event.kind === 'restart') throw new NotInLayout(label);
+    else if (event.kind === 'issue') {
       if (event.issue.entity_type === undefined) throw new SnapshotError(label, [{ path: '', message: event.issue.message }]);
-      process.stderr.write(
-        `pm merge-driver: ${label}: ${event.issue.entity_type}[${event.issue.index}] skipped: ${event.issue.message}\n`,
-      );
+      skipped(label, event.issue.entity_type, event.issue.index, event.issue.message);
     } else if (event.kind === 'record') {
-      const text = event.value === undefined ? event.text : JSON.stringify(event.value);
-      const id = ID_RE.exec(text)?.[1] ?? (JSON.parse(text) as { id?: string }).id;
+      let id = ID_RE.exec(event.text)?.[1];
+      if (id === undefined) {
+        try {
+          id = (JSON.parse(event.text) as { id?: string } | null)?.id;
+        } catch (error) {
+          skipped(label, event.type, event.index, `invalid JSON: ${(error as Error).message}`);
+          continue;
+        }
+      }
       if (typeof id !== 'string') continue;
-      const line = { type: event.type, section: ENTITY_TYPES.indexOf(event.type), id, text };
-      if (previous && order(previous, line) >= 0) sorted = false;
+      const line = { type: event.type, section: ENTITY_TYPES.indexOf(event.type), id, text: event.text };
+      if (previous && order(previous, line) >= 0) throw new NotInLayout(label);
       previous = line;
-      if (sorted) yield line;
-      else out.push(line);
+      yield line;
     }
-  }
-  if (!sorted) {
-    // Out of order: hand out what was not yet given, in order (rare: hand-edited or foreign files).
-    yield* out.sort(order);
   }
 }
 
@@ -114,78 +107,6 @@ class Cursor {
       return text;
     }
     return undefined;
-  }
-}
-
-function parse(type: EntityType, text: string | undefined): AnyRecord | undefined {
-  if (text === undefined) return undefined;
-  const normalized = normalizeRecord(type, JSON.parse(text));
-  return normalized.ok ? normalized.record : undefined;
-}
-
-// Canonical lines start with these fields in this order: one anchored match reads them all.
-const ITEM_HEAD =
-  /^\{"id":"([^"]+)","project_id":"([^"]+)","parent_id":(?:null|"([^"]+)"),"item_type":"[a-z]+","item_number":(\d+)/;
-const DEPENDENCY_HEAD =
-  /^\{"id":"([^"]+)","blocking_item_id":"([^"]+)","blocked_item_id":"([^"]+)","dependency_type":"([a-z_]+)"/;
-const TIMES = /"created_at":"([^"]+)","updated_at":"([^"]+)","deleted_at":(?:null|"([^"]+)")/;
-
-/** What the repairs need to know about the merged records, kept small: no record bodies. */
-class Facts {
-  readonly items: (NumberedItem & { updated_at: string })[] = [];
-  readonly parents: { id: string; parent_id: string }[] = [];
-  readonly dependencies: Dependency[] = [];
-  readonly projects: Project[] = [];
-  /** Whether the merge set a parent or brought a live dependency that the base did not have. */
-  parentsChanged = false;
-  dependenciesChanged = false;
-
-  note(type: EntityType, text: string, base: string | undefined): void {
-    if (type === 'work_items') {
-      const head = ITEM_HEAD.exec(text);
-      const times = TIMES.exec(text);
-      if (!head || !times) return this.noteParsed(type, text, base);
-      const [, id, project, parent, number] = head;
-      this.items.push({
-        id: id!,
-        project_id: project!,
-        item_number: Number(number),
-        created_at: times[1]!,
-        updated_at: times[2]!,
-      });
-      if (parent !== undefined) {
-        this.parents.push({ id: id!, parent_id: parent });
-        if (text !== base && (base === undefined || ITEM_HEAD.exec(base)?.[3] !== parent)) this.parentsChanged = true;
-      }
-    } else if (type === 'dependencies') {
-      const head = DEPENDENCY_HEAD.exec(text);
-      const times = TIMES.exec(text);
-      if (!head || !times) return this.noteParsed(type, text, base);
-      if (times[3] !== undefined) return;
-      const [, id, blocking, blocked, kind] = head;
-      this.dependencies.push({
-        id,
-        blocking_item_id: blocking,
-        blocked_item_id: blocked,
-        dependency_type: kind,
-        created_at: times[1],
-        updated_at: times[2],
-        deleted_at: null,
-      } as Dependency);
-      if (text !== base && (base === undefined || TIMES.exec(base)?.[3] !== undefined)) this.dependenciesChanged = true;
-    } else if (type === 'projects') {
-      const project = parse('projects', text) as Project | undefined;
-      if (project) this.projects.push(project);
-    }
-  }
-
-  /** Lines not in canonical form (foreign files): read the slow way. */
-  private noteParsed(type: EntityType, text: string, base: string | undefined): void {
-    const record = parse(type, text);
-    if (!record) return;
-    this.parentsChanged ||= text !== base;
-    this.dependenciesChanged ||= text !== base;
-    this.note(type, canonicalRecord(type, record), base === undefined ? undefined : '');
   }
 }
 
@@ -215,11 +136,51 @@ export async function mergeSnapshotFiles(
   outPath: string,
   label = 'data.json',
 ): Promise<FileMergeResult> {
+  try {
+    return await mergeInLayout(basePath, oursPath, theirsPath, outPath, label);
+  } catch (error) {
+    if (!(error instanceof NotInLayout)) throw error;
+  }
+  // An input sorted or reformatted by hand (or by another tool): merge pm-layout copies of all three.
+  const copies: string[] = [];
+  const copy = async (path: string, side: string): Promise<string> => {
+    if (statSync(path).size === 0) return path;
+    const out = tempBeside(outPath, `canonical-${side}`);
+    copies.push(out);
+    const name = `${label} (${side})`;
+    await canonicalizeSnapshot(path, out, name, (s) => skipped(name, s.entity_type, s.index, s.message));
+    return out;
+  };
+  try {
+    const [base, ours, theirs] = [await copy(basePath, 'base'), await copy(oursPath, 'ours'), await copy(theirsPath, 'theirs')];
+    return await mergeInLayout(base, ours, theirs, outPath, label);
+  } finally {
+    for (const path of copies) rmSync(path, { force: true });
+  }
+}
+
+/**
+ * A line a side changed, in canonical form (a hand edit may order keys or space them its own
+ * way). A record that is not valid stays as it is, for the import to report.
+ */
+function inLayout(type: EntityType, text: string, base: string | undefined): string {
+  if (text === base) return text;
+  const record = parseLine(type, text);
+  return record ? canonicalRecord(type, record) : text;
+}
+
+async function mergeInLayout(
+  basePath: string,
+  oursPath: string,
+  theirsPath: string,
+  outPath: string,
+  label: string,
+): Promise<FileMergeResult> {
   const base = new Cursor(records(basePath, `${label} (base)`, true));
   const ours = new Cursor(records(oursPath, `${label} (ours)`));
   const theirs = new Cursor(records(theirsPath, `${label} (theirs)`));
   const result: FileMergeResult = { records: 0, merged: 0, conflicts: 0, repairs: 0, renumbered: [] };
-  const facts = new Facts();
+  const facts = new MergeFacts();
   const conflicts = new Map<string, Conflict>();
   const addConflict = (type: EntityType, id: string, c: FieldConflict) => {
     const record = conflictRecord(type, id, c);
@@ -252,14 +213,14 @@ export async function mergeSnapshotFiles(
       const a = ours.take(key);
       const b = theirs.take(key);
       let text: string | undefined;
-      if (a !== undefined && (a === b || b === undefined || b === o)) text = a;
-      else if (b !== undefined && (a === undefined || a === o)) text = b;
+      if (a !== undefined && (a === b || b === undefined || b === o)) text = inLayout(key.type, a, o);
+      else if (b !== undefined && (a === undefined || a === o)) text = inLayout(key.type, b, o);
       else if (a !== undefined && b !== undefined) {
-        const mine = parse(key.type, a);
-        const yours = parse(key.type, b);
+        const mine = parseLine(key.type, a);
+        const yours = parseLine(key.type, b);
         if (!mine || !yours) text = mine ? a : yours ? b : undefined;
         else {
-          const merged = mergeRecord(key.type, parse(key.type, o), mine, yours);
+          const merged = mergeRecord(key.type, parseLine(key.type, o), mine, yours);
           for (const c of merged.conflicts) addConflict(key.type, key.id, c);
           text = canonicalRecord(key.type, merged.record);
           result.merged++;
@@ -275,7 +236,7 @@ export async function mergeSnapshotFiles(
         if (fresh) {
           text = canonicalRecord(
             'conflicts',
-            mergeRecord('conflicts', undefined, parse('conflicts', text) as Conflict, fresh).record,
+            mergeRecord('conflicts', undefined, parseLine('conflicts', text) as Conflict, fresh).record,
           );
           written.add(key.id);
         }
@@ -286,120 +247,43 @@ export async function mergeSnapshotFiles(
     while (section < SECTIONS.length - 1) writer.section(SECTIONS[++section]!);
     await writeConflictsBefore(undefined);
     await writer.end();
-  } finally {
+  } catch (error) {
     firstFile.close();
+    rmSync(first, { force: true });
+    throw error;
   }
+  firstFile.close();
 
   // Repairs, decided from the merged records alone: every clone that merges the same files agrees.
-  const patches = new Map<string, (record: AnyRecord) => AnyRecord>();
-  const holders = new Map<string, number>();
-  for (const i of facts.items)
-    holders.set(`${i.project_id}:${i.item_number}`, (holders.get(`${i.project_id}:${i.item_number}`) ?? 0) + 1);
-  const collisions = facts.items.filter((i) => holders.get(`${i.project_id}:${i.item_number}`)! > 1);
-  if (collisions.length > 0) {
-    const highest = new Map<string, number>();
-    for (const i of facts.items) highest.set(i.project_id, Math.max(highest.get(i.project_id) ?? 0, i.item_number));
-    const keys = new Map(facts.projects.map((p) => [p.id, p.key]));
-    for (const step of planRenumbering(collisions, highest)) {
-      const at = latest(
-        ...collisions.filter((c) => c.project_id === step.project_id && c.item_number === step.from).map((c) => c.updated_at),
-      );
-      const key = keys.get(step.project_id) ?? '?';
-      patches.set(`work_items:${step.id}`, (record) => {
-        const fixed = repairWrite(record as WorkItem, { item_number: step.to }, at);
-        addConflict(
-          'work_items',
-          step.id,
-          repairConflict(
-            'item_number',
-            step.from,
-            step.to,
-            `${formatItemKey(key, step.from)} was also minted by another clone; the earlier-created item keeps it`,
-            fixed.updated_at,
-          ),
-        );
-        return fixed;
-      });
-      result.renumbered.push({ key_before: formatItemKey(key, step.from), key_after: formatItemKey(key, step.to) });
-      const project = facts.projects.find((p) => p.id === step.project_id);
-      if (project) {
-        const counter = Math.max(project.next_work_item_number, step.to + 1);
-        const previous = patches.get(`projects:${project.id}`);
-        patches.set(`projects:${project.id}`, (record) => {
-          const r = (previous ? previous(record) : record) as Project;
-          return { ...r, next_work_item_number: Math.max(r.next_work_item_number, counter) };
-        });
-      }
-    }
-  }
-  for (const { project, key } of planProjectKeys(facts.projects)) {
-    const previous = patches.get(`projects:${project.id}`);
-    patches.set(`projects:${project.id}`, (record) => {
-      const r = (previous ? previous(record) : record) as Project;
-      const fixed = repairWrite(r, { key }, r.updated_at);
-      addConflict(
-        'projects',
-        project.id,
-        repairConflict('key', project.key, key, `key ${project.key} was taken by an earlier project`, fixed.updated_at),
-      );
-      return fixed;
-    });
-  }
-  for (const repair of facts.dependenciesChanged ? planDependencyRepairs(facts.dependencies) : []) {
-    patches.set(`dependencies:${repair.dependency.id}`, (record) => {
-      const d = record as Dependency;
-      const fixed = repairWrite(d, { deleted_at: new Date(Date.parse(d.updated_at) + 1).toISOString() }, d.updated_at);
-      if (repair.reason === 'cycle') {
-        addConflict(
-          'dependencies',
-          d.id,
-          repairConflict(
-            'deleted_at',
-            null,
-            fixed.deleted_at,
-            `deleted: with the other side's dependencies it closed a blocks cycle (${repair.cycle!.map(([from]) => from).join(' → ')})`,
-            fixed.updated_at,
-          ),
-        );
-      }
-      return fixed;
-    });
-  }
-  const loops = facts.parentsChanged ? parentLoops(facts.parents) : [];
-  const loopMembers = new Set(loops.flat());
-
-  // Pass 2 (only when something needs fixing): rewrite the patched records, add their conflicts.
+  const plan = await planFileRepairs(facts, (ids) => {
+    const found = new Map<string, WorkItem>();
+    if (ids.size === 0) return found;
+    for (const line of records(first, label))
+      if (line.type === 'work_items' && ids.has(line.id)) found.set(line.id, parseLine('work_items', line.text) as WorkItem);
+    return found;
+  });
   result.conflicts = conflicts.size;
-  if (patches.size === 0 && loops.length === 0) {
+  if (plan.repairs.length === 0) {
     renameSync(first, outPath);
     return result;
   }
-  const members = new Map<string, WorkItem>();
-  if (loops.length > 0) {
-    for (const line of records(first, label))
-      if (line.type === 'work_items' && loopMembers.has(line.id))
-        members.set(line.id, parse('work_items', line.text) as WorkItem);
-    const links = [...members.values()].map(parentLink).filter((l): l is ParentLink => l !== undefined);
-    for (const cut of planParentRepairs(links)) {
-      patches.set(`work_items:${cut.id}`, (record) => {
-        const item = record as WorkItem;
-        const fixed = repairWrite(item, { parent_id: null }, item.updated_at);
-        addConflict(
-          'work_items',
-          item.id,
-          repairConflict(
-            'parent_id',
-            item.parent_id,
-            null,
-            "cleared: with the other side's edits the parent chain looped back to this item",
-            fixed.updated_at,
-          ),
-        );
-        return fixed;
-      });
-    }
+  result.repairs = plan.repairs.length;
+  result.renumbered = plan.renumbered.map((r) => ({ key_before: r.key_before, key_after: r.key_after }));
+  const patches = new Map<string, ((record: AnyRecord) => AnyRecord)[]>();
+  const patch = (key: string, fn: (record: AnyRecord) => AnyRecord) => patches.set(key, [...(patches.get(key) ?? []), fn]);
+  for (const repair of plan.repairs) {
+    patch(`${repair.type}:${repair.id}`, (record) => {
+      const fixed = applyRepair(record, repair);
+      addConflict(repair.type, repair.id, fixed.conflict);
+      return fixed.record;
+    });
   }
-  result.repairs = patches.size;
+  for (const step of plan.renumbered) {
+    patch(`projects:${step.project_id}`, (record) => {
+      const project = record as Project;
+      return { ...project, next_work_item_number: Math.max(project.next_work_item_number, step.to + 1) };
+    });
+  }
   // Patches run while reading work items, so their conflicts exist before the conflicts section.
   const second = tempBeside(outPath, 'repair');
   const secondFile = fileSink(second);
@@ -418,8 +302,12 @@ export async function mergeSnapshotFiles(
     for (const line of records(first, label)) {
       while (section < ENTITY_TYPES.indexOf(line.type)) writer.section(SECTIONS[++section]!);
       let text = line.text;
-      const patch = patches.get(`${line.type}:${line.id}`);
-      if (patch) text = canonicalRecord(line.type, patch(parse(line.type, text)!));
+      const fixes = patches.get(`${line.type}:${line.id}`);
+      if (fixes)
+        text = canonicalRecord(
+          line.type,
+          fixes.reduce((record, fix) => fix(record), parseLine(line.type, text)!),
+        );
       if (line.type === 'conflicts') {
         await flushConflicts(line.id);
         const fresh = conflicts.get(line.id);
@@ -427,7 +315,7 @@ export async function mergeSnapshotFiles(
           // Already recorded: keep one record, merged.
           text = canonicalRecord(
             'conflicts',
-            mergeRecord('conflicts', undefined, parse('conflicts', text) as Conflict, fresh).record,
+            mergeRecord('conflicts', undefined, parseLine('conflicts', text) as Conflict, fresh).record,
           );
           pendingConflicts = pendingConflicts!.filter((c) => c.id !== line.id);
         }

@@ -11,11 +11,13 @@ import {
 } from '../../domain/index.js';
 
 /**
- * Merging two versions of one record. Every field is decided on its own: the value written
- * later (by its per-field clock) wins, equal clocks go to the larger value, so any replicas
- * that have seen the same versions end with the same record, whatever the order. The base —
- * the version both sides last agreed on — decides only whether a difference is a conflict
- * (both sides changed the field) or an update (one side did); conflicts are recorded.
+ * Merging two versions of one record, field by field. With a base — the version both sides
+ * last agreed on — a field only one side changed since takes that side's value, whatever its
+ * clock: a `git revert` or an older data.json checked out writes older values on purpose, and
+ * they must win over the base they undo. A field both sides changed is decided by the per-field
+ * clock (the later write wins, equal clocks go to the larger value) and recorded as a conflict.
+ * Without a base (two-way) every differing field is decided by the clock, so any replicas
+ * that have seen the same versions end with the same record, whatever the order.
  *
  * Deletion is a field like the others: a tombstone's `deleted_at` was written when it was
  * deleted, and a live record's "not deleted" counts as written at its `updated_at`, so the
@@ -107,13 +109,16 @@ export function mergeRecord<R extends AnyRecord>(type: EntityType, base: R | und
       if (entry !== theirsEntry) fromTheirs = false;
       continue;
     }
-    const theirsWins = ct > co || (ct === co && describe(t[f]) > describe(o[f]));
+    const oursChanged = changedSinceBase(base, ours, f, co);
+    const theirsChanged = changedSinceBase(base, theirs, f, ct);
+    const theirsWins =
+      base && oursChanged !== theirsChanged ? theirsChanged : ct > co || (ct === co && describe(t[f]) > describe(o[f]));
     merged[f] = theirsWins ? t[f] : o[f];
     const entry = theirsWins ? theirsEntry : oursEntry;
     if (entry !== undefined) clock[f] = entry;
     if (theirsWins) fromOurs = false;
     else fromTheirs = false;
-    if (type !== 'conflicts' && changedSinceBase(base, ours, f, co) && changedSinceBase(base, theirs, f, ct)) {
+    if (type !== 'conflicts' && oursChanged && theirsChanged) {
       conflicts.push({
         field: f,
         ours: (o[f] ?? null) as Scalar,

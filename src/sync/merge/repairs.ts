@@ -11,6 +11,7 @@ import {
   type NumberedItem,
   type Project,
   type Renumbering,
+  type Scalar,
 } from '../../domain/index.js';
 import { fieldClock, type FieldConflict } from './merge-record.js';
 
@@ -161,12 +162,6 @@ export function parentLink(item: { id: string; parent_id: string | null } & AnyR
 }
 
 /** A repair as a recorded decision, so people can see what the merge changed and why. */
-export function repairConflict(
-  field: string,
-  before: string | number | null,
-  after: string | number | null,
-  reason: string,
-  at: string,
-): FieldConflict {
+export function repairConflict(field: string, before: Scalar, after: Scalar, reason: string, at: string): FieldConflict {
   return { field, ours: before, theirs: after, winner: 'theirs', reason, at };
 }

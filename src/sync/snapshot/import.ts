@@ -6,7 +6,6 @@ import {
   NotFoundError,
   SnapshotError,
   StateError,
-  formatItemKey,
   type AnyRecord,
   type Conflict,
   type Dependency,
@@ -14,22 +13,15 @@ import {
   type Project,
   type WorkItem,
 } from '../../domain/index.js';
-import { columnsOf, fromValues, rowJsonEncoder, type Store } from '../../store/index.js';
+import { fromValues, rowJsonEncoder, type KeyAlias, type Store } from '../../store/index.js';
 import { conflictRecord, mergeRecord, type FieldConflict } from '../merge/merge-record.js';
-import {
-  latest,
-  parentLink,
-  parentLoops,
-  planDependencyRepairs,
-  planParentRepairs,
-  planProjectKeys,
-  planRenumbering,
-  repairConflict,
-  repairWrite,
-  type ParentLink,
-} from '../merge/repairs.js';
+import { runRepairs } from '../merge/repair-plan.js';
 import { BaseSnapshot, baseRecord } from './base.js';
+import { columnIndexes } from './columns.js';
 import { lineId } from './fields.js';
+import { dropWhatTheFileDropped, unchangedSinceFile } from './follow.js';
+import { importRepairSite, keepRenumbering, type Touched } from './import-repairs.js';
+import { META_EXPORTED_SEQ } from './meta-keys.js';
 import { readSnapshot, type SnapshotEvent } from './reader.js';
 import { WORKER_MIN_BYTES, canCheckInWorker, checkInWorker, isRejected, type CheckedEntry } from './threaded-check.js';
 import { Validator, issueOf } from './validator.js';
@@ -47,6 +39,12 @@ export interface ImportOptions {
   skipInvalid?: boolean;
   /** The snapshot last exchanged with this file's source, for three-way merges. */
   basePath?: string;
+  /**
+   * The file is the repository's tracked snapshot (`.pm/data.json`): what is taken from it as
+   * it is, is no local change (it is in the file already). Records from any other file are:
+   * the tracked snapshot lacks them until the next export.
+   */
+  tracked?: boolean;
   /** How the file is named in messages. */
   label?: string;
   onProgress?: (bytesRead: number, size: number) => void;
@@ -153,16 +151,6 @@ function emptyCounts(): Record<EntityType, EntityCounts> {
   return counts;
 }
 
-const indexCache = new Map<EntityType, Record<string, number>>();
-function columnIndexes(type: EntityType): Record<string, number> {
-  let at = indexCache.get(type);
-  if (!at) {
-    at = Object.fromEntries(columnsOf(type).map((c, i) => [c, i]));
-    indexCache.set(type, at);
-  }
-  return at;
-}
-
 class ImportRun {
   private readonly counts = emptyCounts();
   private readonly validator: Validator;
@@ -175,10 +163,19 @@ class ImportRun {
   private readonly renumbered: ImportResult['renumbered'] = [];
   private readonly rejected: RejectedRecord[];
   private readonly base: BaseSnapshot | undefined;
-  private readonly touched = { numbers: false, projects: false, dependencies: false, parents: false };
+  private readonly touched: Touched = { numbers: false, projects: false, dependencies: false, parents: false, containers: false };
   private repairs = 0;
   private readonly mode: ImportMode;
   private section: EntityType | undefined;
+  /** How records taken from the file as they are get stamped: local changes unless the file is the tracked snapshot. */
+  private readonly taken: { localSeq?: number };
+  /** Per type: rows stored before the import, and how many of them the file has. */
+  private readonly stored = new Map<EntityType, number>();
+  private readonly found = new Map<EntityType, number>();
+  /** The local change counter the tracked snapshot includes: rows stamped higher hold edits of their own. */
+  private exported = 0;
+  /** Old display numbers of items this import renumbered: kept as aliases. */
+  private readonly aliases: KeyAlias[] = [];
 
   constructor(
     private readonly tx: Store,
@@ -187,6 +184,7 @@ class ImportRun {
     private readonly skip: { indexes: Set<string>; rejected: RejectedRecord[] } | undefined,
   ) {
     this.mode = options.mode ?? 'merge';
+    this.taken = options.tracked ? { localSeq: 0 } : {};
     this.validator = new Validator(options.label ?? path);
     this.rejected = skip?.rejected ?? [];
     this.base = this.mode === 'merge' && options.basePath ? new BaseSnapshot(options.basePath) : undefined;
@@ -197,8 +195,12 @@ class ImportRun {
       await this.tx.deferForeignKeys();
       if (this.mode === 'replace') await this.clear();
       else {
-        for (const type of ENTITY_TYPES)
-          if ((await this.tx.count(type, { includeDeleted: true })) === 0) this.emptyTables.add(type);
+        this.exported = Number((await this.tx.getMeta(META_EXPORTED_SEQ)) ?? 0);
+        for (const type of ENTITY_TYPES) {
+          const n = await this.tx.count(type, { includeDeleted: true });
+          this.stored.set(type, n);
+          if (n === 0) this.emptyTables.add(type);
+        }
       }
       const rebuildIndexes = await this.tx.suspendIndexes([...this.emptyTables]);
       if (this.useWorker()) await this.readInWorker();
@@ -214,7 +216,25 @@ class ImportRun {
       if (this.validator.issues.length === 0) await rebuildIndexes();
       await this.validator.finish(this.tx);
       if (this.validator.issues.length > 0) throw new SnapshotError(this.options.label ?? this.path, this.validator.issues);
-      if (this.mode === 'merge') await this.repair();
+      if (this.following) {
+        const dropped = await dropWhatTheFileDropped(this.tx, this.path, {
+          types: ENTITY_TYPES.filter((t) => (this.stored.get(t) ?? 0) > (this.found.get(t) ?? 0)),
+          base: this.base?.exists ? this.base : undefined,
+          exported: this.exported,
+        });
+        for (const [type, n] of dropped) this.counts[type].deleted += n;
+      }
+      if (this.mode === 'merge') {
+        const site = importRepairSite(this.tx, this.touched, {
+          duplicateNumbers: this.validator.duplicateNumbers,
+          repaired: (type, id, conflict) => {
+            this.addConflict(type, id, conflict);
+            this.repairs++;
+          },
+        });
+        this.renumbered.push(...(await keepRenumbering(this.tx, await runRepairs(site))));
+      }
+      await this.tx.addAliases(this.aliases);
       await this.writeConflicts();
       for (const r of this.rejected) this.counts[r.entity_type].rejected++;
       return {
@@ -230,6 +250,20 @@ class ImportRun {
     } finally {
       this.base?.close();
     }
+  }
+
+  /**
+   * A take-in of the tracked snapshot: the database follows the file. Records this replica has
+   * not changed since the file it last exchanged (the base) become the file's, even when the
+   * file's are older (a revert, an older data.json checked out), and records the file dropped
+   * go; edits not exported yet are merged on top. See `importSnapshotFile`.
+   */
+  private get following(): boolean {
+    return this.mode === 'merge' && this.options.tracked === true;
+  }
+
+  private unchangedSinceFile(type: EntityType, row: unknown[], baseLine: string | undefined): boolean {
+    return unchangedSinceFile(type, row, baseLine, { base: this.base?.exists === true, exported: this.exported });
   }
 
   private useWorker(): boolean {
@@ -283,12 +317,12 @@ class ImportRun {
     }
     if (this.validator.issues.length > 0) return;
     this.counts[type].created += rows.length;
-    await this.tx.insertRows(type, rows, { localSeq: 0 });
+    await this.tx.insertRows(type, rows, this.taken);
   }
 
   /** Replace: refuse to drop unexported local changes unless forced, then empty every table. */
   private async clear(): Promise<void> {
-    const exported = Number((await this.tx.getMeta('exported_seq')) ?? 0);
+    const exported = Number((await this.tx.getMeta(META_EXPORTED_SEQ)) ?? 0);
     const changed: string[] = [];
     for (const type of ENTITY_TYPES) {
       const n = await this.tx.countChangedSince(type, exported);
@@ -362,6 +396,7 @@ class ImportRun {
       if (plan?.unchanged.has(i)) {
         this.validator.known(type, incoming.index, incoming.line, incoming.text, ids[i]!);
         counts.unchanged++;
+        this.found.set(type, (this.found.get(type) ?? 0) + 1);
         continue;
       }
       const theirs = this.validator.record({
@@ -373,8 +408,10 @@ class ImportRun {
         value: incoming.value,
       });
       if (!theirs || this.validator.issues.length > 0) continue;
-      if (plan?.stored.has(theirs.id)) toMerge.push(theirs);
-      else {
+      if (plan?.stored.has(theirs.id)) {
+        toMerge.push(theirs);
+        this.found.set(type, (this.found.get(type) ?? 0) + 1);
+      } else {
         clean.push(theirs);
         counts.created++;
         this.touch(type, undefined, theirs);
@@ -392,8 +429,16 @@ class ImportRun {
         ).map((row) => [row[at] as string, row]),
       );
       for (const theirs of toMerge) {
-        const ours = fromValues(type, rows.get(theirs.id)!);
-        const merged = mergeRecord(type, baseRecord(type, plan!.base.get(theirs.id)), ours, theirs);
+        const row = rows.get(theirs.id)!;
+        const ours = fromValues(type, row);
+        const baseLine = plan!.base.get(theirs.id);
+        if (this.following && this.unchangedSinceFile(type, row, baseLine)) {
+          counts.updated++;
+          clean.push(theirs);
+          this.touch(type, ours, theirs);
+          continue;
+        }
+        const merged = mergeRecord(type, baseRecord(type, baseLine), ours, theirs);
         for (const c of merged.conflicts) this.addConflict(type, theirs.id, c);
         if (merged.same) {
           counts.unchanged++;
@@ -405,8 +450,8 @@ class ImportRun {
       }
     }
     if (this.validator.issues.length > 0) return;
-    if (this.emptyTables.has(type)) await this.tx.insertMany(type, clean, { localSeq: 0 });
-    else await this.tx.upsertMany(type, clean, { localSeq: 0 });
+    if (this.emptyTables.has(type)) await this.tx.insertMany(type, clean, this.taken);
+    else await this.tx.upsertMany(type, clean, this.taken);
     await this.tx.upsertMany(type, dirty);
   }
 
@@ -475,9 +520,16 @@ class ImportRun {
   /** Notes which invariants a write could have broken, so repairs look only where needed. */
   private touch(type: EntityType, before: AnyRecord | undefined, after: AnyRecord): void {
     const fresh = this.emptyTables.has(type);
+    if (!fresh && (type === 'projects' || type === 'sprints' || type === 'swim_lanes')) this.touched.containers = true;
     if (type === 'work_items') {
       const a = after as WorkItem;
       const b = before as WorkItem | undefined;
+      const wasLive = b !== undefined && b.deleted_at === null;
+      if (!fresh && a.deleted_at === null && (!wasLive || a.sprint_id !== b.sprint_id)) this.touched.containers = true;
+      if (!fresh && a.deleted_at !== null && wasLive) this.touched.dependencies = true;
+      // Renumbered elsewhere (a merge driver, another replica): this replica knew it by the old key.
+      if (b && b.item_number !== a.item_number && b.project_id === a.project_id)
+        this.aliases.push({ project_id: b.project_id, item_number: b.item_number, work_item_id: b.id, created_at: a.updated_at });
       if (!fresh && (!b || b.item_number !== a.item_number)) this.touched.numbers = true;
       if (!fresh && a.parent_id !== null && a.parent_id !== b?.parent_id) this.touched.parents = true;
     }
@@ -493,112 +545,6 @@ class ImportRun {
     const record = conflictRecord(type, recordId, c);
     this.conflicts.set(record.id, record);
     this.counts[type].conflicts++;
-  }
-
-  /** Fixes what the merge broke: shared display keys, project keys, dependency and parent cycles. */
-  private async repair(): Promise<void> {
-    const tx = this.tx;
-    if (this.touched.numbers || this.validator.duplicateNumbers) await this.repairNumbers();
-    if (this.touched.projects) {
-      for (const { project, key } of planProjectKeys(await tx.list('projects'))) {
-        const fixed = repairWrite(project, { key }, project.updated_at);
-        await tx.update('projects', fixed);
-        this.addConflict(
-          'projects',
-          project.id,
-          repairConflict('key', project.key, key, `key ${project.key} was taken by an earlier project`, fixed.updated_at),
-        );
-        this.repairs++;
-      }
-    }
-    if (this.touched.dependencies) {
-      for (const repair of planDependencyRepairs(await tx.list('dependencies'))) {
-        const d = repair.dependency;
-        const fixed = repairWrite(d, { deleted_at: new Date(Date.parse(d.updated_at) + 1).toISOString() }, d.updated_at);
-        await tx.update('dependencies', fixed);
-        if (repair.reason === 'cycle') {
-          this.addConflict(
-            'dependencies',
-            d.id,
-            repairConflict(
-              'deleted_at',
-              null,
-              fixed.deleted_at,
-              `deleted: with the other side's dependencies it closed a blocks cycle (${repair.cycle!.map(([from]) => from).join(' → ')})`,
-              fixed.updated_at,
-            ),
-          );
-        }
-        this.repairs++;
-      }
-    }
-    if (this.touched.parents) {
-      const loops = parentLoops((await tx.parentLinks()).map(([id, parent_id]) => ({ id, parent_id })));
-      if (loops.length > 0) {
-        const members = await tx.getMany('work_items', loops.flat());
-        const links = [...members.values()].map(parentLink).filter((l): l is ParentLink => l !== undefined);
-        for (const cut of planParentRepairs(links)) {
-          const item = members.get(cut.id)!;
-          const fixed = repairWrite(item, { parent_id: null }, item.updated_at);
-          await tx.update('work_items', fixed);
-          this.addConflict(
-            'work_items',
-            item.id,
-            repairConflict(
-              'parent_id',
-              item.parent_id,
-              null,
-              "cleared: with the other side's edits the parent chain looped back to this item",
-              fixed.updated_at,
-            ),
-          );
-          this.repairs++;
-        }
-      }
-    }
-  }
-
-  private async repairNumbers(): Promise<void> {
-    const tx = this.tx;
-    const collisions = await tx.numberCollisions();
-    if (collisions.length === 0) return;
-    const plan = planRenumbering(collisions, await tx.maxItemNumbers());
-    const items = await tx.getMany(
-      'work_items',
-      collisions.map((c) => c.id),
-    );
-    const keys = new Map((await tx.list('projects', { includeDeleted: true })).map((p) => [p.id, p.key]));
-    const highest = new Map<string, number>();
-    for (const step of plan) {
-      const item = items.get(step.id)!;
-      const group = collisions.filter((c) => c.project_id === step.project_id && c.item_number === step.from);
-      const at = latest(...group.map((c) => items.get(c.id)!.updated_at));
-      const fixed = repairWrite(item, { item_number: step.to }, at);
-      await tx.update('work_items', fixed);
-      await tx.addAliases([
-        { project_id: step.project_id, item_number: step.from, work_item_id: item.id, created_at: fixed.updated_at },
-      ]);
-      const key = keys.get(step.project_id) ?? '?';
-      this.renumbered.push({ id: item.id, key_before: formatItemKey(key, step.from), key_after: formatItemKey(key, step.to) });
-      this.addConflict(
-        'work_items',
-        item.id,
-        repairConflict(
-          'item_number',
-          step.from,
-          step.to,
-          `${formatItemKey(key, step.from)} was also minted by another clone; the earlier-created item keeps it`,
-          fixed.updated_at,
-        ),
-      );
-      highest.set(step.project_id, Math.max(highest.get(step.project_id) ?? 0, step.to));
-      this.repairs++;
-    }
-    for (const [projectId, top] of highest) {
-      const project = await tx.get('projects', projectId);
-      if (project && project.next_work_item_number <= top)
-        await tx.update('projects', { ...project, next_work_item_number: top + 1 });
-    }
   }
 
   /** Conflicts seen before (by another replica or an earlier import) merge with the new ones. */

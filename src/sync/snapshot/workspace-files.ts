@@ -4,18 +4,24 @@ import {
   constants,
   copyFileSync,
   existsSync,
+  fstatSync,
+  fsyncSync,
   mkdirSync,
   openSync,
   readSync,
   renameSync,
   rmSync,
   statSync,
+  writeSync,
 } from 'node:fs';
 import { copyFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
+import { StateError } from '../../domain/index.js';
 import type { Store } from '../../store/index.js';
+import { canonicalizeSnapshot } from './canonicalize.js';
 import { syncDirectory, writeSnapshotFile, type ExportResult } from './export.js';
 import { importSnapshot, type ImportOptions, type ImportResult } from './import.js';
+import { META_EXPORTED_SEQ, META_SNAPSHOT_HASH } from './meta-keys.js';
 
 /**
  * The snapshot a repository tracks (`.pm/data.json`) and what pm remembers about it: the copy
@@ -29,8 +35,7 @@ export interface SnapshotPaths {
   bases: string;
 }
 
-export const META_SNAPSHOT_HASH = 'snapshot_hash';
-export const META_EXPORTED_SEQ = 'exported_seq';
+export { META_EXPORTED_SEQ, META_SNAPSHOT_HASH };
 const META_BASE_SIGNATURE = 'base_signature';
 /** The stat signature of the snapshot when its hash was last recorded: skips hashing an untouched file. */
 const META_SNAPSHOT_SIGNATURE = 'snapshot_signature';
@@ -111,12 +116,25 @@ async function usableBase(store: Store, paths: SnapshotPaths): Promise<string | 
 /**
  * Exports to `output` (default: the tracked snapshot, which also becomes the base). The
  * tracked snapshot is written under the write lock: no write can land between reading the
- * data and recording what was exported, and two exports never cross.
+ * data and recording what was exported, and two exports never cross. A tracked snapshot that
+ * holds changes the database has not taken in (a take-in refused it) is not overwritten —
+ * those are teammates' edits — unless `force`.
  */
-export async function exportSnapshot(store: Store, paths: SnapshotPaths, output = paths.snapshot): Promise<ExportResult> {
+export async function exportSnapshot(
+  store: Store,
+  paths: SnapshotPaths,
+  output = paths.snapshot,
+  options: { force?: boolean } = {},
+): Promise<ExportResult> {
   if (!isSnapshot(paths, output)) return writeSnapshotFile(store, output);
   return store.write(async (tx) => {
     await tx.lock('snapshot');
+    if (!options.force && (await snapshotChanged(tx, paths))) {
+      throw new StateError(
+        'snapshot_not_taken_in',
+        `${paths.snapshot} has changes that are not taken in, and writing it would overwrite them: fix it (pm sync import lists every problem), or overwrite it with pm sync export --force`,
+      );
+    }
     const result = await writeSnapshotFile(tx, output);
     await tx.setMeta(META_BASE_SIGNATURE, keepBase(paths, output));
     await tx.setMeta(META_SNAPSHOT_HASH, result.hash);
@@ -127,6 +145,35 @@ export async function exportSnapshot(store: Store, paths: SnapshotPaths, output 
   });
 }
 
+/**
+ * Marks the tracked snapshot as changed without writing it: one newline after its closing
+ * brace (still the same JSON). With `auto_export` off git otherwise sees nothing to commit in a
+ * change made only in pm — `git commit -a` decides that before the pre-commit hook exports
+ * the file — and `git status` would hide it. The next export writes the file in full, and the
+ * mark goes. A file holding changes not taken in is left alone.
+ */
+export async function markUnexported(store: Store, paths: SnapshotPaths): Promise<boolean> {
+  if (!existsSync(paths.snapshot)) return false;
+  return store.write(async (tx) => {
+    await tx.lock('snapshot');
+    if (await snapshotChanged(tx, paths)) return false;
+    const fd = openSync(paths.snapshot, 'r+');
+    try {
+      const size = fstatSync(fd).size;
+      const tail = Buffer.alloc(2);
+      readSync(fd, tail, 0, 2, Math.max(0, size - 2));
+      if (tail.toString() === '\n\n') return false;
+      writeSync(fd, '\n', size);
+      fsyncSync(fd);
+    } finally {
+      closeSync(fd);
+    }
+    // Its records are what was taken in or exported: no take-in needed for this.
+    await tx.setMeta(META_SNAPSHOT_SIGNATURE, signature(paths.snapshot));
+    return true;
+  });
+}
+
 /** Whether the database has changes the tracked snapshot lacks. */
 export async function hasUnexportedChanges(store: Store): Promise<boolean> {
   const exported = Number((await store.getMeta(META_EXPORTED_SEQ)) ?? 0);
@@ -134,21 +181,40 @@ export async function hasUnexportedChanges(store: Store): Promise<boolean> {
 }
 
 /**
- * Imports `file` (default: the tracked snapshot). For the tracked snapshot the merge is
- * three-way against the kept base, and afterwards the file becomes the new base.
+ * Imports `file` (default: the tracked snapshot). Another file is merged in (nothing local is
+ * lost) and what it brings counts as local changes, for the next export to write.
+ *
+ * The tracked snapshot is followed: **the database is the checked-out data.json plus the
+ * edits made here that no export has written yet.** The base is the data.json pm last wrote
+ * or read here; a record is edited here when it differs from its line in the base (without a
+ * usable base: when a write stamped it after the last export). Per record:
+ *
+ * - not edited here: it becomes the file's, even when the file's is older — a `git revert`, an
+ *   older data.json checked out, a `git stash`, a hand edit all mean what git says they mean;
+ * - edited here: merged field by field, three-way against the base (a field one side changed
+ *   takes that side; both: the later write, recorded as a conflict);
+ * - gone from the file and not edited here, but in the base: removed (a branch switch, a revert
+ *   of its addition), so this clone holds what a fresh clone of the commit holds. That is no
+ *   deletion: nothing travels to other replicas, and checking the record's file out again
+ *   brings it back. Deletions travel only as tombstones;
+ * - gone from the file and edited here, or in no file pm saw (no base, or not in it): kept, and
+ *   counted as a local change so the next export writes it (absence is not deletion). So is a
+ *   record that a record staying refers to.
+ *
+ * Afterwards the file (in pm's layout) becomes the new base.
  */
 export async function importSnapshotFile(
   store: Store,
   paths: SnapshotPaths,
   file = paths.snapshot,
-  options: Omit<ImportOptions, 'basePath'> = {},
+  options: Omit<ImportOptions, 'basePath' | 'tracked'> = {},
 ): Promise<ImportResult> {
   const tracked = isSnapshot(paths, file);
   const base = tracked ? await usableBase(store, paths) : undefined;
   const nextBase = tracked && !options.dryRun && existsSync(file) ? keepBaseLater(paths, file) : undefined;
   let result: ImportResult;
   try {
-    result = await importSnapshot(store, file, { ...options, ...(base ? { basePath: base } : {}) });
+    result = await importSnapshot(store, file, { ...options, tracked, ...(base ? { basePath: base } : {}) });
   } catch (error) {
     await nextBase?.abandon();
     throw error;
@@ -158,10 +224,10 @@ export async function importSnapshotFile(
   if (result.canonical) kept = await nextBase.keep();
   else {
     await nextBase.abandon();
-    // Not in pm's layout: the base becomes the database as the import left it, in pm's layout.
-    mkdirSync(paths.bases, { recursive: true });
-    await writeSnapshotFile(store, basePath(paths));
-    kept = signature(basePath(paths));
+    // Not in pm's layout: the base is the file in pm's layout, so its lines compare with stored ones.
+    const temp = baseTemp(paths, 'data.json');
+    await canonicalizeSnapshot(file, temp, file);
+    kept = placeBase(paths, temp, 'data.json');
   }
   await store.write(async (tx) => {
     await tx.setMeta(META_BASE_SIGNATURE, kept);

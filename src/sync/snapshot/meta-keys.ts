@@ -1,0 +1,4 @@
+/** What pm remembers about the tracked snapshot, in the database's meta table. */
+export const META_SNAPSHOT_HASH = 'snapshot_hash';
+/** The local change counter the tracked snapshot includes: rows stamped higher are not exported yet. */
+export const META_EXPORTED_SEQ = 'exported_seq';
