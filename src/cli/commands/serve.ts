@@ -14,7 +14,7 @@ import {
   type Config,
   type WorkspacePaths,
 } from '../../workspace/index.js';
-import { example, integer, jsonOption } from '../options.js';
+import { example, integer, jsonOption, list } from '../options.js';
 import { when } from '../output/format.js';
 import type { Session } from '../session.js';
 
@@ -25,11 +25,12 @@ function databaseOption(session: Session, value: string): string {
   return isPostgresUrl(value) || isAbsolute(value) ? value : resolve(session.io.cwd, value);
 }
 
-function settingsFrom(config: Config, loopback: boolean, defaults: ServerSettings): ServerSettings {
+function settingsFrom(config: Config, loopback: boolean, allowHosts: string[], defaults: ServerSettings): ServerSettings {
   const server = config.server ?? {};
   return {
     ...defaults,
     requireToken: !loopback || (server.require_token ?? defaults.requireToken),
+    allowedHosts: [...(server.allowed_hosts ?? []), ...allowHosts],
     ...(server.max_import_mb !== undefined ? { importLimit: Math.round(server.max_import_mb * 1024 * 1024) } : {}),
     ...(server.sync_requests_per_minute !== undefined ? { syncRequestsPerMinute: server.sync_requests_per_minute } : {}),
   };
@@ -78,8 +79,13 @@ export function registerServe(program: Command, session: Session): void {
   program
     .command('serve')
     .description("serve this repository's data over HTTP: the web UI, the REST API, bulk sync and an OpenAPI document")
-    .option('--port <n>', `port to listen on; 0 picks a free one (default ${DEFAULT_PORT})`, integer('--port', 0))
+    .option('--port <n>', `port to listen on; 0 picks a free one (default ${DEFAULT_PORT})`, integer('--port', 0, 65535))
     .option('--host <addr>', 'address to listen on (default 127.0.0.1; any other requires tokens)')
+    .option(
+      '--allow-host <name>',
+      'a host name besides localhost/127.0.0.1/[::1] that clients may reach this server by (repeatable, or a,b)',
+      list,
+    )
     .option('--database <url>', 'postgres://… or a SQLite file (default: PM_DATABASE_URL, else .pm/data.db)')
     .addHelpText(
       'after',
@@ -88,14 +94,14 @@ Writes .pm/server.json ({ url, pid }) while it runs; one server per database. St
 Ctrl-C or SIGTERM: requests in flight finish first. API: /api/v1 (see /api/v1/openapi.json).
 `,
     )
-    .action(async (opts: { port?: number; host?: string; database?: string }) => {
+    .action(async (opts: { port?: number; host?: string; database?: string; allowHost?: string[] }) => {
       const ws = await session.workspace(opts.database ? { sync: 'off' } : {});
       const server = await import('../../server/index.js');
       const target = opts.database ? databaseOption(session, opts.database) : databaseTarget(ws.paths, session.io.env);
       const store = opts.database ? await openStore(target) : ws.store;
       try {
         const host = opts.host ?? '127.0.0.1';
-        const settings = settingsFrom(ws.config, server.isLoopback(host), server.DEFAULT_SETTINGS);
+        const settings = settingsFrom(ws.config, server.isLoopback(host), opts.allowHost ?? [], server.DEFAULT_SETTINGS);
         const log = (message: string) => session.io.stderr.write(`pm serve: ${message}\n`);
         const sync = new SyncEngine({
           store,
