@@ -60,16 +60,25 @@ function connectionInfos(
     });
 }
 
-/** Resolves on the first SIGINT or SIGTERM; a second one ends the process the default way. */
-function untilSignal(): Promise<NodeJS.Signals> {
+/**
+ * Resolves on the first SIGINT or SIGTERM. A second one ends the process at once, after
+ * `atOnce` (which must be synchronous), with the usual code for that signal.
+ */
+function untilSignal(atOnce: () => void): Promise<NodeJS.Signals> {
   return new Promise((resolvePromise) => {
-    const stop = (signal: NodeJS.Signals) => {
-      process.off('SIGINT', stop);
-      process.off('SIGTERM', stop);
+    const second = (signal: NodeJS.Signals) => {
+      atOnce();
+      process.exit(128 + (signal === 'SIGINT' ? 2 : 15));
+    };
+    const first = (signal: NodeJS.Signals) => {
+      process.off('SIGINT', first);
+      process.off('SIGTERM', first);
+      process.once('SIGINT', second);
+      process.once('SIGTERM', second);
       resolvePromise(signal);
     };
-    process.on('SIGINT', stop);
-    process.on('SIGTERM', stop);
+    process.on('SIGINT', first);
+    process.on('SIGTERM', first);
   });
 }
 
@@ -132,7 +141,7 @@ Ctrl-C or SIGTERM: requests in flight finish first. API: /api/v1 (see /api/v1/op
         });
         await scheduler.start();
         // Handlers first: whoever reads the line below may signal at once.
-        const signalled = untilSignal();
+        const signalled = untilSignal(() => running.abandon());
         out.line(`pm serve: listening on ${running.url} (${store.dialect}: ${store.location})`);
         out.note(`web UI: ${running.url}/`);
         if (!settings.requireToken) {
@@ -148,7 +157,7 @@ Ctrl-C or SIGTERM: requests in flight finish first. API: /api/v1 (see /api/v1/op
           );
         }
         const signal = await signalled;
-        out.note(`pm serve: ${signal}: finishing requests in flight`);
+        out.note(`pm serve: ${signal}: finishing requests in flight (a second ${signal} stops at once)`);
         scheduler.stop();
         await running.close();
         out.note('pm serve: stopped');
