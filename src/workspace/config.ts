@@ -55,6 +55,8 @@ auto_export = true
 # require_token = false
 # max_import_mb = 256
 # sync_requests_per_minute = 60
+# Host names besides localhost / 127.0.0.1 / [::1] that clients may reach a tokenless server by.
+# allowed_hosts = ["pm.local"]
 
 [workflow]
 # Statuses that count as finished: hidden from \`pm item list\` without --all, never "ready".

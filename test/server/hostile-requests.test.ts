@@ -1,11 +1,14 @@
+import { readFileSync, writeFileSync } from 'node:fs';
 import { request as httpRequest } from 'node:http';
 import { connect } from 'node:net';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { ErrorBody } from '../../src/server/index.js';
 import { SyncEngine } from '../../src/sync/index.js';
 import { openStore } from '../../src/store/index.js';
 import { pathsFor, resolveConnection } from '../../src/workspace/index.js';
-import { testApp, type TestApp } from '../helpers/server.js';
+import { pmProcess } from '../helpers/cli.js';
+import { servePm, testApp, type TestApp } from '../helpers/server.js';
 import { storeTarget } from '../helpers/stores.js';
 import { tempDir } from '../helpers/temp.js';
 
@@ -98,6 +101,17 @@ describe('the Host header (DNS rebinding)', () => {
     expect((await raw(app.url, 'GET', '/api/v1/projects', { host: 'pm.example.com:8443' })).status).toBe(200);
     expect((await raw(app.url, 'GET', '/api/v1/projects', { host: 'PM.Example.com' })).status).toBe(200);
     expect((await raw(app.url, 'GET', '/api/v1/projects', { host: 'other.example.com' })).status).toBe(403);
+  });
+
+  it('pm serve takes the names from [server] allowed_hosts and --allow-host', async () => {
+    const cwd = tempDir();
+    expect((await pmProcess(['init'], { cwd })).code).toBe(0);
+    const config = join(cwd, '.pm', 'config.toml');
+    writeFileSync(config, readFileSync(config, 'utf8').replace('# allowed_hosts = ["pm.local"]', 'allowed_hosts = ["pm.lan"]'));
+    const url = await servePm(cwd, {}, ['--allow-host', 'pm.example.com,tracker.example.com']);
+    for (const host of ['pm.lan:4400', 'pm.example.com', 'tracker.example.com:80', 'localhost'])
+      expect((await raw(url, 'GET', '/api/v1/health', { host })).status, host).toBe(200);
+    expectPmError(await raw(url, 'GET', '/api/v1/health', { host: 'pm.local' }), 403, 'host_not_allowed');
   });
 
   it('a server that requires tokens answers any host name (a rebinding page cannot hold the token)', async () => {
