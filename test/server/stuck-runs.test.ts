@@ -215,4 +215,18 @@ describe('pm serve --port', () => {
     expect(result.stderr).toContain(`--port: expected a whole number from 0 to 65535, got "${port}"`);
     expect(result.stderr).not.toMatch(/RangeError|ERR_SOCKET_BAD_PORT|\n\s+at /);
   });
+
+  it('a port in use, or a host that is not this machine, is refused naming the flag', async () => {
+    const cwd = tempDir();
+    expect((await pmProcess(['init'], { cwd })).code).toBe(0);
+    const taken = await stuckRemote('hang');
+    const port = new URL(taken.url).port;
+    const inUse = await pmProcess(['serve', '--port', port], { cwd });
+    expect(inUse.code, inUse.stderr).toBe(2);
+    expect(inUse.stderr).toContain(`--port: 127.0.0.1:${port} is in use: pick another port, or --port 0 for any free one`);
+    const elsewhere = await pmProcess(['serve', '--port', '0', '--host', '203.0.113.7'], { cwd });
+    expect(elsewhere.code, elsewhere.stderr).toBe(2);
+    expect(elsewhere.stderr).toContain('--host: 203.0.113.7 is not an address of this machine');
+    expect(existsSync(join(cwd, '.pm', 'server.json'))).toBe(false);
+  });
 });

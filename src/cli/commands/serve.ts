@@ -82,6 +82,20 @@ function untilSignal(atOnce: () => void): Promise<NodeJS.Signals> {
   });
 }
 
+/** Why the server could not listen, naming the flag to change; other errors as they are. */
+function listenError(error: unknown, host: string, port: number): unknown {
+  const code = (error as NodeJS.ErrnoException).code;
+  const at = `${host}:${port}`;
+  const problems: Record<string, { path: string; message: string }> = {
+    EADDRINUSE: { path: '--port', message: `${at} is in use: pick another port, or --port 0 for any free one` },
+    EACCES: { path: '--port', message: `not allowed to listen on ${at} (ports below 1024 need privileges): pick another` },
+    EADDRNOTAVAIL: { path: '--host', message: `${host} is not an address of this machine` },
+    ENOTFOUND: { path: '--host', message: `${JSON.stringify(host)} is not a known host name or address` },
+  };
+  const problem = code !== undefined && Object.hasOwn(problems, code) ? problems[code] : undefined;
+  return problem ? new ValidationError([problem]) : error;
+}
+
 export function registerServe(program: Command, session: Session): void {
   const out = session.out;
 
@@ -122,23 +136,28 @@ Ctrl-C or SIGTERM: requests in flight finish first. API: /api/v1 (see /api/v1/op
           return seconds === undefined ? [] : [{ name, everyMs: seconds * 1000 }];
         });
         const scheduler = new SyncScheduler(sync, scheduled, { log });
-        const running = await server.startServer({
-          store,
-          target,
-          paths: ws.paths,
-          host,
-          port: opts.port ?? DEFAULT_PORT,
-          settings,
-          clock: ws.clock,
-          doneStatuses: doneStatuses(ws.config),
-          actor: () => ws.actor,
-          sync,
-          connections: connectionInfos(ws.config, ws.paths, session.io.env, scheduler),
-          logger: {
-            level: session.io.env.PM_LOG_LEVEL ?? 'info',
-            stream: { write: (line: string) => session.io.stderr.write(line) },
-          },
-        });
+        const port = opts.port ?? DEFAULT_PORT;
+        const running = await server
+          .startServer({
+            store,
+            target,
+            paths: ws.paths,
+            host,
+            port,
+            settings,
+            clock: ws.clock,
+            doneStatuses: doneStatuses(ws.config),
+            actor: () => ws.actor,
+            sync,
+            connections: connectionInfos(ws.config, ws.paths, session.io.env, scheduler),
+            logger: {
+              level: session.io.env.PM_LOG_LEVEL ?? 'info',
+              stream: { write: (line: string) => session.io.stderr.write(line) },
+            },
+          })
+          .catch((error: unknown) => {
+            throw listenError(error, host, port);
+          });
         await scheduler.start();
         // Handlers first: whoever reads the line below may signal at once.
         const signalled = untilSignal(() => running.abandon());
