@@ -33,6 +33,14 @@ export const EXIT_CODES: Record<ErrorCode, number> = {
   unsupported_media_type: 9,
   remote_failed: 9,
   internal: 1,
+  host_not_allowed: 8,
+  cross_site_request: 8,
+  no_connection: 6,
+  bad_request: 2,
+  uri_too_long: 2,
+  headers_too_large: 2,
+  request_timeout: 9,
+  shutting_down: 9,
 };
 
 export const USAGE_EXIT_CODE = 2;

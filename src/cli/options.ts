@@ -3,16 +3,12 @@ import { ValidationError } from '../domain/index.js';
 
 /** Option parsers that fail with the option's name, as our other validation errors do. */
 
-export function integer(name: string, min = Number.MIN_SAFE_INTEGER) {
+export function integer(name: string, min = Number.MIN_SAFE_INTEGER, max = Number.MAX_SAFE_INTEGER) {
+  const range = max < Number.MAX_SAFE_INTEGER ? ` from ${min} to ${max}` : min > Number.MIN_SAFE_INTEGER ? ` ≥ ${min}` : '';
   return (value: string): number => {
     const n = Number(value);
-    if (!/^-?\d+$/.test(value.trim()) || !Number.isSafeInteger(n) || n < min) {
-      throw new ValidationError([
-        {
-          path: name,
-          message: `expected a whole number${min > Number.MIN_SAFE_INTEGER ? ` ≥ ${min}` : ''}, got ${JSON.stringify(value)}`,
-        },
-      ]);
+    if (!/^-?\d+$/.test(value.trim()) || !Number.isSafeInteger(n) || n < min || n > max) {
+      throw new ValidationError([{ path: name, message: `expected a whole number${range}, got ${JSON.stringify(value)}` }]);
     }
     return n;
   };

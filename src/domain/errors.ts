@@ -34,6 +34,14 @@ export const ERROR_CODES = [
   'run_finished',
   'not_failed',
   'internal',
+  'host_not_allowed',
+  'cross_site_request',
+  'no_connection',
+  'bad_request',
+  'uri_too_long',
+  'headers_too_large',
+  'request_timeout',
+  'shutting_down',
 ] as const;
 export type ErrorCode = (typeof ERROR_CODES)[number];
 

@@ -11,8 +11,10 @@ export interface ServerSettings {
   jsonLimit: number;
   /** Largest snapshot a sync request may upload, in bytes. */
   importLimit: number;
-  /** Requests per minute one client may make to /api/v1/sync/*. */
+  /** Requests per minute one client may make to /api/v1/sync/*, all those routes together. */
   syncRequestsPerMinute: number;
+  /** Host names besides loopback's that a server without tokens answers (and writes may come from). */
+  allowedHosts: readonly string[];
 }
 
 export const DEFAULT_SETTINGS: ServerSettings = {
@@ -20,6 +22,7 @@ export const DEFAULT_SETTINGS: ServerSettings = {
   jsonLimit: 8 * 1024 * 1024,
   importLimit: 256 * 1024 * 1024,
   syncRequestsPerMinute: 60,
+  allowedHosts: [],
 };
 
 /** A store for one snapshot export or import, released when the request is done with it. */

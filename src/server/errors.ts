@@ -1,3 +1,5 @@
+import { STATUS_CODES } from 'node:http';
+import type { Duplex } from 'node:stream';
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { PmError, ValidationError, isPmError, type ErrorCode } from '../domain/index.js';
 
@@ -33,6 +35,14 @@ export const HTTP_STATUS: Record<ErrorCode, number> = {
   config_invalid: 500,
   internal: 500,
   remote_failed: 502,
+  host_not_allowed: 403,
+  cross_site_request: 403,
+  no_connection: 409,
+  bad_request: 400,
+  uri_too_long: 414,
+  headers_too_large: 431,
+  request_timeout: 408,
+  shutting_down: 503,
 };
 
 /** The JSON every error answers with: `{ "error": { "code", "message", "field"?, "details"? } }`. */
@@ -57,33 +67,82 @@ export function payloadTooLarge(limit: number): PmError {
   });
 }
 
+/** Longest path parameter (a ref): longer ones are refused (414) before routing. */
+export const MAX_PARAM_LENGTH = 200;
+
+const notJson = () => new ValidationError([{ path: 'body', message: 'the body is not valid JSON' }]);
+
 /**
- * Errors Fastify raises before a handler runs (parsing, routing, limits) in pm's terms. Their
- * messages describe the request, never the server, so they are safe to pass on.
+ * Errors Fastify raises before a handler runs (parsing, routing, limits), by their codes, in
+ * pm's terms. Messages are pm's own: Fastify's quote the request, which may be huge.
  */
-function fromFastify(error: FastifyError, request: FastifyRequest, bodyLimit: number): PmError | undefined {
-  switch (error.code) {
-    case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
-      return new PmError(
-        'unsupported_media_type',
-        `unsupported Content-Type ${JSON.stringify(request.headers['content-type'] ?? '')}: send application/json`,
-      );
-    case 'FST_ERR_CTP_BODY_TOO_LARGE':
-      return payloadTooLarge(bodyLimit);
-    case 'FST_ERR_CTP_EMPTY_JSON_BODY':
-      return new ValidationError([{ path: 'body', message: 'the body is empty: send a JSON object' }]);
-    case 'FST_ERR_CTP_INVALID_JSON_BODY':
-      return new ValidationError([{ path: 'body', message: 'the body is not valid JSON' }]);
-  }
+const FASTIFY_ERRORS: Record<string, (request: FastifyRequest, bodyLimit: number) => PmError> = {
+  FST_ERR_CTP_INVALID_MEDIA_TYPE: (request) =>
+    new PmError(
+      'unsupported_media_type',
+      `unsupported Content-Type ${JSON.stringify(String(request.headers['content-type'] ?? '').slice(0, 100))}: send application/json`,
+    ),
+  FST_ERR_CTP_INVALID_TYPE: () => new PmError('unsupported_media_type', 'the Content-Type is not valid: send application/json'),
+  FST_ERR_CTP_EMPTY_TYPE: () => new PmError('unsupported_media_type', 'the Content-Type is empty: send application/json'),
+  FST_ERR_CTP_BODY_TOO_LARGE: (_request, bodyLimit) => payloadTooLarge(bodyLimit),
+  FST_ERR_CTP_EMPTY_JSON_BODY: () => new ValidationError([{ path: 'body', message: 'the body is empty: send a JSON object' }]),
+  FST_ERR_CTP_INVALID_JSON_BODY: notJson,
+  FST_ERR_CTP_INVALID_CONTENT_LENGTH: () => new PmError('bad_request', 'the body is not as long as its Content-Length says'),
+  FST_ERR_BAD_URL: () => new PmError('bad_request', 'the URL is not valid: a %-escape in its path is malformed'),
+  FST_ERR_MAX_PARAM_LENGTH: () =>
+    new PmError('uri_too_long', `the URL is too long: a path segment has more than ${MAX_PARAM_LENGTH} characters`),
+};
+
+/** What an error of another kind that carries an HTTP status (Fastify's, a plugin's) becomes. */
+function byStatus(error: FastifyError, bodyLimit: number): PmError | undefined {
   const status = error.statusCode ?? 500;
-  if (error instanceof SyntaxError && status === 400) {
-    return new ValidationError([{ path: 'body', message: 'the body is not valid JSON' }]);
+  // The JSON parser's errors, prototype poisoning included.
+  if (error instanceof SyntaxError && status === 400) return notJson();
+  switch (status) {
+    case 404:
+      return new PmError('not_found', error.message);
+    case 408:
+      return new PmError('request_timeout', 'the request took too long to arrive');
+    case 413:
+      return payloadTooLarge(bodyLimit);
+    case 414:
+      return new PmError('uri_too_long', 'the URL is too long');
+    case 415:
+      return new PmError('unsupported_media_type', 'unsupported Content-Type: send application/json');
+    case 431:
+      return new PmError('headers_too_large', 'the request headers are too large');
+    case 503:
+      return new PmError('shutting_down', 'the server is stopping: try again when it is back');
   }
-  if (status === 404) return new PmError('not_found', error.message);
-  if (status === 413) return payloadTooLarge(bodyLimit);
-  if (status === 415) return new PmError('unsupported_media_type', error.message);
-  if (status >= 400 && status < 500) return new ValidationError([{ path: '', message: error.message }], error.message);
-  return undefined;
+  return status >= 400 && status < 500 ? new PmError('bad_request', error.message) : undefined;
+}
+
+function fromFastify(error: FastifyError, request: FastifyRequest, bodyLimit: number): PmError | undefined {
+  const known =
+    typeof error.code === 'string' && Object.hasOwn(FASTIFY_ERRORS, error.code) ? FASTIFY_ERRORS[error.code] : undefined;
+  return known ? known(request, bodyLimit) : byStatus(error, bodyLimit);
+}
+
+/**
+ * A request Node's HTTP parser refused before Fastify saw it (headers too large, not HTTP, too
+ * slow): answered on the socket in pm's shape, then the connection closes.
+ */
+export function sendClientError(error: NodeJS.ErrnoException, socket: Duplex): void {
+  if (error.code === 'ECONNRESET' || socket.destroyed) return;
+  const known =
+    error.code === 'HPE_HEADER_OVERFLOW'
+      ? new PmError('headers_too_large', 'the request headers are too large (16 KiB at most, the URL included)')
+      : error.code === 'ERR_HTTP_REQUEST_TIMEOUT'
+        ? new PmError('request_timeout', 'the request took too long to arrive')
+        : new PmError('bad_request', 'the request is not valid HTTP');
+  const status = HTTP_STATUS[known.code];
+  const body = JSON.stringify(errorBody(known));
+  if (socket.writable) {
+    socket.write(
+      `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+    );
+  }
+  socket.destroy();
 }
 
 /**

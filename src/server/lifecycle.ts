@@ -31,9 +31,17 @@ export interface ServeOptions {
 export interface RunningServer {
   url: string;
   app: FastifyInstance;
-  /** Stops taking requests, lets those in flight finish, then lets go of the lock and server.json. */
+  /**
+   * Stops taking requests, cancels sync runs, lets requests in flight finish (those still going
+   * after `DRAIN_MS` are cut off), then lets go of the lock and server.json.
+   */
   close(): Promise<void>;
+  /** For a process about to exit at once: removes server.json and the temp files, now. */
+  abandon(): void;
 }
+
+/** How long a stopping server waits for requests in flight. */
+export const DRAIN_MS = 10_000;
 
 /** What `.pm/server.json` says: where the server of this repository is, for discovery. */
 export interface ServerInfo {
@@ -112,7 +120,8 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
     await app.listen({ host: options.host, port: options.port });
     const info: ServerInfo = { url: urlOf(app), pid: process.pid };
     writeServerInfo(paths, info);
-    return { url: info.url, app, close: closer(app, lock, paths, tmpDir, options.sync) };
+    const abandon = () => removeTraces(paths, tmpDir);
+    return { url: info.url, app, close: closer(app, lock, abandon, options.sync), abandon };
   } catch (error) {
     await app?.close();
     await lock.release();
@@ -131,23 +140,42 @@ function writeServerInfo(paths: WorkspacePaths, info: ServerInfo): void {
   renameSync(temp, file);
 }
 
+/** True when the promise settles within `ms` (its rejection is thrown). */
+async function settlesWithin(promise: Promise<unknown>, ms: number): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<false>((resolve) => (timer = setTimeout(resolve, ms, false)));
+  try {
+    return await Promise.race([promise.then(() => true), late]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+function removeTraces(paths: WorkspacePaths, tmpDir: string): void {
+  if (readServerInfo(paths)?.pid === process.pid) rmSync(serverInfoPath(paths), { force: true });
+  rmSync(tmpDir, { recursive: true, force: true });
+}
+
 function closer(
   app: FastifyInstance,
   lock: HeldLock,
-  paths: WorkspacePaths,
-  tmpDir: string,
+  removeTraces: () => void,
   sync: SyncEngine | undefined,
 ): () => Promise<void> {
   let closing: Promise<void> | undefined;
   return () =>
     (closing ??= (async () => {
       try {
-        // Runs in flight stop at their next record and are recorded as cancelled.
-        await sync?.stop();
-        await app.close();
+        // Runs in flight are cancelled (their remote requests aborted) and recorded as such,
+        // while the server stops listening and lets requests in flight finish.
+        const drained = Promise.all([sync?.stop(), app.close()]);
+        if (!(await settlesWithin(drained, DRAIN_MS))) {
+          // Requests still going (an upload that never ends) are cut off.
+          app.server.closeAllConnections();
+          await settlesWithin(drained, 1000);
+        }
       } finally {
-        if (readServerInfo(paths)?.pid === process.pid) rmSync(serverInfoPath(paths), { force: true });
-        rmSync(tmpDir, { recursive: true, force: true });
+        removeTraces();
         await lock.release();
       }
     })());

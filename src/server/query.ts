@@ -1,4 +1,5 @@
 import type * as z from 'zod/mini';
+import { ValidationError, type ErrorIssue } from '../domain/index.js';
 
 /**
  * Query strings carry only strings; the schemas that validate them (the same ones that
@@ -22,9 +23,10 @@ function kindOf(schema: z.core.$ZodType | undefined): Kind {
   return 'other';
 }
 
-function shapeOf(schema: z.core.$ZodType): Record<string, z.core.$ZodType> {
+/** The fields of an object schema; undefined for any other schema. */
+function shapeOf(schema: z.core.$ZodType): Record<string, z.core.$ZodType> | undefined {
   const def = schema._zod.def as { type: string; shape?: Record<string, z.core.$ZodType> };
-  return def.type === 'object' && def.shape ? def.shape : {};
+  return def.type === 'object' ? (def.shape ?? {}) : undefined;
 }
 
 const INTEGER_RE = /^-?\d{1,15}$/;
@@ -47,12 +49,25 @@ function coerce(kind: Kind, value: string | string[]): unknown {
   }
 }
 
+/**
+ * The query as its schema expects it. A parameter the schema does not name is refused here,
+ * by name: `toString`, `__proto__` and the like are keys of every object, never parameters.
+ */
 export function coerceQuery(schema: z.core.$ZodType, raw: RawQuery): Record<string, unknown> {
   const shape = shapeOf(schema);
-  const out: Record<string, unknown> = {};
+  const out: Record<string, unknown> = Object.create(null) as Record<string, unknown>;
+  const unknown: ErrorIssue[] = [];
   for (const [key, value] of Object.entries(raw)) {
     if (value === undefined) continue;
-    out[key] = coerce(kindOf(shape[key]), value);
+    const field = shape && Object.hasOwn(shape, key) ? shape[key] : undefined;
+    if (shape && !field) unknown.push({ path: key, message: unknownParameter(shape) });
+    else out[key] = coerce(kindOf(field), value);
   }
+  if (unknown.length > 0) throw new ValidationError(unknown);
   return out;
+}
+
+function unknownParameter(shape: Record<string, z.core.$ZodType>): string {
+  const known = Object.keys(shape);
+  return `unknown query parameter (${known.length === 0 ? 'this route takes none' : `expected ${known.join(', ')}`})`;
 }

@@ -1,5 +1,5 @@
 import type { Readable } from 'node:stream';
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest, onRequestAsyncHookHandler } from 'fastify';
 import * as z from 'zod/mini';
 import { parseInput } from '../domain/index.js';
 import type { TokenScope } from '../store/index.js';
@@ -44,8 +44,6 @@ export interface Route<Q = unknown, B = unknown> {
   status?: number;
   /** What a success returns, for the OpenAPI document. */
   returns?: () => JsonSchema;
-  /** Counted against the sync rate limit. */
-  rateLimited?: boolean;
   handler(ctx: RouteContext<Q, B>): Promise<unknown>;
 }
 
@@ -108,15 +106,21 @@ class Context<Q, B> implements RouteContext<Q, B> {
   }
 }
 
-export function registerRoutes(app: FastifyInstance, routes: readonly AnyRoute[], deps: AppDeps): void {
+/** The routes whose requests share the sync rate limit. */
+const RATE_LIMITED_PREFIX = '/sync/';
+
+export function registerRoutes(
+  app: FastifyInstance,
+  routes: readonly AnyRoute[],
+  deps: AppDeps,
+  syncBudget: onRequestAsyncHookHandler,
+): void {
   for (const spec of routes) {
     app.route({
       method: spec.method,
       url: `${API_PREFIX}${spec.url}`,
-      config: {
-        scope: spec.scope,
-        ...(spec.rateLimited ? { rateLimit: { max: deps.settings.syncRequestsPerMinute, timeWindow: 60_000 } } : {}),
-      },
+      config: { scope: spec.scope },
+      ...(spec.url.startsWith(RATE_LIMITED_PREFIX) ? { onRequest: syncBudget } : {}),
       handler: async (request, reply) => {
         const raw = request.query as RawQuery;
         const query: unknown =

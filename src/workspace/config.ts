@@ -22,6 +22,8 @@ export const configSchema = z.looseObject({
       max_import_mb: z.optional(z.number().check(z.gt(0))),
       /** Requests per minute one client may make to /api/v1/sync/*. */
       sync_requests_per_minute: z.optional(z.int().check(z.gte(1))),
+      /** Host names besides loopback's a server without tokens answers (DNS rebinding guard). */
+      allowed_hosts: z.optional(z.array(z.string().check(z.minLength(1), z.maxLength(253)))),
     }),
   ),
   workflow: z.optional(
@@ -53,6 +55,8 @@ auto_export = true
 # require_token = false
 # max_import_mb = 256
 # sync_requests_per_minute = 60
+# Host names besides localhost / 127.0.0.1 / [::1] that clients may reach a tokenless server by.
+# allowed_hosts = ["pm.local"]
 
 [workflow]
 # Statuses that count as finished: hidden from \`pm item list\` without --all, never "ready".

@@ -1,7 +1,7 @@
 import { chmodSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { parse as parseToml, stringify as stringifyToml } from 'smol-toml';
 import * as z from 'zod/mini';
-import { ConfigError, NotFoundError, toIssues } from '../domain/index.js';
+import { ConfigError, NotFoundError, PmError, ValidationError, toIssues } from '../domain/index.js';
 import type { Config } from './config.js';
 import type { WorkspacePaths } from './workspace.js';
 
@@ -54,8 +54,10 @@ export function pickConnection(config: Config, name: string | undefined): [strin
   }
   if (all.length === 1) return all[0]!;
   if (all.length === 0)
-    throw new ConfigError('config_invalid', 'no connection yet: add one with pm connect KIND --url URL --project ID');
-  throw new ConfigError('config_invalid', `several connections (${all.map(([n]) => n).join(', ')}): pass --connection NAME`);
+    throw new PmError('no_connection', 'no connection yet: add one with pm connect KIND --url URL --project ID');
+  throw new ValidationError([
+    { path: 'connection', message: `several connections (${all.map(([n]) => n).join(', ')}): name one (--connection NAME)` },
+  ]);
 }
 
 function readSecrets(paths: WorkspacePaths): Record<string, unknown> {

@@ -14,7 +14,7 @@ import {
   type Config,
   type WorkspacePaths,
 } from '../../workspace/index.js';
-import { example, integer, jsonOption } from '../options.js';
+import { example, integer, jsonOption, list } from '../options.js';
 import { when } from '../output/format.js';
 import type { Session } from '../session.js';
 
@@ -25,11 +25,12 @@ function databaseOption(session: Session, value: string): string {
   return isPostgresUrl(value) || isAbsolute(value) ? value : resolve(session.io.cwd, value);
 }
 
-function settingsFrom(config: Config, loopback: boolean, defaults: ServerSettings): ServerSettings {
+function settingsFrom(config: Config, loopback: boolean, allowHosts: string[], defaults: ServerSettings): ServerSettings {
   const server = config.server ?? {};
   return {
     ...defaults,
     requireToken: !loopback || (server.require_token ?? defaults.requireToken),
+    allowedHosts: [...(server.allowed_hosts ?? []), ...allowHosts],
     ...(server.max_import_mb !== undefined ? { importLimit: Math.round(server.max_import_mb * 1024 * 1024) } : {}),
     ...(server.sync_requests_per_minute !== undefined ? { syncRequestsPerMinute: server.sync_requests_per_minute } : {}),
   };
@@ -59,17 +60,40 @@ function connectionInfos(
     });
 }
 
-/** Resolves on the first SIGINT or SIGTERM; a second one ends the process the default way. */
-function untilSignal(): Promise<NodeJS.Signals> {
+/**
+ * Resolves on the first SIGINT or SIGTERM. A second one ends the process at once, after
+ * `atOnce` (which must be synchronous), with the usual code for that signal.
+ */
+function untilSignal(atOnce: () => void): Promise<NodeJS.Signals> {
   return new Promise((resolvePromise) => {
-    const stop = (signal: NodeJS.Signals) => {
-      process.off('SIGINT', stop);
-      process.off('SIGTERM', stop);
+    const second = (signal: NodeJS.Signals) => {
+      atOnce();
+      process.exit(128 + (signal === 'SIGINT' ? 2 : 15));
+    };
+    const first = (signal: NodeJS.Signals) => {
+      process.off('SIGINT', first);
+      process.off('SIGTERM', first);
+      process.once('SIGINT', second);
+      process.once('SIGTERM', second);
       resolvePromise(signal);
     };
-    process.on('SIGINT', stop);
-    process.on('SIGTERM', stop);
+    process.on('SIGINT', first);
+    process.on('SIGTERM', first);
   });
+}
+
+/** Why the server could not listen, naming the flag to change; other errors as they are. */
+function listenError(error: unknown, host: string, port: number): unknown {
+  const code = (error as NodeJS.ErrnoException).code;
+  const at = `${host}:${port}`;
+  const problems: Record<string, { path: string; message: string }> = {
+    EADDRINUSE: { path: '--port', message: `${at} is in use: pick another port, or --port 0 for any free one` },
+    EACCES: { path: '--port', message: `not allowed to listen on ${at} (ports below 1024 need privileges): pick another` },
+    EADDRNOTAVAIL: { path: '--host', message: `${host} is not an address of this machine` },
+    ENOTFOUND: { path: '--host', message: `${JSON.stringify(host)} is not a known host name or address` },
+  };
+  const problem = code !== undefined && Object.hasOwn(problems, code) ? problems[code] : undefined;
+  return problem ? new ValidationError([problem]) : error;
 }
 
 export function registerServe(program: Command, session: Session): void {
@@ -78,8 +102,13 @@ export function registerServe(program: Command, session: Session): void {
   program
     .command('serve')
     .description("serve this repository's data over HTTP: the web UI, the REST API, bulk sync and an OpenAPI document")
-    .option('--port <n>', `port to listen on; 0 picks a free one (default ${DEFAULT_PORT})`, integer('--port', 0))
+    .option('--port <n>', `port to listen on; 0 picks a free one (default ${DEFAULT_PORT})`, integer('--port', 0, 65535))
     .option('--host <addr>', 'address to listen on (default 127.0.0.1; any other requires tokens)')
+    .option(
+      '--allow-host <name>',
+      'a host name besides localhost/127.0.0.1/[::1] that clients may reach this server by (repeatable, or a,b)',
+      list,
+    )
     .option('--database <url>', 'postgres://… or a SQLite file (default: PM_DATABASE_URL, else .pm/data.db)')
     .addHelpText(
       'after',
@@ -88,14 +117,14 @@ Writes .pm/server.json ({ url, pid }) while it runs; one server per database. St
 Ctrl-C or SIGTERM: requests in flight finish first. API: /api/v1 (see /api/v1/openapi.json).
 `,
     )
-    .action(async (opts: { port?: number; host?: string; database?: string }) => {
+    .action(async (opts: { port?: number; host?: string; database?: string; allowHost?: string[] }) => {
       const ws = await session.workspace(opts.database ? { sync: 'off' } : {});
       const server = await import('../../server/index.js');
       const target = opts.database ? databaseOption(session, opts.database) : databaseTarget(ws.paths, session.io.env);
       const store = opts.database ? await openStore(target) : ws.store;
       try {
         const host = opts.host ?? '127.0.0.1';
-        const settings = settingsFrom(ws.config, server.isLoopback(host), server.DEFAULT_SETTINGS);
+        const settings = settingsFrom(ws.config, server.isLoopback(host), opts.allowHost ?? [], server.DEFAULT_SETTINGS);
         const log = (message: string) => session.io.stderr.write(`pm serve: ${message}\n`);
         const sync = new SyncEngine({
           store,
@@ -107,26 +136,31 @@ Ctrl-C or SIGTERM: requests in flight finish first. API: /api/v1 (see /api/v1/op
           return seconds === undefined ? [] : [{ name, everyMs: seconds * 1000 }];
         });
         const scheduler = new SyncScheduler(sync, scheduled, { log });
-        const running = await server.startServer({
-          store,
-          target,
-          paths: ws.paths,
-          host,
-          port: opts.port ?? DEFAULT_PORT,
-          settings,
-          clock: ws.clock,
-          doneStatuses: doneStatuses(ws.config),
-          actor: () => ws.actor,
-          sync,
-          connections: connectionInfos(ws.config, ws.paths, session.io.env, scheduler),
-          logger: {
-            level: session.io.env.PM_LOG_LEVEL ?? 'info',
-            stream: { write: (line: string) => session.io.stderr.write(line) },
-          },
-        });
+        const port = opts.port ?? DEFAULT_PORT;
+        const running = await server
+          .startServer({
+            store,
+            target,
+            paths: ws.paths,
+            host,
+            port,
+            settings,
+            clock: ws.clock,
+            doneStatuses: doneStatuses(ws.config),
+            actor: () => ws.actor,
+            sync,
+            connections: connectionInfos(ws.config, ws.paths, session.io.env, scheduler),
+            logger: {
+              level: session.io.env.PM_LOG_LEVEL ?? 'info',
+              stream: { write: (line: string) => session.io.stderr.write(line) },
+            },
+          })
+          .catch((error: unknown) => {
+            throw listenError(error, host, port);
+          });
         await scheduler.start();
         // Handlers first: whoever reads the line below may signal at once.
-        const signalled = untilSignal();
+        const signalled = untilSignal(() => running.abandon());
         out.line(`pm serve: listening on ${running.url} (${store.dialect}: ${store.location})`);
         out.note(`web UI: ${running.url}/`);
         if (!settings.requireToken) {
@@ -142,7 +176,7 @@ Ctrl-C or SIGTERM: requests in flight finish first. API: /api/v1 (see /api/v1/op
           );
         }
         const signal = await signalled;
-        out.note(`pm serve: ${signal}: finishing requests in flight`);
+        out.note(`pm serve: ${signal}: finishing requests in flight (a second ${signal} stops at once)`);
         scheduler.stop();
         await running.close();
         out.note('pm serve: stopped');

@@ -83,7 +83,6 @@ export const syncRoutes = [
     url: '/sync/export',
     tag,
     scope: 'read',
-    rateLimited: true,
     summary: 'Stream every record as the canonical snapshot: the same bytes pm sync export writes',
     returns: () => ({ $ref: '#/components/schemas/Snapshot' }),
     handler: async ({ deps, reply, request }) => {
@@ -107,7 +106,6 @@ export const syncRoutes = [
     url: '/sync/import',
     tag,
     scope: 'write',
-    rateLimited: true,
     summary:
       'Merge (or replace with) a snapshot streamed as the body, in one transaction; three-way when base names an uploaded base. Answers the counts per entity type.',
     query: z.strictObject({
@@ -149,7 +147,6 @@ export const syncRoutes = [
     url: '/sync/bases/:ref',
     tag,
     scope: 'write',
-    rateLimited: true,
     summary:
       'Upload the base of the next three-way import (the snapshot both sides last agreed on), named by its sha256; pm sync push sends it',
     body: snapshotBody,

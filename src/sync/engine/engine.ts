@@ -86,6 +86,8 @@ export class SyncEngine {
   readonly events = new RunEvents();
   private readonly owner = `${process.pid}@${hostname()}`;
   private readonly cancels = new Set<string>();
+  /** Per run of this process: aborting it ends the run's remote requests and waits at once. */
+  private readonly aborts = new Map<string, AbortController>();
   private readonly running = new Map<string, Promise<SyncRun>>();
   private readonly recorders = new Map<string, RunRecorder>();
   private readonly clock: () => number;
@@ -174,6 +176,8 @@ export class SyncEngine {
     const run = await this.requireRun(runId);
     const recorder = new RunRecorder(this.repo, run, (e) => this.events.emit(e), this.log, this.clock);
     this.recorders.set(run.id, recorder);
+    const abort = new AbortController();
+    this.aborts.set(run.id, abort);
     this.events.emit({ type: 'run_started', run });
     await recorder.audit('sync_started', requester, {
       connection: run.connection,
@@ -186,18 +190,20 @@ export class SyncEngine {
     let status: RunStatus;
     let error: string | null = null;
     try {
-      const result = await this.perform(run, recorder);
+      const result = await this.perform(run, recorder, abort.signal);
       status = this.cancels.has(run.id) ? 'cancelled' : recorder.failed > 0 ? 'completed_with_errors' : 'completed';
       if (status === 'completed' && !run.dry_run) {
         for (const [type, cursor] of result.cursors) await this.repo.setCursor(run.connection, type, cursor, this.iso());
         if (result.localCursor) await this.repo.setCursor(run.connection, LocalChanges.entity, result.localCursor, this.iso());
       }
     } catch (failure) {
-      status = 'failed';
-      error = isPmError(failure) ? failure.message : `unexpected: ${(failure as Error).message}`;
+      // A cancelled run ends with whatever its aborted request threw: it was cancelled, not failed.
+      status = this.cancels.has(run.id) ? 'cancelled' : 'failed';
+      if (status === 'failed') error = isPmError(failure) ? failure.message : `unexpected: ${(failure as Error).message}`;
     } finally {
       clearInterval(heartbeat);
       this.cancels.delete(run.id);
+      this.aborts.delete(run.id);
     }
     await recorder.flush();
     if (!run.dry_run)
@@ -235,11 +241,17 @@ export class SyncEngine {
 
   /** Asks every run of this process to stop and waits for them (a server shutting down). */
   async stop(): Promise<void> {
-    for (const id of this.running.keys()) this.cancels.add(id);
+    for (const id of this.running.keys()) this.stopRun(id);
     await Promise.allSettled([...this.running.values()]);
   }
 
-  private async perform(run: SyncRun, recorder: RunRecorder) {
+  /** A run of this process stops: at its next record, and its remote requests and waits at once. */
+  private stopRun(runId: string): void {
+    this.cancels.add(runId);
+    this.aborts.get(runId)?.abort();
+  }
+
+  private async perform(run: SyncRun, recorder: RunRecorder, signal: AbortSignal) {
     const { store } = this.options;
     const connection = this.connection(run.connection);
     const project = await syncedProject(store, connection);
@@ -248,12 +260,14 @@ export class SyncEngine {
     const retry = {
       ...(this.options.retry ?? DEFAULT_RETRY),
       onWait: (ms: number, error: unknown) => this.waiting(run, ms, error),
+      signal,
     };
     const connector = await this.definition(connection.kind).create({
       ...connection,
       localStatuses: lanes.map((l) => l.status_value),
       beforeRequest: () => limiter.acquire(),
       retry,
+      signal,
     });
     await connector.prepare();
     return executeRun({
@@ -303,13 +317,16 @@ export class SyncEngine {
     try {
       await this.repo.updateRun(run.id, { heartbeat_at: this.iso(), counters: recorder.counters });
       const current = await this.repo.getRun(run.id);
-      if (current?.cancel_requested_at) this.cancels.add(run.id);
+      if (current?.cancel_requested_at) this.stopRun(run.id);
     } catch (error) {
       this.log(`sync: heartbeat of run ${run.id}: ${(error as Error).message}`);
     }
   }
 
-  /** Stops a run: a queued one at once, a running one at its next record (in whatever process runs it). */
+  /**
+   * Stops a run: a queued one at once, a running one at its next record (in whatever process
+   * runs it); in this process its remote requests in flight and its waits end at once.
+   */
   async cancel(runId: string, requester: Requester): Promise<SyncRun> {
     const run = await this.requireRun(runId);
     if ((FINISHED_RUN_STATUSES as readonly string[]).includes(run.status)) {
@@ -320,7 +337,7 @@ export class SyncEngine {
       await this.repo.updateRun(run.id, { status: 'cancelled', finished_at: at, duration_ms: 0, cancel_requested_at: at });
     else {
       await this.repo.updateRun(run.id, { cancel_requested_at: at });
-      if (this.running.has(run.id)) this.cancels.add(run.id);
+      if (this.running.has(run.id)) this.stopRun(run.id);
     }
     await this.audit('sync_cancel_requested', requester, run.id, at, {});
     return this.requireRun(run.id);

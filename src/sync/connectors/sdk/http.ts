@@ -40,6 +40,8 @@ export interface HttpClientOptions {
   retry?: RetryPolicy;
   /** The remote's own words for a refusal, from its error body ('' when it says nothing readable). */
   describeError?: (body: unknown) => string;
+  /** Aborts every request in flight and every one after (a cancelled run). */
+  signal?: AbortSignal;
 }
 
 /**
@@ -71,8 +73,13 @@ export class HttpClient {
   private async once(req: HttpRequest): Promise<HttpResponse> {
     const url = this.options.baseUrl.replace(/\/+$/, '') + req.path;
     const where = `${req.method} ${req.path.split('?')[0]}`;
+    const cancel = this.options.signal;
+    const cancelled = () => new RemoteError(`${where}: cancelled`, { retryable: false });
+    if (cancel?.aborted) throw cancelled();
     await this.options.beforeRequest?.();
-    const signal = AbortSignal.timeout(this.options.timeoutMs);
+    if (cancel?.aborted) throw cancelled();
+    const timeout = AbortSignal.timeout(this.options.timeoutMs);
+    const signal = cancel ? AbortSignal.any([cancel, timeout]) : timeout;
     let answer: Answer;
     try {
       answer = await send(new URL(url), {
@@ -86,6 +93,7 @@ export class HttpClient {
         signal,
       });
     } catch (error) {
+      if (cancel?.aborted) throw cancelled();
       const reason = signal.aborted
         ? `no answer within ${this.options.timeoutMs} ms`
         : ((error as { code?: string }).code ?? (error as Error).message);
@@ -197,6 +205,7 @@ export function connectorHttp(
     describeError: options.describeError,
     ...(settings.beforeRequest ? { beforeRequest: settings.beforeRequest } : {}),
     ...(settings.retry ? { retry: settings.retry } : {}),
+    ...(settings.signal ? { signal: settings.signal } : {}),
   });
 }
 

@@ -7,6 +7,8 @@ export interface RetryPolicy {
   maxDelayMs: number;
   /** Told of every wait before a retry (a run's live view shows it). */
   onWait?: (delayMs: number, error: unknown) => void;
+  /** Once it aborts (the run is cancelled), a wait ends at once and nothing more is tried. */
+  signal?: AbortSignal;
 }
 
 export const DEFAULT_RETRY: RetryPolicy = { attempts: 4, baseDelayMs: 250, maxDelayMs: 8000 };
@@ -54,20 +56,35 @@ export async function withRetry<T>(
     sleep?: (ms: number) => Promise<void>;
   } = {},
 ): Promise<Attempted<T>> {
-  const sleep = options.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
+  const signal = options.signal ?? policy.signal;
+  const sleep = options.sleep ?? ((ms: number) => pause(ms, signal));
   for (let attempt = 1; ; attempt++) {
     try {
       return { value: await fn(), attempts: attempt };
     } catch (error) {
-      if (attempt >= policy.attempts || !isRetryable(error) || options.signal?.aborted) {
-        throw Object.assign(error as Error, { attempts: attempt });
-      }
+      const given = () => Object.assign(error as Error, { attempts: attempt });
+      if (attempt >= policy.attempts || !isRetryable(error) || signal?.aborted) throw given();
       const delay = backoffMs(attempt, error, policy);
       options.onRetry?.(attempt, delay, error);
       policy.onWait?.(delay, error);
       await sleep(delay);
+      if (signal?.aborted) throw given();
     }
   }
+}
+
+/** Waits `ms`, or less if the signal aborts first. */
+function pause(ms: number, signal: AbortSignal | undefined): Promise<void> {
+  return new Promise((resolve) => {
+    if (signal?.aborted) return resolve();
+    const done = () => {
+      clearTimeout(timer);
+      signal?.removeEventListener('abort', done);
+      resolve();
+    };
+    const timer = setTimeout(done, ms);
+    signal?.addEventListener('abort', done, { once: true });
+  });
 }
 
 export function attemptsOf(error: unknown): number {

@@ -150,6 +150,8 @@ export interface ConnectorSettings<O = Record<string, unknown>> extends Connecti
   beforeRequest?: () => Promise<void>;
   /** How reads are retried. */
   retry?: RetryPolicy;
+  /** Aborts the connector's requests in flight (the run is cancelled). */
+  signal?: AbortSignal;
 }
 
 /**

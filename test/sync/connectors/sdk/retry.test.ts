@@ -114,7 +114,7 @@ describe('withRetry', () => {
     expect(attemptsOf(thrown)).toBe(1);
   });
 
-  it('stops retrying once its signal is aborted', async () => {
+  it('stops retrying once its signal is aborted, also during a wait', async () => {
     const controller = new AbortController();
     const fn = failing([httpError(), httpError()], 'ok');
     const sleep = vi.fn(() => {
@@ -122,8 +122,21 @@ describe('withRetry', () => {
       return Promise.resolve();
     });
     const thrown = await rejection(withRetry(fn, policy, { sleep, signal: controller.signal }));
-    expect(fn).toHaveBeenCalledTimes(2);
-    expect(attemptsOf(thrown)).toBe(2);
+    expect(fn).toHaveBeenCalledTimes(1);
+    expect(attemptsOf(thrown)).toBe(1);
+  });
+
+  it("a wait as long as the remote asked (an hour) ends when the policy's signal aborts", async () => {
+    const controller = new AbortController();
+    const limited = new RateLimitedError('GET /issues.json: rate limited (429)', 3_600_000);
+    const fn = failing([limited], 'ok');
+    let onWait: () => void = () => undefined;
+    const waited = new Promise<void>((resolve) => (onWait = resolve));
+    const run = rejection(withRetry(fn, { ...policy, signal: controller.signal, onWait: () => onWait() }));
+    await waited;
+    controller.abort();
+    expect(await run).toBe(limited);
+    expect(fn).toHaveBeenCalledTimes(1);
   });
 
   it('calls onRetry before each wait, with the attempt and growing delays it then sleeps', async () => {
