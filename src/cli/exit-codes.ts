@@ -50,11 +50,15 @@ const MAX_LISTED_ISSUES = 50;
 export function reportError(error: unknown, out: Output, debug: boolean): number {
   if (isPmError(error)) {
     out.note(`${out.c.red('error:')} ${error.message}`);
-    const issues = (error.details as { issues?: { path: string; message: string }[] } | undefined)?.issues;
+    const details = error.details as { issues?: { path: string; message: string }[]; more_issues?: boolean } | undefined;
+    const issues = details?.issues;
     if (issues && issues.length > 1) {
       for (const issue of issues.slice(0, MAX_LISTED_ISSUES))
         out.note(`  ${issue.path ? `${issue.path}: ` : ''}${issue.message}`);
-      if (issues.length > MAX_LISTED_ISSUES) out.note(`  … and ${issues.length - MAX_LISTED_ISSUES} more`);
+      const hidden = issues.length - MAX_LISTED_ISSUES;
+      const stopped = details.more_issues ? ', and more after them: pm stopped reading there' : '';
+      if (hidden > 0) out.note(`  … and ${hidden} more${stopped}`);
+      else if (stopped) out.note(`  …${stopped.slice(1)}`);
     }
     if (debug && error.stack) out.note(error.stack);
     return EXIT_CODES[error.code];

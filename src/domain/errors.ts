@@ -165,16 +165,20 @@ export class SchemaVersionError extends PmError {
   }
 }
 
-/** A snapshot file that cannot be imported; `issues` names every bad record. */
+/**
+ * A snapshot file that cannot be imported; `issues` names every bad record, or, with `more`,
+ * the first of them: reading stopped there (`details.more_issues`).
+ */
 export class SnapshotError extends PmError {
   readonly issues: readonly ErrorIssue[];
 
-  constructor(file: string, issues: readonly ErrorIssue[]) {
+  constructor(file: string, issues: readonly ErrorIssue[], options: { more?: boolean } = {}) {
     const first = issues[0];
+    const count = `${options.more ? 'more than ' : ''}${issues.length} problem${issues.length === 1 && !options.more ? '' : 's'}`;
     super(
       'snapshot_invalid',
-      `${file}: ${issues.length} problem${issues.length === 1 ? '' : 's'}${first ? `; first: ${first.path ? `${first.path}: ` : ''}${first.message}` : ''}`,
-      { details: { file, issues } },
+      `${file}: ${count}${options.more ? ' (reading stopped there)' : ''}${first ? `; first: ${first.path ? `${first.path}: ` : ''}${first.message}` : ''}`,
+      { details: { file, issues, ...(options.more ? { more_issues: true } : {}) } },
     );
     this.issues = issues;
   }

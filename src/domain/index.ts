@@ -12,3 +12,4 @@ export * from './write.js';
 export * from './defaults.js';
 export * from './sync-runs.js';
 export * from './sort.js';
+export * from './redact.js';

@@ -153,11 +153,20 @@ export async function serveWorkspace(
 }
 
 /** `pm serve --port 0` as a process of its own in `cwd`; resolves with its URL once it listens. */
-export function servePm(
+export async function servePm(
   cwd: string,
   env: Record<string, string | undefined> = {},
   args: readonly string[] = [],
 ): Promise<string> {
+  return (await servePmProcess(cwd, env, args)).url;
+}
+
+/** `servePm`, with the process: its pid, to watch it from outside. */
+export function servePmProcess(
+  cwd: string,
+  env: Record<string, string | undefined> = {},
+  args: readonly string[] = [],
+): Promise<{ url: string; child: ChildProcess }> {
   const child = spawn(process.execPath, [PM_BIN, 'serve', '--port', '0', ...args], { cwd, env: testEnv(env) });
   children.push(child);
   return new Promise((resolve, reject) => {
@@ -167,7 +176,7 @@ export function servePm(
     child.stdout.on('data', (d: Buffer) => {
       out += d.toString();
       const url = /listening on (http:\/\/\S+)/.exec(out)?.[1];
-      if (url) resolve(url);
+      if (url) resolve({ url, child });
     });
     child.on('exit', (code) => reject(new Error(`pm serve exited (${code}) before listening: ${out}${err}`)));
   });

@@ -33,6 +33,17 @@ export function writeTemp(text: string | Buffer, name = 'snapshot.json'): string
   return path;
 }
 
+/**
+ * `{"schema_version":1,"comments":[{},{},…]}` with `n` empty records, 8 bytes each (2M: 16 MB),
+ * one object on a line: a hostile file, each record with five problems.
+ */
+export function emptyRecordsFile(n: number): string {
+  return writeTemp(
+    `{"schema_version":1,"comments":[${new Array<string>(n).fill('{}').join(',\n      ')}]}\n`,
+    'empty-records.json',
+  );
+}
+
 /** A data set big enough to kill a process in the middle of its import. */
 export const MEDIUM = { projects: 4, sprints: 40, items: 30_000, comments: 30_000, timeEntries: 10_000, dependencies: 5_000 };
 

@@ -22,7 +22,8 @@ function check(request: CheckRequest, post: (message: CheckMessage) => void): vo
       Atomics.wait(window, 1, handled);
   };
   const fresh = new Set(request.fresh);
-  const validator = new Validator(request.label);
+  // Each record's problems go to the main thread as they are found, which counts them.
+  const validator = new Validator(request.label, Infinity);
   let hash = createHash('sha256');
   let events: SnapshotEvent[] = [];
   let rows: CheckedEntry[] = [];

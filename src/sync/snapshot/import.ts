@@ -94,7 +94,7 @@ interface Incoming {
   index: number;
   line: number;
   text: string;
-  /** Already parsed (files read whole), else undefined. */
+  /** Already parsed (files not in the line layout), else undefined. */
   value: unknown;
 }
 
@@ -215,7 +215,7 @@ class ImportRun {
       for (const type of ENTITY_TYPES) await this.flush(type);
       if (this.validator.issues.length === 0) await rebuildIndexes();
       await this.validator.finish(this.tx);
-      if (this.validator.issues.length > 0) throw new SnapshotError(this.options.label ?? this.path, this.validator.issues);
+      if (this.validator.issues.length > 0) throw this.validator.issues.error();
       if (this.following) {
         const dropped = await dropWhatTheFileDropped(this.tx, this.path, {
           types: ENTITY_TYPES.filter((t) => (this.stored.get(t) ?? 0) > (this.found.get(t) ?? 0)),
@@ -577,7 +577,8 @@ async function findRejects(
   path: string,
   options: ImportOptions,
 ): Promise<{ indexes: Set<string>; rejected: RejectedRecord[] }> {
-  const validator = new Validator(options.label ?? path);
+  // Every problem is kept: each names a record to leave out.
+  const validator = new Validator(options.label ?? path, Infinity);
   const refs: { type: EntityType; index: number; id: string; target: string }[] = [];
   const indexOf = new Map<string, { type: EntityType; index: number; line: number }>();
   for (const event of readSnapshot(path)) {

@@ -1,11 +1,11 @@
 import { isUtf8 } from 'node:buffer';
 import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import { isEntityType, type EntityType } from '../../domain/index.js';
+import { JsonScanner } from './json-scanner.js';
 
 /** A record can hold 1 MiB of text; escaped, that stays far below this. */
 export const MAX_LINE_BYTES = 16 * 1024 * 1024;
-/** Files not in the one-record-per-line layout are read whole, up to this size. */
-export const MAX_WHOLE_FILE_BYTES = 64 * 1024 * 1024;
+const MAX_KEY_BYTES = 256;
 const CHUNK = 1 << 20;
 
 export interface ReadIssue {
@@ -118,7 +118,7 @@ const SECTION_RE = /^"([A-Za-z_][A-Za-z0-9_]*)"\s*:\s*\[\s*(\]\s*,?)?$/;
 
 /**
  * Reads a snapshot file as a stream of events. pm's own layout (one record per line) is read
- * line by line with flat memory; any other JSON layout is read whole when it is small enough.
+ * line by line with flat memory; any other JSON layout is read value by value (see `readAnyLayout`).
  * Every problem is reported as an issue event, and reading goes on where it can.
  */
 export interface ReadOptions {
@@ -142,14 +142,14 @@ export function* readSnapshot(path: string, options: ReadOptions = {}): Generato
     const fallback = yield* readLines(lines, options, size);
     if (fallback) {
       yield { kind: 'restart' };
-      yield* readWhole(path, size, options);
+      yield* readAnyLayout(path, options);
     }
   } finally {
     closeSync(fd);
   }
 }
 
-/** Returns true when the file is not in the line layout and should be read whole instead. */
+/** Returns true when the file is not in the line layout and should be read as any JSON instead. */
 function* readLines(lines: LineReader, options: ReadOptions, size: number): Generator<SnapshotEvent, boolean> {
   let state: 'start' | 'top' | 'section' | 'done' = 'start';
   let section: EntityType | undefined;
@@ -266,66 +266,163 @@ function* readLines(lines: LineReader, options: ReadOptions, size: number): Gene
   return false;
 }
 
-function* readWhole(path: string, size: number, options: ReadOptions): Generator<SnapshotEvent> {
-  if (size > MAX_WHOLE_FILE_BYTES) {
-    yield {
-      kind: 'issue',
-      issue: {
-        message: `the file is not in pm's one-record-per-line layout, and at ${(size / 1048576).toFixed(0)} MiB it is too large to read whole (limit ${MAX_WHOLE_FILE_BYTES / 1048576} MiB)`,
-      },
-    };
-    return;
-  }
-  const fd = openSync(path, 'r');
-  let text: string;
+/** A problem with the file's structure: where the reading stopped. */
+function structure(scanner: JsonScanner, expected: string, found: number): SnapshotEvent {
+  const what = found === -1 ? 'the end of the file' : JSON.stringify(String.fromCharCode(found));
+  const message =
+    found === -1
+      ? `the file ends early: it is truncated (expected ${expected})`
+      : `invalid JSON: expected ${expected}, found ${what}`;
+  return { kind: 'issue', issue: { line: scanner.line, message } };
+}
+
+/** A value the scanner kept, parsed; an issue when it is not UTF-8 or not JSON. */
+function parseKept(bytes: Buffer): { value: unknown } | { problem: string } {
+  if (!isUtf8(bytes)) return { problem: 'not valid UTF-8' };
   try {
-    const buffer = Buffer.allocUnsafe(size);
-    let read = 0;
-    while (read < size) {
-      const n = readSync(fd, buffer, read, size - read, null);
-      if (n === 0) break;
-      read += n;
-    }
-    options.onBytes?.(buffer.subarray(0, read));
-    if (!isUtf8(buffer.subarray(0, read))) {
-      yield { kind: 'issue', issue: { message: 'the file is not valid UTF-8' } };
-      return;
-    }
-    text = buffer.toString('utf8', 0, read);
-  } finally {
-    closeSync(fd);
-  }
-  let document: unknown;
-  try {
-    document = JSON.parse(text);
+    return { value: JSON.parse(bytes.toString('utf8')) as unknown };
   } catch (error) {
-    yield { kind: 'issue', issue: { ...lineOf(text, error as Error), message: `invalid JSON: ${(error as Error).message}` } };
-    return;
+    return { problem: `invalid JSON: ${(error as Error).message}` };
   }
-  if (document === null || typeof document !== 'object' || Array.isArray(document)) {
+}
+
+/**
+ * Reads a file in any other JSON layout with bounded memory: a first pass takes the metadata
+ * (wherever it is in the object, as pm's layout has it first), a second the records, each
+ * parsed on its own. A record may take MAX_LINE_BYTES, as a line may.
+ */
+function* readAnyLayout(path: string, options: ReadOptions): Generator<SnapshotEvent> {
+  for (const pass of ['meta', 'records'] as const) {
+    const fd = openSync(path, 'r');
+    try {
+      const scanner = new JsonScanner(fd, pass === 'records' ? options.onBytes : undefined);
+      for (const event of walkObject(scanner, pass)) {
+        // Problems are reported once, by the pass that reads everything.
+        if (pass === 'records' ? event.kind !== 'meta' : event.kind === 'meta') yield event;
+      }
+    } finally {
+      closeSync(fd);
+    }
+  }
+}
+
+function* walkObject(scanner: JsonScanner, pass: 'meta' | 'records'): Generator<SnapshotEvent> {
+  if (scanner.peek() !== 0x7b) {
     yield { kind: 'issue', issue: { message: 'expected a JSON object with schema_version and one array per entity type' } };
     return;
   }
-  const entries = Object.entries(document);
-  for (const [key, value] of entries) if (!Array.isArray(value)) yield { kind: 'meta', key, value, line: 0 };
-  for (const [key, value] of entries) {
-    if (!Array.isArray(value)) continue;
-    if (!isEntityType(key)) {
-      yield { kind: 'issue', issue: { message: `unknown section "${key}": expected one of the entity types` } };
-      continue;
+  scanner.take();
+  let next = scanner.peek();
+  if (next === 0x7d) scanner.take();
+  else {
+    for (;;) {
+      if (next !== 0x22) {
+        yield structure(scanner, 'a key in quotes', next);
+        return;
+      }
+      const line = scanner.line;
+      const keyBytes = scanner.value(MAX_KEY_BYTES);
+      if (!keyBytes) {
+        yield structure(scanner, 'a closing "', -1);
+        return;
+      }
+      const key = keyBytes.bytes ? parseKept(keyBytes.bytes) : undefined;
+      if (!key || !('value' in key) || typeof key.value !== 'string') {
+        yield { kind: 'issue', issue: { line, message: `invalid key: expected a string of at most ${MAX_KEY_BYTES} bytes` } };
+        return;
+      }
+      next = scanner.peek();
+      if (next !== 0x3a) {
+        yield structure(scanner, ': after the key', next);
+        return;
+      }
+      scanner.take();
+      next = scanner.peek();
+      if (next === 0x5b && pass === 'records') {
+        if (!(yield* walkSection(scanner, key.value))) return;
+      } else if (next !== 0x5b && pass === 'meta') {
+        const scanned = scanner.value(MAX_LINE_BYTES);
+        if (!scanned) {
+          yield structure(scanner, 'a value', -1);
+          return;
+        }
+        const parsed = scanned.bytes ? parseKept(scanned.bytes) : { problem: 'too long' };
+        if ('problem' in parsed) {
+          yield { kind: 'issue', issue: { line, message: `"${key.value}": ${parsed.problem}` } };
+          return;
+        }
+        yield { kind: 'meta', key: key.value, value: parsed.value, line: 0 };
+      } else if (!scanner.value()) {
+        yield structure(scanner, 'a value', -1);
+        return;
+      }
+      next = scanner.peek();
+      if (next === 0x2c) {
+        scanner.take();
+        next = scanner.peek();
+        continue;
+      }
+      if (next !== 0x7d) {
+        yield structure(scanner, ', or } after a value', next);
+        return;
+      }
+      scanner.take();
+      break;
     }
-    yield { kind: 'section', type: key, line: 0 };
-    for (const [index, record] of value.entries()) {
-      yield { kind: 'record', type: key, index, line: 0, value: record as unknown, text: JSON.stringify(record) };
-    }
+  }
+  if (scanner.peek() !== -1) {
+    yield { kind: 'issue', issue: { line: scanner.line, message: 'unexpected text after the closing }' } };
+    return;
   }
   yield { kind: 'end' };
 }
 
-function lineOf(text: string, error: Error): { line?: number } {
-  const position = /position (\d+)/.exec(error.message);
-  if (!position) return {};
-  let line = 1;
-  for (let i = 0; i < Number(position[1]) && i < text.length; i++) if (text.charCodeAt(i) === 10) line++;
-  return { line };
+/** The records of one array, each on its own; false when the file's structure ends the reading. */
+function* walkSection(scanner: JsonScanner, name: string): Generator<SnapshotEvent, boolean> {
+  const known = isEntityType(name);
+  if (!known) {
+    yield {
+      kind: 'issue',
+      issue: { line: scanner.line, message: `unknown section "${name}": expected one of the entity types` },
+    };
+    if (scanner.value()) return true;
+    yield structure(scanner, ']', -1);
+    return false;
+  }
+  yield { kind: 'section', type: name, line: 0 };
+  scanner.take();
+  let next = scanner.peek();
+  if (next === 0x5d) {
+    scanner.take();
+    return true;
+  }
+  for (let index = 0; ; index++) {
+    const line = scanner.line;
+    const scanned = scanner.value(MAX_LINE_BYTES);
+    if (!scanned) {
+      yield structure(scanner, `] closing "${name}"`, -1);
+      return false;
+    }
+    const parsed = scanned.bytes
+      ? parseKept(scanned.bytes)
+      : {
+          problem: `the record is ${(scanned.size / 1048576).toFixed(1)} MiB long; a record may take at most ${MAX_LINE_BYTES / 1048576} MiB`,
+        };
+    if ('problem' in parsed) yield { kind: 'issue', issue: { line, entity_type: name, index, message: parsed.problem } };
+    else {
+      const value = parsed.value;
+      yield { kind: 'record', type: name, index, line: 0, value, text: JSON.stringify(value) };
+    }
+    next = scanner.peek();
+    if (next === 0x2c) {
+      scanner.take();
+      continue;
+    }
+    if (next === 0x5d) {
+      scanner.take();
+      return true;
+    }
+    yield structure(scanner, `, or ] after a record of "${name}"`, next);
+    return false;
+  }
 }

@@ -2,6 +2,7 @@ import {
   ENTITIES,
   ENTITY_TYPES,
   SchemaVersionError,
+  SnapshotError,
   planCycleBreaks,
   type AnyRecord,
   type Edge,
@@ -42,7 +43,49 @@ export function issueOf(issue: ReadIssue & { id?: string; field?: string }): Err
   };
 }
 
-/** Whether a record was read from its own line in pm's layout (line 0: the file was read whole). */
+/** How many problems an import lists before it stops reading. */
+export const MAX_REPORTED_ISSUES = 1000;
+
+/**
+ * The problems found so far. One more than `cap` refuses the file at once: a file of
+ * millions of bad records costs no more time or memory than one of a thousand.
+ */
+export class IssueList implements Iterable<ErrorIssue> {
+  private readonly kept: ErrorIssue[] = [];
+
+  constructor(
+    private readonly file: string,
+    private readonly cap = MAX_REPORTED_ISSUES,
+  ) {}
+
+  get length(): number {
+    return this.kept.length;
+  }
+
+  /** Throws the SnapshotError with the first `cap` problems when there are more. */
+  push(...issues: readonly ErrorIssue[]): void {
+    for (const issue of issues) {
+      if (this.kept.length === this.cap) throw new SnapshotError(this.file, this.kept, { more: true });
+      this.kept.push(issue);
+    }
+  }
+
+  /** Takes out the problems pushed since there were `start`. */
+  splice(start: number): ErrorIssue[] {
+    return this.kept.splice(start);
+  }
+
+  [Symbol.iterator](): Iterator<ErrorIssue> {
+    return this.kept[Symbol.iterator]();
+  }
+
+  /** The error that refuses the file. */
+  error(): SnapshotError {
+    return new SnapshotError(this.file, this.kept);
+  }
+}
+
+/** Whether a record was read from its own line in pm's layout (line 0: another layout). */
 export function canonicalLine(line: number, text: string): boolean {
   return line !== 0 && text.startsWith('{"id":"');
 }
@@ -53,7 +96,7 @@ export function canonicalLine(line: number, text: string): boolean {
  * 300,000 items is checked in tens of megabytes.
  */
 export class Validator {
-  readonly issues: ErrorIssue[] = [];
+  readonly issues: IssueList;
   /** The ids of each type the file has shown (and, for items, the parents they name). */
   private readonly seen = new Map<EntityType, IdTable>(ENTITY_TYPES.map((t) => [t, new IdTable()]));
   readonly pending: PendingRef[] = [];
@@ -75,7 +118,13 @@ export class Validator {
   canonical = true;
   private lastId = new Map<EntityType, string>();
 
-  constructor(private readonly label: string) {}
+  /** `maxIssues`: how many problems to take before refusing the file. */
+  constructor(
+    private readonly label: string,
+    maxIssues = MAX_REPORTED_ISSUES,
+  ) {
+    this.issues = new IssueList(label, maxIssues);
+  }
 
   meta(event: Extract<SnapshotEvent, { kind: 'meta' }>): void {
     if (event.key !== 'schema_version') return;

@@ -1,6 +1,6 @@
 import { Agent as HttpAgent, request as httpRequest, type IncomingHttpHeaders } from 'node:http';
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
-import { RateLimitedError, RemoteError } from '../../../domain/index.js';
+import { RateLimitedError, RemoteError, headerSecrets, redactSecrets } from '../../../domain/index.js';
 import { withRetry, type RetryPolicy } from './retry.js';
 import type { ConnectorSettings } from './settings.js';
 
@@ -42,13 +42,17 @@ export interface HttpClientOptions {
   describeError?: (body: unknown) => string;
   /** Aborts every request in flight and every one after (a cancelled run). */
   signal?: AbortSignal;
+  /** Secrets besides those in `headers` (the connection's key): never in a message. */
+  secrets?: readonly string[];
 }
 
 /**
  * JSON over HTTP for connectors. Failures become errors the engine can act on: timeouts,
  * refused connections, 5xx and malformed bodies are retryable `RemoteError`s, 429 is a
  * `RateLimitedError` carrying Retry-After, other 4xx are final. Credentials never appear in
- * messages (they travel in headers, and URLs are printed without their query).
+ * messages: URLs are printed without their query, and every message is built in `fail`, which
+ * blanks out what the client sends as credentials however a remote echoes them back. Errors
+ * are stored, logged, printed and served from these messages, so this is where secrets stop.
  */
 export class HttpClient {
   /**
@@ -58,7 +62,16 @@ export class HttpClient {
    */
   private readonly agents = { http: new HttpAgent({ keepAlive: true }), https: new HttpsAgent({ keepAlive: true }) };
 
-  constructor(private readonly options: HttpClientOptions) {}
+  private readonly secrets: readonly string[];
+
+  constructor(private readonly options: HttpClientOptions) {
+    this.secrets = [...headerSecrets(options.headers), ...(options.secrets ?? [])];
+  }
+
+  /** The error for a failed request, its message without any credential. */
+  private fail(message: string, options: ConstructorParameters<typeof RemoteError>[1] = {}): RemoteError {
+    return new RemoteError(redactSecrets(message, this.secrets), options);
+  }
 
   get baseUrl(): string {
     return this.options.baseUrl;
@@ -97,7 +110,7 @@ export class HttpClient {
       const reason = signal.aborted
         ? `no answer within ${this.options.timeoutMs} ms`
         : ((error as { code?: string }).code ?? (error as Error).message);
-      throw new RemoteError(`${where}: ${reason}`, { retryable: true, cause: error });
+      throw this.fail(`${where}: ${reason}`, { retryable: true, cause: error });
     }
     const { status, text } = answer;
     const headers = headerReader(answer.headers);
@@ -105,9 +118,8 @@ export class HttpClient {
     const ok = status >= 200 && status < 300;
     if (!ok && !(req.accept?.includes(status) ?? false)) {
       const location = status >= 300 && status < 400 ? headers.get('location')?.split('?')[0] : undefined;
-      if (location)
-        throw new RemoteError(`${where}: ${status}, moved to ${location}: connect to that address instead`, { status });
-      throw new RemoteError(`${where}: ${status}${this.describe(text)}`, {
+      if (location) throw this.fail(`${where}: ${status}, moved to ${location}: connect to that address instead`, { status });
+      throw this.fail(`${where}: ${status}${this.describe(text)}`, {
         status,
         retryable: status >= 500 || status === 408,
       });
@@ -119,7 +131,7 @@ export class HttpClient {
       } catch {
         // An accepted error status may come without JSON; a success must be JSON.
         if (ok)
-          throw new RemoteError(`${where}: the answer is not JSON (${text.slice(0, 60).replace(/\s+/g, ' ')}…)`, {
+          throw this.fail(`${where}: the answer is not JSON (${text.slice(0, 60).replace(/\s+/g, ' ')}…)`, {
             status,
             retryable: true,
           });
@@ -203,6 +215,7 @@ export function connectorHttp(
     headers: options.headers,
     timeoutMs: settings.timeoutMs,
     describeError: options.describeError,
+    secrets: [settings.secret],
     ...(settings.beforeRequest ? { beforeRequest: settings.beforeRequest } : {}),
     ...(settings.retry ? { retry: settings.retry } : {}),
     ...(settings.signal ? { signal: settings.signal } : {}),
