@@ -43,8 +43,8 @@ export async function buildProgram(session: Session, argv: readonly string[] = [
     .version(VERSION, '-V, --version')
     .showSuggestionAfterError(true)
     .configureOutput({
-      writeOut: (s) => session.io.stdout.write(s),
-      writeErr: (s) => session.io.stderr.write(s),
+      writeOut: (s) => session.out.stdout(s),
+      writeErr: (s) => session.out.stderr(s),
     })
     .addHelpText(
       'after',
@@ -70,8 +70,8 @@ through), PM_TOKEN (its token), NO_COLOR, PM_DEBUG=1 (stack traces).`,
   for (const command of allCommands(program)) {
     command.exitOverride();
     command.configureOutput({
-      writeOut: (s) => session.io.stdout.write(s),
-      writeErr: (s) => session.io.stderr.write(s),
+      writeOut: (s) => session.out.stdout(s),
+      writeErr: (s) => session.out.stderr(s),
     });
   }
   return program;

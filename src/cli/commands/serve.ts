@@ -96,7 +96,7 @@ Ctrl-C or SIGTERM: requests in flight finish first. API: /api/v1 (see /api/v1/op
       try {
         const host = opts.host ?? '127.0.0.1';
         const settings = settingsFrom(ws.config, server.isLoopback(host), server.DEFAULT_SETTINGS);
-        const log = (message: string) => session.io.stderr.write(`pm serve: ${message}\n`);
+        const log = (message: string) => out.note(`pm serve: ${message}`);
         const sync = new SyncEngine({
           store,
           connections: (name) => resolveConnection(ws.paths, session.io.env, ws.config, name),
