@@ -42,7 +42,7 @@ export class Session {
     readonly io: CliIo,
     readonly clock: Clock = systemClock,
   ) {
-    this.out = new Output(io);
+    this.out = new Output(io, clock);
   }
 
   get debug(): boolean {

@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import { ITEM_TYPES, PRIORITIES, formatDuration, shortId, type ItemPatch, type NewItemInput } from '../../domain/index.js';
 import type { ItemDetails } from '../../tracker/index.js';
 import { cleared, example, ifVersionOption, integer, jsonOption, list, nullable, type Clearable } from '../options.js';
-import { printItems, when } from '../output/format.js';
+import { printItems } from '../output/format.js';
 import { publicRecord, type Output } from '../output/output.js';
 import type { Session } from '../session.js';
 
@@ -240,8 +240,8 @@ function printDetails(out: Output, d: ItemDetails): void {
     ['sprint', d.sprint ? `${d.sprint.name} (${d.sprint.status})` : null],
     ['parent', d.parent ? `${d.parent.key} ${d.parent.title}` : null],
     ['time', d.total_seconds > 0 ? formatDuration(d.total_seconds) : null],
-    ['created', `${when(i.created_at)} by ${i.created_by}`],
-    ['updated', `${when(i.updated_at)} by ${i.updated_by} (version ${i.version})`],
+    ['created', `${out.when(i.created_at)} by ${i.created_by}`],
+    ['updated', `${out.when(i.updated_at)} by ${i.updated_by} (version ${i.version})`],
     ['id', i.id],
     ...(d.aliases.length ? [['was', d.aliases.join(', ')] as const] : []),
   ]);
@@ -270,7 +270,8 @@ function printDetails(out: Output, d: ItemDetails): void {
   section(
     'Comments',
     d.comments.map(
-      (cm) => `${c.dim(`${when(cm.created_at)} ${cm.created_by} ${shortId(cm.id)}`)}\n    ${cm.content.replace(/\n/g, '\n    ')}`,
+      (cm) =>
+        `${c.dim(`${out.when(cm.created_at)} ${cm.created_by} ${shortId(cm.id)}`)}\n    ${cm.content.replace(/\n/g, '\n    ')}`,
     ),
   );
 }

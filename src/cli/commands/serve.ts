@@ -15,7 +15,6 @@ import {
   type WorkspacePaths,
 } from '../../workspace/index.js';
 import { example, integer, jsonOption } from '../options.js';
-import { when } from '../output/format.js';
 import type { Session } from '../session.js';
 
 const DEFAULT_PORT = 4400;
@@ -209,8 +208,8 @@ Ctrl-C or SIGTERM: requests in flight finish first. API: /api/v1 (see /api/v1/op
           shortId(t.id),
           t.name,
           t.scope,
-          `${when(t.created_at)} by ${t.created_by}`,
-          t.revoked_at ? `revoked ${when(t.revoked_at)}` : 'active',
+          `${out.when(t.created_at)} by ${t.created_by}`,
+          t.revoked_at ? `revoked ${out.when(t.revoked_at)}` : 'active',
         ]),
       );
     });

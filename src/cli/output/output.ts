@@ -1,4 +1,12 @@
-import type { AnyRecord } from '../../domain/index.js';
+import {
+  formatAgo,
+  formatLocal,
+  systemClock,
+  timeZoneOf,
+  type AnyRecord,
+  type Clock,
+  type TimeContext,
+} from '../../domain/index.js';
 import { STYLE_CODES, createColors, type Colors } from './colors.js';
 import { cell, renderTable, type Column } from './table.js';
 import { terminalSafe } from './terminal-safe.js';
@@ -28,11 +36,31 @@ export interface CliIo {
 export class Output {
   readonly c: Colors;
   readonly #keep: RegExp | undefined;
+  readonly #timeZone: string | undefined;
 
-  constructor(readonly io: CliIo) {
+  constructor(
+    readonly io: CliIo,
+    readonly clock: Clock = systemClock,
+  ) {
     const color = io.isTTY && !('NO_COLOR' in io.env) && io.env.TERM !== 'dumb';
     this.c = createColors(color);
     this.#keep = color ? STYLE_CODES : undefined;
+    this.#timeZone = timeZoneOf(io.env.TZ);
+  }
+
+  /** Now and the user's zone (`TZ`), for reading times people type. */
+  time(): TimeContext {
+    return { now: this.clock(), timeZone: this.#timeZone };
+  }
+
+  /** `2026-12-04 14:30 GMT+1 (2 days ago)`: a stored UTC timestamp as people read it. */
+  when(timestamp: string | null): string {
+    return timestamp ? `${formatLocal(timestamp, this.#timeZone)} (${formatAgo(timestamp, this.clock())})` : '';
+  }
+
+  /** `14:30 GMT+1`: the time of day in the user's zone. */
+  clockTime(timestamp: string): string {
+    return formatLocal(timestamp, this.#timeZone).slice(11);
   }
 
   json(value: unknown): void {
