@@ -33,6 +33,10 @@ export const EXIT_CODES: Record<ErrorCode, number> = {
   unsupported_media_type: 9,
   remote_failed: 9,
   internal: 1,
+  database_corrupt: 7,
+  disk_full: 10,
+  read_only: 10,
+  file_unavailable: 10,
 };
 
 export const USAGE_EXIT_CODE = 2;

@@ -33,6 +33,10 @@ export const HTTP_STATUS: Record<ErrorCode, number> = {
   config_invalid: 500,
   internal: 500,
   remote_failed: 502,
+  disk_full: 507,
+  read_only: 503,
+  file_unavailable: 500,
+  database_corrupt: 500,
 };
 
 /** The JSON every error answers with: `{ "error": { "code", "message", "field"?, "details"? } }`. */
