@@ -173,9 +173,14 @@ export function registerItem(program: Command, session: Session): void {
         ...(opts.parent !== undefined ? { parent: cleared(opts.parent) } : {}),
         ...(opts.description !== undefined ? { description: opts.description === '' ? null : opts.description } : {}),
       };
-      const updated = await (await session.tracker()).editItem(key, patch, opts.ifVersion);
+      const tracker = await session.tracker();
+      const before = await tracker.getItem(key);
+      const updated = await tracker.editItem(key, patch, opts.ifVersion);
       if (opts.json) return out.json(publicRecord(updated));
-      out.line(`Updated ${out.c.bold(updated.key)} (version ${updated.version})`);
+      // A patch of the values the item already has writes nothing: say so, not "Updated".
+      if (updated.version === before.version)
+        out.note(`Nothing changed: ${updated.key} already has these values (version ${updated.version})`);
+      else out.line(`Updated ${out.c.bold(updated.key)} (version ${updated.version})`);
     });
 
   item
