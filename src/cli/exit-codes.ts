@@ -41,6 +41,10 @@ export const EXIT_CODES: Record<ErrorCode, number> = {
   headers_too_large: 2,
   request_timeout: 9,
   shutting_down: 9,
+  database_corrupt: 7,
+  disk_full: 10,
+  read_only: 10,
+  file_unavailable: 10,
 };
 
 export const USAGE_EXIT_CODE = 2;

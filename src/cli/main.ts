@@ -43,8 +43,8 @@ export async function buildProgram(session: Session, argv: readonly string[] = [
     .version(VERSION, '-V, --version')
     .showSuggestionAfterError(true)
     .configureOutput({
-      writeOut: (s) => session.io.stdout.write(s),
-      writeErr: (s) => session.io.stderr.write(s),
+      writeOut: (s) => session.out.stdout(s),
+      writeErr: (s) => session.out.stderr(s),
     })
     .addHelpText(
       'after',
@@ -70,8 +70,8 @@ through), PM_TOKEN (its token), NO_COLOR, PM_DEBUG=1 (stack traces).`,
   for (const command of allCommands(program)) {
     command.exitOverride();
     command.configureOutput({
-      writeOut: (s) => session.io.stdout.write(s),
-      writeErr: (s) => session.io.stderr.write(s),
+      writeOut: (s) => session.out.stdout(s),
+      writeErr: (s) => session.out.stderr(s),
     });
   }
   return program;
@@ -97,7 +97,7 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
       if (error.code === 'commander.executeSubCommandAsync' || error.code === 'commander.help') return 0;
       return USAGE_EXIT_CODE;
     }
-    return reportError(error, session.out, session.debug);
+    return reportError(session.explain(error), session.out, session.debug);
   } finally {
     await session.close();
   }

@@ -41,6 +41,11 @@ export function list(value: string, previous: string[] | undefined): string[] {
   ];
 }
 
+/** How durations and times are typed, for help texts: the parsers are in domain/time.ts. */
+export const DURATION_HELP = 'e.g. 1h30m, 45m, 90m, 1:30 or 1d (a working day: 8h); a bare number is minutes';
+export const WHEN_HELP = 'local time like "2026-12-04 14:30", 14:30, "yesterday 9:00", "2h ago", or ISO 8601 with Z';
+export const DAY_HELP = 'YYYY-MM-DD, today, tomorrow or yesterday';
+
 export const jsonOption = () => new Option('--json', 'print JSON (see docs/json-output.md)');
 export const ifVersionOption = () =>
   new Option('--if-version <n>', 'refuse unless the record is still at this version').argParser(integer('--if-version', 1));

@@ -14,6 +14,7 @@ import { LocalTracker, type Tracker } from '../tracker/index.js';
 import {
   autoExport,
   doneStatuses,
+  explainFailure,
   findWorkspace,
   openWorkspace,
   readConfig,
@@ -42,7 +43,7 @@ export class Session {
     readonly io: CliIo,
     readonly clock: Clock = systemClock,
   ) {
-    this.out = new Output(io);
+    this.out = new Output(io, clock);
   }
 
   get debug(): boolean {
@@ -188,9 +189,23 @@ export class Session {
         if (root && pmHookInstalled(root, 'pre-commit')) await markUnexported(ws.store, ws.paths);
       }
     } catch (error) {
-      if (!isPmError(error)) throw error;
-      this.out.note(`${this.out.c.yellow('warning:')} .pm/data.json was not updated: ${error.message}`);
+      const explained = this.explain(error);
+      if (!isPmError(explained)) throw error;
+      this.out.note(`${this.out.c.yellow('warning:')} .pm/data.json was not updated: ${explained.message}`);
     }
+  }
+
+  /** A failure as the user should read it: a full disk, a read-only .pm/ or a damaged database named as such. */
+  explain(error: unknown): unknown {
+    let database: string | undefined;
+    if (this.serverUrl === undefined) {
+      try {
+        database = findWorkspace(this.io.cwd, this.io.env).database;
+      } catch {
+        // No workspace: nothing of it to name.
+      }
+    }
+    return explainFailure(error, database);
   }
 
   async close(): Promise<void> {

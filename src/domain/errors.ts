@@ -42,6 +42,10 @@ export const ERROR_CODES = [
   'headers_too_large',
   'request_timeout',
   'shutting_down',
+  'disk_full',
+  'read_only',
+  'file_unavailable',
+  'database_corrupt',
 ] as const;
 export type ErrorCode = (typeof ERROR_CODES)[number];
 
@@ -207,6 +211,24 @@ export class RemoteError extends PmError {
     super('remote_failed', message, { cause: options.cause, details: { status: options.status } });
     this.status = options.status;
     this.retryable = options.retryable ?? false;
+  }
+}
+
+/**
+ * A file pm could not write or read, named in the message and in `details.path`: a full disk,
+ * a read-only folder, a path that does not exist, a damaged database.
+ */
+export class StorageError extends PmError {
+  readonly path: string;
+
+  constructor(
+    code: 'disk_full' | 'read_only' | 'file_unavailable' | 'database_corrupt',
+    message: string,
+    path: string,
+    cause?: unknown,
+  ) {
+    super(code, message, { details: { path }, cause });
+    this.path = path;
   }
 }
 

@@ -61,7 +61,8 @@ export function isCanonicalTimestamp(value: string): boolean {
 export function normalizeTimestamp(value: string): string | null {
   if (isCanonicalTimestamp(value)) return value;
   if (CANONICAL_TIMESTAMP_RE.test(value)) return null;
-  if (!TIMESTAMP_RE.test(value)) return null;
+  // Date.parse takes February 30th for March 2nd: the day must exist.
+  if (!TIMESTAMP_RE.test(value) || !isDate(value.slice(0, 10))) return null;
   const ms = Date.parse(value);
   return Number.isNaN(ms) ? null : toTimestamp(ms);
 }
@@ -78,27 +79,54 @@ export function today(now: number): string {
   return toTimestamp(now).slice(0, 10);
 }
 
-const DURATION_PART_RE = /(\d+(?:\.\d+)?)\s*(h|m|s)/gy;
+/** Where local times are read and shown: an IANA zone (`TZ`), or the system's when undefined. */
+export interface TimeContext {
+  now: number;
+  timeZone?: string | undefined;
+}
 
-/** Parses `1h30m`, `45m`, `2h`, `90s`, `1.5h` or plain minutes (`30`) into seconds. */
+/** How long `1d` is in a duration of work: a working day, as time trackers count it. */
+export const WORKING_DAY_SECONDS = 8 * 3600;
+const CALENDAR_DAY_SECONDS = 24 * 3600;
+const UNIT_RE = /(\d+(?:\.\d+)?)\s*(d|h|m|s)/y;
+
+/** `2h30m`, `1.5h`, `1d 4h` in seconds, with `day` seconds to a day; undefined unless all of it is units. */
+function unitSeconds(input: string, day: number): number | undefined {
+  let seconds = 0;
+  let at = 0;
+  while (at < input.length) {
+    UNIT_RE.lastIndex = at;
+    const m = UNIT_RE.exec(input);
+    if (!m) return undefined;
+    const unit = { d: day, h: 3600, m: 60, s: 1 }[m[2] as 'd' | 'h' | 'm' | 's'];
+    seconds += Number(m[1]) * unit;
+    at = UNIT_RE.lastIndex;
+    while (input[at] === ' ') at++;
+  }
+  return at > 0 ? seconds : undefined;
+}
+
+/**
+ * Parses a duration of work into seconds: `1h30m`, `2h30m`, `45m`, `90m`, `90s`, `1.5h`,
+ * `1d` (a working day, 8h), `1:30` (h:mm, minutes below 60) or plain minutes (`30`).
+ */
 export function parseDuration(text: string, field = 'duration'): number {
   const input = text.trim().toLowerCase();
-  if (/^\d+$/.test(input)) return Number(input) * 60;
-  const hms = /^(\d+):(\d{2})(?::(\d{2}))?$/.exec(input);
-  if (hms) return Number(hms[1]) * 3600 + Number(hms[2]) * 60 + Number(hms[3] ?? 0);
-  let seconds = 0;
-  let consumed = 0;
-  DURATION_PART_RE.lastIndex = 0;
-  for (let m = DURATION_PART_RE.exec(input); m; m = DURATION_PART_RE.exec(input)) {
-    const unit = m[2] === 'h' ? 3600 : m[2] === 'm' ? 60 : 1;
-    seconds += Number(m[1]) * unit;
-    consumed = DURATION_PART_RE.lastIndex;
-    while (input[consumed] === ' ') consumed++;
-    DURATION_PART_RE.lastIndex = consumed;
+  let seconds: number | undefined;
+  if (/^\d+$/.test(input)) seconds = Number(input) * 60;
+  else {
+    const hms = /^(\d+):(\d{2})(?::(\d{2}))?$/.exec(input);
+    if (hms) {
+      const [minutes, secs] = [Number(hms[2]), Number(hms[3] ?? 0)];
+      if (minutes < 60 && secs < 60) seconds = Number(hms[1]) * 3600 + minutes * 60 + secs;
+    } else seconds = unitSeconds(input, WORKING_DAY_SECONDS);
   }
-  if (consumed !== input.length || input.length === 0 || seconds <= 0) {
+  if (seconds === undefined || !(seconds > 0)) {
     throw new ValidationError([
-      { path: field, message: `expected a duration like 1h30m, 45m, 2h or 1:30, got ${JSON.stringify(text)}` },
+      {
+        path: field,
+        message: `expected a duration like 1h30m, 45m, 2h, 1d (8h) or 1:30 (minutes below 60), got ${JSON.stringify(text)}`,
+      },
     ]);
   }
   return Math.round(seconds);
@@ -109,6 +137,169 @@ export function formatDuration(seconds: number): string {
   const m = Math.floor((seconds % 3600) / 60);
   if (h === 0 && m === 0) return `${seconds}s`;
   return h === 0 ? `${m}m` : m === 0 ? `${h}h` : `${h}h${String(m).padStart(2, '0')}m`;
+}
+
+/** Formatters per zone, made on first use: each costs about a millisecond to make. */
+const partsFormats = new Map<string, Intl.DateTimeFormat>();
+const zoneNameFormats = new Map<string, Intl.DateTimeFormat>();
+
+/** The zone to use for a `TZ` value: undefined (the system's) when Intl does not know it. */
+export function timeZoneOf(tz: string | undefined): string | undefined {
+  if (!tz) return undefined;
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone: tz });
+    return tz;
+  } catch {
+    return undefined;
+  }
+}
+
+interface LocalParts {
+  year: number;
+  month: number;
+  day: number;
+  hour: number;
+  minute: number;
+  second: number;
+}
+
+function localParts(ms: number, timeZone: string | undefined): LocalParts {
+  const key = timeZone ?? '';
+  let format = partsFormats.get(key);
+  if (!format) {
+    format = new Intl.DateTimeFormat('en-US', {
+      timeZone,
+      hourCycle: 'h23',
+      year: 'numeric',
+      month: 'numeric',
+      day: 'numeric',
+      hour: 'numeric',
+      minute: 'numeric',
+      second: 'numeric',
+    });
+    partsFormats.set(key, format);
+  }
+  const parts: Record<string, number> = {};
+  for (const p of format.formatToParts(ms)) if (p.type !== 'literal') parts[p.type] = Number(p.value);
+  return parts as unknown as LocalParts;
+}
+
+/** How far the zone's clock is ahead of UTC at `ms`. */
+function zoneOffset(ms: number, timeZone: string | undefined): number {
+  const p = localParts(ms, timeZone);
+  return Date.UTC(p.year, p.month - 1, p.day, p.hour, p.minute, p.second) - (ms - (((ms % 1000) + 1000) % 1000));
+}
+
+/** The instant a local wall-clock time stands for in the zone (a time a DST gap skips moves on by the gap). */
+function fromLocal(p: LocalParts, ms: number, timeZone: string | undefined): number {
+  const wall = Date.UTC(p.year, p.month - 1, p.day, p.hour, p.minute, p.second, ms);
+  const first = wall - zoneOffset(wall, timeZone);
+  return wall - zoneOffset(first, timeZone);
+}
+
+function validDay(year: number, month: number, day: number): boolean {
+  return isDate(`${String(year).padStart(4, '0')}-${String(month).padStart(2, '0')}-${String(day).padStart(2, '0')}`);
+}
+
+const DAY_WORDS: Record<string, number> = { today: 0, yesterday: -1, tomorrow: 1 };
+const ABSOLUTE_RE = /^(\d{4})-(\d{2})-(\d{2})(?:[ t](\d{1,2}):(\d{2})(?::(\d{2})(?:\.(\d{1,3}))?)?)?\s*(z|[+-]\d{2}:?\d{2})?$/;
+
+/**
+ * Parses when something happened, in the user's zone unless it says otherwise, into epoch ms:
+ * `2026-12-04 14:30` and `2026-12-04` (local), `14:30` (today), `yesterday 9:00`, `today`,
+ * `tomorrow` and `yesterday` (this time of day on that day), `now`, `2h ago`, `3d ago` (a
+ * day is 24h here), and ISO 8601 with `Z` or an offset. Impossible dates and times (February
+ * 30th, 25:00) are refused, naming `field`.
+ */
+export function parseWhen(text: string, field: string, ctx: TimeContext): number {
+  const input = text.trim().toLowerCase().replace(/\s+/g, ' ');
+  const refuse = (why = '') => {
+    const example = 'like 2026-12-04 14:30, 14:30, yesterday 9:00, 2h ago or 2026-12-04T13:30:00Z';
+    return new ValidationError([{ path: field, message: `${why}expected a time ${example}, got ${JSON.stringify(text)}` }]);
+  };
+  if (input === 'now') return ctx.now;
+  const ago = /^(.+) ago$/.exec(input);
+  if (ago) {
+    const seconds = unitSeconds(ago[1]!, CALENDAR_DAY_SECONDS);
+    if (seconds === undefined) throw refuse();
+    return ctx.now - Math.round(seconds * 1000);
+  }
+  const now = localParts(ctx.now, ctx.timeZone);
+  const word = /^(today|yesterday|tomorrow)(?: (?:at )?(\d{1,2}):(\d{2}))?$/.exec(input);
+  const clock = /^(\d{1,2}):(\d{2})$/.exec(input);
+  if (word || clock) {
+    const [hour, minute] = word ? [word[2], word[3]] : [clock![1], clock![2]];
+    const day = new Date(Date.UTC(now.year, now.month - 1, now.day + (word ? DAY_WORDS[word[1]!]! : 0)));
+    const at: LocalParts = {
+      year: day.getUTCFullYear(),
+      month: day.getUTCMonth() + 1,
+      day: day.getUTCDate(),
+      ...(hour === undefined
+        ? { hour: now.hour, minute: now.minute, second: now.second }
+        : { hour: Number(hour), minute: Number(minute), second: 0 }),
+    };
+    if (at.hour > 23 || at.minute > 59) throw refuse('no such time of day: ');
+    return fromLocal(at, hour === undefined ? ctx.now % 1000 : 0, ctx.timeZone);
+  }
+  const m = ABSOLUTE_RE.exec(input);
+  if (!m) throw refuse();
+  const [year, month, day] = [Number(m[1]), Number(m[2]), Number(m[3])];
+  const at: LocalParts = { year, month, day, hour: Number(m[4] ?? 0), minute: Number(m[5] ?? 0), second: Number(m[6] ?? 0) };
+  if (!validDay(year, month, day)) throw refuse(`no such date: `);
+  if (at.hour > 23 || at.minute > 59 || at.second > 59) throw refuse('no such time of day: ');
+  const ms = Number((m[7] ?? '0').padEnd(3, '0'));
+  const zone = m[8];
+  if (zone === undefined) return fromLocal(at, ms, ctx.timeZone);
+  const wall = Date.UTC(year, month - 1, day, at.hour, at.minute, at.second, ms);
+  if (zone === 'z') return wall;
+  const off = /^([+-])(\d{2}):?(\d{2})$/.exec(zone)!;
+  return wall - (off[1] === '-' ? -1 : 1) * (Number(off[2]) * 3600_000 + Number(off[3]) * 60_000);
+}
+
+/** A day (`YYYY-MM-DD`) as people say it: `2026-12-04`, `today`, `tomorrow`, `yesterday` (in the user's zone). */
+export function parseDay(text: string, field: string, ctx: TimeContext): string {
+  const input = text.trim().toLowerCase();
+  if (isDate(input)) return input;
+  const offset = DAY_WORDS[input];
+  if (offset === undefined) {
+    throw new ValidationError([
+      { path: field, message: `expected a date like 2026-12-04, today, tomorrow or yesterday, got ${JSON.stringify(text)}` },
+    ]);
+  }
+  const now = localParts(ctx.now, ctx.timeZone);
+  return new Date(Date.UTC(now.year, now.month - 1, now.day + offset)).toISOString().slice(0, 10);
+}
+
+const two = (n: number) => String(n).padStart(2, '0');
+
+/** `2026-12-04 14:30 CET`: a timestamp in the user's zone, named. */
+export function formatLocal(iso: string, timeZone: string | undefined): string {
+  const ms = Date.parse(iso);
+  const p = localParts(ms, timeZone);
+  const key = timeZone ?? '';
+  let names = zoneNameFormats.get(key);
+  if (!names) zoneNameFormats.set(key, (names = new Intl.DateTimeFormat('en-US', { timeZone, timeZoneName: 'short' })));
+  const zone = names.formatToParts(ms).find((part) => part.type === 'timeZoneName')?.value ?? '';
+  return `${p.year}-${two(p.month)}-${two(p.day)} ${two(p.hour)}:${two(p.minute)}${zone ? ` ${zone}` : ''}`;
+}
+
+const RELATIVE_UNITS: readonly (readonly [Intl.RelativeTimeFormatUnit, number])[] = [
+  ['year', 365 * 86_400_000],
+  ['month', 30 * 86_400_000],
+  ['week', 7 * 86_400_000],
+  ['day', 86_400_000],
+  ['hour', 3_600_000],
+  ['minute', 60_000],
+];
+let relativeFormat: Intl.RelativeTimeFormat | undefined;
+
+/** `just now`, `5 minutes ago`, `yesterday`, `2 days ago`, `in 3 hours`. */
+export function formatAgo(iso: string, now: number): string {
+  const diff = Date.parse(iso) - now;
+  if (Math.abs(diff) < 60_000) return 'just now';
+  relativeFormat ??= new Intl.RelativeTimeFormat('en', { numeric: 'auto' });
+  const [unit, size] = RELATIVE_UNITS.find(([, ms]) => Math.abs(diff) >= ms)!;
+  return relativeFormat.format(Math.trunc(diff / size), unit);
 }
 
 const MIN_EVERY_SECONDS = 60;

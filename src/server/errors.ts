@@ -43,6 +43,10 @@ export const HTTP_STATUS: Record<ErrorCode, number> = {
   headers_too_large: 431,
   request_timeout: 408,
   shutting_down: 503,
+  disk_full: 507,
+  read_only: 503,
+  file_unavailable: 500,
+  database_corrupt: 500,
 };
 
 /** The JSON every error answers with: `{ "error": { "code", "message", "field"?, "details"? } }`. */

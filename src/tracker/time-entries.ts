@@ -68,7 +68,8 @@ export async function stopTimer(ctx: TrackerContext, tx: Store): Promise<TimeEnt
   const ended = Math.max(now, Date.parse(running.started_at));
   const stopped = await patchRecord(ctx, tx, 'time_entries', running, {
     ended_at: toTimestamp(ended),
-    duration_seconds: Math.round((ended - Date.parse(running.started_at)) / 1000),
+    // Whole seconds, rounded up: a timer that ran records at least a second, never 0s.
+    duration_seconds: Math.max(1, Math.ceil((ended - Date.parse(running.started_at)) / 1000)),
   });
   return (await withKeys(tx, [stopped]))[0]!;
 }

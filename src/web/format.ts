@@ -1,3 +1,6 @@
+// The parser itself, not domain/index.js: that would bring the schemas (zod) into the page.
+import { parseDuration as parseDomainDuration } from '../domain/time.js';
+
 const UNITS: [Intl.RelativeTimeFormatUnit, number][] = [
   ['day', 86_400_000],
   ['hour', 3_600_000],
@@ -34,16 +37,13 @@ export function millis(ms: number | null | undefined): string {
   return ms < 1000 ? `${ms} ms` : ms < 120_000 ? `${(ms / 1000).toFixed(1)} s` : `${Math.round(ms / 60_000)} min`;
 }
 
-/** "1h30m", "45m", "90" (minutes), "1:30" → seconds; undefined when it is none of those. */
+/** A duration as the CLI reads it (`1h30m`, `90m`, `1:30`, `1d` = 8h) in seconds; undefined when it is not one. */
 export function parseDuration(text: string): number | undefined {
-  const input = text.trim().toLowerCase();
-  if (/^\d+$/.test(input)) return Number(input) * 60;
-  const hm = /^(\d+):(\d{2})$/.exec(input);
-  if (hm) return Number(hm[1]) * 3600 + Number(hm[2]) * 60;
-  const parts = /^(?:(\d+)\s*h)?\s*(?:(\d+)\s*m)?\s*(?:(\d+)\s*s)?$/.exec(input);
-  if (!parts || input === '') return undefined;
-  const seconds = Number(parts[1] ?? 0) * 3600 + Number(parts[2] ?? 0) * 60 + Number(parts[3] ?? 0);
-  return seconds > 0 ? seconds : undefined;
+  try {
+    return parseDomainDuration(text);
+  } catch {
+    return undefined;
+  }
 }
 
 export const shortId = (id: string | null | undefined) => (id ? id.slice(-12) : '—');

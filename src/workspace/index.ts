@@ -2,3 +2,4 @@ export * from './config.js';
 export * from './workspace.js';
 export * from './init.js';
 export * from './connections.js';
+export * from './failures.js';

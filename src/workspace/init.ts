@@ -18,6 +18,8 @@ logs/
 secrets.toml
 bases/
 tmp/
+# Unfinished writes (an export killed midway), even beside data.json.
+.*.tmp-*
 # Tracked, even when a .gitignore above this folder ignores such files (*.json, *.toml).
 !data.json
 !config.toml
@@ -26,6 +28,12 @@ tmp/
 
 /** The lines that keep pm's tracked files in git; `pm init` adds them to a `.gitignore` made before they existed. */
 const REINCLUDE = PM_GITIGNORE.slice(PM_GITIGNORE.indexOf('# Tracked,'));
+const UNFINISHED = '.*.tmp-*';
+/** Rules a `.gitignore` made by an older pm may lack, each with the lines `pm init` adds for it. */
+const ADDED_LATER: readonly (readonly [string, string])[] = [
+  ['!data.json', REINCLUDE],
+  [UNFINISHED, `# Unfinished writes (an export killed midway).\n${UNFINISHED}\n`],
+];
 
 export interface InitResult {
   paths: WorkspacePaths;
@@ -50,10 +58,11 @@ export async function initWorkspace(dir: string, env: NodeJS.ProcessEnv): Promis
   const updated: string[] = [];
   const ignore = join(paths.dir, '.gitignore');
   ensureFile(ignore, PM_GITIGNORE);
-  const lines = readFileSync(ignore, 'utf8');
-  if (!lines.split(/\r?\n/).includes('!data.json')) {
-    appendFileSync(ignore, `${lines === '' || lines.endsWith('\n') ? '' : '\n'}${REINCLUDE}`);
-    updated.push(ignore);
+  for (const [rule, block] of ADDED_LATER) {
+    const lines = readFileSync(ignore, 'utf8');
+    if (lines.split(/\r?\n/).includes(rule)) continue;
+    appendFileSync(ignore, `${lines === '' || lines.endsWith('\n') ? '' : '\n'}${block}`);
+    if (!updated.includes(ignore)) updated.push(ignore);
   }
   ensureFile(paths.config, DEFAULT_CONFIG_TOML);
   const target = databaseTarget(paths, env);

@@ -196,7 +196,7 @@ describe.each(DIALECTS)('pm --server on %s prints what pm prints on the database
     for (const args of [
       ['time', 'edit', done, '--duration', '2h', '--if-version', '9'],
       ['time', 'edit', running, '--duration', '2h'],
-      ['time', 'edit', done, '--started', 'yesterday'],
+      ['time', 'edit', done, '--started', 'someday'],
     ]) {
       const local = await pm(args, { cwd, env });
       expect(local.code, local.stderr).toBeGreaterThan(1);

@@ -127,6 +127,20 @@ describe.each(DIALECTS)('dependencies, comments and time on %s', (dialect) => {
     expect(await code(tracker.addComment({ item: 'WEB-9', content: 'x' }))).toBe('not_found');
   });
 
+  it('stores a short timer in whole seconds rounded up, never as 0s', async () => {
+    const { tracker, clock } = await freshTracker(dialect);
+    await tracker.addProject({ key: 'WEB', title: 'Web' });
+    await tracker.addItem({ item_type: 'task', title: 'A' });
+    const seconds = [];
+    for (const ms of [2000, 2400, 400, 0]) {
+      await tracker.startTimer({ item: 'WEB-1' });
+      clock.advance(ms);
+      seconds.push((await tracker.stopTimer()).duration_seconds);
+      clock.advance(1000);
+    }
+    expect(seconds).toEqual([2, 3, 1, 1]);
+  });
+
   it('runs one timer per person and logs durations', async () => {
     const { tracker, clock } = await freshTracker(dialect);
     await tracker.addProject({ key: 'WEB', title: 'Web' });

@@ -1,7 +1,6 @@
 import type { Command } from 'commander';
 import { shortId } from '../../domain/index.js';
 import { example, jsonOption } from '../options.js';
-import { when } from '../output/format.js';
 import { publicRecord } from '../output/output.js';
 import type { ConflictChoice } from '../../tracker/index.js';
 import type { Session } from '../session.js';
@@ -37,7 +36,7 @@ export function registerConflicts(program: Command, session: Session): void {
         ],
         conflicts.map((cf) => [
           shortId(cf.id),
-          when(cf.detected_at),
+          out.when(cf.detected_at),
           `${cf.entity_type.replace(/s$/, '')} ${shortId(cf.record_id)}`,
           cf.field,
           JSON.stringify(cf.ours_value),

@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import { ITEM_TYPES, PRIORITIES, formatDuration, shortId, type ItemPatch, type NewItemInput } from '../../domain/index.js';
 import type { ItemDetails } from '../../tracker/index.js';
 import { cleared, example, ifVersionOption, integer, jsonOption, list, nullable, type Clearable } from '../options.js';
-import { printItems, when } from '../output/format.js';
+import { printItems } from '../output/format.js';
 import { publicRecord, type Output } from '../output/output.js';
 import type { Session } from '../session.js';
 
@@ -173,9 +173,14 @@ export function registerItem(program: Command, session: Session): void {
         ...(opts.parent !== undefined ? { parent: cleared(opts.parent) } : {}),
         ...(opts.description !== undefined ? { description: opts.description === '' ? null : opts.description } : {}),
       };
-      const updated = await (await session.tracker()).editItem(key, patch, opts.ifVersion);
+      const tracker = await session.tracker();
+      const before = await tracker.getItem(key);
+      const updated = await tracker.editItem(key, patch, opts.ifVersion);
       if (opts.json) return out.json(publicRecord(updated));
-      out.line(`Updated ${out.c.bold(updated.key)} (version ${updated.version})`);
+      // A patch of the values the item already has writes nothing: say so, not "Updated".
+      if (updated.version === before.version)
+        out.note(`Nothing changed: ${updated.key} already has these values (version ${updated.version})`);
+      else out.line(`Updated ${out.c.bold(updated.key)} (version ${updated.version})`);
     });
 
   item
@@ -240,8 +245,8 @@ function printDetails(out: Output, d: ItemDetails): void {
     ['sprint', d.sprint ? `${d.sprint.name} (${d.sprint.status})` : null],
     ['parent', d.parent ? `${d.parent.key} ${d.parent.title}` : null],
     ['time', d.total_seconds > 0 ? formatDuration(d.total_seconds) : null],
-    ['created', `${when(i.created_at)} by ${i.created_by}`],
-    ['updated', `${when(i.updated_at)} by ${i.updated_by} (version ${i.version})`],
+    ['created', `${out.when(i.created_at)} by ${i.created_by}`],
+    ['updated', `${out.when(i.updated_at)} by ${i.updated_by} (version ${i.version})`],
     ['id', i.id],
     ...(d.aliases.length ? [['was', d.aliases.join(', ')] as const] : []),
   ]);
@@ -270,7 +275,8 @@ function printDetails(out: Output, d: ItemDetails): void {
   section(
     'Comments',
     d.comments.map(
-      (cm) => `${c.dim(`${when(cm.created_at)} ${cm.created_by} ${shortId(cm.id)}`)}\n    ${cm.content.replace(/\n/g, '\n    ')}`,
+      (cm) =>
+        `${c.dim(`${out.when(cm.created_at)} ${cm.created_by} ${shortId(cm.id)}`)}\n    ${cm.content.replace(/\n/g, '\n    ')}`,
     ),
   );
 }

@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { PROJECT_STATUSES, type Project } from '../../domain/index.js';
 import { example, jsonOption, ifVersionOption } from '../options.js';
-import { printProjects, when } from '../output/format.js';
+import { printProjects } from '../output/format.js';
 import { publicRecord } from '../output/output.js';
 import type { Session } from '../session.js';
 
@@ -16,8 +16,8 @@ export function registerProject(program: Command, session: Session): void {
       ['status', p.status],
       ['description', p.description],
       ['next number', p.next_work_item_number],
-      ['created', `${when(p.created_at)} by ${p.created_by}`],
-      ['updated', `${when(p.updated_at)} by ${p.updated_by}`],
+      ['created', `${out.when(p.created_at)} by ${p.created_by}`],
+      ['updated', `${out.when(p.updated_at)} by ${p.updated_by}`],
       ['id', p.id],
     ]);
   };

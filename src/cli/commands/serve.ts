@@ -125,7 +125,7 @@ Ctrl-C or SIGTERM: requests in flight finish first. API: /api/v1 (see /api/v1/op
       try {
         const host = opts.host ?? '127.0.0.1';
         const settings = settingsFrom(ws.config, server.isLoopback(host), opts.allowHost ?? [], server.DEFAULT_SETTINGS);
-        const log = (message: string) => session.io.stderr.write(`pm serve: ${message}\n`);
+        const log = (message: string) => out.note(`pm serve: ${message}`);
         const sync = new SyncEngine({
           store,
           connections: (name) => resolveConnection(ws.paths, session.io.env, ws.config, name),
@@ -243,8 +243,8 @@ Ctrl-C or SIGTERM: requests in flight finish first. API: /api/v1 (see /api/v1/op
           shortId(t.id),
           t.name,
           t.scope,
-          `${when(t.created_at)} by ${t.created_by}`,
-          t.revoked_at ? `revoked ${when(t.revoked_at)}` : 'active',
+          `${out.when(t.created_at)} by ${t.created_by}`,
+          t.revoked_at ? `revoked ${out.when(t.revoked_at)}` : 'active',
         ]),
       );
     });

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
-import { SPRINT_STATUSES, shortId, type Sprint } from '../../domain/index.js';
-import { example, ifVersionOption, jsonOption, list } from '../options.js';
+import { SPRINT_STATUSES, parseDay, shortId, type Sprint } from '../../domain/index.js';
+import { DAY_HELP, example, ifVersionOption, jsonOption, list } from '../options.js';
 import { printItems, printSprints } from '../output/format.js';
 import { publicRecord } from '../output/output.js';
 import type { Session } from '../session.js';
@@ -15,8 +15,8 @@ export function registerSprint(program: Command, session: Session): void {
     .description('create a sprint in a project')
     .argument('<name>', 'sprint name, unique within the project')
     .option('--project <key>', 'project key (default: the only project, or default_project)')
-    .requiredOption('--start <date>', 'first day, YYYY-MM-DD')
-    .requiredOption('--end <date>', 'last day, YYYY-MM-DD')
+    .requiredOption('--start <date>', `first day: ${DAY_HELP}`)
+    .requiredOption('--end <date>', `last day: ${DAY_HELP}`)
     .option('--goal <text>', 'what the sprint is for')
     .option('--status <status>', `one of ${SPRINT_STATUSES.join(', ')} (default planned)`)
     .addOption(jsonOption())
@@ -32,8 +32,8 @@ export function registerSprint(program: Command, session: Session): void {
         ).addSprint({
           ...(project !== undefined ? { project } : {}),
           name,
-          start_date: opts.start,
-          end_date: opts.end,
+          start_date: parseDay(opts.start, '--start', out.time()),
+          end_date: parseDay(opts.end, '--end', out.time()),
           goal: opts.goal ?? null,
           ...(opts.status !== undefined ? { status: opts.status as Sprint['status'] } : {}),
         });
@@ -97,8 +97,8 @@ export function registerSprint(program: Command, session: Session): void {
     .argument('<sprint>', 'sprint id or name')
     .option('--name <name>', 'new name')
     .option('--goal <text>', 'new goal ("" to clear)')
-    .option('--start <date>', 'new first day')
-    .option('--end <date>', 'new last day')
+    .option('--start <date>', `new first day: ${DAY_HELP}`)
+    .option('--end <date>', `new last day: ${DAY_HELP}`)
     .option('--status <status>', `one of ${SPRINT_STATUSES.join(', ')}`)
     .addOption(ifVersionOption())
     .addOption(jsonOption())
@@ -115,8 +115,8 @@ export function registerSprint(program: Command, session: Session): void {
           {
             ...(opts.name !== undefined ? { name: opts.name } : {}),
             ...(opts.goal !== undefined ? { goal: opts.goal === '' ? null : opts.goal } : {}),
-            ...(opts.start !== undefined ? { start_date: opts.start } : {}),
-            ...(opts.end !== undefined ? { end_date: opts.end } : {}),
+            ...(opts.start !== undefined ? { start_date: parseDay(opts.start, '--start', out.time()) } : {}),
+            ...(opts.end !== undefined ? { end_date: parseDay(opts.end, '--end', out.time()) } : {}),
             ...(opts.status !== undefined ? { status: opts.status as Sprint['status'] } : {}),
           },
           opts.ifVersion,

@@ -9,7 +9,9 @@ import {
   ValidationError,
   isEntityType,
   isOneOf,
+  parseWhen,
   shortId,
+  toTimestamp,
   type RunDirection,
   type RunMode,
   type RunStatus,
@@ -17,8 +19,7 @@ import {
   type SyncRunItem,
 } from '../../domain/index.js';
 import type { RunEvent, SyncService } from '../../sync/index.js';
-import { example, integer, jsonOption, list } from '../options.js';
-import { when } from '../output/format.js';
+import { WHEN_HELP, example, integer, jsonOption, list } from '../options.js';
 import type { Output } from '../output/output.js';
 import type { Session } from '../session.js';
 
@@ -54,7 +55,7 @@ export function registerSyncRuns(sync: Command, session: Session): void {
     .option('--dry-run', 'work out every operation, change nothing on either side')
     .option('--ids <ids>', 'only these records: item keys, ids, or remote ids as type:id (comma-separated)', list)
     .option('--status <statuses>', 'only work items with these statuses (comma-separated)', list)
-    .option('--since <time>', 'only records changed since this time (ISO 8601)')
+    .option('--since <time>', `only records changed since this time (${WHEN_HELP})`)
     .option('--idempotency-key <key>', 'a key already used gives back that run instead of a second one')
     .addOption(jsonOption())
     .addHelpText(
@@ -70,9 +71,7 @@ export function registerSyncRuns(sync: Command, session: Session): void {
       const service = await session.syncService();
       const mode = choice<RunMode>('--mode', RUN_MODES, opts.mode);
       const direction = choice<RunDirection>('--direction', RUN_DIRECTIONS, opts.direction);
-      if (opts.since !== undefined && Number.isNaN(Date.parse(opts.since))) {
-        throw new ValidationError([{ path: '--since', message: `expected an ISO 8601 time, got ${JSON.stringify(opts.since)}` }]);
-      }
+      const since = opts.since === undefined ? undefined : toTimestamp(parseWhen(opts.since, '--since', out.time()));
       const { run, created } = await service.request({
         ...(opts.connection ? { connection: opts.connection } : {}),
         ...(mode ? { mode } : {}),
@@ -81,7 +80,7 @@ export function registerSyncRuns(sync: Command, session: Session): void {
         filters: {
           ...(opts.ids?.length ? { ids: opts.ids } : {}),
           ...(opts.status?.length ? { status: opts.status } : {}),
-          ...(opts.since ? { updated_since: new Date(opts.since).toISOString() } : {}),
+          ...(since ? { updated_since: since } : {}),
         },
         ...(opts.idempotencyKey ? { idempotency_key: opts.idempotencyKey } : {}),
       });
@@ -129,7 +128,7 @@ export function registerSyncRuns(sync: Command, session: Session): void {
         page.runs.map((r) => [
           shortId(r.id),
           r.connection,
-          when(r.started_at ?? r.created_at),
+          out.when(r.started_at ?? r.created_at),
           r.mode,
           `${r.direction}${r.dry_run ? ' (dry)' : ''}`,
           r.status,

@@ -1,8 +1,8 @@
-import { createWriteStream, existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
-import { join, relative, resolve } from 'node:path';
+import { createWriteStream, existsSync, mkdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { dirname, join, relative, resolve } from 'node:path';
 import { pipeline } from 'node:stream/promises';
-import type { Command } from 'commander';
-import { ENTITY_TYPES, type EntityType } from '../../domain/index.js';
+import { Option, type Command } from 'commander';
+import { ENTITY_TYPES, ValidationError, type EntityType } from '../../domain/index.js';
 import {
   META_EXPORTED_SEQ,
   exportSnapshot,
@@ -41,6 +41,7 @@ export function registerSync(program: Command, session: Session): void {
         return;
       }
       const output = opts.output === undefined ? ws.paths.snapshot : resolve(session.io.cwd, opts.output);
+      if (opts.output !== undefined) checkFolder(dirname(output), '--output');
       const result = await exportSnapshot(ws.store, ws.paths, output, { force: opts.force ?? false });
       const total = Object.values(result.counts).reduce((a, b) => a + b, 0);
       if (opts.json) return out.json({ file: output, bytes: result.bytes, sha256: result.hash, counts: result.counts });
@@ -53,7 +54,7 @@ export function registerSync(program: Command, session: Session): void {
     .command('import')
     .description('merge a snapshot into the database (or --replace it); validates everything before writing anything')
     .argument('[file]', 'snapshot to read; - for stdin (default .pm/data.json)')
-    .option('--merge', 'merge into what the database holds (the default)')
+    .addOption(new Option('--merge', 'merge into what the database holds (the default)').conflicts('replace'))
     .option('--replace', 'make the database exactly the file (refused while there are unexported changes)')
     .option('--force', 'with --replace: discard unexported changes')
     .option('--dry-run', 'work out and print the result, write nothing')
@@ -155,6 +156,18 @@ export function registerSync(program: Command, session: Session): void {
 
   registerSyncRemote(sync, session);
   registerSyncRuns(sync, session);
+}
+
+/** Refuses a file to write in a folder that is not there, naming the flag and the folder (not the temp file a write would fail on). */
+function checkFolder(folder: string, flag: string): void {
+  let stat: ReturnType<typeof statSync> | undefined;
+  try {
+    stat = statSync(folder);
+  } catch {
+    stat = undefined; // not there, or a file part-way along the path
+  }
+  if (stat?.isDirectory()) return;
+  throw new ValidationError([{ path: flag, message: `${stat ? 'not a folder' : 'no such folder'}: ${folder}` }]);
 }
 
 /** What to tell when git ignores data.json. */

@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
-import { formatDuration, parseDuration, shortId, type TimeEntryPatch } from '../../domain/index.js';
+import { formatDuration, parseDuration, parseWhen, shortId, toTimestamp, type TimeEntryPatch } from '../../domain/index.js';
 import type { TimeEntryView } from '../../tracker/index.js';
-import { example, ifVersionOption, jsonOption } from '../options.js';
+import { DURATION_HELP, WHEN_HELP, example, ifVersionOption, jsonOption } from '../options.js';
 import { printTimeEntries } from '../output/format.js';
 import { publicRecord } from '../output/output.js';
 import type { Session } from '../session.js';
@@ -20,7 +20,7 @@ export function registerTime(program: Command, session: Session): void {
     .action(async (item: string, opts: { description?: string; json?: boolean }) => {
       const entry = await (await session.tracker()).startTimer({ item, description: opts.description ?? null });
       if (opts.json) return out.json(publicRecord(entry));
-      out.line(`Timer started on ${entry.key} at ${entry.started_at.slice(11, 16)} UTC`);
+      out.line(`Timer started on ${entry.key} at ${out.clockTime(entry.started_at)}`);
     });
 
   time
@@ -38,11 +38,17 @@ export function registerTime(program: Command, session: Session): void {
     .command('add')
     .description('record time already spent')
     .argument('<item>', 'display key or id')
-    .requiredOption('--duration <duration>', 'e.g. 1h30m, 45m, 2h, 1:30')
+    .requiredOption('--duration <duration>', DURATION_HELP)
     .option('--description <text>', 'what you did')
-    .option('--started <timestamp>', 'when you started (default: duration ago)')
+    .option('--started <time>', `when you started (default: duration ago): ${WHEN_HELP}`)
     .addOption(jsonOption())
-    .addHelpText('after', example('pm time add WEB-12 --duration 1h30m --description "code review"'))
+    .addHelpText(
+      'after',
+      example(
+        'pm time add WEB-12 --duration 1h30m --description "code review"',
+        'pm time add WEB-12 --duration 1d --started "yesterday 9:00"',
+      ),
+    )
     .action(async (item: string, opts: { duration: string; description?: string; started?: string; json?: boolean }) => {
       const entry = await (
         await session.tracker()
@@ -50,7 +56,7 @@ export function registerTime(program: Command, session: Session): void {
         item,
         duration_seconds: parseDuration(opts.duration, '--duration'),
         description: opts.description ?? null,
-        ...(opts.started !== undefined ? { started_at: opts.started } : {}),
+        ...(opts.started !== undefined ? { started_at: toTimestamp(parseWhen(opts.started, '--started', out.time())) } : {}),
       });
       if (opts.json) return out.json(publicRecord(entry));
       out.line(`Logged ${formatDuration(entry.duration_seconds ?? 0)} on ${entry.key}`);
@@ -60,8 +66,8 @@ export function registerTime(program: Command, session: Session): void {
     .command('edit')
     .description('change a time entry: its duration, start or description (the end follows)')
     .argument('<id>', 'time entry id (or the tail shown by list)')
-    .option('--duration <duration>', 'e.g. 1h30m, 45m, 2h, 1:30 (not on a running timer)')
-    .option('--started <timestamp>', 'when it started')
+    .option('--duration <duration>', `${DURATION_HELP} (not on a running timer)`)
+    .option('--started <time>', `when it started: ${WHEN_HELP}`)
     .option('--description <text>', 'what you did ("" to clear)')
     .addOption(ifVersionOption())
     .addOption(jsonOption())
@@ -73,7 +79,7 @@ export function registerTime(program: Command, session: Session): void {
       ) => {
         const patch: TimeEntryPatch = {
           ...(opts.duration !== undefined ? { duration_seconds: parseDuration(opts.duration, '--duration') } : {}),
-          ...(opts.started !== undefined ? { started_at: opts.started } : {}),
+          ...(opts.started !== undefined ? { started_at: toTimestamp(parseWhen(opts.started, '--started', out.time())) } : {}),
           ...(opts.description !== undefined ? { description: opts.description === '' ? null : opts.description } : {}),
         };
         const updated = await (await session.tracker()).editTime(id, patch, opts.ifVersion);

@@ -17,6 +17,10 @@ function style(open: string, close: string, reopen = open): (text: string) => st
 
 const plain = (text: string): string => text;
 
+/** Exactly the sequences the styles below write: what the output lets through when colour is on. */
+// eslint-disable-next-line no-control-regex -- matching the escape character is the point
+export const STYLE_CODES = /\u001b\[(?:1|2|22|31|33|36|39)m/g;
+
 /**
  * SGR styles, or none. (picocolors does the same, but reads `process.stdout` as it loads,
  * which creates the stream: pm writes to a pipe or file without one.)

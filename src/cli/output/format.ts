@@ -5,14 +5,10 @@ import type { Output } from './output.js';
 
 /** Table layouts per record type: what `list` commands print. */
 
-export function when(timestamp: string | null): string {
-  return timestamp ? timestamp.slice(0, 16).replace('T', ' ') : '';
-}
-
 export function printProjects(out: Output, projects: readonly Project[]): void {
   out.table(
     [{ header: 'KEY' }, { header: 'TITLE', flex: true }, { header: 'STATUS' }, { header: 'CREATED' }],
-    projects.map((p) => [p.key, p.title, p.status, when(p.created_at)]),
+    projects.map((p) => [p.key, p.title, p.status, out.when(p.created_at)]),
   );
 }
 
@@ -73,7 +69,7 @@ export function printItems(out: Output, items: readonly WorkItemView[]): void {
 export function printComments(out: Output, comments: readonly Comment[]): void {
   out.table(
     [{ header: 'ID' }, { header: 'AUTHOR' }, { header: 'WHEN' }, { header: 'TEXT', flex: true }],
-    comments.map((c) => [shortId(c.id), c.created_by, when(c.created_at), c.content]),
+    comments.map((c) => [shortId(c.id), c.created_by, out.when(c.created_at), c.content]),
   );
 }
 
@@ -98,7 +94,7 @@ export function printTimeEntries(out: Output, entries: readonly TimeEntryView[])
       shortId(t.id),
       t.key,
       t.user_id,
-      when(t.started_at),
+      out.when(t.started_at),
       t.ended_at === null ? 'running' : formatDuration(t.duration_seconds ?? 0),
       t.description,
     ]),

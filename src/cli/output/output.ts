@@ -1,6 +1,15 @@
-import type { AnyRecord } from '../../domain/index.js';
-import { createColors, type Colors } from './colors.js';
+import {
+  formatAgo,
+  formatLocal,
+  systemClock,
+  timeZoneOf,
+  type AnyRecord,
+  type Clock,
+  type TimeContext,
+} from '../../domain/index.js';
+import { STYLE_CODES, createColors, type Colors } from './colors.js';
 import { cell, renderTable, type Column } from './table.js';
+import { terminalSafe } from './terminal-safe.js';
 
 export interface Writer {
   write(text: string | Buffer): unknown;
@@ -18,29 +27,66 @@ export interface CliIo {
   bin?: string;
 }
 
-/** Everything a command prints goes through here: data on stdout, notes and errors on stderr. */
+/**
+ * Everything a command prints goes through here: data on stdout, notes and errors on stderr.
+ * Text for the terminal passes `terminalSafe` on its way out, whoever wrote it (a title, a
+ * remote's error, commander echoing an argument): only pm's own colours reach the terminal as
+ * codes. JSON is written as it is: its encoding escapes control characters already.
+ */
 export class Output {
   readonly c: Colors;
+  readonly #keep: RegExp | undefined;
+  readonly #timeZone: string | undefined;
 
-  constructor(readonly io: CliIo) {
+  constructor(
+    readonly io: CliIo,
+    readonly clock: Clock = systemClock,
+  ) {
     const color = io.isTTY && !('NO_COLOR' in io.env) && io.env.TERM !== 'dumb';
     this.c = createColors(color);
+    this.#keep = color ? STYLE_CODES : undefined;
+    this.#timeZone = timeZoneOf(io.env.TZ);
+  }
+
+  /** Now and the user's zone (`TZ`), for reading times people type. */
+  time(): TimeContext {
+    return { now: this.clock(), timeZone: this.#timeZone };
+  }
+
+  /** `2026-12-04 14:30 GMT+1 (2 days ago)`: a stored UTC timestamp as people read it. */
+  when(timestamp: string | null): string {
+    return timestamp ? `${formatLocal(timestamp, this.#timeZone)} (${formatAgo(timestamp, this.clock())})` : '';
+  }
+
+  /** `14:30 GMT+1`: the time of day in the user's zone. */
+  clockTime(timestamp: string): string {
+    return formatLocal(timestamp, this.#timeZone).slice(11);
   }
 
   json(value: unknown): void {
     this.io.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
   }
 
+  /** Text for the terminal on stdout, as it is apart from what a terminal would act on. */
+  stdout(text: string): void {
+    this.io.stdout.write(terminalSafe(text, this.#keep));
+  }
+
+  /** Text for the terminal on stderr, made safe as `stdout` makes it. */
+  stderr(text: string): void {
+    this.io.stderr.write(terminalSafe(text, this.#keep));
+  }
+
   line(text = ''): void {
-    this.io.stdout.write(`${text}\n`);
+    this.stdout(`${text}\n`);
   }
 
   note(text: string): void {
-    this.io.stderr.write(`${text}\n`);
+    this.stderr(`${text}\n`);
   }
 
   table(columns: readonly Column[], rows: readonly (readonly unknown[])[]): void {
-    this.io.stdout.write(
+    this.stdout(
       renderTable(columns, rows, {
         ...(this.io.isTTY && this.io.columns ? { width: this.io.columns } : {}),
         header: (t) => this.c.bold(t),

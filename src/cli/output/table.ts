@@ -1,3 +1,4 @@
+import { terminalSafe } from './terminal-safe.js';
 import { width } from './width.js';
 
 export interface Column {
@@ -26,13 +27,12 @@ export function pad(text: string, size: number, align: 'left' | 'right' = 'left'
   return align === 'right' ? ' '.repeat(gap) + text : text + ' '.repeat(gap);
 }
 
-/** One line of a cell: the first line of the text, tabs and control characters made visible-safe. */
+/** One line of a cell: the first line of the text, tabs as spaces, control characters written out. */
 export function cell(value: unknown): string {
   if (value === null || value === undefined) return '';
   const text = typeof value === 'object' ? JSON.stringify(value) : `${value as string | number | boolean}`;
   const firstLine = text.split(/\r?\n/, 1)[0] ?? '';
-  // eslint-disable-next-line no-control-regex -- strip terminal control characters from user text
-  return firstLine.replace(/[\u0000-\u001f\u007f]/g, ' ') + (firstLine.length < text.length ? ' …' : '');
+  return terminalSafe(firstLine.replace(/\t/g, ' ')) + (firstLine.length < text.length ? ' …' : '');
 }
 
 /**

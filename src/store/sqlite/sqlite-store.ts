@@ -7,6 +7,7 @@ import { migrate } from '../migrator.js';
 import { LATEST_SCHEMA_VERSION } from '../migrations/index.js';
 import { columnsOf, fromRow, sqliteJsonObject, stampValues, toValues } from '../rows.js';
 import { Sqlite } from './driver.js';
+import { readOnlyCopy } from './read-only-copy.js';
 import { KyselySyncRepository, LINK_COLUMNS, linkFromValues, type LinkReader, type SyncRepository } from '../sync-repository.js';
 import type { HeldLock, TransactionOptions, WriteOptions } from '../store.js';
 
@@ -347,12 +348,12 @@ export class SqliteStore extends KyselyStore {
   }
 
   static async open(path: string, options: SqliteOptions = {}): Promise<SqliteStore> {
-    const sqlite = new Sqlite(path, { timeout: options.busyTimeoutMs ?? 10_000 });
-    sqlite.pragma('journal_mode = WAL');
-    // WAL with NORMAL: a commit survives the process being killed at any moment; only an OS
-    // crash or power loss can drop the last commits (never corrupt the file).
-    sqlite.pragma('synchronous = NORMAL');
-    sqlite.pragma('foreign_keys = ON');
+    let sqlite: BetterSqlite3.Database;
+    try {
+      sqlite = connect(path, options);
+    } catch (error) {
+      sqlite = readOnlyCopy(path, error) ?? rethrow(error);
+    }
     const db = new Kysely<LooseDatabase>({ dialect: new SqliteDialect({ database: cachingDatabase(sqlite) }) });
     const store = new SqliteStore(sqlite, db, false);
     try {
@@ -365,4 +366,23 @@ export class SqliteStore extends KyselyStore {
     }
     return store;
   }
+}
+
+function connect(path: string, options: SqliteOptions): BetterSqlite3.Database {
+  const sqlite = new Sqlite(path, { timeout: options.busyTimeoutMs ?? 10_000 });
+  try {
+    sqlite.pragma('journal_mode = WAL');
+    // WAL with NORMAL: a commit survives the process being killed at any moment; only an OS
+    // crash or power loss can drop the last commits (never corrupt the file).
+    sqlite.pragma('synchronous = NORMAL');
+    sqlite.pragma('foreign_keys = ON');
+    return sqlite;
+  } catch (error) {
+    sqlite.close();
+    throw error;
+  }
+}
+
+function rethrow(error: unknown): never {
+  throw error;
 }

@@ -99,6 +99,9 @@ export class Validator {
   readonly issues: IssueList;
   /** The ids of each type the file has shown (and, for items, the parents they name). */
   private readonly seen = new Map<EntityType, IdTable>(ENTITY_TYPES.map((t) => [t, new IdTable()]));
+  /** Every valid record's id, whatever its type, and by id index 1 + the type's number: an id names one record. */
+  private readonly everyId = new IdTable();
+  private readonly typeOfId = new GrowingInt32();
   readonly pending: PendingRef[] = [];
   /** By item index (in `seen`): 1 + the project's number, for items of the file; 0 for others. */
   private readonly itemProject = new GrowingInt32();
@@ -221,6 +224,14 @@ export class Validator {
       return false;
     }
     ids.add(id);
+    const at = this.everyId.intern(id);
+    const other = this.typeOfId.at(at);
+    if (other > 0) {
+      const message = `id already used by a record of ${ENTITY_TYPES[other - 1]}: ids are unique across every type`;
+      this.issues.push(issueOf({ entity_type: type, index, line, id, field: 'id', message }));
+      return false;
+    }
+    this.typeOfId.set(at, ENTITY_TYPES.indexOf(type) + 1);
     const last = this.lastId.get(type);
     if (last !== undefined && id <= last) this.canonical = false;
     this.lastId.set(type, id);

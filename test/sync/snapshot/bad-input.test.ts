@@ -155,6 +155,25 @@ describe.each(DIALECTS)('a bad snapshot on %s', (dialect) => {
     ]);
   });
 
+  it('refuses a comment that has the id of a work item, naming the comment', async () => {
+    const itemId = (JSON.parse(lines[lineOf('work_items', 0)]!.trim().replace(/,$/, '')) as { id: string }).id;
+    const { issues } = await refused(
+      store,
+      edit('comments', 0, (r) => (r.id = itemId)),
+    );
+    expect(issues).toEqual([
+      expect.objectContaining({
+        entity_type: 'comments',
+        index: 0,
+        id: itemId,
+        field: 'id',
+        message: expect.stringContaining(
+          'id already used by a record of work_items: ids are unique across every type',
+        ) as unknown,
+      }),
+    ]);
+  });
+
   it('refuses a newer schema_version, naming the version needed', async () => {
     const { error } = await refused(store, valid.replace('"schema_version": 1', '"schema_version": 7'));
     expect(error.code).toBe('schema_too_new');

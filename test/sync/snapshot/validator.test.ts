@@ -110,13 +110,16 @@ describe('checks across the records of a snapshot', () => {
     expect(issues.map((i) => [i.entity_type, i.id, i.field])).toEqual([['comments', comment.id, 'work_item_id']]);
   });
 
-  it('refuse an id twice in one type, and allow one id in two types', async () => {
+  it('refuse an id twice in one type, or in two types', async () => {
     const [x, y] = data.comments;
     const entry = data.time_entries[0]!;
     const twice = await issuesOf(edited({ [y!.id]: (r) => (r.id = x!.id) }));
     expect(twice.map((i) => [i.entity_type, i.id, i.message.replace(/^line \d+: id \S+: /, '')])).toEqual([
       ['comments', x!.id, 'duplicate id: this record appears more than once'],
     ]);
-    expect(await issuesOf(edited({ [entry.id]: (r) => (r.id = x!.id) }))).toEqual([]);
+    const across = await issuesOf(edited({ [entry.id]: (r) => (r.id = x!.id) }));
+    expect(across.map((i) => [i.entity_type, i.id, i.message.replace(/^line \d+: id \S+: /, '')])).toEqual([
+      ['time_entries', x!.id, 'id already used by a record of comments: ids are unique across every type'],
+    ]);
   });
 });

@@ -1,0 +1,124 @@
+import { describe, expect, it } from 'vitest';
+import {
+  formatAgo,
+  formatLocal,
+  normalizeTimestamp,
+  parseDay,
+  parseDuration,
+  parseWhen,
+  timeZoneOf,
+  type TimeContext,
+} from '../../src/domain/index.js';
+
+/** Friday 2026-12-04 10:00 in Berlin (CET, UTC+1). */
+const berlin: TimeContext = { now: Date.parse('2026-12-04T09:00:00.000Z'), timeZone: 'Europe/Berlin' };
+const iso = (ms: number) => new Date(ms).toISOString();
+const code = (fn: () => unknown) => {
+  try {
+    fn();
+    return 'accepted';
+  } catch (error) {
+    return `${(error as { code?: string }).code}: ${(error as Error).message}`;
+  }
+};
+
+describe('parseDuration', () => {
+  it('reads hours, minutes, h:mm and a working day of 8h', () => {
+    expect(parseDuration('1d')).toBe(8 * 3600);
+    expect(parseDuration('2h30m')).toBe(9000);
+    expect(parseDuration('90m')).toBe(5400);
+    expect(parseDuration('1:30')).toBe(5400);
+    expect(parseDuration('1d 2h')).toBe(10 * 3600);
+    expect(parseDuration('45')).toBe(45 * 60);
+    expect(parseDuration('1:05:30')).toBe(3930);
+  });
+
+  it('refuses minutes or seconds of 60 and more after a colon, and nothing at all, naming the flag', () => {
+    for (const bad of ['1:99', '1:60', '0:10:75', '0', '0m', 'soon', '1x', ''])
+      expect(
+        code(() => parseDuration(bad, '--duration')),
+        bad,
+      ).toMatch(/^validation_failed: --duration: expected a duration/);
+  });
+});
+
+describe('parseWhen', () => {
+  it('reads local times in the user zone', () => {
+    expect(iso(parseWhen('14:30', '--started', berlin))).toBe('2026-12-04T13:30:00.000Z');
+    expect(iso(parseWhen('2026-12-04 14:30', '--started', berlin))).toBe('2026-12-04T13:30:00.000Z');
+    expect(iso(parseWhen('2026-07-04 14:30', '--started', berlin))).toBe('2026-07-04T12:30:00.000Z'); // summer time
+    expect(iso(parseWhen('2026-12-04', '--started', berlin))).toBe('2026-12-03T23:00:00.000Z');
+    expect(iso(parseWhen('2026-12-04T14:30', '--started', { ...berlin, timeZone: 'UTC' }))).toBe('2026-12-04T14:30:00.000Z');
+  });
+
+  it('reads today, yesterday, tomorrow, with or without a time, and relative times', () => {
+    expect(iso(parseWhen('now', 'x', berlin))).toBe('2026-12-04T09:00:00.000Z');
+    expect(iso(parseWhen('today', 'x', berlin))).toBe('2026-12-04T09:00:00.000Z');
+    expect(iso(parseWhen('yesterday', 'x', berlin))).toBe('2026-12-03T09:00:00.000Z');
+    expect(iso(parseWhen('tomorrow', 'x', berlin))).toBe('2026-12-05T09:00:00.000Z');
+    expect(iso(parseWhen('yesterday 9:00', 'x', berlin))).toBe('2026-12-03T08:00:00.000Z');
+    expect(iso(parseWhen('2d ago', 'x', berlin))).toBe('2026-12-02T09:00:00.000Z');
+    expect(iso(parseWhen('1h30m ago', 'x', berlin))).toBe('2026-12-04T07:30:00.000Z');
+  });
+
+  it('reads ISO 8601 with Z or an offset exactly', () => {
+    expect(iso(parseWhen('2026-12-04T13:30:00Z', 'x', berlin))).toBe('2026-12-04T13:30:00.000Z');
+    expect(iso(parseWhen('2026-12-04T13:30:00.250Z', 'x', berlin))).toBe('2026-12-04T13:30:00.250Z');
+    expect(iso(parseWhen('2026-12-04T14:30:00+01:00', 'x', berlin))).toBe('2026-12-04T13:30:00.000Z');
+  });
+
+  it('refuses days and times that do not exist instead of rolling them over, naming the flag', () => {
+    for (const bad of [
+      '2026-02-30',
+      '2026-02-30T10:00:00Z',
+      '2025-02-29 10:00',
+      '2026-12-04 25:00',
+      '24:00',
+      '9:60',
+      'later',
+      '2 ago',
+    ])
+      expect(
+        code(() => parseWhen(bad, '--started', berlin)),
+        bad,
+      ).toMatch(/^validation_failed: --started: /);
+    expect(code(() => parseWhen('2026-02-30', '--started', berlin))).toContain('no such date');
+  });
+});
+
+describe('parseDay', () => {
+  it('reads dates and today, tomorrow, yesterday in the user zone', () => {
+    const lateNight = { now: Date.parse('2026-12-04T23:30:00.000Z'), timeZone: 'Europe/Berlin' }; // already the 5th there
+    expect(parseDay('today', '--start', lateNight)).toBe('2026-12-05');
+    expect(parseDay('tomorrow', '--start', berlin)).toBe('2026-12-05');
+    expect(parseDay('yesterday', '--start', berlin)).toBe('2026-12-03');
+    expect(parseDay('2026-12-24', '--start', berlin)).toBe('2026-12-24');
+    expect(code(() => parseDay('2026-02-30', '--end', berlin))).toMatch(/^validation_failed: --end: /);
+  });
+});
+
+describe('stored timestamps', () => {
+  it('refuse a day that does not exist instead of taking February 30th for March 2nd', () => {
+    expect(normalizeTimestamp('2026-02-30T10:00:00Z')).toBeNull();
+    expect(normalizeTimestamp('2026-02-28T10:00:00Z')).toBe('2026-02-28T10:00:00.000Z');
+  });
+});
+
+describe('display', () => {
+  it('shows times in the user zone, named, and how long ago', () => {
+    expect(formatLocal('2026-12-04T13:30:00.000Z', 'Europe/Berlin')).toBe('2026-12-04 14:30 GMT+1');
+    expect(formatLocal('2026-12-04T13:30:00.000Z', 'America/New_York')).toBe('2026-12-04 08:30 EST');
+    expect(formatLocal('2026-12-04T13:30:00.000Z', 'UTC')).toBe('2026-12-04 13:30 UTC');
+    expect(formatAgo('2026-12-02T09:00:00.000Z', berlin.now)).toBe('2 days ago');
+    expect(formatAgo('2026-12-03T08:00:00.000Z', berlin.now)).toBe('yesterday');
+    expect(formatAgo('2026-12-04T08:59:30.000Z', berlin.now)).toBe('just now');
+    expect(formatAgo('2026-12-04T06:00:00.000Z', berlin.now)).toBe('3 hours ago');
+    expect(formatAgo('2026-12-07T09:00:00.000Z', berlin.now)).toBe('in 3 days');
+  });
+
+  it('falls back to the system zone for a TZ that Intl does not know', () => {
+    expect(timeZoneOf('Europe/Berlin')).toBe('Europe/Berlin');
+    expect(timeZoneOf('CET-1')).toBeUndefined();
+    expect(timeZoneOf(undefined)).toBeUndefined();
+  });
+});
