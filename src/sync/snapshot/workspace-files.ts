@@ -10,9 +10,11 @@ import {
   mkdirSync,
   openSync,
   readSync,
+  readdirSync,
   renameSync,
   rmSync,
   statSync,
+  unlink,
   writeSync,
 } from 'node:fs';
 import { copyFile } from 'node:fs/promises';
@@ -104,11 +106,36 @@ function baseTemp(paths: SnapshotPaths, peer: string): string {
   return temp;
 }
 
+/**
+ * Puts a base in place. The one it replaces keeps a name of its own until the next export
+ * removes it in the background: freeing a large file's blocks takes the file system a while
+ * (half a second for 150 MB is not rare), which a command should not wait for.
+ */
 function placeBase(paths: SnapshotPaths, temp: string, peer: string): string {
   const target = basePath(paths, peer);
+  if (existsSync(target)) {
+    try {
+      linkSync(target, `${target}${RETIRED}${process.pid}-${Date.now()}`);
+    } catch {
+      // no links here: the rename frees it
+    }
+  }
   renameSync(temp, target);
   syncDirectory(dirname(target));
   return signature(target);
+}
+
+const RETIRED = '.retired-';
+
+/** Removes the bases `placeBase` retired, on libuv's thread pool, beside the work that follows. */
+function removeRetiredBases(paths: SnapshotPaths): void {
+  let names: string[];
+  try {
+    names = readdirSync(paths.bases);
+  } catch {
+    return;
+  }
+  for (const name of names) if (name.includes(RETIRED)) unlink(join(paths.bases, name), () => undefined);
 }
 
 /**
@@ -166,6 +193,7 @@ export async function exportSnapshot(
         `${paths.snapshot} has changes that are not taken in, and writing it would overwrite them: fix it (pm sync import lists every problem), or overwrite it with pm sync export --force`,
       );
     }
+    removeRetiredBases(paths);
     const anchor = await exportAnchor(store);
     const result = await writeFileAtomically(
       output,
