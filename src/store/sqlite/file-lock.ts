@@ -30,11 +30,32 @@ export async function withFileLock<T>(path: string, fn: () => Promise<T>): Promi
 }
 
 async function locked<T>(path: string, fn: () => Promise<T>): Promise<T> {
-  const db = new Sqlite(path, { timeout: WAIT_MS });
+  const lock = lockFile(path, WAIT_MS);
+  if (!lock) throw new Error(`${path}: still locked after ${WAIT_MS / 60_000} minutes`);
   try {
-    db.exec('begin exclusive');
     return await fn();
   } finally {
-    db.close();
+    lock.release();
   }
+}
+
+/**
+ * Locks `path`, a SQLite file of its own held in an exclusive transaction: SQLite's file locks
+ * are released by the operating system when the process dies, however it dies, so a crashed
+ * holder never leaves a stale lock behind. Waits up to `waitMs`; undefined if still busy.
+ */
+export function lockFile(path: string, waitMs: number): { release(): void } | undefined {
+  const db = new Sqlite(path, { timeout: waitMs });
+  try {
+    db.exec('begin exclusive');
+  } catch (error) {
+    db.close();
+    if ((error as { code?: string }).code === 'SQLITE_BUSY') return undefined;
+    throw error;
+  }
+  return {
+    release: () => {
+      if (db.open) db.close();
+    },
+  };
 }
