@@ -2,6 +2,7 @@ import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { coreBench } from './core.bench.js';
+import { exportBench } from './export.bench.js';
 import { FULL, SMALL, generateDataset } from './generate.js';
 import type { Figure } from './lib.js';
 import { gitBench } from './git.bench.js';
@@ -48,6 +49,11 @@ const suites: Record<string, () => Promise<Figure[]> | Figure[]> = {
   snapshot: async () => {
     await ensureLoaded();
     return snapshotBench(mkdtempSync(join(root, 'snapshot-')), loaded, size);
+  },
+  // Auto-export's share of an everyday write, against the same write with it off.
+  export: async () => {
+    await ensureLoaded();
+    return exportBench(mkdtempSync(join(root, 'export-')), loaded);
   },
   git: async () => {
     await ensureLoaded();

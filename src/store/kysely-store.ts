@@ -492,10 +492,6 @@ export class KyselyStore implements Store {
     return result.rows.map((r) => r.id);
   }
 
-  async lock(name: string): Promise<void> {
-    if (this.dialect === 'postgres') await sql`select pg_advisory_xact_lock(hashtext(${name}))`.execute(this.db);
-  }
-
   async readyItems(query: { projectId?: string; doneStatuses: readonly string[]; limit: number }): Promise<WorkItem[]> {
     const done = query.doneStatuses.length > 0 ? query.doneStatuses : ['\u0000'];
     let q = this.db

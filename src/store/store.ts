@@ -187,11 +187,6 @@ export interface Store {
   blocksReachable(from: string, to: string): Promise<boolean>;
   /** The parent chain of an item, nearest first. */
   ancestorIds(itemId: string): Promise<string[]>;
-  /**
-   * Takes a named lock until the transaction ends (PostgreSQL). Redundant since `write` admits
-   * one writer at a time on both dialects; kept for its remaining caller.
-   */
-  lock(name: string): Promise<void>;
   /** Live, unfinished items with no live, unfinished `blocks` blocker, most urgent first. */
   readyItems(query: { projectId?: string; doneStatuses: readonly string[]; limit: number }): Promise<WorkItem[]>;
   /** Largest `position` among live items with this project and status, or null. */

@@ -6,6 +6,7 @@ import { ENTITY_TYPES, ValidationError, type EntityType } from '../../domain/ind
 import {
   META_EXPORTED_SEQ,
   exportSnapshot,
+  fileHash,
   ignoredBy,
   importSnapshotFile,
   snapshotChanged,
@@ -44,7 +45,10 @@ export function registerSync(program: Command, session: Session): void {
       if (opts.output !== undefined) checkFolder(dirname(output), '--output');
       const result = await exportSnapshot(ws.store, ws.paths, output, { force: opts.force ?? false });
       const total = Object.values(result.counts).reduce((a, b) => a + b, 0);
-      if (opts.json) return out.json({ file: output, bytes: result.bytes, sha256: result.hash, counts: result.counts });
+      // A patched file is not hashed on the way (see exportSnapshot): hashed here when asked.
+      if (opts.json) {
+        return out.json({ file: output, bytes: result.bytes, sha256: result.hash || fileHash(output), counts: result.counts });
+      }
       out.line(
         `Exported ${total} records to ${relative(session.io.cwd, output) || output} (${(result.bytes / 1048576).toFixed(1)} MiB)`,
       );

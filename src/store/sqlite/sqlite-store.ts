@@ -8,6 +8,7 @@ import { LATEST_SCHEMA_VERSION } from '../migrations/index.js';
 import { columnsOf, fromRow, sqliteJsonObject, stampValues, toValues } from '../rows.js';
 import { Sqlite } from './driver.js';
 import { readOnlyCopy } from './read-only-copy.js';
+import { lockFile } from './file-lock.js';
 import { KyselySyncRepository, LINK_COLUMNS, linkFromValues, type LinkReader, type SyncRepository } from '../sync-repository.js';
 import type { HeldLock, TransactionOptions, WriteOptions } from '../store.js';
 
@@ -277,27 +278,11 @@ export class SqliteStore extends KyselyStore {
     return statement;
   }
 
-  /**
-   * A lock file beside the database (`data.db.serve.lock`), itself a SQLite file held in an
-   * exclusive transaction: SQLite's file locks are released by the operating system when the
-   * process dies, however it dies, so a crashed holder never leaves a stale lock behind.
-   */
+  /** A lock file beside the database (`data.db.serve.lock`): see `lockFile`. */
   override holdLock(name: string): Promise<HeldLock | undefined> {
     if (this.sqlite.memory) return Promise.resolve({ release: () => Promise.resolve() });
-    const lock = new Sqlite(`${this.sqlite.name}.${name}.lock`, { timeout: 0 });
-    try {
-      lock.exec('begin exclusive');
-    } catch (error) {
-      lock.close();
-      if ((error as { code?: string }).code === 'SQLITE_BUSY') return Promise.resolve(undefined);
-      throw error;
-    }
-    return Promise.resolve({
-      release: () => {
-        if (lock.open) lock.close();
-        return Promise.resolve();
-      },
-    });
+    const lock = lockFile(`${this.sqlite.name}.${name}.lock`, 0);
+    return Promise.resolve(lock && { release: () => Promise.resolve(lock.release()) });
   }
 
   /** A cached prepared statement for a bulk operation on one entity table. */

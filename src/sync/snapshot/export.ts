@@ -3,7 +3,7 @@ import { closeSync, fdatasync, fsyncSync, openSync, readdirSync, renameSync, rmS
 import { basename, dirname, join } from 'node:path';
 import { ENTITY_TYPES, type EntityType } from '../../domain/index.js';
 import type { Store } from '../../store/index.js';
-import { SECTIONS, SnapshotWriter, type Sink } from './layout.js';
+import { SECTIONS, SnapshotWriter, type SectionSpan, type Sink } from './layout.js';
 
 export interface ExportResult {
   /** sha256 of the bytes written. */
@@ -12,12 +12,17 @@ export interface ExportResult {
   counts: Record<EntityType, number>;
   /** The local change counter the snapshot includes everything up to. */
   localSeq: number;
+  /** The change counter it includes every row write up to (see `Store.changeSeq`). */
+  changeSeq: number;
+  /** Where each section's records are in the bytes written. */
+  spans: Record<EntityType, SectionSpan>;
 }
 
 /** Streams a consistent snapshot of the store to `sink`: rows go out as they are read. */
 export async function writeSnapshot(store: Store, sink: Sink): Promise<ExportResult> {
   return store.read(async (tx) => {
     const localSeq = Number((await tx.getMeta('local_seq')) ?? 0);
+    const changeSeq = await tx.changeSeq();
     const hash = createHash('sha256');
     let bytes = 0;
     const writer = new SnapshotWriter({
@@ -38,7 +43,8 @@ export async function writeSnapshot(store: Store, sink: Sink): Promise<ExportRes
       }
     }
     await writer.end();
-    return { hash: hash.digest('hex'), bytes, counts, localSeq };
+    const spans = Object.fromEntries(writer.spans) as Record<EntityType, SectionSpan>;
+    return { hash: hash.digest('hex'), bytes, counts, localSeq, changeSeq, spans };
   });
 }
 
@@ -47,16 +53,22 @@ export async function writeSnapshot(store: Store, sink: Sink): Promise<ExportRes
  * renamed over the old one. A crash at any moment leaves the old file or the new one, whole.
  */
 export async function writeSnapshotFile(store: Store, path: string): Promise<ExportResult> {
+  return writeFileAtomically(path, (write) => writeSnapshot(store, { write }));
+}
+
+/**
+ * Writes `path` atomically with what `produce` hands to `write`: a temporary file beside it,
+ * flushed to disk, renamed over the old one.
+ */
+export async function writeFileAtomically<T>(path: string, produce: (write: (chunk: Buffer) => void) => Promise<T>): Promise<T> {
   removeAbandonedTemps(path);
   const temp = join(dirname(path), `.${basename(path)}.tmp-${process.pid}-${Date.now()}`);
   const fd = openSync(temp, 'w', 0o644);
   const flusher = new BackgroundFlush(fd);
   try {
-    const result = await writeSnapshot(store, {
-      write: (chunk) => {
-        writeSync(fd, chunk);
-        flusher.wrote(chunk.length);
-      },
+    const result = await produce((chunk) => {
+      writeSync(fd, chunk);
+      flusher.wrote(chunk.length);
     });
     await flusher.settled();
     fsyncSync(fd);

@@ -24,6 +24,16 @@ export const GENERATOR = 'pm';
 export const SECTIONS: readonly EntityType[] = ENTITY_TYPES;
 const FLUSH_AT = 1 << 20;
 
+/**
+ * Where a section's records sit in the file: `open` is the byte just after its `[`, `close`
+ * the byte of its `]`. Between them: nothing (no records), or a newline, one record per line
+ * (`    {…},` and the last without the comma) and two spaces.
+ */
+export interface SectionSpan {
+  open: number;
+  close: number;
+}
+
 /** Receives the file's bytes in order: a file, a pipe or an HTTP response. */
 export interface Sink {
   write(chunk: Buffer): void | Promise<void>;
@@ -37,6 +47,11 @@ export class SnapshotWriter {
   #pendingRecord: string | undefined;
   #sectionsOpened = 0;
   #inSection = false;
+  /** Bytes handed to the sink so far. */
+  #flushed = 0;
+  #open = 0;
+  #type: EntityType | undefined;
+  readonly #spans = new Map<EntityType, SectionSpan>();
 
   constructor(private readonly sink: Sink) {}
 
@@ -48,7 +63,14 @@ export class SnapshotWriter {
     this.closeSection(false);
     this.#sectionsOpened++;
     this.#inSection = true;
+    this.#type = type;
     this.add(`  "${type}": [`);
+    this.#open = this.#flushed + this.#size;
+  }
+
+  /** Each written section's place in the output. */
+  get spans(): ReadonlyMap<EntityType, SectionSpan> {
+    return this.#spans;
   }
 
   /** Adds one record line; returns a promise only when it handed a chunk to an async sink. */
@@ -72,8 +94,9 @@ export class SnapshotWriter {
   private closeSection(last: boolean): void {
     if (!this.#inSection) return;
     const separator = last && this.#sectionsOpened === SECTIONS.length ? '' : ',';
-    if (this.#pendingRecord === undefined) this.add(`]${separator}\n`);
-    else this.add(`    ${this.#pendingRecord}\n  ]${separator}\n`);
+    if (this.#pendingRecord !== undefined) this.add(`    ${this.#pendingRecord}\n  `);
+    this.#spans.set(this.#type!, { open: this.#open, close: this.#flushed + this.#size });
+    this.add(`]${separator}\n`);
     this.#pendingRecord = undefined;
     this.#inSection = false;
     if (last && this.#sectionsOpened !== SECTIONS.length) throw new Error('snapshot writer: every section must be written');
@@ -100,6 +123,7 @@ export class SnapshotWriter {
     const chunk = this.#buffer.subarray(0, this.#size);
     this.#buffer = Buffer.allocUnsafe(this.#buffer.length);
     this.#size = 0;
+    this.#flushed += chunk.length;
     return this.sink.write(chunk);
   }
 }

@@ -6,22 +6,26 @@ import {
   existsSync,
   fstatSync,
   fsyncSync,
+  linkSync,
   mkdirSync,
   openSync,
   readSync,
+  readdirSync,
   renameSync,
   rmSync,
   statSync,
+  unlink,
   writeSync,
 } from 'node:fs';
 import { copyFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { StateError } from '../../domain/index.js';
-import type { Store } from '../../store/index.js';
+import { withFileLock, type Store } from '../../store/index.js';
 import { canonicalizeSnapshot } from './canonicalize.js';
-import { syncDirectory, writeSnapshotFile, type ExportResult } from './export.js';
+import { syncDirectory, writeFileAtomically, writeSnapshot, writeSnapshotFile, type ExportResult } from './export.js';
 import { importSnapshot, type ImportOptions, type ImportResult } from './import.js';
 import { META_EXPORTED_SEQ, META_SNAPSHOT_HASH } from './meta-keys.js';
+import { signatureOf, spliceSnapshot, type ExportAnchor } from './splice.js';
 
 /**
  * The snapshot a repository tracks (`.pm/data.json`) and what pm remembers about it: the copy
@@ -39,6 +43,10 @@ export { META_EXPORTED_SEQ, META_SNAPSHOT_HASH };
 const META_BASE_SIGNATURE = 'base_signature';
 /** The stat signature of the snapshot when its hash was last recorded: skips hashing an untouched file. */
 const META_SNAPSHOT_SIGNATURE = 'snapshot_signature';
+/** The tracked snapshot as pm's last export wrote it (an `ExportAnchor`): what the next export patches. */
+const META_EXPORT_ANCHOR = 'export_anchor';
+/** The recorded hash of a snapshot an export patched: not hashed then (see `snapshotChanged`). */
+const NOT_HASHED = '';
 
 export function basePath(paths: SnapshotPaths, peer = 'data.json'): string {
   return join(paths.bases, peer);
@@ -50,8 +58,16 @@ function isSnapshot(paths: SnapshotPaths, file: string): boolean {
 
 /** Identifies a file's current contents cheaply: inode, size and modification time. */
 function signature(path: string): string {
-  const st = statSync(path);
-  return `${st.ino}:${st.size}:${st.mtimeMs}`;
+  return signatureOf(statSync(path));
+}
+
+/**
+ * Runs `fn` as the only one handling the tracked snapshot (exports, take-ins, marks) across
+ * processes. Outside any database transaction: writers and readers of the database go on.
+ */
+function withSnapshotLock<T>(paths: SnapshotPaths, fn: () => Promise<T>): Promise<T> {
+  mkdirSync(paths.bases, { recursive: true });
+  return withFileLock(join(paths.bases, 'snapshot.lock'), fn);
 }
 
 /**
@@ -66,6 +82,21 @@ export function keepBase(paths: SnapshotPaths, file: string, peer = 'data.json')
   return placeBase(paths, temp, peer);
 }
 
+/**
+ * Keeps the tracked snapshot an export just wrote as the base: a second name for the same
+ * file, so no byte is copied (a copy where links are not supported). Its ctime changes only
+ * now, before git sees the file; git replaces a file it checks out, it never writes into it.
+ */
+function linkBase(paths: SnapshotPaths): string {
+  const temp = baseTemp(paths, 'data.json');
+  try {
+    linkSync(paths.snapshot, temp);
+  } catch {
+    copyFileSync(paths.snapshot, temp, constants.COPYFILE_FICLONE);
+  }
+  return placeBase(paths, temp, 'data.json');
+}
+
 /** A fresh temporary path beside the base of that peer. */
 function baseTemp(paths: SnapshotPaths, peer: string): string {
   const target = basePath(paths, peer);
@@ -75,11 +106,36 @@ function baseTemp(paths: SnapshotPaths, peer: string): string {
   return temp;
 }
 
+/**
+ * Puts a base in place. The one it replaces keeps a name of its own until the next export
+ * removes it in the background: freeing a large file's blocks takes the file system a while
+ * (half a second for 150 MB is not rare), which a command should not wait for.
+ */
 function placeBase(paths: SnapshotPaths, temp: string, peer: string): string {
   const target = basePath(paths, peer);
+  if (existsSync(target)) {
+    try {
+      linkSync(target, `${target}${RETIRED}${process.pid}-${Date.now()}`);
+    } catch {
+      // no links here: the rename frees it
+    }
+  }
   renameSync(temp, target);
   syncDirectory(dirname(target));
   return signature(target);
+}
+
+const RETIRED = '.retired-';
+
+/** Removes the bases `placeBase` retired, on libuv's thread pool, beside the work that follows. */
+function removeRetiredBases(paths: SnapshotPaths): void {
+  let names: string[];
+  try {
+    names = readdirSync(paths.bases);
+  } catch {
+    return;
+  }
+  for (const name of names) if (name.includes(RETIRED)) unlink(join(paths.bases, name), () => undefined);
 }
 
 /**
@@ -114,11 +170,14 @@ async function usableBase(store: Store, paths: SnapshotPaths): Promise<string | 
 }
 
 /**
- * Exports to `output` (default: the tracked snapshot, which also becomes the base). The
- * tracked snapshot is written under the write lock: no write can land between reading the
- * data and recording what was exported, and two exports never cross. A tracked snapshot that
- * holds changes the database has not taken in (a take-in refused it) is not overwritten —
- * those are teammates' edits — unless `force`.
+ * Exports to `output` (default: the tracked snapshot, which also becomes the base). A tracked
+ * snapshot that holds changes the database has not taken in (a take-in refused it) is not
+ * overwritten — those are teammates' edits — unless `force`.
+ *
+ * The tracked snapshot is written from one read transaction, under the snapshot lock but
+ * outside any write transaction, so writers do not wait for it; what it includes is recorded
+ * after, in a short one. It is patched with the rows written since pm's last export wrote it
+ * when that file is still in place (see `spliceSnapshot`), else written in full.
  */
 export async function exportSnapshot(
   store: Store,
@@ -127,36 +186,59 @@ export async function exportSnapshot(
   options: { force?: boolean } = {},
 ): Promise<ExportResult> {
   if (!isSnapshot(paths, output)) return writeSnapshotFile(store, output);
-  return store.write(async (tx) => {
-    await tx.lock('snapshot');
-    if (!options.force && (await snapshotChanged(tx, paths))) {
+  return withSnapshotLock(paths, async () => {
+    if (!options.force && (await snapshotChanged(store, paths))) {
       throw new StateError(
         'snapshot_not_taken_in',
         `${paths.snapshot} has changes that are not taken in, and writing it would overwrite them: fix it (pm sync import lists every problem), or overwrite it with pm sync export --force`,
       );
     }
-    const result = await writeSnapshotFile(tx, output);
-    await tx.setMeta(META_BASE_SIGNATURE, keepBase(paths, output));
-    await tx.setMeta(META_SNAPSHOT_HASH, result.hash);
-    await tx.setMeta(META_SNAPSHOT_SIGNATURE, signature(output));
-    const known = Number((await tx.getMeta(META_EXPORTED_SEQ)) ?? 0);
-    if (result.localSeq > known) await tx.setMeta(META_EXPORTED_SEQ, String(result.localSeq));
+    removeRetiredBases(paths);
+    const anchor = await exportAnchor(store);
+    const result = await writeFileAtomically(
+      output,
+      async (write) => (anchor && (await spliceSnapshot(store, output, anchor, write))) ?? writeSnapshot(store, { write }),
+    );
+    const base = linkBase(paths);
+    const written: ExportAnchor = {
+      signature: signature(output),
+      size: result.bytes,
+      changeSeq: result.changeSeq,
+      spans: result.spans,
+      counts: result.counts,
+    };
+    await store.write(async (tx) => {
+      await tx.setMeta(META_BASE_SIGNATURE, base);
+      await tx.setMeta(META_SNAPSHOT_HASH, result.hash);
+      await tx.setMeta(META_SNAPSHOT_SIGNATURE, written.signature);
+      await tx.setMeta(META_EXPORT_ANCHOR, JSON.stringify(written));
+      const known = Number((await tx.getMeta(META_EXPORTED_SEQ)) ?? 0);
+      if (result.localSeq > known) await tx.setMeta(META_EXPORTED_SEQ, String(result.localSeq));
+    });
     return result;
   });
+}
+
+/** What pm's last export wrote, if it is still the tracked snapshot. */
+async function exportAnchor(store: Store): Promise<ExportAnchor | undefined> {
+  const text = await store.getMeta(META_EXPORT_ANCHOR);
+  if (text === undefined) return undefined;
+  const anchor = JSON.parse(text) as ExportAnchor;
+  return (await store.getMeta(META_SNAPSHOT_SIGNATURE)) === anchor.signature ? anchor : undefined;
 }
 
 /**
  * Marks the tracked snapshot as changed without writing it: one newline after its closing
  * brace (still the same JSON). With `auto_export` off git otherwise sees nothing to commit in a
  * change made only in pm — `git commit -a` decides that before the pre-commit hook exports
- * the file — and `git status` would hide it. The next export writes the file in full, and the
- * mark goes. A file holding changes not taken in is left alone.
+ * the file — and `git status` would hide it. The next export writes the file without the mark.
+ * A file holding changes not taken in is left alone.
  */
 export async function markUnexported(store: Store, paths: SnapshotPaths): Promise<boolean> {
   if (!existsSync(paths.snapshot)) return false;
-  return store.write(async (tx) => {
-    await tx.lock('snapshot');
-    if (await snapshotChanged(tx, paths)) return false;
+  return withSnapshotLock(paths, async () => {
+    if (await snapshotChanged(store, paths)) return false;
+    const before = signature(paths.snapshot);
     const fd = openSync(paths.snapshot, 'r+');
     try {
       const size = fstatSync(fd).size;
@@ -168,8 +250,21 @@ export async function markUnexported(store: Store, paths: SnapshotPaths): Promis
     } finally {
       closeSync(fd);
     }
-    // Its records are what was taken in or exported: no take-in needed for this.
-    await tx.setMeta(META_SNAPSHOT_SIGNATURE, signature(paths.snapshot));
+    const after = signature(paths.snapshot);
+    const anchor = await exportAnchor(store);
+    await store.write(async (tx) => {
+      // Its records are what was taken in or exported: no take-in needed for this.
+      await tx.setMeta(META_SNAPSHOT_SIGNATURE, after);
+      // The base may be the same file (an export linked it): the mark changes no record in it.
+      if (
+        (await tx.getMeta(META_BASE_SIGNATURE)) === before &&
+        existsSync(basePath(paths)) &&
+        signature(basePath(paths)) === after
+      ) {
+        await tx.setMeta(META_BASE_SIGNATURE, after);
+      }
+      if (anchor) await tx.setMeta(META_EXPORT_ANCHOR, JSON.stringify({ ...anchor, signature: after }));
+    });
     return true;
   });
 }
@@ -208,6 +303,16 @@ export async function importSnapshotFile(
   paths: SnapshotPaths,
   file = paths.snapshot,
   options: Omit<ImportOptions, 'basePath' | 'tracked'> = {},
+): Promise<ImportResult> {
+  if (!isSnapshot(paths, file)) return takeIn(store, paths, file, options);
+  return withSnapshotLock(paths, () => takeIn(store, paths, file, options));
+}
+
+async function takeIn(
+  store: Store,
+  paths: SnapshotPaths,
+  file: string,
+  options: Omit<ImportOptions, 'basePath' | 'tracked'>,
 ): Promise<ImportResult> {
   const tracked = isSnapshot(paths, file);
   const base = tracked ? await usableBase(store, paths) : undefined;
@@ -259,12 +364,21 @@ export function fileHash(path: string): string {
 /**
  * Whether the tracked snapshot holds something the database has not seen: its content hash
  * differs from the one recorded when pm last wrote or read it. (A fresh clone has no record,
- * so its snapshot is always new.) An unchanged stat signature skips hashing.
+ * so its snapshot is always new.) An unchanged stat signature skips hashing. A file an export
+ * patched was not hashed: its hash is the base's, the same file under a second name, taken
+ * only now (after a checkout that rewrote data.json, say), while that base is still intact.
  */
 export async function snapshotChanged(store: Store, paths: SnapshotPaths): Promise<boolean> {
   if (!existsSync(paths.snapshot)) return false;
-  const recorded = await store.getMeta(META_SNAPSHOT_HASH);
+  let recorded = await store.getMeta(META_SNAPSHOT_HASH);
   if (recorded !== undefined && (await store.getMeta(META_SNAPSHOT_SIGNATURE)) === signature(paths.snapshot)) return false;
+  if (recorded === NOT_HASHED) {
+    const base = await usableBase(store, paths);
+    if (!base) return true;
+    const hash = fileHash(base);
+    recorded = hash;
+    await store.write((tx) => tx.setMeta(META_SNAPSHOT_HASH, hash));
+  }
   if (fileHash(paths.snapshot) !== recorded) return true;
   await store.write((tx) => tx.setMeta(META_SNAPSHOT_SIGNATURE, signature(paths.snapshot)));
   return false;
@@ -273,5 +387,8 @@ export async function snapshotChanged(store: Store, paths: SnapshotPaths): Promi
 /** Imports the tracked snapshot when it changed (after a clone, a pull, a checkout); else does nothing. */
 export async function importIfChanged(store: Store, paths: SnapshotPaths): Promise<ImportResult | undefined> {
   if (!(await snapshotChanged(store, paths))) return undefined;
-  return importSnapshotFile(store, paths);
+  return withSnapshotLock(paths, async () => {
+    if (!(await snapshotChanged(store, paths))) return undefined;
+    return importSnapshotFile(store, paths);
+  });
 }

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import pg from 'pg';
 import { describe, expect, it } from 'vitest';
-import { generateDataset } from '../../../bench/generate.js';
+import { generateDataset, rng } from '../../../bench/generate.js';
 import { openStore } from '../../../src/store/index.js';
 import { PM_BIN, pmProcess, testEnv } from '../../helpers/cli.js';
 import { MEDIUM, bigSnapshotFile, loadRecords, snapshotText } from '../../helpers/snapshot.js';
@@ -98,6 +98,54 @@ describe('a pm killed with SIGKILL', () => {
     expect((await pmProcess(['sync', 'export'], { cwd })).code).toBe(0);
     expect(temp()).toBeUndefined();
     expect(readFileSync(snapshot).equals(before)).toBe(false);
+  });
+});
+
+describe('pm item add killed with SIGKILL at random moments while it patches data.json', () => {
+  it('leaves the old file or the new one, whole, every time, and the next command goes on', async () => {
+    const cwd = tempDir();
+    expect((await pmProcess(['init'], { cwd })).code).toBe(0);
+    const dbPath = join(cwd, '.pm', 'data.db');
+    const store = await openStore(dbPath);
+    await loadRecords(
+      store,
+      generateDataset({ ...MEDIUM, items: 6000, comments: 6000, timeEntries: 2000, dependencies: 1000 }, 4),
+    );
+    await store.close();
+    expect((await pmProcess(['sync', 'export'], { cwd })).code).toBe(0);
+    const snapshot = join(cwd, '.pm', 'data.json');
+    const temp = () => readdirSync(join(cwd, '.pm')).some((n) => n.startsWith('.data.json.tmp-'));
+    const project = (JSON.parse(readFileSync(snapshot, 'utf8')) as { projects: { key: string }[] }).projects[0]!.key;
+    const { next: random } = rng(3);
+    let duringExport = 0;
+    for (let round = 0; round < 16; round++) {
+      const before = readFileSync(snapshot, 'utf8');
+      const child = spawn(process.execPath, [PM_BIN, 'item', 'add', '--project', project, '--type', 'task', `round ${round}`], {
+        cwd,
+        env: testEnv(),
+        stdio: 'ignore',
+      });
+      const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+      // Half the rounds at a random moment of the command, half at one of its export.
+      const waitForExport = round % 2 === 1;
+      const deadline = Date.now() + (waitForExport ? 20_000 : 100 + random() * 900);
+      while (Date.now() < deadline && child.exitCode === null && !(waitForExport && temp())) await sleep(1);
+      if (waitForExport) await sleep(random() * 15);
+      if (temp()) duringExport++;
+      child.kill('SIGKILL');
+      await exited;
+      const after = readFileSync(snapshot, 'utf8');
+      expect(() => JSON.parse(after) as unknown).not.toThrow();
+      if (after !== before) expect(after).toBe(await snapshotOf(dbPath));
+      if (round % 4 === 3) {
+        expect((await pmProcess(['item', 'add', '--project', project, '--type', 'task', `after ${round}`], { cwd })).code).toBe(
+          0,
+        );
+        expect(readFileSync(snapshot, 'utf8')).toBe(await snapshotOf(dbPath));
+        expect(temp()).toBe(false);
+      }
+    }
+    expect(duringExport).toBeGreaterThanOrEqual(4);
   });
 });
 
