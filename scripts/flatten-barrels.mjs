@@ -1,5 +1,6 @@
-// An esbuild plugin for the `pm` bundle: an import through a folder's index.ts (the only way the
-// code crosses folders) is rewritten to import each name from the file that defines it.
+// An esbuild plugin for the `pm` bundle: an import through one of the given folders' index.ts
+// (the only way the code crosses folders) is rewritten to import each name from the file that
+// defines it.
 //
 // Why: esbuild splits code into chunks by file, and every file an imported file imports
 // (re-exports included) lands in the importer's chunks. `pm item list` needs two functions of
@@ -75,11 +76,11 @@ function importPath(from, file) {
   return path.startsWith('.') ? path : `./${path}`;
 }
 
-/** `source` (the text of `file`) with its imports through index.ts files made direct. */
-export function flattenImports(file, source, cache = new Map()) {
+/** `source` (the text of `file`) with its imports through the `flattened` index.ts files made direct. */
+export function flattenImports(file, source, flattened, cache = new Map()) {
   return source.replace(IMPORT, (statement, list, _quote, specifier) => {
     const target = sourceFile(file, specifier);
-    if (!target || !isIndex(target)) return statement;
+    if (!target || !flattened.has(target)) return statement;
     const values = specifiers(list).filter((s) => !s.type);
     if (values.length === 0) return statement;
     const exported = exportsOf(target, cache);
@@ -101,15 +102,17 @@ export function flattenImports(file, source, cache = new Map()) {
   });
 }
 
-export function flattenBarrels(root) {
+/** The plugin, for these index.ts files (paths from `root`). */
+export function flattenBarrels(root, barrels) {
   const cache = new Map();
   const src = join(root, 'src');
+  const flattened = new Set(barrels.map((b) => join(root, b)));
   return {
     name: 'flatten-barrels',
     setup(build) {
       build.onLoad({ filter: /\.ts$/ }, (args) => {
         if (!args.path.startsWith(src)) return undefined;
-        return { contents: flattenImports(args.path, readFileSync(args.path, 'utf8'), cache), loader: 'ts' };
+        return { contents: flattenImports(args.path, readFileSync(args.path, 'utf8'), flattened, cache), loader: 'ts' };
       });
     },
   };
