@@ -26,7 +26,8 @@ await build({
     js: "import { createRequire as __pmCreateRequire } from 'node:module'; const require = __pmCreateRequire(import.meta.url);",
   },
   minify: process.env.PM_BUILD_DEBUG !== '1',
-  sourcemap: 'linked',
+  // Maps only for debugging builds: the package ships minified code without them.
+  sourcemap: process.env.PM_BUILD_DEBUG === '1' ? 'linked' : false,
   legalComments: 'none',
   logLevel: 'warning',
 });
