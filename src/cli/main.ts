@@ -40,7 +40,7 @@ const GROUPS: readonly (readonly [readonly string[], () => Promise<Register>])[]
 export async function buildProgram(session: Session, argv: readonly string[] = []): Promise<Command> {
   const program = new Command('pm')
     .description('A local-first project tracker that lives in your git repository.')
-    .version(VERSION, '-V, --version')
+    .version(VERSION, '-v, --version')
     .showSuggestionAfterError(true)
     .configureOutput({
       writeOut: (s) => session.io.stdout.write(s),
@@ -57,7 +57,7 @@ Examples:
 
 Environment: PM_DIR (where .pm/ is), PM_DATABASE_URL (postgres://… instead of .pm/data.db),
 PM_ACTOR (who you are; default git's user.email), PM_SERVER (a pm server to run commands
-through), PM_TOKEN (its token), NO_COLOR, PM_DEBUG=1 (stack traces).`,
+through), PM_TOKEN (its token), NO_COLOR, FORCE_COLOR, PM_DEBUG=1 (stack traces).`,
     );
   program.option('--server <url>', 'run the command through a pm server (default: $PM_SERVER)').hook('preAction', () => {
     session.serverFlag = program.opts<{ server?: string }>().server;
@@ -87,6 +87,9 @@ function* allCommands(command: Command): Generator<Command> {
 /** Runs one pm command line and returns its exit code; never calls process.exit. */
 export async function main(argv: readonly string[], io: CliIo): Promise<number> {
   const session = new Session(io);
+  // Bare `pm` is asking what pm does: help on stdout, success. `-V` is an old spelling of `-v`.
+  if (argv.length === 0) argv = ['--help'];
+  if (argv.length === 1 && argv[0] === '-V') argv = ['--version'];
   try {
     await (await buildProgram(session, argv)).parseAsync([...argv], { from: 'user' });
     await session.afterSuccess();
