@@ -1,6 +1,6 @@
 // Builds the installed `pm`: one ESM bundle plus lazily loaded chunks, no TypeScript at run time.
 import { createHash } from 'node:crypto';
-import { chmodSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, cpSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
@@ -32,6 +32,8 @@ await build({
   logLevel: 'warning',
 });
 chmodSync(new URL('../dist/pm.js', import.meta.url), 0o755);
+// `pm help TOPIC` reads these beside the chunks (src/cli/commands/help.ts).
+cpSync(new URL('../src/cli/topics', import.meta.url), new URL('../dist/topics', import.meta.url), { recursive: true });
 
 // The web UI `pm serve` answers at `/`: one script and one stylesheet for the browser, gzipped
 // beside them (the server sends those to browsers that take gzip), and the page naming both.

@@ -31,6 +31,7 @@ const GROUPS: readonly (readonly [readonly string[], () => Promise<Register>])[]
   [['connect', 'connections'], async () => (await import('./commands/connect.js')).registerConnect],
   [['merge-driver', 'hooks'], async () => (await import('./commands/git.js')).registerGit],
   [['serve', 'token'], async () => (await import('./commands/serve.js')).registerServe],
+  [['help', 'completion'], async () => (await import('./commands/help.js')).registerHelp],
 ];
 
 /**
@@ -42,6 +43,7 @@ export async function buildProgram(session: Session, argv: readonly string[] = [
     .description('A local-first project tracker that lives in your git repository.')
     .version(VERSION, '-v, --version')
     .showSuggestionAfterError(true)
+    .helpCommand(false)
     .configureOutput({
       writeOut: (s) => session.io.stdout.write(s),
       writeErr: (s) => session.io.stderr.write(s),
