@@ -33,7 +33,7 @@ function walk(program: Command): Node[] {
         ...(option.argChoices ? { choices: option.argChoices } : {}),
       })),
     });
-    for (const sub of subs) visit(sub, path ? `${path}/${sub.name()}` : sub.name());
+    for (const sub of subs) for (const name of [sub.name(), ...sub.aliases()]) visit(sub, path ? `${path}/${name}` : name);
   };
   visit(program, '');
   return nodes;

@@ -29,6 +29,13 @@ export const configSchema = z.looseObject({
       done_statuses: z.optional(z.array(statusValueSchema).check(z.minLength(1))),
     }),
   ),
+  /** `pm NAME …` runs `pm` with these words instead (`mine = "item list --assignee me"`); commands win over aliases. */
+  aliases: z.optional(
+    z.record(
+      z.string().check(z.regex(/^[A-Za-z0-9_-]+$/, 'an alias name is letters, digits, _ and -')),
+      z.string().check(z.trim(), z.minLength(1, 'an alias needs the words it stands for')),
+    ),
+  ),
   /** Remote trackers (pm connect): settings only, their keys are in .pm/secrets.toml or the environment. */
   connections: z.optional(z.record(z.string(), connectionConfigSchema)),
 });
@@ -57,6 +64,10 @@ auto_export = true
 [workflow]
 # Statuses that count as finished: hidden from \`pm item list\` without --all, never "ready".
 done_statuses = ["done"]
+
+[aliases]
+# Your own commands: \`pm mine\` runs \`pm item list --assignee me\` (pm's commands win over aliases).
+# mine = "item list --assignee me"
 `;
 
 export function readConfig(path: string): Config {
@@ -67,6 +78,11 @@ export function readConfig(path: string): Config {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return {};
     throw error;
   }
+  return parseConfig(text, path);
+}
+
+/** config.toml's text, checked against the schema; errors name the file and the key. */
+export function parseConfig(text: string, path: string): Config {
   let raw: unknown;
   try {
     raw = parseToml(text);
@@ -79,6 +95,15 @@ export function readConfig(path: string): Config {
     throw new ConfigError('config_invalid', `${path}: ${issue.path}: ${issue.message}`);
   }
   return result.data;
+}
+
+/** The words an alias stands for: split as a shell would, with '…' and "…" quoting. */
+export function aliasWords(alias: string): string[] {
+  const words: string[] = [];
+  for (const match of alias.matchAll(/"((?:[^"\\]|\\.)*)"|'([^']*)'|(\S+)/g)) {
+    words.push(match[1] !== undefined ? match[1].replace(/\\(.)/g, '$1') : (match[2] ?? match[3]!));
+  }
+  return words;
 }
 
 export function doneStatuses(config: Config): readonly string[] {

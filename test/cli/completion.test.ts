@@ -32,11 +32,11 @@ async function tree(): Promise<Map<string, string[]>> {
   const visit = (command: typeof program, path: string[]) => {
     const subs = help.visibleCommands(command);
     paths.set(path.join(' '), [
-      ...subs.map((s) => s.name()),
+      ...subs.flatMap((s) => [s.name(), ...s.aliases()]),
       ...command.registeredArguments.flatMap((a) => a.argChoices ?? []),
       ...help.visibleOptions(command).flatMap((o) => (o.long ? [o.long] : [])),
     ]);
-    for (const sub of subs) visit(sub, [...path, sub.name()]);
+    for (const sub of subs) for (const name of [sub.name(), ...sub.aliases()]) visit(sub, [...path, name]);
   };
   visit(program, []);
   return paths;
