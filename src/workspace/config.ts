@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { parse as parseToml } from 'smol-toml';
 import * as z from 'zod/mini';
-import { ConfigError, DEFAULT_DONE_STATUSES, statusValueSchema, toIssues } from '../domain/index.js';
+import { ConfigError, DEFAULT_DONE_STATUSES, ITEM_TYPES, statusValueSchema, toIssues } from '../domain/index.js';
 import { connectionConfigSchema } from './connections.js';
 
 /** `.pm/config.toml`: tracked in git, so it holds settings only, never secrets. */
@@ -22,6 +22,12 @@ export const configSchema = z.looseObject({
       max_import_mb: z.optional(z.number().check(z.gt(0))),
       /** Requests per minute one client may make to /api/v1/sync/*. */
       sync_requests_per_minute: z.optional(z.int().check(z.gte(1))),
+    }),
+  ),
+  item: z.optional(
+    z.looseObject({
+      /** What `pm item add` creates without --type (default task). */
+      default_type: z.optional(z.enum(ITEM_TYPES)),
     }),
   ),
   workflow: z.optional(

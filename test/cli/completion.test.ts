@@ -59,7 +59,7 @@ function bashComplete(file: string, words: string[]): string[] {
 }
 
 describe('pm completion', () => {
-  it('bash: completes every command path of pm with its subcommands and options, and argument values from their choices', async () => {
+  it('bash: completes every command path of pm with its subcommands and options, and argument and option values from their choices', async () => {
     const file = await script('bash');
     const paths = await tree();
     expect(paths.size).toBeGreaterThan(40);
@@ -70,6 +70,9 @@ describe('pm completion', () => {
     expect(bashComplete(file, ['it'])).toEqual(['item']);
     expect(bashComplete(file, ['--server', 'http://x', 'sync', 'ru'])).toEqual(['run', 'runs']);
     expect(bashComplete(file, ['completion', ''])).toEqual(expect.arrayContaining(['bash', 'zsh', 'fish']));
+    expect(bashComplete(file, ['item', 'add', '--type', ''])).toEqual(['epic', 'story', 'task']);
+    expect(bashComplete(file, ['item', 'add', '-t', 's'])).toEqual(['story']);
+    expect(bashComplete(file, ['item', 'edit', 'WEB-1', '--priority', ''])).toEqual(['low', 'medium', 'high', 'critical']);
   });
 
   it('zsh: offers the subcommands and options at the command typed so far', async () => {
@@ -93,6 +96,7 @@ describe('pm completion', () => {
     expect(run('item', '')).toEqual(expect.arrayContaining(['add', 'list', 'move', '--help']));
     expect(run('item', 'add', '--p')).toEqual(expect.arrayContaining(['--parent', '--priority', '--points']));
     expect(run('completion', '')).toEqual(expect.arrayContaining(['bash', 'zsh', 'fish']));
+    expect(run('item', 'add', '--priority', '')).toEqual(['low', 'medium', 'high', 'critical']);
   });
 
   it('fish: completes commands with their descriptions, and options', async () => {
@@ -106,6 +110,11 @@ describe('pm completion', () => {
         .map((l) => l.split('\t')[0]),
     ).toEqual(['run', 'runs', '']);
     expect(complete('pm item add --pa')).toMatch(/^--parent\t/m);
+    expect(
+      complete('pm item add --type ')
+        .split('\n')
+        .map((l) => l.split('\t')[0]),
+    ).toEqual(['epic', 'story', 'task', '']);
   });
 });
 
