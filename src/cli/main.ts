@@ -1,9 +1,7 @@
 import { realpathSync } from 'node:fs';
 import { isatty } from 'node:tty';
 import { Command, CommanderError } from 'commander';
-import { ConfigError } from '../domain/index.js';
 import { VERSION } from '../version.js';
-import { aliasWords, findWorkspace, readConfig } from '../workspace/index.js';
 import { USAGE_EXIT_CODE, reportError } from './exit-codes.js';
 import { fdWriter } from './output/fd-writer.js';
 import type { CliIo, Writer } from './output/output.js';
@@ -53,12 +51,16 @@ function commandIndex(argv: readonly string[]): number {
  * `argv` with an alias in command position replaced by its words: a built-in one (`ls`), else
  * the workspace's `[aliases]` when the word is no command of pm (config.toml is read only then).
  */
-export function expandAliases(argv: readonly string[], cwd: string, env: NodeJS.ProcessEnv): string[] {
+export async function expandAliases(argv: readonly string[], cwd: string, env: NodeJS.ProcessEnv): Promise<string[]> {
   const at = commandIndex(argv);
   const name = argv[at];
   if (name === undefined) return [...argv];
   let words = BUILT_IN_ALIASES[name];
   if (!words && !COMMAND_NAMES.includes(name)) {
+    const [{ ConfigError }, { aliasWords, findWorkspace, readConfig }] = await Promise.all([
+      import('../domain/index.js'),
+      import('../workspace/index.js'),
+    ]);
     let aliases: Record<string, string> | undefined;
     try {
       aliases = readConfig(findWorkspace(cwd, env).config).aliases;
@@ -134,7 +136,7 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
   if (argv.length === 0) argv = ['--help'];
   if (argv.length === 1 && argv[0] === '-V') argv = ['--version'];
   try {
-    argv = expandAliases(argv, io.cwd, io.env);
+    argv = await expandAliases(argv, io.cwd, io.env);
     await (await buildProgram(session, argv)).parseAsync([...argv], { from: 'user' });
     await session.afterSuccess();
     return 0;

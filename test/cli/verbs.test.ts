@@ -27,6 +27,7 @@ describe('short verbs', () => {
     expect(ls.json<{ key: string }[]>().map((i) => i.key)).toEqual(['WEB-2']);
     expect((await cli.ok(['ls'])).stdout).toEqual((await cli.ok(['item', 'list'])).stdout);
     expect((await cli.ok(['ls', '--help'])).stdout).toMatch(/^Usage: pm item list/);
+    expect((await cli.ok(['help', 'ls'])).stdout).toMatch(/^Usage: pm item list/);
   });
 
   it('pm start moves items to in_progress; pm done and pm close move them to the first done status', async () => {
@@ -44,6 +45,7 @@ describe('aliases in config.toml', () => {
   it('runs an alias with its words and the words given after it, quoted words kept whole', async () => {
     await cli.ok(['config', 'set', 'aliases.mine', 'ls --assignee me']);
     await cli.ok(['config', 'set', 'aliases.find', "item list --search 'Tw o'"]);
+    expect((await cli.ok(['help', 'mine'])).stdout).toMatch(/^Usage: pm item list/);
     const mine = await cli.ok(['mine', '--json']);
     expect(mine.json<{ key: string }[]>().map((i) => i.key)).toEqual(['WEB-2']);
     expect((await cli.ok(['find', '--json'])).json()).toEqual([]);

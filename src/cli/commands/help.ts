@@ -21,6 +21,14 @@ async function fullProgram(session: Session): Promise<Command> {
   return buildProgram(session);
 }
 
+/** The command words an alias (`ls`, or one of config.toml's) stands for. */
+async function unaliased(session: Session, words: readonly string[]): Promise<string[]> {
+  const { expandAliases } = await import('../main.js');
+  const expanded = await expandAliases(words, session.io.cwd, session.io.env);
+  const firstOption = expanded.findIndex((w) => w.startsWith('-'));
+  return firstOption < 0 ? expanded : expanded.slice(0, firstOption);
+}
+
 export function registerHelp(program: Command, session: Session): void {
   const out = session.out;
   const topics = helpTopics();
@@ -39,7 +47,7 @@ export function registerHelp(program: Command, session: Session): void {
         return;
       }
       let command = full;
-      for (const word of words) {
+      for (const word of await unaliased(session, words)) {
         const sub = command.commands.find((c) => c.name() === word || c.aliases().includes(word));
         if (!sub) {
           const message = `no topic or command "${words.join(' ')}": topics are ${topics.join(', ')}; pm --help lists the commands`;
