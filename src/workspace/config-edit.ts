@@ -136,9 +136,15 @@ export function setConfigValue(file: string, key: string, text: string): unknown
     if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
   }
   const next = withSetting(current, path, value);
-  const written = getConfigValue(parseConfig(next, file), key);
+  // A layout the line edit does not know (a value over several lines, dotted keys): refuse, never break the file.
+  let written: unknown;
+  try {
+    written = getConfigValue(parseConfig(next, file), key);
+  } catch {
+    written = undefined;
+  }
   if (JSON.stringify(written) !== JSON.stringify(value)) {
-    throw new ValidationError([{ path: key, message: `could not set it in ${file} without editing by hand` }]);
+    throw new ValidationError([{ path: key, message: `cannot set it in ${file} by itself: edit the file by hand` }]);
   }
   writeFileSync(file, next);
   return value;

@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { boundPm } from '../helpers/cli.js';
@@ -57,5 +57,15 @@ describe('pm config', () => {
       expect([r.code, r.stderr], args.join(' ')).toEqual([2, expect.stringMatching(message)]);
     }
     expect(configText()).toBe(before);
+  });
+
+  it('refuses to set a value written over several lines, and leaves the file valid', async () => {
+    const file = join(dir, '.pm', 'config.toml');
+    const text = configText().replace('done_statuses = ["done"]', 'done_statuses = [\n  "done",\n]');
+    writeFileSync(file, text);
+    const r = await cli.run(['config', 'set', 'workflow.done_statuses', '["done", "wontfix"]']);
+    expect([r.code, r.stderr]).toEqual([2, expect.stringContaining('workflow.done_statuses: cannot set it in')]);
+    expect(configText()).toBe(text);
+    expect(await cli.json(['config', 'get', 'workflow.done_statuses'])).toEqual(['done']);
   });
 });
