@@ -1,6 +1,6 @@
 // Builds the installed `pm`: one ESM bundle plus lazily loaded chunks, no TypeScript at run time.
 import { createHash } from 'node:crypto';
-import { chmodSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, cpSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
@@ -27,7 +27,8 @@ await build({
     js: "import { createRequire as __pmCreateRequire } from 'node:module'; const require = __pmCreateRequire(import.meta.url);",
   },
   minify: process.env.PM_BUILD_DEBUG !== '1',
-  sourcemap: 'linked',
+  // Maps only for debugging builds: the package ships minified code without them.
+  sourcemap: process.env.PM_BUILD_DEBUG === '1' ? 'linked' : false,
   legalComments: 'none',
   logLevel: 'warning',
   // Only src/sync's index: flattening the small ones too split their folders into more chunks,
@@ -35,6 +36,8 @@ await build({
   plugins: [flattenBarrels(fileURLToPath(new URL('..', import.meta.url)), ['src/sync/index.ts'])],
 });
 chmodSync(new URL('../dist/pm.js', import.meta.url), 0o755);
+// `pm help TOPIC` reads these beside the chunks (src/cli/commands/help.ts).
+cpSync(new URL('../src/cli/topics', import.meta.url), new URL('../dist/topics', import.meta.url), { recursive: true });
 
 // The web UI `pm serve` answers at `/`: one script and one stylesheet for the browser, gzipped
 // beside them (the server sends those to browsers that take gzip), and the page naming both.

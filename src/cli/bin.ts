@@ -22,7 +22,7 @@ if (process.env.PM_RUSAGE_FILE) {
 
 // `pm --version` answers before anything else is loaded.
 const argv = process.argv.slice(2);
-if (argv.length === 1 && (argv[0] === '--version' || argv[0] === '-V')) {
+if (argv.length === 1 && (argv[0] === '--version' || argv[0] === '-v' || argv[0] === '-V')) {
   fdWriter(1).write(`${VERSION}\n`);
 } else {
   const { main, processIo } = await import('./main.js');

@@ -31,7 +31,51 @@ const GROUPS: readonly (readonly [readonly string[], () => Promise<Register>])[]
   [['connect', 'connections'], async () => (await import('./commands/connect.js')).registerConnect],
   [['merge-driver', 'hooks'], async () => (await import('./commands/git.js')).registerGit],
   [['serve', 'token'], async () => (await import('./commands/serve.js')).registerServe],
+  [['help', 'completion'], async () => (await import('./commands/help.js')).registerHelp],
+  [['ls', 'done', 'close', 'start'], async () => (await import('./commands/verbs.js')).registerVerbs],
+  [['config'], async () => (await import('./commands/config.js')).registerConfig],
 ];
+
+/** The names pm's own commands take; an alias never replaces one. */
+export const COMMAND_NAMES: readonly string[] = GROUPS.flatMap(([names]) => names);
+
+/** Short verbs that are other commands' words. */
+const BUILT_IN_ALIASES: Readonly<Record<string, readonly string[]>> = { ls: ['item', 'list'] };
+
+/** Where the command's name is in `argv`: the first word that is no option (nor --server's value). */
+function commandIndex(argv: readonly string[]): number {
+  return argv.findIndex((a, i) => !a.startsWith('-') && argv[i - 1] !== '--server');
+}
+
+/**
+ * `argv` with an alias in command position replaced by its words: a built-in one (`ls`), else
+ * the workspace's `[aliases]` when the word is no command of pm (config.toml is read only then).
+ */
+export async function expandAliases(argv: readonly string[], cwd: string, env: NodeJS.ProcessEnv): Promise<string[]> {
+  const at = commandIndex(argv);
+  const name = argv[at];
+  if (name === undefined) return [...argv];
+  let words = BUILT_IN_ALIASES[name];
+  if (!words && !COMMAND_NAMES.includes(name)) {
+    const [{ ConfigError }, { aliasWords, findWorkspace, readConfig }] = await Promise.all([
+      import('../domain/index.js'),
+      import('../workspace/index.js'),
+    ]);
+    let aliases: Record<string, string> | undefined;
+    try {
+      aliases = readConfig(findWorkspace(cwd, env).config).aliases;
+    } catch (error) {
+      // No workspace: no aliases, and commander says the command is unknown.
+      if (!(error instanceof ConfigError && error.code === 'not_initialized')) throw error;
+    }
+    const alias = aliases && Object.hasOwn(aliases, name) ? aliases[name] : undefined;
+    if (alias !== undefined) {
+      const expanded = aliasWords(alias);
+      words = BUILT_IN_ALIASES[expanded[0]!] ? [...BUILT_IN_ALIASES[expanded[0]!]!, ...expanded.slice(1)] : expanded;
+    }
+  }
+  return words ? [...argv.slice(0, at), ...words, ...argv.slice(at + 1)] : [...argv];
+}
 
 /**
  * The program with every group, or only the group `argv` names: building ~40 commands with
@@ -40,8 +84,9 @@ const GROUPS: readonly (readonly [readonly string[], () => Promise<Register>])[]
 export async function buildProgram(session: Session, argv: readonly string[] = []): Promise<Command> {
   const program = new Command('pm')
     .description('A local-first project tracker that lives in your git repository.')
-    .version(VERSION, '-V, --version')
+    .version(VERSION, '-v, --version')
     .showSuggestionAfterError(true)
+    .helpCommand(false)
     .configureOutput({
       writeOut: (s) => session.out.stdout(s),
       writeErr: (s) => session.out.stderr(s),
@@ -57,13 +102,13 @@ Examples:
 
 Environment: PM_DIR (where .pm/ is), PM_DATABASE_URL (postgres://… instead of .pm/data.db),
 PM_ACTOR (who you are; default git's user.email), PM_SERVER (a pm server to run commands
-through), PM_TOKEN (its token), NO_COLOR, PM_DEBUG=1 (stack traces).`,
+through), PM_TOKEN (its token), NO_COLOR, FORCE_COLOR, PM_DEBUG=1 (stack traces).`,
     );
   program.option('--server <url>', 'run the command through a pm server (default: $PM_SERVER)').hook('preAction', () => {
     session.serverFlag = program.opts<{ server?: string }>().server;
   });
   program.exitOverride();
-  const first = argv.find((a, i) => !a.startsWith('-') && argv[i - 1] !== '--server');
+  const first = argv[commandIndex(argv)];
   const named = GROUPS.filter(([names]) => first !== undefined && names.includes(first));
   const registers = await Promise.all((named.length > 0 ? named : GROUPS).map(([, load]) => load()));
   for (const register of registers) register(program, session);
@@ -87,7 +132,11 @@ function* allCommands(command: Command): Generator<Command> {
 /** Runs one pm command line and returns its exit code; never calls process.exit. */
 export async function main(argv: readonly string[], io: CliIo): Promise<number> {
   const session = new Session(io);
+  // Bare `pm` is asking what pm does: help on stdout, success. `-V` is an old spelling of `-v`.
+  if (argv.length === 0) argv = ['--help'];
+  if (argv.length === 1 && argv[0] === '-V') argv = ['--version'];
   try {
+    argv = await expandAliases(argv, io.cwd, io.env);
     await (await buildProgram(session, argv)).parseAsync([...argv], { from: 'user' });
     await session.afterSuccess();
     return 0;

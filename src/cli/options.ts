@@ -30,6 +30,26 @@ export function cleared<T>(value: Clearable<T> | undefined): T | null | undefine
 
 export const text = (value: string): string => value;
 
+/** An option that takes one of `values`: commander refuses others, naming the flag, and --help lists them. */
+export function choiceOption(flags: string, description: string, values: readonly string[]): Option {
+  return new Option(flags, description).choices(values);
+}
+
+/**
+ * Runs a command's work with its validation errors naming the command's flags (`--points`)
+ * instead of the fields of the input (`story_points`), as the user typed them.
+ */
+export async function namingFlags<T>(flags: Readonly<Record<string, string>>, work: () => Promise<T>): Promise<T> {
+  try {
+    return await work();
+  } catch (error) {
+    if (!(error instanceof ValidationError)) throw error;
+    const flagOf = (path: string) => flags[/^[^.[]*/.exec(path)![0]];
+    if (!error.issues.some((issue) => flagOf(issue.path))) throw error;
+    throw new ValidationError(error.issues.map((issue) => ({ ...issue, path: flagOf(issue.path) ?? issue.path })));
+  }
+}
+
 /** `a,b` or repeated options → a list. */
 export function list(value: string, previous: string[] | undefined): string[] {
   return [

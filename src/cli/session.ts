@@ -20,6 +20,7 @@ import {
   readConfig,
   resolveActor,
   resolveConnection,
+  type Config,
   type Workspace,
 } from '../workspace/index.js';
 import { VERSION } from '../version.js';
@@ -159,11 +160,19 @@ export class Session {
    */
   async defaultProject(given: string | undefined): Promise<string | undefined> {
     if (given !== undefined) return given;
-    if (this.serverUrl !== undefined) return this.localConfigValue((config) => config.default_project);
-    return (await this.workspace()).config.default_project;
+    return this.setting((config) => config.default_project);
   }
 
-  private localConfigValue<T>(pick: (config: ReturnType<typeof readConfig>) => T): T | undefined {
+  /**
+   * A setting of config.toml. Through a server, the local config.toml is read when there is one;
+   * the database is not opened.
+   */
+  async setting<T>(pick: (config: Config) => T): Promise<T | undefined> {
+    if (this.serverUrl !== undefined) return this.localConfigValue(pick);
+    return pick((await this.workspace()).config);
+  }
+
+  private localConfigValue<T>(pick: (config: Config) => T): T | undefined {
     try {
       return pick(readConfig(findWorkspace(this.io.cwd, this.io.env).config));
     } catch (error) {

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { parse as parseToml } from 'smol-toml';
 import * as z from 'zod/mini';
-import { ConfigError, DEFAULT_DONE_STATUSES, statusValueSchema, toIssues } from '../domain/index.js';
+import { ConfigError, DEFAULT_DONE_STATUSES, ITEM_TYPES, statusValueSchema, toIssues } from '../domain/index.js';
 import { connectionConfigSchema } from './connections.js';
 
 /** `.pm/config.toml`: tracked in git, so it holds settings only, never secrets. */
@@ -26,10 +26,23 @@ export const configSchema = z.looseObject({
       allowed_hosts: z.optional(z.array(z.string().check(z.minLength(1), z.maxLength(253)))),
     }),
   ),
+  item: z.optional(
+    z.looseObject({
+      /** What `pm item add` creates without --type (default task). */
+      default_type: z.optional(z.enum(ITEM_TYPES)),
+    }),
+  ),
   workflow: z.optional(
     z.looseObject({
       done_statuses: z.optional(z.array(statusValueSchema).check(z.minLength(1))),
     }),
+  ),
+  /** `pm NAME …` runs `pm` with these words instead (`mine = "item list --assignee me"`); commands win over aliases. */
+  aliases: z.optional(
+    z.record(
+      z.string().check(z.regex(/^[A-Za-z0-9_-]+$/, 'an alias name is letters, digits, _ and -')),
+      z.string().check(z.trim(), z.minLength(1, 'an alias needs the words it stands for')),
+    ),
   ),
   /** Remote trackers (pm connect): settings only, their keys are in .pm/secrets.toml or the environment. */
   connections: z.optional(z.record(z.string(), connectionConfigSchema)),
@@ -61,6 +74,10 @@ auto_export = true
 [workflow]
 # Statuses that count as finished: hidden from \`pm item list\` without --all, never "ready".
 done_statuses = ["done"]
+
+[aliases]
+# Your own commands: \`pm mine\` runs \`pm item list --assignee me\` (pm's commands win over aliases).
+# mine = "item list --assignee me"
 `;
 
 export function readConfig(path: string): Config {
@@ -71,6 +88,11 @@ export function readConfig(path: string): Config {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return {};
     throw error;
   }
+  return parseConfig(text, path);
+}
+
+/** config.toml's text, checked against the schema; errors name the file and the key. */
+export function parseConfig(text: string, path: string): Config {
   let raw: unknown;
   try {
     raw = parseToml(text);
@@ -83,6 +105,15 @@ export function readConfig(path: string): Config {
     throw new ConfigError('config_invalid', `${path}: ${issue.path}: ${issue.message}`);
   }
   return result.data;
+}
+
+/** The words an alias stands for: split as a shell would, with '…' and "…" quoting. */
+export function aliasWords(alias: string): string[] {
+  const words: string[] = [];
+  for (const match of alias.matchAll(/"((?:[^"\\]|\\.)*)"|'([^']*)'|(\S+)/g)) {
+    words.push(match[1] !== undefined ? match[1].replace(/\\(.)/g, '$1') : (match[2] ?? match[3]!));
+  }
+  return words;
 }
 
 export function doneStatuses(config: Config): readonly string[] {

@@ -1,4 +1,5 @@
 export * from './config.js';
+export * from './config-edit.js';
 export * from './workspace.js';
 export * from './init.js';
 export * from './connections.js';

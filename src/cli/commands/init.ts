@@ -44,6 +44,12 @@ export function registerInit(program: Command, session: Session): void {
           out.line(`  updated ${relative(session.io.cwd, file)}: data.json stays tracked even where *.json is ignored`);
         for (const note of git) out.line(`  ${note}`);
       }
+      if (!workTree(result.paths.root)) {
+        out.note(
+          `${out.c.yellow('warning:')} ${shown} is not in a git repository, so nothing travels: .pm/data.json is not ` +
+            'versioned with your code and no merge driver or hooks are set up. Run git init, then pm init again.',
+        );
+      }
       if (opts.hooks && workTree(result.paths.root)) {
         for (const change of installHooks(workTree(result.paths.root)!, session.io.bin ?? 'pm')) {
           out.line(

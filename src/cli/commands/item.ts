@@ -1,7 +1,18 @@
 import type { Command } from 'commander';
 import { ITEM_TYPES, PRIORITIES, formatDuration, shortId, type ItemPatch, type NewItemInput } from '../../domain/index.js';
 import type { ItemDetails } from '../../tracker/index.js';
-import { cleared, example, ifVersionOption, integer, jsonOption, list, nullable, type Clearable } from '../options.js';
+import {
+  choiceOption,
+  cleared,
+  example,
+  ifVersionOption,
+  integer,
+  jsonOption,
+  list,
+  namingFlags,
+  nullable,
+  type Clearable,
+} from '../options.js';
 import { printItems } from '../output/format.js';
 import { publicRecord, type Output } from '../output/output.js';
 import type { Session } from '../session.js';
@@ -19,6 +30,22 @@ interface ItemFields {
 }
 
 const points = nullable(integer('--points', 0));
+
+/** The flag of each field of an item's input, for error messages. */
+const ITEM_FLAGS = {
+  project: '--project',
+  item_type: '--type',
+  parent: '--parent',
+  priority: '--priority',
+  story_points: '--points',
+  sprint: '--sprint',
+  assignee: '--assignee',
+  status: '--status',
+  description: '--description',
+} as const;
+
+/** What `item add` creates without --type: `[item] default_type` in config.toml, else a task. */
+export const DEFAULT_ITEM_TYPE = 'task';
 const ref = nullable((v: string) => v);
 
 export function registerItem(program: Command, session: Session): void {
@@ -30,9 +57,9 @@ export function registerItem(program: Command, session: Session): void {
     .description('create a work item')
     .argument('<title>', 'what needs doing')
     .option('--project <key>', 'project key (default: the only project, or default_project)')
-    .requiredOption('--type <type>', ITEM_TYPES.join(' | '))
+    .addOption(choiceOption('-t, --type <type>', `default ${DEFAULT_ITEM_TYPE}, or item.default_type in config.toml`, ITEM_TYPES))
     .option('--parent <key>', 'parent item in the same project, e.g. WEB-1')
-    .option('--priority <priority>', `${PRIORITIES.join(' | ')} (default medium)`)
+    .addOption(choiceOption('--priority <priority>', 'default medium', PRIORITIES))
     .option('--points <n>', 'story points', integer('--points', 0))
     .option('--sprint <sprint>', 'sprint name or id')
     .option('--assignee <who>', 'assignee ("me" for you)')
@@ -42,15 +69,17 @@ export function registerItem(program: Command, session: Session): void {
     .addHelpText(
       'after',
       example(
-        'pm item add --project WEB --type epic "Checkout"',
+        'pm item add "Card form"                  # a task',
+        'pm item add --project WEB -t epic "Checkout"',
         'pm item add --project WEB --type story "Pay by card" --parent WEB-1 --points 5 --sprint "Sprint 1"',
       ),
     )
     .action(async (title: string, opts: ItemFields & { project?: string; json?: boolean }) => {
       const project = await session.defaultProject(opts.project);
+      const type = opts.type ?? (await session.setting((config) => config.item?.default_type)) ?? DEFAULT_ITEM_TYPE;
       const input: NewItemInput = {
         ...(project !== undefined ? { project } : {}),
-        item_type: opts.type as NewItemInput['item_type'],
+        item_type: type as NewItemInput['item_type'],
         title,
         parent: cleared(opts.parent),
         ...(opts.priority !== undefined ? { priority: opts.priority as NewItemInput['priority'] } : {}),
@@ -60,7 +89,7 @@ export function registerItem(program: Command, session: Session): void {
         ...(opts.status !== undefined ? { status: opts.status } : {}),
         ...(opts.description !== undefined ? { description: opts.description } : {}),
       };
-      const created = await (await session.tracker()).addItem(input);
+      const created = await namingFlags(ITEM_FLAGS, async () => (await session.tracker()).addItem(input));
       if (opts.json) return out.json(publicRecord(created));
       out.line(`Created ${out.c.bold(created.key)} ${created.item_type}: ${created.title}`);
     });
@@ -70,8 +99,8 @@ export function registerItem(program: Command, session: Session): void {
     .description('list work items (open ones unless --all)')
     .option('--project <key>', 'only this project')
     .option('--status <status...>', 'only these statuses (comma-separated)', list)
-    .option('--type <type...>', 'only these types', list)
-    .option('--priority <priority...>', 'only these priorities', list)
+    .option('--type <type...>', `only these types (${ITEM_TYPES.join(', ')})`, list)
+    .option('--priority <priority...>', `only these priorities (${PRIORITIES.join(', ')})`, list)
     .option('--sprint <sprint>', 'only this sprint (name, id, "active", or "none")')
     .option('--assignee <who>', 'only this assignee ("me", or "none")')
     .option('--parent <key>', 'only children of this item ("none" for top level)')
@@ -107,23 +136,23 @@ export function registerItem(program: Command, session: Session): void {
         sort?: string;
         json?: boolean;
       }) => {
-        const page = await (
-          await session.tracker()
-        ).listItems({
-          ...(opts.project !== undefined ? { project: opts.project } : {}),
-          ...(opts.status ? { status: opts.status } : {}),
-          ...(opts.type ? { item_type: opts.type as NewItemInput['item_type'][] } : {}),
-          ...(opts.priority ? { priority: opts.priority as NonNullable<NewItemInput['priority']>[] } : {}),
-          ...(opts.sprint !== undefined ? { sprint: opts.sprint } : {}),
-          ...(opts.assignee !== undefined ? { assignee: opts.assignee } : {}),
-          ...(opts.parent !== undefined ? { parent: opts.parent } : {}),
-          ...(opts.search !== undefined ? { search: opts.search } : {}),
-          all: opts.all ?? false,
-          deleted: opts.deleted ?? false,
-          ...(opts.limit !== undefined ? { limit: opts.limit } : {}),
-          ...(opts.offset !== undefined ? { offset: opts.offset } : {}),
-          ...(opts.sort !== undefined ? { sort: opts.sort } : {}),
-        });
+        const page = await namingFlags(ITEM_FLAGS, async () =>
+          (await session.tracker()).listItems({
+            ...(opts.project !== undefined ? { project: opts.project } : {}),
+            ...(opts.status ? { status: opts.status } : {}),
+            ...(opts.type ? { item_type: opts.type as NewItemInput['item_type'][] } : {}),
+            ...(opts.priority ? { priority: opts.priority as NonNullable<NewItemInput['priority']>[] } : {}),
+            ...(opts.sprint !== undefined ? { sprint: opts.sprint } : {}),
+            ...(opts.assignee !== undefined ? { assignee: opts.assignee } : {}),
+            ...(opts.parent !== undefined ? { parent: opts.parent } : {}),
+            ...(opts.search !== undefined ? { search: opts.search } : {}),
+            all: opts.all ?? false,
+            deleted: opts.deleted ?? false,
+            ...(opts.limit !== undefined ? { limit: opts.limit } : {}),
+            ...(opts.offset !== undefined ? { offset: opts.offset } : {}),
+            ...(opts.sort !== undefined ? { sort: opts.sort } : {}),
+          }),
+        );
         if (opts.json) return out.json(page.items.map(publicRecord));
         if (page.items.length === 0) return out.note(page.total === 0 ? 'No matching items.' : 'No items on this page.');
         printItems(out, page.items);
@@ -150,9 +179,9 @@ export function registerItem(program: Command, session: Session): void {
     .description('change fields of an item')
     .argument('<item>', 'display key or id')
     .option('--title <title>', 'new title')
-    .option('--type <type>', ITEM_TYPES.join(' | '))
+    .addOption(choiceOption('-t, --type <type>', 'the item type', ITEM_TYPES))
     .option('--status <status>', 'lane status')
-    .option('--priority <priority>', PRIORITIES.join(' | '))
+    .addOption(choiceOption('--priority <priority>', 'the priority', PRIORITIES))
     .option('--points <n>', 'story points ("none" to clear)', points)
     .option('--sprint <sprint>', 'sprint name or id ("none" to clear)', ref)
     .option('--assignee <who>', 'assignee ("me"; "none" to clear)', ref)
@@ -175,7 +204,7 @@ export function registerItem(program: Command, session: Session): void {
       };
       const tracker = await session.tracker();
       const before = await tracker.getItem(key);
-      const updated = await tracker.editItem(key, patch, opts.ifVersion);
+      const updated = await namingFlags(ITEM_FLAGS, () => tracker.editItem(key, patch, opts.ifVersion));
       if (opts.json) return out.json(publicRecord(updated));
       // A patch of the values the item already has writes nothing: say so, not "Updated".
       if (updated.version === before.version)

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { PROJECT_STATUSES, type Project } from '../../domain/index.js';
-import { example, jsonOption, ifVersionOption } from '../options.js';
+import { choiceOption, example, jsonOption, ifVersionOption } from '../options.js';
 import { printProjects } from '../output/format.js';
 import { publicRecord } from '../output/output.js';
 import type { Session } from '../session.js';
@@ -65,7 +65,7 @@ export function registerProject(program: Command, session: Session): void {
     .argument('<key>', 'project key or id')
     .option('--title <title>', 'new title')
     .option('--description <text>', 'new description ("" to clear)')
-    .option('--status <status>', `one of ${PROJECT_STATUSES.join(', ')}`)
+    .addOption(choiceOption('--status <status>', 'the new status', PROJECT_STATUSES))
     .addOption(ifVersionOption())
     .addOption(jsonOption())
     .addHelpText('after', example('pm project edit WEB --status archived'))

@@ -15,7 +15,6 @@ import {
   type WorkspacePaths,
 } from '../../workspace/index.js';
 import { example, integer, jsonOption, list } from '../options.js';
-import { when } from '../output/format.js';
 import type { Session } from '../session.js';
 
 const DEFAULT_PORT = 4400;
@@ -151,7 +150,8 @@ Ctrl-C or SIGTERM: requests in flight finish first. API: /api/v1 (see /api/v1/op
             sync,
             connections: connectionInfos(ws.config, ws.paths, session.io.env, scheduler),
             logger: {
-              level: session.io.env.PM_LOG_LEVEL ?? 'info',
+              // JSON lines only when asked (PM_LOG_LEVEL=info); by default warnings and errors alone.
+              level: session.io.env.PM_LOG_LEVEL ?? 'warn',
               stream: { write: (line: string) => session.io.stderr.write(line) },
             },
           })

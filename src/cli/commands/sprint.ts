@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { SPRINT_STATUSES, parseDay, shortId, type Sprint } from '../../domain/index.js';
-import { DAY_HELP, example, ifVersionOption, jsonOption, list } from '../options.js';
+import { DAY_HELP, choiceOption, example, ifVersionOption, jsonOption, list } from '../options.js';
 import { printItems, printSprints } from '../output/format.js';
 import { publicRecord } from '../output/output.js';
 import type { Session } from '../session.js';
@@ -18,7 +18,7 @@ export function registerSprint(program: Command, session: Session): void {
     .requiredOption('--start <date>', `first day: ${DAY_HELP}`)
     .requiredOption('--end <date>', `last day: ${DAY_HELP}`)
     .option('--goal <text>', 'what the sprint is for')
-    .option('--status <status>', `one of ${SPRINT_STATUSES.join(', ')} (default planned)`)
+    .addOption(choiceOption('--status <status>', 'default planned', SPRINT_STATUSES))
     .addOption(jsonOption())
     .addHelpText('after', example('pm sprint add --project WEB "Sprint 1" --start 2026-12-01 --end 2026-12-14 --goal "Checkout"'))
     .action(
@@ -99,7 +99,7 @@ export function registerSprint(program: Command, session: Session): void {
     .option('--goal <text>', 'new goal ("" to clear)')
     .option('--start <date>', `new first day: ${DAY_HELP}`)
     .option('--end <date>', `new last day: ${DAY_HELP}`)
-    .option('--status <status>', `one of ${SPRINT_STATUSES.join(', ')}`)
+    .addOption(choiceOption('--status <status>', 'the new status', SPRINT_STATUSES))
     .addOption(ifVersionOption())
     .addOption(jsonOption())
     .addHelpText('after', example('pm sprint edit "Sprint 1" --status active'))

@@ -42,7 +42,7 @@ export class Output {
     readonly io: CliIo,
     readonly clock: Clock = systemClock,
   ) {
-    const color = io.isTTY && !('NO_COLOR' in io.env) && io.env.TERM !== 'dumb';
+    const color = colorWanted(io);
     this.c = createColors(color);
     this.#keep = color ? STYLE_CODES : undefined;
     this.#timeZone = timeZoneOf(io.env.TZ);
@@ -102,6 +102,16 @@ export class Output {
       this.line(`${this.c.dim(`${label.padEnd(width)}`)}  ${value === null || value === '' ? this.c.dim('-') : cell(value)}`);
     }
   }
+}
+
+/**
+ * Colour on a terminal, unless `NO_COLOR` is set or the terminal is dumb; `FORCE_COLOR` overrides
+ * both ways (`FORCE_COLOR=0` turns it off), as Node and most tools read it.
+ */
+export function colorWanted(io: Pick<CliIo, 'env' | 'isTTY'>): boolean {
+  const force = io.env.FORCE_COLOR;
+  if (force !== undefined) return force !== '0' && force.toLowerCase() !== 'false';
+  return io.isTTY && !('NO_COLOR' in io.env) && io.env.TERM !== 'dumb';
 }
 
 /** The record as `--json` shows it: without the per-field write clocks, which are sync plumbing. */
