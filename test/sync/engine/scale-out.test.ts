@@ -1,0 +1,111 @@
+import { describe, expect, test } from 'vitest';
+import { newId, type SyncRun } from '../../../src/domain/index.js';
+import { openStore, type Store } from '../../../src/store/index.js';
+import { SyncEngine, type RawConnection } from '../../../src/sync/index.js';
+import { LocalTracker } from '../../../src/tracker/index.js';
+import { MemoryTracker, memoryDefinition } from '../../helpers/memory-tracker.js';
+import { runRecord } from '../../helpers/runs.js';
+import { postgresUrl, storesOn } from '../../helpers/stores.js';
+import { manualClock, seedLanes } from '../../helpers/tracker.js';
+
+/** Scale-out in process: engines on one PostgreSQL schema (a store each, as processes have) share a run's batches. */
+
+const requester = { actor: 'tester@example.com' };
+
+async function cluster(engines: number) {
+  const remote = new MemoryTracker();
+  const target = postgresUrl();
+  await (await openStore(target)).close(); // migrated once, before the others open it
+  const stores = await storesOn(target, engines);
+  await seedLanes(stores[0]!);
+  const local = new LocalTracker({ store: stores[0]!, actor: 'alice@example.com', clock: manualClock(), doneStatuses: ['done'] });
+  await local.addProject({ key: 'WEB', title: 'Website' });
+  const connection: RawConnection = {
+    name: 'memory',
+    kind: 'memory',
+    settings: { url: 'http://memory.invalid', project: 'web', workers: 2 },
+    secret: 'key',
+    source: 'test',
+  };
+  const all = stores.map(
+    (store) =>
+      new SyncEngine({
+        store,
+        connections: () => connection,
+        definitions: [memoryDefinition(remote)],
+        retry: { attempts: 2, baseDelayMs: 1, maxDelayMs: 2 },
+        scaleOut: { batchSize: 4, pollMs: 10, leaseMs: 3000 },
+      }),
+  );
+  return { stores, local, remote, engines: all };
+}
+
+describe('sync scale-out', () => {
+  test('a run split into batches is pushed by every engine that works them, parents before children, each record once', async () => {
+    const c = await cluster(2);
+    const [coordinator, worker] = c.engines as [SyncEngine, SyncEngine];
+    for (let i = 1; i <= 6; i++) {
+      const story = await c.local.addItem({ item_type: 'story', title: `Story ${i}` });
+      for (let j = 1; j <= 3; j++) await c.local.addItem({ item_type: 'task', title: `Task ${i}.${j}`, parent: story.key });
+    }
+    const working = worker.work();
+    const { run } = await coordinator.request({ mode: 'full' }, requester);
+    const final = await coordinator.execute(run.id, requester);
+    await worker.stop();
+    await working;
+
+    expect(final).toMatchObject({ status: 'completed', counters: { work_items: { create: 24 } } });
+    const items = c.remote.all('work_items');
+    expect(items).toHaveLength(24);
+    expect(new Set(items.map((r) => r.pmId)).size).toBe(24);
+    // Every child names its parent's remote record: parents were created in an earlier wave.
+    const byId = new Map(items.map((r) => [r.id, r]));
+    expect(items.filter((r) => r.fields.parent_id).every((r) => byId.has(String(r.fields.parent_id)))).toBe(true);
+    expect(items.filter((r) => r.fields.parent_id)).toHaveLength(18);
+
+    const batches = await c.stores[0]!.batches.ofRun(run.id);
+    expect(batches.length).toBeGreaterThanOrEqual(6);
+    expect(batches.every((b) => b.status === 'done')).toBe(true);
+    expect(new Set(batches.map((b) => b.owner)).size).toBe(2);
+    const detail = await coordinator.getRun(run.id);
+    expect(detail.items.filter((i) => i.operation === 'create')).toHaveLength(24);
+
+    // The next run finds nothing to do: the batches' links were kept.
+    const again = await coordinator.execute((await coordinator.request({ mode: 'full' }, requester)).run.id, requester);
+    expect(again).toMatchObject({ status: 'completed', counters: { work_items: { unchanged: 24 } } });
+    expect(c.remote.all('work_items')).toHaveLength(24);
+  });
+
+  test('a batch claimed again after its lease ran out fences the earlier claim: its end and writes are refused', async () => {
+    const c = await cluster(1);
+    const store: Store = c.stores[0]!;
+    const run: SyncRun = runRecord({ connection: 'memory', status: 'running' });
+    await store.sync.insertRun(run);
+    const batch = {
+      id: newId(),
+      run_id: run.id,
+      wave: 0,
+      seq: 0,
+      ids: [newId()],
+      status: 'queued' as const,
+      attempt: 0,
+      owner: null,
+      lease_until: null,
+      result: null,
+      error: null,
+    };
+    await store.batches.enqueue([batch]);
+    const first = await store.batches.claim('1@gone', 1);
+    expect(first).toMatchObject({ id: batch.id, attempt: 1, owner: '1@gone' });
+    await new Promise((r) => setTimeout(r, 20));
+    const second = await store.batches.claim('2@alive', 60_000);
+    expect(second).toMatchObject({ id: batch.id, attempt: 2, owner: '2@alive' });
+    expect(await store.batches.claim('3@other', 60_000)).toBeUndefined();
+
+    expect(await store.write((tx) => tx.batches.holds(batch.id, 1))).toBe(false);
+    expect(await store.batches.renew(batch.id, 1, 60_000)).toBe(false);
+    expect(await store.batches.finish(batch.id, 1, { status: 'done' })).toBe(false);
+    expect(await store.batches.finish(batch.id, 2, { status: 'done' })).toBe(true);
+    expect((await store.batches.ofRun(run.id))[0]).toMatchObject({ status: 'done', attempt: 2, owner: '2@alive' });
+  });
+});
