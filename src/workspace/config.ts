@@ -22,6 +22,14 @@ export const configSchema = z.looseObject({
       max_import_mb: z.optional(z.number().check(z.gt(0))),
       /** Requests per minute one client may make to /api/v1/sync/*. */
       sync_requests_per_minute: z.optional(z.int().check(z.gte(1))),
+      /** PostgreSQL: share the database with other servers and pm worker, and split sync runs into batches. */
+      scale_out: z.optional(z.boolean()),
+      /** Scale-out: this server pushes batches too, as pm worker does (implies scale_out). */
+      work_batches: z.optional(z.boolean()),
+      /** Scale-out: local records per batch. */
+      batch_size: z.optional(z.int().check(z.gte(1), z.lte(10_000))),
+      /** Scale-out: seconds a batch stays claimed by a worker that stopped renewing its claim. */
+      lease_seconds: z.optional(z.number().check(z.gte(1))),
     }),
   ),
   workflow: z.optional(
@@ -53,6 +61,11 @@ auto_export = true
 # require_token = false
 # max_import_mb = 256
 # sync_requests_per_minute = 60
+# PostgreSQL only: several servers and pm worker processes share sync runs (docs/scale-out.md).
+# scale_out = false
+# work_batches = false
+# batch_size = 25
+# lease_seconds = 30
 
 [workflow]
 # Statuses that count as finished: hidden from \`pm item list\` without --all, never "ready".

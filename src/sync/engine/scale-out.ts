@@ -15,6 +15,8 @@ export interface ScaleOutOptions {
   leaseMs?: number;
   /** How often an idle worker looks for a batch. */
   pollMs?: number;
+  /** Whether the process that splits a run pushes batches too (default true); false leaves them to workers. */
+  works?: boolean;
 }
 
 /** What the engine lends the batches: how to build a run's environment, and whether a run is cancelled here. */
@@ -51,6 +53,7 @@ export class ScaleOut {
   readonly batchSize: number;
   readonly leaseMs: number;
   readonly pollMs: number;
+  readonly works: boolean;
 
   constructor(
     private readonly host: ScaleOutHost,
@@ -59,6 +62,7 @@ export class ScaleOut {
     this.batchSize = options.batchSize ?? DEFAULT_SCALE_OUT.batchSize;
     this.leaseMs = options.leaseMs ?? DEFAULT_SCALE_OUT.leaseMs;
     this.pollMs = options.pollMs ?? DEFAULT_SCALE_OUT.pollMs;
+    this.works = options.works ?? true;
   }
 
   /** Whether a run is split: runs that look at every record and write (targeted and dry runs stay whole). */
@@ -160,7 +164,7 @@ export class ScaleOut {
         await batches.abandon(run.id, 'cancelled');
         return (await batches.ofRun(run.id)).filter((b) => b.status === 'done');
       }
-      const worked = await this.workOne();
+      const worked = this.works && (await this.workOne());
       const all = await batches.ofRun(run.id);
       const finished = all.filter((b) => b.status === 'done' || b.status === 'failed');
       if (finished.length === count) return finished;
@@ -232,11 +236,13 @@ export class ScaleOut {
       );
       await recorder.flush();
       if (lost) return;
+      // Stopped before its end (this process is stopping): what it did is kept, and another claim does the rest.
+      const whole = !this.host.cancelled(run.id);
       await store.write(async (tx) => {
         await fence(tx);
         await tx.sync.insertRunItems(items);
         const result = { counters: recorder.counters, done: recorder.done, failed: recorder.failed };
-        await tx.batches.finish(batch.id, batch.attempt, { status: 'done', result });
+        await tx.batches.finish(batch.id, batch.attempt, whole ? { status: 'done', result } : { status: 'queued' });
       });
     } catch (error) {
       if (lost || (isPmError(error) && error.code === 'batch_taken_over')) return;
