@@ -116,9 +116,10 @@ describe('pm serve --scale-out with pm worker processes on one PostgreSQL', () =
     expect(c.fake.violations).toEqual([]);
   });
 
-  test('two servers asked for a run with one idempotency key make one run', async () => {
-    const c = await cluster(3, { work_batches: true });
-    const urls = await Promise.all([servePm(c.dir, c.env, ['--scale-out']), servePm(c.dir, c.env, ['--scale-out'])]);
+  test('two servers asked for a run with one idempotency key make one run; a plain server is kept out', async () => {
+    const c = await cluster(3, {});
+    const flags = ['--scale-out', '--work-batches'];
+    const urls = await Promise.all([servePm(c.dir, c.env, flags), servePm(c.dir, c.env, flags)]);
     expect(new Set(urls).size).toBe(2);
     const replies = await Promise.all(
       urls.map((url) => apiClient(url).post<{ sync_id: string }>('/sync/runs', { idempotency_key: 'nightly-1' })),
@@ -130,5 +131,7 @@ describe('pm serve --scale-out with pm worker processes on one PostgreSQL', () =
     const runs = await apiClient(urls[1]).get<{ runs: SyncRun[] }>('/sync/runs');
     expect(runs.body.runs.map((r) => r.id)).toEqual([id]);
     expect(c.fake.wps.size).toBe(3);
+    // A server that does not scale out still has the database to itself or not at all.
+    await expect(servePm(c.dir, c.env)).rejects.toThrow(/another pm server is already serving this database/);
   });
 });
