@@ -1,9 +1,11 @@
+import { sql, type Kysely } from 'kysely';
 import { describe, expect, test } from 'vitest';
 import { newId, type SyncRun } from '../../../src/domain/index.js';
 import { openStore, type Store } from '../../../src/store/index.js';
 import { SyncEngine, type RawConnection } from '../../../src/sync/index.js';
 import { LocalTracker } from '../../../src/tracker/index.js';
-import { MemoryTracker, memoryDefinition } from '../../helpers/memory-tracker.js';
+import type { SyncedType } from '../../../src/sync/connectors/index.js';
+import { MemoryTracker, memoryDefinition, type Call } from '../../helpers/memory-tracker.js';
 import { runRecord } from '../../helpers/runs.js';
 import { postgresUrl, storesOn } from '../../helpers/stores.js';
 import { manualClock, seedLanes } from '../../helpers/tracker.js';
@@ -12,8 +14,20 @@ import { manualClock, seedLanes } from '../../helpers/tracker.js';
 
 const requester = { actor: 'tester@example.com' };
 
-async function cluster(engines: number) {
-  const remote = new MemoryTracker();
+/** A remote whose first create runs `before` first (awaited): to act in the middle of a batch. */
+class CueTracker extends MemoryTracker {
+  before: (() => Promise<void>) | undefined;
+
+  override async call<T>(call: Call, type: SyncedType, work: () => T | Promise<T>): Promise<T> {
+    const cue = call === 'create' ? this.before : undefined;
+    this.before = undefined;
+    await cue?.();
+    return super.call(call, type, work);
+  }
+}
+
+async function cluster(engines: number, leaseMs = 3000) {
+  const remote = new CueTracker();
   const target = postgresUrl();
   await (await openStore(target)).close(); // migrated once, before the others open it
   const stores = await storesOn(target, engines);
@@ -34,7 +48,7 @@ async function cluster(engines: number) {
         connections: () => connection,
         definitions: [memoryDefinition(remote)],
         retry: { attempts: 2, baseDelayMs: 1, maxDelayMs: 2 },
-        scaleOut: { batchSize: 4, pollMs: 10, leaseMs: 3000 },
+        scaleOut: { batchSize: 4, pollMs: 10, leaseMs },
       }),
   );
   return { stores, local, remote, engines: all };
@@ -74,6 +88,27 @@ describe('sync scale-out', () => {
     const again = await coordinator.execute((await coordinator.request({ mode: 'full' }, requester)).run.id, requester);
     expect(again).toMatchObject({ status: 'completed', counters: { work_items: { unchanged: 24 } } });
     expect(c.remote.all('work_items')).toHaveLength(24);
+  });
+
+  test('a batch taken over in the middle has the links and items of the first claim refused; the next claim links its creates by pm id', async () => {
+    const c = await cluster(1, 600);
+    const [engine] = c.engines as [SyncEngine];
+    for (let i = 1; i <= 3; i++) await c.local.addItem({ item_type: 'task', title: `Task ${i}` });
+    // Another worker claims the batch while this one is at its first create (as after a pause past its lease).
+    const db = (c.stores[0] as unknown as { kysely: Kysely<Record<string, Record<string, unknown>>> }).kysely;
+    c.remote.before = async () => {
+      await sql`update sync_batches set attempt = attempt + 1 where status = 'running'`.execute(db);
+    };
+    const { run } = await engine.request({ mode: 'full', direction: 'push' }, requester);
+    const final = await engine.execute(run.id, requester);
+
+    expect(final).toMatchObject({ status: 'completed', counters: { work_items: { link: 3 } } });
+    expect(c.remote.all('work_items')).toHaveLength(3);
+    // The stale claim made the records but wrote neither their links nor its items: the last claim linked them.
+    const { items } = await engine.getRun(run.id);
+    expect(items.map((i) => i.operation)).toEqual(['link', 'link', 'link']);
+    const [batch] = await c.stores[0]!.batches.ofRun(run.id);
+    expect(batch).toMatchObject({ status: 'done', attempt: 3 });
   });
 
   test('a batch claimed again after its lease ran out fences the earlier claim: its end and writes are refused', async () => {
