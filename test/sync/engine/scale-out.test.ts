@@ -1,8 +1,8 @@
 import { sql, type Kysely } from 'kysely';
-import { describe, expect, test } from 'vitest';
+import { describe, expect, test, vi } from 'vitest';
 import { newId, type SyncRun } from '../../../src/domain/index.js';
 import { openStore, type Store } from '../../../src/store/index.js';
-import { SyncEngine, type RawConnection } from '../../../src/sync/index.js';
+import { SyncEngine, SyncScheduler, type RawConnection } from '../../../src/sync/index.js';
 import { LocalTracker } from '../../../src/tracker/index.js';
 import type { SyncedType } from '../../../src/sync/connectors/index.js';
 import { MemoryTracker, memoryDefinition, type Call } from '../../helpers/memory-tracker.js';
@@ -109,6 +109,28 @@ describe('sync scale-out', () => {
     expect(items.map((i) => i.operation)).toEqual(['link', 'link', 'link']);
     const [batch] = await c.stores[0]!.batches.ofRun(run.id);
     expect(batch).toMatchObject({ status: 'done', attempt: 3 });
+  });
+
+  test('the schedulers of two servers that fire together make one run', async () => {
+    const c = await cluster(2);
+    const hourAgo = new Date(Date.now() - 3_600_000).toISOString();
+    await c.stores[0]!.sync.insertRun(runRecord({ connection: 'memory', status: 'completed', created_at: hourAgo }));
+    const schedulers = c.engines.map((engine) => new SyncScheduler(engine, [{ name: 'memory', everyMs: 600_000 }]));
+    // The last run is older than the interval: both fire at once.
+    await Promise.all(schedulers.map((s) => s.start()));
+    try {
+      await vi.waitFor(
+        () => expect(schedulers.every((s) => Date.parse(s.nextRunAt('memory')!) > Date.now() + 60_000)).toBe(true),
+        { timeout: 10_000, interval: 20 },
+      );
+      await vi.waitFor(async () => expect((await c.engines[0]!.listRuns({ status: ['completed'] })).total).toBe(2), {
+        timeout: 10_000,
+        interval: 50,
+      });
+      expect((await c.engines[0]!.listRuns()).total).toBe(2);
+    } finally {
+      for (const s of schedulers) s.stop();
+    }
   });
 
   test('a batch claimed again after its lease ran out fences the earlier claim: its end and writes are refused', async () => {
