@@ -73,6 +73,16 @@ async function finished(url: string, id: string, timeoutMs = 90_000): Promise<Sy
 }
 
 describe('pm serve --scale-out with pm worker processes on one PostgreSQL', () => {
+  test('pm worker and pm serve --scale-out refuse SQLite, which has no queue to share', async () => {
+    const cli = boundPm(tempDir('pm-scale-'));
+    await cli.ok(['init']);
+    for (const args of [['worker'], ['serve', '--port', '0', '--scale-out']]) {
+      const r = await cli.run(args);
+      expect(r.code).toBe(6);
+      expect(r.stderr).toMatch(/scale-out needs PostgreSQL/);
+    }
+  });
+
   test('kill -9 of a worker in the middle of a batch: another worker finishes it, nothing is created twice, the run completes', async () => {
     const c = await cluster(40, { batch_size: 10 });
     const url = await servePm(c.dir, c.env, ['--scale-out']);
