@@ -8,7 +8,7 @@ import { LocalTracker } from '../../src/tracker/index.js';
 import { PM_BIN, boundPm, testEnv } from '../helpers/cli.js';
 import { FaultProxy } from '../helpers/fault-proxy.js';
 import { OpenProjectFake } from '../helpers/fakes/openproject.js';
-import { apiClient, servePm } from '../helpers/server.js';
+import { apiClient } from '../helpers/server.js';
 import { postgresUrl } from '../helpers/stores.js';
 import { tempDir } from '../helpers/temp.js';
 
@@ -18,24 +18,41 @@ import { tempDir } from '../helpers/temp.js';
  * OpenProject fake, behind a proxy that sees every request).
  */
 
-const workers: ChildProcess[] = [];
-afterEach(() => {
-  for (const child of workers.splice(0)) child.kill('SIGKILL');
+const processes: ChildProcess[] = [];
+// Each ended and waited for before the file's schemas are dropped (a worker still polling would deadlock the drop).
+afterEach(async () => {
+  await Promise.all(
+    processes.splice(0).map(async (child) => {
+      if (child.exitCode !== null || child.signalCode !== null) return;
+      const exited = new Promise((resolve) => child.once('exit', resolve));
+      child.kill('SIGKILL');
+      await exited;
+    }),
+  );
 });
 
-/** `pm worker` in `cwd`; resolves once it works batches. */
-function startWorker(cwd: string, env: Record<string, string>, args: string[] = []): Promise<ChildProcess> {
-  const child = spawn(process.execPath, [PM_BIN, 'worker', ...args], { cwd, env: testEnv(env) });
-  workers.push(child);
-  return new Promise((resolve, reject) => {
+/** `pm ARGS` in `cwd` as a process of its own; resolves once its output matches `ready`, with the match. */
+function startPm(cwd: string, env: Record<string, string>, args: string[], ready: RegExp) {
+  const child = spawn(process.execPath, [PM_BIN, ...args], { cwd, env: testEnv(env) });
+  processes.push(child);
+  return new Promise<{ child: ChildProcess; match: RegExpExecArray }>((resolve, reject) => {
     let out = '';
     child.stdout.on('data', (d: Buffer) => {
       out += d.toString();
-      if (out.includes('working sync batches')) resolve(child);
+      const match = ready.exec(out);
+      if (match) resolve({ child, match });
     });
     child.stderr.on('data', (d: Buffer) => (out += d.toString()));
-    child.on('exit', (code) => reject(new Error(`pm worker exited (${code}): ${out}`)));
+    child.on('exit', (code) => reject(new Error(`pm ${args.join(' ')} exited (${code}): ${out}`)));
   });
+}
+
+async function startWorker(cwd: string, env: Record<string, string>, args: string[] = []): Promise<ChildProcess> {
+  return (await startPm(cwd, env, ['worker', ...args], /working sync batches/)).child;
+}
+
+async function startServer(cwd: string, env: Record<string, string>, args: string[] = []): Promise<string> {
+  return (await startPm(cwd, env, ['serve', '--port', '0', ...args], /listening on (http:\/\/\S+)/)).match[1]!;
 }
 
 /** A repository on its own PostgreSQL schema, connected to a fresh OpenProject fake, with `items` work items. */
@@ -85,7 +102,7 @@ describe('pm serve --scale-out with pm worker processes on one PostgreSQL', () =
 
   test('kill -9 of a worker in the middle of a batch: another worker finishes it, nothing is created twice, the run completes', async () => {
     const c = await cluster(40, { batch_size: 10 });
-    const url = await servePm(c.dir, c.env, ['--scale-out']);
+    const url = await startServer(c.dir, c.env, ['--scale-out']);
     const first = await startWorker(c.dir, c.env, ['--lease', '2']);
     // Slow enough that the kill lands between creates of one batch.
     c.proxy.inject({ method: 'POST', path: /work_packages/, fault: { kind: 'delay', ms: 40 }, times: Infinity });
@@ -129,7 +146,7 @@ describe('pm serve --scale-out with pm worker processes on one PostgreSQL', () =
   test('two servers asked for a run with one idempotency key make one run; a plain server is kept out', async () => {
     const c = await cluster(3, {});
     const flags = ['--scale-out', '--work-batches'];
-    const urls = await Promise.all([servePm(c.dir, c.env, flags), servePm(c.dir, c.env, flags)]);
+    const urls = await Promise.all([startServer(c.dir, c.env, flags), startServer(c.dir, c.env, flags)]);
     expect(new Set(urls).size).toBe(2);
     const replies = await Promise.all(
       urls.map((url) => apiClient(url).post<{ sync_id: string }>('/sync/runs', { idempotency_key: 'nightly-1' })),
@@ -142,6 +159,6 @@ describe('pm serve --scale-out with pm worker processes on one PostgreSQL', () =
     expect(runs.body.runs.map((r) => r.id)).toEqual([id]);
     expect(c.fake.wps.size).toBe(3);
     // A server that does not scale out still has the database to itself or not at all.
-    await expect(servePm(c.dir, c.env)).rejects.toThrow(/another pm server is already serving this database/);
+    await expect(startServer(c.dir, c.env)).rejects.toThrow(/another pm server is already serving this database/);
   });
 });
