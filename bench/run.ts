@@ -8,6 +8,7 @@ import type { Figure } from './lib.js';
 import { gitBench } from './git.bench.js';
 import { machineBench } from './machine.bench.js';
 import { redmineBench } from './redmine.bench.js';
+import { scaleOutBench } from './scaleout.bench.js';
 import { serverBench } from './server.bench.js';
 import { snapshotBench } from './snapshot.bench.js';
 import { storeBench } from './store.bench.js';
@@ -69,6 +70,8 @@ const suites: Record<string, () => Promise<Figure[]> | Figure[]> = {
   web: () => webBench(mkdtempSync(join(root, 'web-')), size === SMALL ? 500 : 2_000),
   // Against Taskwarrior (skipped without `task`): data sets of its own.
   taskwarrior: () => taskwarriorBench(mkdtempSync(join(root, 'taskwarrior-')), size),
+  // Sync runs split into batches over 1, 2 and 4 engines on one PostgreSQL (skipped without one).
+  scaleout: () => scaleOutBench(size === SMALL ? 100 : 400),
   // Against the Redmine peer (skipped without one): its own repository and data, not `loaded`.
   redmine: () => redmineBench(mkdtempSync(join(root, 'redmine-')), size === SMALL ? 200 : 2_000),
 };

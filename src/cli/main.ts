@@ -34,6 +34,7 @@ const GROUPS: readonly (readonly [readonly string[], () => Promise<Register>])[]
   [['help', 'completion'], async () => (await import('./commands/help.js')).registerHelp],
   [['ls', 'done', 'close', 'start'], async () => (await import('./commands/verbs.js')).registerVerbs],
   [['config'], async () => (await import('./commands/config.js')).registerConfig],
+  [['worker'], async () => (await import('./commands/worker.js')).registerWorker],
 ];
 
 /** The names pm's own commands take; an alias never replaces one. */

@@ -33,6 +33,7 @@ export const ERROR_CODES = [
   'locked',
   'run_finished',
   'not_failed',
+  'batch_taken_over',
   'internal',
   'host_not_allowed',
   'cross_site_request',
@@ -145,7 +146,8 @@ export class StateError extends PmError {
       | 'locked'
       | 'has_dependents'
       | 'run_finished'
-      | 'not_failed',
+      | 'not_failed'
+      | 'batch_taken_over',
     message: string,
     details?: unknown,
   ) {

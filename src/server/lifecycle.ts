@@ -26,6 +26,8 @@ export interface ServeOptions {
   sync?: SyncEngine;
   /** The repository's connections, for the sync dashboard. */
   connections?: () => readonly ConnectionInfo[];
+  /** Shares the database with other scale-out servers and workers instead of being its only server. */
+  scaleOut?: boolean;
 }
 
 export interface RunningServer {
@@ -88,15 +90,17 @@ function bulkStores(store: Store, target: string): (() => Promise<BulkStore>) | 
  */
 export async function startServer(options: ServeOptions): Promise<RunningServer> {
   const { store, paths } = options;
-  const lock = await store.holdLock('serve');
+  const lock = await store.holdLock('serve', { shared: options.scaleOut === true });
   if (!lock) {
     const running = readServerInfo(paths);
+    const other = options.scaleOut ? 'a pm server that does not scale out' : 'another pm server';
     throw new StateError(
       'locked',
-      `another pm server is already serving this database${running ? ` (pid ${running.pid}, ${running.url})` : ''}: stop it first`,
+      `${other} is already serving this database${running ? ` (pid ${running.pid}, ${running.url})` : ''}: stop it first`,
     );
   }
-  const tmpDir = join(paths.tmp, 'server');
+  // Servers that scale out may share a repository directory: each has its own.
+  const tmpDir = join(paths.tmp, options.scaleOut ? `server-${process.pid}` : 'server');
   let app: FastifyInstance | undefined;
   try {
     // Left over from a server that was killed: nobody else uses it while we hold the lock.

@@ -1,6 +1,7 @@
 import { sql, type Kysely, type SelectQueryBuilder } from 'kysely';
 import type { EntityRecords, EntityType, Project, WorkItem } from '../domain/index.js';
 import { columnsOf, fromRow, rowJsonEncoder, stampValues, toRow, toValues, type Stamps } from './rows.js';
+import { KyselyBatchQueue, type BatchQueue } from './sync-batches.js';
 import { KyselySyncRepository, type SyncRepository } from './sync-repository.js';
 import type {
   ApiToken,
@@ -68,6 +69,10 @@ export class KyselyStore implements Store {
 
   get sync(): SyncRepository {
     return new KyselySyncRepository(this.db);
+  }
+
+  get batches(): BatchQueue {
+    return new KyselyBatchQueue(this.db, this.dialect);
   }
 
   /** Exposed for dialect-specific bulk paths inside the store folder. */
@@ -637,7 +642,7 @@ export class KyselyStore implements Store {
    * the server drops the session, and with it the lock, when the process dies. The key names
    * the schema, so pm databases that share a PostgreSQL database do not block each other.
    */
-  async holdLock(name: string): Promise<HeldLock | undefined> {
+  async holdLock(name: string, options: { shared?: boolean } = {}): Promise<HeldLock | undefined> {
     if (this.dialect !== 'postgres') throw new Error(`holdLock is not implemented for ${this.dialect}`);
     let release!: () => void;
     const released = new Promise<void>((resolve) => (release = resolve));
@@ -645,12 +650,15 @@ export class KyselyStore implements Store {
     const taken = new Promise<boolean>((resolve) => (settle = resolve));
     const session = this.db.connection().execute(async (conn) => {
       const key = sql`${LOCK_KEYSPACE}, hashtext(current_schema() || ':' || ${name})`;
-      const result = await sql<{ held: boolean }>`select pg_try_advisory_lock(${key}) as held`.execute(conn);
+      const take = options.shared ? sql`pg_try_advisory_lock_shared(${key})` : sql`pg_try_advisory_lock(${key})`;
+      const result = await sql<{ held: boolean }>`select ${take} as held`.execute(conn);
       const held = result.rows[0]?.held === true;
       settle(held);
       if (!held) return;
       await released;
-      await sql`select pg_advisory_unlock(${key})`.execute(conn);
+      await (options.shared ? sql`select pg_advisory_unlock_shared(${key})` : sql`select pg_advisory_unlock(${key})`).execute(
+        conn,
+      );
     });
     const ended = session.then(() => false);
     // A failure after the lock was taken surfaces in release().

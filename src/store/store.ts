@@ -1,4 +1,5 @@
 import type { EntityRecords, EntityType, Project, WorkItem } from '../domain/index.js';
+import type { BatchQueue } from './sync-batches.js';
 import type { SyncRepository } from './sync-repository.js';
 
 export type Dialect = 'sqlite' | 'postgres';
@@ -96,6 +97,8 @@ export interface Store {
 
   /** The sync engine's state (links, runs, history), in the same database and transaction. */
   readonly sync: SyncRepository;
+  /** The batches runs are split into when several processes share them (scale-out), in the same transaction. */
+  readonly batches: BatchQueue;
 
   /**
    * One write transaction, and the only one on this database while it runs, across processes
@@ -214,7 +217,8 @@ export interface Store {
   /**
    * Takes a named lock on this database that lasts until `release()` or until the process
    * dies, whatever way it dies; undefined when another process (or connection) holds it.
-   * `pm serve` uses it so that one database has at most one server.
+   * `pm serve` uses it so that one database has at most one server. A shared lock (PostgreSQL)
+   * admits other shared holders and keeps out an exclusive one: servers that scale out together.
    */
-  holdLock(name: string): Promise<HeldLock | undefined>;
+  holdLock(name: string, options?: { shared?: boolean }): Promise<HeldLock | undefined>;
 }

@@ -24,6 +24,14 @@ export const configSchema = z.looseObject({
       sync_requests_per_minute: z.optional(z.int().check(z.gte(1))),
       /** Host names besides loopback's a server without tokens answers (DNS rebinding guard). */
       allowed_hosts: z.optional(z.array(z.string().check(z.minLength(1), z.maxLength(253)))),
+      /** PostgreSQL: share the database with other servers and pm worker, and split sync runs into batches. */
+      scale_out: z.optional(z.boolean()),
+      /** Scale-out: this server pushes batches too, as pm worker does (implies scale_out). */
+      work_batches: z.optional(z.boolean()),
+      /** Scale-out: local records per batch. */
+      batch_size: z.optional(z.int().check(z.gte(1), z.lte(10_000))),
+      /** Scale-out: seconds a batch stays claimed by a worker that stopped renewing its claim. */
+      lease_seconds: z.optional(z.number().check(z.gte(1))),
     }),
   ),
   item: z.optional(
@@ -70,6 +78,11 @@ auto_export = true
 # sync_requests_per_minute = 60
 # Host names besides localhost / 127.0.0.1 / [::1] that clients may reach a tokenless server by.
 # allowed_hosts = ["pm.local"]
+# PostgreSQL only: several servers and pm worker processes share sync runs (docs/scale-out.md).
+# scale_out = false
+# work_batches = false
+# batch_size = 25
+# lease_seconds = 30
 
 [workflow]
 # Statuses that count as finished: hidden from \`pm item list\` without --all, never "ready".

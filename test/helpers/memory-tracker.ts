@@ -34,7 +34,7 @@ export interface StoredRecord {
   updatedAt: string;
 }
 
-type Call = 'list' | 'get' | 'find' | 'create' | 'update' | 'delete';
+export type Call = 'list' | 'get' | 'find' | 'create' | 'update' | 'delete';
 
 /** A failure the tracker answers the next matching call with, before or after doing it. */
 export interface MemoryFault {

@@ -13,6 +13,7 @@ function kysely(store: Store): Kysely<Record<string, Record<string, unknown>>> {
 /** Undoes schema version 5 (change counters) in place, as a version 4 database had it. */
 async function backToVersion4(store: Store): Promise<void> {
   const db = kysely(store);
+  await db.schema.dropTable('sync_batches').execute(); // version 6
   for (const type of ['sprints', 'work_items', 'comments', 'dependencies', 'time_entries', 'conflicts'])
     await db.schema.dropIndex(`${type}_change_seq`).execute();
   for (const type of ['projects', 'sprints', 'swim_lanes', 'work_items', 'comments', 'dependencies', 'time_entries', 'conflicts'])

@@ -1,9 +1,9 @@
 import { isAbsolute, resolve } from 'node:path';
 import type { Command } from 'commander';
-import { ValidationError, everySeconds, isOneOf, shortId } from '../../domain/index.js';
+import { ConfigError, ValidationError, everySeconds, isOneOf, shortId } from '../../domain/index.js';
 import type { ConnectionInfo, ServerSettings } from '../../server/index.js';
 import { TOKEN_SCOPES, isPostgresUrl, openStore, type Store } from '../../store/index.js';
-import { SyncEngine, SyncScheduler } from '../../sync/index.js';
+import { SyncEngine, SyncScheduler, type ScaleOutOptions } from '../../sync/index.js';
 import {
   connectionsOf,
   databaseTarget,
@@ -20,7 +20,7 @@ import type { Session } from '../session.js';
 const DEFAULT_PORT = 4400;
 
 /** `--database`: a postgres:// URL as it is, a SQLite file relative to where pm runs. */
-function databaseOption(session: Session, value: string): string {
+export function databaseOption(session: Session, value: string): string {
   return isPostgresUrl(value) || isAbsolute(value) ? value : resolve(session.io.cwd, value);
 }
 
@@ -59,11 +59,27 @@ function connectionInfos(
     });
 }
 
+/** Scale-out settings (`[server] batch_size`, `lease_seconds`, or `--lease`): PostgreSQL only. */
+export function scaleOutOf(config: Config, store: Store, leaseSeconds?: number): ScaleOutOptions {
+  if (store.dialect !== 'postgres') {
+    throw new ConfigError(
+      'config_invalid',
+      'scale-out needs PostgreSQL: processes share sync runs through its job queue (--database postgres://… or PM_DATABASE_URL)',
+    );
+  }
+  const server = config.server ?? {};
+  const lease = leaseSeconds ?? server.lease_seconds;
+  return {
+    ...(server.batch_size !== undefined ? { batchSize: server.batch_size } : {}),
+    ...(lease !== undefined ? { leaseMs: lease * 1000 } : {}),
+  };
+}
+
 /**
  * Resolves on the first SIGINT or SIGTERM. A second one ends the process at once, after
  * `atOnce` (which must be synchronous), with the usual code for that signal.
  */
-function untilSignal(atOnce: () => void): Promise<NodeJS.Signals> {
+export function untilSignal(atOnce: () => void): Promise<NodeJS.Signals> {
   return new Promise((resolvePromise) => {
     const second = (signal: NodeJS.Signals) => {
       atOnce();
@@ -109,81 +125,104 @@ export function registerServe(program: Command, session: Session): void {
       list,
     )
     .option('--database <url>', 'postgres://… or a SQLite file (default: PM_DATABASE_URL, else .pm/data.db)')
+    .option(
+      '--scale-out',
+      'PostgreSQL: share the database with other such servers and pm worker processes, which push the batches sync runs are split into ([server] scale_out)',
+    )
+    .option('--work-batches', 'with --scale-out: push batches here too, not only in pm worker ([server] work_batches)')
     .addHelpText(
       'after',
-      `${example('pm serve', 'pm serve --port 8080 --host 0.0.0.0', 'pm serve --database postgres://pm@db/pm')}
-Writes .pm/server.json ({ url, pid }) while it runs; one server per database. Stop it with
-Ctrl-C or SIGTERM: requests in flight finish first. API: /api/v1 (see /api/v1/openapi.json).
+      `${example('pm serve', 'pm serve --port 8080 --host 0.0.0.0', 'pm serve --database postgres://pm@db/pm --scale-out')}
+Writes .pm/server.json ({ url, pid }) while it runs; one server per database unless they scale
+out (docs/scale-out.md). Stop it with Ctrl-C or SIGTERM: requests in flight finish first.
+API: /api/v1 (see /api/v1/openapi.json).
 `,
     )
-    .action(async (opts: { port?: number; host?: string; database?: string; allowHost?: string[] }) => {
-      const ws = await session.workspace(opts.database ? { sync: 'off' } : {});
-      const server = await import('../../server/index.js');
-      const target = opts.database ? databaseOption(session, opts.database) : databaseTarget(ws.paths, session.io.env);
-      const store = opts.database ? await openStore(target) : ws.store;
-      try {
-        const host = opts.host ?? '127.0.0.1';
-        const settings = settingsFrom(ws.config, server.isLoopback(host), opts.allowHost ?? [], server.DEFAULT_SETTINGS);
-        const log = (message: string) => out.note(`pm serve: ${message}`);
-        const sync = new SyncEngine({
-          store,
-          connections: (name) => resolveConnection(ws.paths, session.io.env, ws.config, name),
-          log,
-        });
-        const scheduled = connectionsOf(ws.config).flatMap(([name, c]) => {
-          const seconds = c.every === undefined ? undefined : everySeconds(c.every);
-          return seconds === undefined ? [] : [{ name, everyMs: seconds * 1000 }];
-        });
-        const scheduler = new SyncScheduler(sync, scheduled, { log });
-        const port = opts.port ?? DEFAULT_PORT;
-        const running = await server
-          .startServer({
+    .action(
+      async (opts: {
+        port?: number;
+        host?: string;
+        database?: string;
+        allowHost?: string[];
+        scaleOut?: boolean;
+        workBatches?: boolean;
+      }) => {
+        const ws = await session.workspace(opts.database ? { sync: 'off' } : {});
+        const server = await import('../../server/index.js');
+        const target = opts.database ? databaseOption(session, opts.database) : databaseTarget(ws.paths, session.io.env);
+        const store = opts.database ? await openStore(target) : ws.store;
+        try {
+          const host = opts.host ?? '127.0.0.1';
+          const settings = settingsFrom(ws.config, server.isLoopback(host), opts.allowHost ?? [], server.DEFAULT_SETTINGS);
+          const log = (message: string) => out.note(`pm serve: ${message}`);
+          const works = opts.workBatches ?? ws.config.server?.work_batches ?? false;
+          const scaleOut =
+            (opts.scaleOut ?? ws.config.server?.scale_out ?? works) ? { ...scaleOutOf(ws.config, store), works } : undefined;
+          const sync = new SyncEngine({
             store,
-            target,
-            paths: ws.paths,
-            host,
-            port,
-            settings,
-            clock: ws.clock,
-            doneStatuses: doneStatuses(ws.config),
-            actor: () => ws.actor,
-            sync,
-            connections: connectionInfos(ws.config, ws.paths, session.io.env, scheduler),
-            logger: {
-              // JSON lines only when asked (PM_LOG_LEVEL=info); by default warnings and errors alone.
-              level: session.io.env.PM_LOG_LEVEL ?? 'warn',
-              stream: { write: (line: string) => session.io.stderr.write(line) },
-            },
-          })
-          .catch((error: unknown) => {
-            throw listenError(error, host, port);
+            connections: (name) => resolveConnection(ws.paths, session.io.env, ws.config, name),
+            log,
+            ...(scaleOut ? { scaleOut } : {}),
           });
-        await scheduler.start();
-        // Handlers first: whoever reads the line below may signal at once.
-        const signalled = untilSignal(() => running.abandon());
-        out.line(`pm serve: listening on ${running.url} (${store.dialect}: ${store.location})`);
-        out.note(`web UI: ${running.url}/`);
-        if (!settings.requireToken) {
-          out.note(out.c.dim('no token needed on loopback ([server] require_token = true in .pm/config.toml to require one)'));
-        } else if (!(await store.listTokens()).some((t) => t.revoked_at === null)) {
-          out.note(
-            `${out.c.yellow('warning:')} every request needs a token and there is none yet: pm token create --scope write`,
+          const scheduled = connectionsOf(ws.config).flatMap(([name, c]) => {
+            const seconds = c.every === undefined ? undefined : everySeconds(c.every);
+            return seconds === undefined ? [] : [{ name, everyMs: seconds * 1000 }];
+          });
+          const scheduler = new SyncScheduler(sync, scheduled, { log });
+          const port = opts.port ?? DEFAULT_PORT;
+          const running = await server
+            .startServer({
+              store,
+              target,
+              paths: ws.paths,
+              host,
+              port,
+              settings,
+              clock: ws.clock,
+              doneStatuses: doneStatuses(ws.config),
+              actor: () => ws.actor,
+              sync,
+              scaleOut: scaleOut !== undefined,
+              connections: connectionInfos(ws.config, ws.paths, session.io.env, scheduler),
+              logger: {
+                // JSON lines only when asked (PM_LOG_LEVEL=info); by default warnings and errors alone.
+                level: session.io.env.PM_LOG_LEVEL ?? 'warn',
+                stream: { write: (line: string) => session.io.stderr.write(line) },
+              },
+            })
+            .catch((error: unknown) => {
+              throw listenError(error, host, port);
+            });
+          await scheduler.start();
+          if (scaleOut?.works) void sync.work();
+          // Handlers first: whoever reads the line below may signal at once.
+          const signalled = untilSignal(() => running.abandon());
+          out.line(
+            `pm serve: listening on ${running.url} (${store.dialect}: ${store.location})${scaleOut ? `, scaling out${works ? ' and pushing batches' : ''}` : ''}`,
           );
+          out.note(`web UI: ${running.url}/`);
+          if (!settings.requireToken) {
+            out.note(out.c.dim('no token needed on loopback ([server] require_token = true in .pm/config.toml to require one)'));
+          } else if (!(await store.listTokens()).some((t) => t.revoked_at === null)) {
+            out.note(
+              `${out.c.yellow('warning:')} every request needs a token and there is none yet: pm token create --scope write`,
+            );
+          }
+          if (!server.isLoopback(host)) {
+            out.note(
+              `${out.c.yellow('warning:')} plain HTTP beyond loopback: put TLS in front (a reverse proxy), or tokens travel in clear text`,
+            );
+          }
+          const signal = await signalled;
+          out.note(`pm serve: ${signal}: finishing requests in flight (a second ${signal} stops at once)`);
+          scheduler.stop();
+          await running.close();
+          out.note('pm serve: stopped');
+        } finally {
+          if (store !== ws.store) await store.close();
         }
-        if (!server.isLoopback(host)) {
-          out.note(
-            `${out.c.yellow('warning:')} plain HTTP beyond loopback: put TLS in front (a reverse proxy), or tokens travel in clear text`,
-          );
-        }
-        const signal = await signalled;
-        out.note(`pm serve: ${signal}: finishing requests in flight (a second ${signal} stops at once)`);
-        scheduler.stop();
-        await running.close();
-        out.note('pm serve: stopped');
-      } finally {
-        if (store !== ws.store) await store.close();
-      }
-    });
+      },
+    );
 
   const token = program.command('token').description('bearer tokens for pm serve (stored hashed in the database)');
   const withStore = async <T>(database: string | undefined, use: (store: Store) => Promise<T>): Promise<T> => {

@@ -33,8 +33,9 @@ import {
 import { RunEvents } from './events.js';
 import { RunRecorder, recordAudit, type Requester } from './history.js';
 import { RateLimiter } from './limiter.js';
-import { LocalChanges } from './run-context.js';
+import { LocalChanges, type RunEnvironment } from './run-context.js';
 import { executeRun, syncedProject } from './runner.js';
+import { ScaleOut, type ScaleOutOptions } from './scale-out.js';
 
 export interface RunRequest {
   /** The connection's name; optional when there is one. */
@@ -60,6 +61,11 @@ export interface EngineOptions {
   log?: (message: string) => void;
   /** How often a running run proves it is alive and looks for a cancel request. */
   heartbeatMs?: number;
+  /**
+   * Scale-out (PostgreSQL): runs are split into batches that every process sharing the database
+   * and working batches pushes (pm serve with scale-out, pm worker). Without it a run is one process's.
+   */
+  scaleOut?: ScaleOutOptions;
 }
 
 export interface RunDetail {
@@ -92,10 +98,28 @@ export class SyncEngine {
   private readonly recorders = new Map<string, RunRecorder>();
   private readonly clock: () => number;
   private readonly log: (message: string) => void;
+  private readonly scaleOut: ScaleOut | undefined;
+  private stopping = false;
+  private working: Promise<void> | undefined;
 
   constructor(private readonly options: EngineOptions) {
     this.clock = options.clock ?? Date.now;
     this.log = options.log ?? ((message) => process.stderr.write(`pm: ${message}\n`));
+    if (options.scaleOut) {
+      this.scaleOut = new ScaleOut(
+        {
+          store: options.store,
+          // Each engine its own: two in one process are two workers.
+          owner: `${this.owner}/${newId().slice(-8)}`,
+          log: this.log,
+          clock: this.clock,
+          emit: (event) => this.events.emit(event),
+          environment: (run, recorder, more) => this.environment(run, recorder, more),
+          cancelled: (runId) => this.cancels.has(runId) || this.stopping,
+        },
+        options.scaleOut,
+      );
+    }
   }
 
   private get repo() {
@@ -190,7 +214,9 @@ export class SyncEngine {
     let status: RunStatus;
     let error: string | null = null;
     try {
-      const result = await this.perform(run, recorder, abort.signal);
+      const result = this.scaleOut?.splits(run)
+        ? await this.scaleOut.coordinate(run, recorder)
+        : await executeRun(await this.environment(run, recorder));
       status = this.cancels.has(run.id) ? 'cancelled' : recorder.failed > 0 ? 'completed_with_errors' : 'completed';
       if (status === 'completed' && !run.dry_run) {
         for (const [type, cursor] of result.cursors) await this.repo.setCursor(run.connection, type, cursor, this.iso());
@@ -241,8 +267,9 @@ export class SyncEngine {
 
   /** Asks every run of this process to stop and waits for them (a server shutting down). */
   async stop(): Promise<void> {
+    this.stopping = true;
     for (const id of this.running.keys()) this.stopRun(id);
-    await Promise.allSettled([...this.running.values()]);
+    await Promise.allSettled([...this.running.values(), this.working]);
   }
 
   /** A run of this process stops: at its next record, and its remote requests and waits at once. */
@@ -251,7 +278,17 @@ export class SyncEngine {
     this.aborts.get(runId)?.abort();
   }
 
-  private async perform(run: SyncRun, recorder: RunRecorder, signal: AbortSignal) {
+  /** Scale-out: pushes batches of every process's runs until `stop()` (pm worker, pm serve with scale-out). */
+  work(): Promise<void> {
+    if (!this.scaleOut) throw new Error('sync: work() needs an engine with scaleOut');
+    const scaleOut = this.scaleOut;
+    return (this.working ??= scaleOut.work(() => this.stopping));
+  }
+
+  /** What executing a run needs: the connection's connector, the synced project, the run's hooks. */
+  private async environment(run: SyncRun, recorder: RunRecorder, more: Partial<RunEnvironment> = {}): Promise<RunEnvironment> {
+    // Cancel aborts the requests of a run this process started (batches of others' runs end at their lease).
+    const signal = this.aborts.get(run.id)?.signal;
     const { store } = this.options;
     const connection = this.connection(run.connection);
     const project = await syncedProject(store, connection);
@@ -270,7 +307,7 @@ export class SyncEngine {
       signal,
     });
     await connector.prepare();
-    return executeRun({
+    return {
       store,
       connector,
       connection,
@@ -288,7 +325,8 @@ export class SyncEngine {
       cancelled: () => this.cancels.has(run.id),
       emit: (event) => this.events.emit(event),
       log: this.log,
-    });
+      ...more,
+    };
   }
 
   private definition(kind: string): AnyConnectorDefinition {
@@ -377,6 +415,7 @@ export class SyncEngine {
         at,
         details: { error },
       });
+      if (this.scaleOut) await this.options.store.batches.abandon(run.id, error);
       failed.push({ ...run, status: 'failed', error, finished_at: at });
     }
     return failed;

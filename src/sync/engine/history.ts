@@ -37,12 +37,16 @@ export class RunRecorder {
   private flushing: Promise<void> = Promise.resolve();
 
   constructor(
-    private readonly repo: SyncRepository,
+    private readonly repo: Pick<SyncRepository, 'insertRunItems' | 'updateRun' | 'insertAudit'>,
     private readonly run: SyncRun,
     private readonly emit: (event: RunEvent) => void,
     private readonly log: (message: string) => void,
     private readonly clock: () => number,
-  ) {}
+    /** Where item numbers start: a batch of a split run numbers its items after the earlier batches'. */
+    firstSeq = 0,
+  ) {
+    this.seq = firstSeq;
+  }
 
   count(type: string, what: ItemOperation | 'skipped' | 'failed' | 'unchanged', by = 1): void {
     const counters = (this.counters[type] ??= {});
@@ -114,7 +118,7 @@ export class RunRecorder {
 
 /** One audit entry; a failure to write it is logged, never thrown. */
 export async function recordAudit(
-  repo: SyncRepository,
+  repo: Pick<SyncRepository, 'insertAudit'>,
   log: (message: string) => void,
   entry: Omit<AuditEntry, 'id' | 'source_ip' | 'user_agent'> & { source_ip?: string | null; user_agent?: string | null },
 ): Promise<void> {

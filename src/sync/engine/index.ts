@@ -4,3 +4,4 @@ export type { Requester } from './history.js';
 export { DEFAULT_RETRY, type RetryPolicy } from '../connectors/index.js';
 export { LocalSyncService, resolveSyncId, type FailureQuery, type SyncService } from './service.js';
 export { SyncScheduler, type ScheduledConnection } from './scheduler.js';
+export { DEFAULT_SCALE_OUT, type ScaleOutOptions } from './scale-out.js';

@@ -125,7 +125,7 @@ export class Pusher {
   }
 
   get createsKey(): string {
-    return `sync:${this.ctx.name}:creates_since`;
+    return this.ctx.env.createsKey ?? `sync:${this.ctx.name}:creates_since`;
   }
 
   /** Work items by depth, so a parent exists remotely before its children are created. */

@@ -26,6 +26,8 @@ export interface RunEnvironment {
   cancelled: () => boolean;
   emit: (event: RunEvent) => void;
   log: (message: string) => void;
+  /** Where the push marks creates that may reach the remote unlinked (default: the connection's marker; a batch has its own). */
+  createsKey?: string;
 }
 
 /** A remote write the run decided on. */

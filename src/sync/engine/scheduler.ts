@@ -61,8 +61,11 @@ export class SyncScheduler {
       const { runs } = await this.engine.listRuns({ connection: c.name, status: ['queued', 'running'], limit: 1 });
       if (runs.length === 0) {
         const who = { actor: 'pm serve (schedule)' };
-        const { run } = await this.engine.request({ connection: c.name, mode: 'incremental' }, who);
-        void this.engine.execute(run.id, who).catch((error: unknown) => this.log(c, error));
+        // Servers that scale out fire together: the run that follows one last run is one run, whoever asks.
+        const last = (await this.engine.listRuns({ connection: c.name, limit: 1 })).runs[0];
+        const idempotency_key = `schedule:after:${last?.id ?? 'none'}`;
+        const { run, created } = await this.engine.request({ connection: c.name, mode: 'incremental', idempotency_key }, who);
+        if (created) void this.engine.execute(run.id, who).catch((error: unknown) => this.log(c, error));
       }
     } catch (error) {
       this.log(c, error);

@@ -1,0 +1,168 @@
+import { sql, type Kysely } from 'kysely';
+import { describe, expect, test, vi } from 'vitest';
+import { newId, type SyncRun } from '../../../src/domain/index.js';
+import { openStore, type Store } from '../../../src/store/index.js';
+import { SyncEngine, SyncScheduler, type RawConnection } from '../../../src/sync/index.js';
+import { LocalTracker } from '../../../src/tracker/index.js';
+import type { SyncedType } from '../../../src/sync/connectors/index.js';
+import { MemoryTracker, memoryDefinition, type Call } from '../../helpers/memory-tracker.js';
+import { runRecord } from '../../helpers/runs.js';
+import { postgresUrl, storesOn } from '../../helpers/stores.js';
+import { manualClock, seedLanes } from '../../helpers/tracker.js';
+
+/** Scale-out in process: engines on one PostgreSQL schema (a store each, as processes have) share a run's batches. */
+
+const requester = { actor: 'tester@example.com' };
+
+/** A remote whose first create runs `before` first (awaited): to act in the middle of a batch. */
+class CueTracker extends MemoryTracker {
+  before: (() => Promise<void>) | undefined;
+
+  override async call<T>(call: Call, type: SyncedType, work: () => T | Promise<T>): Promise<T> {
+    const cue = call === 'create' ? this.before : undefined;
+    this.before = undefined;
+    await cue?.();
+    return super.call(call, type, work);
+  }
+}
+
+async function cluster(engines: number, leaseMs = 3000) {
+  const remote = new CueTracker();
+  const target = postgresUrl();
+  await (await openStore(target)).close(); // migrated once, before the others open it
+  const stores = await storesOn(target, engines);
+  await seedLanes(stores[0]!);
+  const local = new LocalTracker({ store: stores[0]!, actor: 'alice@example.com', clock: manualClock(), doneStatuses: ['done'] });
+  await local.addProject({ key: 'WEB', title: 'Website' });
+  const connection: RawConnection = {
+    name: 'memory',
+    kind: 'memory',
+    settings: { url: 'http://memory.invalid', project: 'web', workers: 2 },
+    secret: 'key',
+    source: 'test',
+  };
+  const all = stores.map(
+    (store) =>
+      new SyncEngine({
+        store,
+        connections: () => connection,
+        definitions: [memoryDefinition(remote)],
+        retry: { attempts: 2, baseDelayMs: 1, maxDelayMs: 2 },
+        scaleOut: { batchSize: 4, pollMs: 10, leaseMs },
+      }),
+  );
+  return { stores, local, remote, engines: all };
+}
+
+describe('sync scale-out', () => {
+  test('a run split into batches is pushed by every engine that works them, parents before children, each record once', async () => {
+    const c = await cluster(2);
+    const [coordinator, worker] = c.engines as [SyncEngine, SyncEngine];
+    for (let i = 1; i <= 6; i++) {
+      const story = await c.local.addItem({ item_type: 'story', title: `Story ${i}` });
+      for (let j = 1; j <= 3; j++) await c.local.addItem({ item_type: 'task', title: `Task ${i}.${j}`, parent: story.key });
+    }
+    const working = worker.work();
+    const { run } = await coordinator.request({ mode: 'full' }, requester);
+    const final = await coordinator.execute(run.id, requester);
+    await worker.stop();
+    await working;
+
+    expect(final).toMatchObject({ status: 'completed', counters: { work_items: { create: 24 } } });
+    const items = c.remote.all('work_items');
+    expect(items).toHaveLength(24);
+    expect(new Set(items.map((r) => r.pmId)).size).toBe(24);
+    // Every child names its parent's remote record: parents were created in an earlier wave.
+    const byId = new Map(items.map((r) => [r.id, r]));
+    expect(items.filter((r) => r.fields.parent_id).every((r) => byId.has(String(r.fields.parent_id)))).toBe(true);
+    expect(items.filter((r) => r.fields.parent_id)).toHaveLength(18);
+
+    const batches = await c.stores[0]!.batches.ofRun(run.id);
+    expect(batches.length).toBeGreaterThanOrEqual(6);
+    expect(batches.every((b) => b.status === 'done')).toBe(true);
+    expect(new Set(batches.map((b) => b.owner)).size).toBe(2);
+    const detail = await coordinator.getRun(run.id);
+    expect(detail.items.filter((i) => i.operation === 'create')).toHaveLength(24);
+
+    // The next run finds nothing to do: the batches' links were kept.
+    const again = await coordinator.execute((await coordinator.request({ mode: 'full' }, requester)).run.id, requester);
+    expect(again).toMatchObject({ status: 'completed', counters: { work_items: { unchanged: 24 } } });
+    expect(c.remote.all('work_items')).toHaveLength(24);
+  });
+
+  test('a batch taken over in the middle has the links and items of the first claim refused; the next claim links its creates by pm id', async () => {
+    const c = await cluster(1, 600);
+    const [engine] = c.engines as [SyncEngine];
+    for (let i = 1; i <= 3; i++) await c.local.addItem({ item_type: 'task', title: `Task ${i}` });
+    // Another worker claims the batch while this one is at its first create (as after a pause past its lease).
+    const db = (c.stores[0] as unknown as { kysely: Kysely<Record<string, Record<string, unknown>>> }).kysely;
+    c.remote.before = async () => {
+      await sql`update sync_batches set attempt = attempt + 1 where status = 'running'`.execute(db);
+    };
+    const { run } = await engine.request({ mode: 'full', direction: 'push' }, requester);
+    const final = await engine.execute(run.id, requester);
+
+    expect(final).toMatchObject({ status: 'completed', counters: { work_items: { link: 3 } } });
+    expect(c.remote.all('work_items')).toHaveLength(3);
+    // The stale claim made the records but wrote neither their links nor its items: the last claim linked them.
+    const { items } = await engine.getRun(run.id);
+    expect(items.map((i) => i.operation)).toEqual(['link', 'link', 'link']);
+    const [batch] = await c.stores[0]!.batches.ofRun(run.id);
+    expect(batch).toMatchObject({ status: 'done', attempt: 3 });
+  });
+
+  test('the schedulers of two servers that fire together make one run', async () => {
+    const c = await cluster(2);
+    const hourAgo = new Date(Date.now() - 3_600_000).toISOString();
+    await c.stores[0]!.sync.insertRun(runRecord({ connection: 'memory', status: 'completed', created_at: hourAgo }));
+    const schedulers = c.engines.map((engine) => new SyncScheduler(engine, [{ name: 'memory', everyMs: 600_000 }]));
+    // The last run is older than the interval: both fire at once.
+    await Promise.all(schedulers.map((s) => s.start()));
+    try {
+      await vi.waitFor(
+        () => expect(schedulers.every((s) => Date.parse(s.nextRunAt('memory')!) > Date.now() + 60_000)).toBe(true),
+        { timeout: 10_000, interval: 20 },
+      );
+      await vi.waitFor(async () => expect((await c.engines[0]!.listRuns({ status: ['completed'] })).total).toBe(2), {
+        timeout: 10_000,
+        interval: 50,
+      });
+      expect((await c.engines[0]!.listRuns()).total).toBe(2);
+    } finally {
+      for (const s of schedulers) s.stop();
+    }
+  });
+
+  test('a batch claimed again after its lease ran out fences the earlier claim: its end and writes are refused', async () => {
+    const c = await cluster(1);
+    const store: Store = c.stores[0]!;
+    const run: SyncRun = runRecord({ connection: 'memory', status: 'running' });
+    await store.sync.insertRun(run);
+    const batch = {
+      id: newId(),
+      run_id: run.id,
+      wave: 0,
+      seq: 0,
+      ids: [newId()],
+      status: 'queued' as const,
+      attempt: 0,
+      owner: null,
+      lease_until: null,
+      result: null,
+      error: null,
+    };
+    await store.batches.enqueue([batch]);
+    const first = await store.batches.claim('1@gone', 1);
+    expect(first).toMatchObject({ id: batch.id, attempt: 1, owner: '1@gone' });
+    await new Promise((r) => setTimeout(r, 20));
+    const second = await store.batches.claim('2@alive', 60_000);
+    expect(second).toMatchObject({ id: batch.id, attempt: 2, owner: '2@alive' });
+    expect(await store.batches.claim('3@other', 60_000)).toBeUndefined();
+
+    expect(await store.write((tx) => tx.batches.holds(batch.id, 1))).toBe(false);
+    expect(await store.batches.renew(batch.id, 1, 60_000)).toBe(false);
+    expect(await store.batches.finish(batch.id, 1, { status: 'done' })).toBe(false);
+    expect(await store.batches.finish(batch.id, 2, { status: 'done' })).toBe(true);
+    expect((await store.batches.ofRun(run.id))[0]).toMatchObject({ status: 'done', attempt: 2, owner: '2@alive' });
+  });
+});
