@@ -1,7 +1,7 @@
 import { STATUS_CODES } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
-import { PmError, ValidationError, isPmError, type ErrorCode } from '../domain/index.js';
+import { LIMITS, PmError, ValidationError, isPmError, type ErrorCode } from '../domain/index.js';
 
 /** The one place error codes become HTTP statuses (the CLI's twin is `EXIT_CODES`). */
 export const HTTP_STATUS: Record<ErrorCode, number> = {
@@ -72,8 +72,11 @@ export function payloadTooLarge(limit: number): PmError {
   });
 }
 
-/** Longest path parameter (a ref): longer ones are refused (414) before routing. */
-export const MAX_PARAM_LENGTH = 200;
+/**
+ * Longest path parameter (a ref), as sent: a sprint name of the longest kind, every character
+ * %-escaped (up to 12 characters each). Longer ones are refused (414) before routing.
+ */
+export const MAX_PARAM_LENGTH = LIMITS.name * 12;
 
 const notJson = () => new ValidationError([{ path: 'body', message: 'the body is not valid JSON' }]);
 

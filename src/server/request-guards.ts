@@ -40,14 +40,18 @@ export function requestGuard(settings: ServerSettings): (request: FastifyRequest
   const allowed = new Set(settings.allowedHosts.map((h) => hostnameOf(h)));
   const knownName = (name: string) => allowed.has(name) || LOOPBACK_NAMES.has(name) || LOOPBACK_V4_RE.test(name);
   const allowHint = 'pm serve --allow-host NAME, or allowed_hosts under [server] in .pm/config.toml';
+  // Nearly every request names the host the last one did: that one is checked once.
+  let lastKnownHost: string | undefined;
   return (request) => {
     const { host, origin } = request.headers;
-    if (!settings.requireToken && host !== undefined && !knownName(hostnameOf(host))) {
-      throw new PmError(
-        'host_not_allowed',
-        `this server answers only loopback host names, not ${shown(host)}: to serve another name, ${allowHint}`,
-        { details: { host: host.slice(0, 200) } },
-      );
+    if (!settings.requireToken && host !== undefined && host !== lastKnownHost) {
+      if (knownName(hostnameOf(host))) lastKnownHost = host;
+      else
+        throw new PmError(
+          'host_not_allowed',
+          `this server answers only loopback host names, not ${shown(host)}: to serve another name, ${allowHint}`,
+          { details: { host: host.slice(0, 200) } },
+        );
     }
     if (!WRITES.has(request.method)) return;
     const site = request.headers['sec-fetch-site'];

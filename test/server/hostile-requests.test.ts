@@ -207,7 +207,11 @@ describe('errors Fastify and Node raise before a handler runs', () => {
 
   it('a path segment over the limit is 414 uri_too_long', async () => {
     const app = await withProject();
-    expectPmError(await raw(app.url, 'GET', `/api/v1/work_items/${'A'.repeat(500)}`), 414, 'uri_too_long');
+    expectPmError(await raw(app.url, 'GET', `/api/v1/work_items/${'A'.repeat(2401)}`), 414, 'uri_too_long');
+    // A sprint name as long as names go, every character escaped, is still a ref.
+    const name = 'é'.repeat(200);
+    expect((await app.api.post('/sprints', { name, start_date: '2026-12-01', end_date: '2026-12-14' })).status).toBe(201);
+    expect((await app.api.get<{ name: string }>(`/sprints/${encodeURIComponent(name)}`)).body.name).toBe(name);
   });
 
   it('headers over Node’s limit are 431 headers_too_large, a malformed request 400 bad_request', async () => {
