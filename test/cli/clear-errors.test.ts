@@ -30,6 +30,24 @@ describe('clear errors that change nothing', () => {
     expect(changed.stdout).toContain('Updated WEB-1 (version 2)');
   });
 
+  it('every other edit with the values the record has says nothing changed too', async () => {
+    await cli.ok(['sprint', 'add', 'S1', '--start', '2026-12-01', '--end', '2026-12-14']);
+    const comment = (await cli.json<{ id: string }>(['comment', 'add', 'WEB-1', 'hello'])).id;
+    const entry = (await cli.json<{ id: string }>(['time', 'add', 'WEB-1', '--duration', '1h', '--description', 'x'])).id;
+    for (const [args, what] of [
+      [['project', 'edit', 'WEB', '--title', 'Web'], 'project WEB'],
+      [['sprint', 'edit', 'S1', '--start', '2026-12-01'], 'sprint S1'],
+      [['lane', 'edit', 'todo', '--name', 'To do'], 'lane To do'],
+      [['comment', 'edit', comment, 'hello'], `comment ${comment.slice(-12)}`],
+      [['time', 'edit', entry, '--description', 'x'], `time entry ${entry.slice(-12)}`],
+    ] as const) {
+      const r = await cli.run(args);
+      expect(r.code, r.stderr).toBe(0);
+      expect(r.stdout, args.join(' ')).toBe('');
+      expect(r.stderr).toBe(`Nothing changed: ${what} already has these values (version 1)\n`);
+    }
+  });
+
   it('sync import refuses --replace with --merge as clashing options', async () => {
     await cli.ok(['sync', 'export']);
     for (const args of [

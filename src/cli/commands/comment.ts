@@ -44,9 +44,11 @@ export function registerComment(program: Command, session: Session): void {
     .addOption(jsonOption())
     .addHelpText('after', example('pm comment edit 3f9a1b2c4d5e "Unblocked: keys arrived"'))
     .action(async (id: string, text: string, opts: { ifVersion?: number; json?: boolean }) => {
-      const updated = await (await session.tracker()).editComment(id, text, opts.ifVersion);
+      const tracker = await session.tracker();
+      const before = await tracker.getComment(id);
+      const updated = await tracker.editComment(id, text, opts.ifVersion);
       if (opts.json) return out.json(publicRecord(updated));
-      out.line(`Updated comment ${shortId(updated.id)}`);
+      out.edited(before, updated, `comment ${shortId(updated.id)}`, `Updated comment ${shortId(updated.id)}`);
     });
 
   comment

@@ -206,10 +206,7 @@ export function registerItem(program: Command, session: Session): void {
       const before = await tracker.getItem(key);
       const updated = await namingFlags(ITEM_FLAGS, () => tracker.editItem(key, patch, opts.ifVersion));
       if (opts.json) return out.json(publicRecord(updated));
-      // A patch of the values the item already has writes nothing: say so, not "Updated".
-      if (updated.version === before.version)
-        out.note(`Nothing changed: ${updated.key} already has these values (version ${updated.version})`);
-      else out.line(`Updated ${out.c.bold(updated.key)} (version ${updated.version})`);
+      out.edited(before, updated, updated.key, `Updated ${out.c.bold(updated.key)} (version ${updated.version})`);
     });
 
   item

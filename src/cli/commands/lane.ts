@@ -54,9 +54,9 @@ export function registerLane(program: Command, session: Session): void {
     .addOption(jsonOption())
     .addHelpText('after', example('pm lane edit review --name "Code review"'))
     .action(async (ref: string, opts: { name?: string; position?: number; ifVersion?: number; json?: boolean }) => {
-      const updated = await (
-        await session.tracker()
-      ).editLane(
+      const tracker = await session.tracker();
+      const before = await tracker.getLane(ref);
+      const updated = await tracker.editLane(
         ref,
         {
           ...(opts.name !== undefined ? { name: opts.name } : {}),
@@ -65,7 +65,7 @@ export function registerLane(program: Command, session: Session): void {
         opts.ifVersion,
       );
       if (opts.json) return out.json(publicRecord(updated));
-      out.line(`Updated lane ${out.c.bold(updated.name)}`);
+      out.edited(before, updated, `lane ${updated.name}`, `Updated lane ${out.c.bold(updated.name)}`);
     });
 
   lane

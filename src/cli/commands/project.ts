@@ -79,9 +79,16 @@ export function registerProject(program: Command, session: Session): void {
           ...(opts.description !== undefined ? { description: opts.description === '' ? null : opts.description } : {}),
           ...(opts.status !== undefined ? { status: opts.status as Project['status'] } : {}),
         };
-        const updated = await (await session.tracker()).editProject(key, patch, opts.ifVersion);
+        const tracker = await session.tracker();
+        const before = await tracker.getProject(key);
+        const updated = await tracker.editProject(key, patch, opts.ifVersion);
         if (opts.json) return out.json(publicRecord(updated));
-        out.line(`Updated project ${out.c.bold(updated.key)} (version ${updated.version})`);
+        out.edited(
+          before,
+          updated,
+          `project ${updated.key}`,
+          `Updated project ${out.c.bold(updated.key)} (version ${updated.version})`,
+        );
       },
     );
 

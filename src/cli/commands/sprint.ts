@@ -108,9 +108,9 @@ export function registerSprint(program: Command, session: Session): void {
         ref: string,
         opts: { name?: string; goal?: string; start?: string; end?: string; status?: string; ifVersion?: number; json?: boolean },
       ) => {
-        const updated = await (
-          await session.tracker()
-        ).editSprint(
+        const tracker = await session.tracker();
+        const before = await tracker.getSprint(ref);
+        const updated = await tracker.editSprint(
           ref,
           {
             ...(opts.name !== undefined ? { name: opts.name } : {}),
@@ -122,7 +122,12 @@ export function registerSprint(program: Command, session: Session): void {
           opts.ifVersion,
         );
         if (opts.json) return out.json(publicRecord(updated));
-        out.line(`Updated sprint ${out.c.bold(updated.name)} (version ${updated.version})`);
+        out.edited(
+          before,
+          updated,
+          `sprint ${updated.name}`,
+          `Updated sprint ${out.c.bold(updated.name)} (version ${updated.version})`,
+        );
       },
     );
 

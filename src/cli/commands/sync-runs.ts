@@ -21,6 +21,7 @@ import {
 import type { RunEvent, SyncService } from '../../sync/index.js';
 import { WHEN_HELP, example, integer, jsonOption, list } from '../options.js';
 import type { Output } from '../output/output.js';
+import { terminalSafe } from '../output/terminal-safe.js';
 import type { Session } from '../session.js';
 
 interface RunOptions {
@@ -242,7 +243,13 @@ async function followWithProgress(session: Session, service: SyncService, run: S
       bar?.stop();
       phase = event.phase;
       bar = new cliProgress.SingleBar(
-        { format: `${event.phase.padEnd(9)} |{bar}| {value}/{total}`, stream: stderr, clearOnComplete: true, hideCursor: true },
+        // The bar writes to the terminal itself: the phase (a server's word, with --server) passes the output's sanitizer first.
+        {
+          format: `${terminalSafe(event.phase).padEnd(9)} |{bar}| {value}/{total}`,
+          stream: stderr,
+          clearOnComplete: true,
+          hideCursor: true,
+        },
         cliProgress.Presets.shades_classic,
       );
       bar.start(event.total, event.done);

@@ -82,9 +82,16 @@ export function registerTime(program: Command, session: Session): void {
           ...(opts.started !== undefined ? { started_at: toTimestamp(parseWhen(opts.started, '--started', out.time())) } : {}),
           ...(opts.description !== undefined ? { description: opts.description === '' ? null : opts.description } : {}),
         };
-        const updated = await (await session.tracker()).editTime(id, patch, opts.ifVersion);
+        const tracker = await session.tracker();
+        const before = await tracker.getTimeEntry(id);
+        const updated = await tracker.editTime(id, patch, opts.ifVersion);
         if (opts.json) return out.json(publicRecord(updated));
-        out.line(`Updated time entry ${shortId(updated.id)} on ${updated.key}: ${spent(updated)} (version ${updated.version})`);
+        out.edited(
+          before,
+          updated,
+          `time entry ${shortId(updated.id)}`,
+          `Updated time entry ${shortId(updated.id)} on ${updated.key}: ${spent(updated)} (version ${updated.version})`,
+        );
       },
     );
 

@@ -94,6 +94,16 @@ export class Output {
     );
   }
 
+  /**
+   * What an edit did: `updated` when the record moved to a new version, else that nothing
+   * changed (a patch of the values the record has writes nothing, and exits 0).
+   */
+  edited(before: { version: number }, after: { version: number }, what: string, updated: string): void {
+    if (after.version === before.version)
+      this.note(`Nothing changed: ${what} already has these values (version ${after.version})`);
+    else this.line(updated);
+  }
+
   /** Aligned `label  value` lines, as `show` commands print them. */
   fields(entries: readonly (readonly [string, unknown])[]): void {
     const width = Math.max(...entries.map(([label]) => label.length));
