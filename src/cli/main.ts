@@ -31,6 +31,7 @@ const GROUPS: readonly (readonly [readonly string[], () => Promise<Register>])[]
   [['connect', 'connections'], async () => (await import('./commands/connect.js')).registerConnect],
   [['merge-driver', 'hooks'], async () => (await import('./commands/git.js')).registerGit],
   [['serve', 'token'], async () => (await import('./commands/serve.js')).registerServe],
+  [['audit'], async () => (await import('./commands/audit.js')).registerAudit],
 ];
 
 /**
