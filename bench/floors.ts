@@ -17,7 +17,10 @@ export interface Run {
  * it writes (pm writes one when PM_RUSAGE_FILE names it). A floor that times only its own part
  * reports `ms` there; everything else is timed whole.
  */
-export function runChild(args: readonly string[], options: { cwd: string; env?: NodeJS.ProcessEnv; usage: string }): Run {
+export function runChild(
+  args: readonly string[],
+  options: { cwd: string; env?: NodeJS.ProcessEnv; usage: string; status?: number },
+): Run {
   rmSync(options.usage, { force: true });
   const t0 = process.hrtime.bigint();
   const r = spawnSync(process.execPath, args, {
@@ -27,7 +30,7 @@ export function runChild(args: readonly string[], options: { cwd: string; env?: 
     maxBuffer: 64 * 1024 * 1024,
   });
   const ms = Number(process.hrtime.bigint() - t0) / 1e6;
-  if (r.status !== 0) throw new Error(`${args.join(' ')} failed: ${r.stderr.toString()}`);
+  if (r.status !== (options.status ?? 0)) throw new Error(`${args.join(' ')} failed (${r.status}): ${r.stderr.toString()}`);
   const usage = JSON.parse(readFileSync(options.usage, 'utf8')) as {
     max_rss_kb: number;
     ms?: number;
@@ -37,10 +40,15 @@ export function runChild(args: readonly string[], options: { cwd: string; env?: 
   return { ms: usage.ms ?? ms, rssMb: usage.max_rss_kb / 1024, cpuMs: (usage.user_ms ?? 0) + (usage.system_ms ?? 0) };
 }
 
-/** One pm command as a process of its own, in `cwd`, with its peak RSS and CPU time. */
-export function pmRun(cwd: string, args: readonly string[], env: NodeJS.ProcessEnv = {}): Run {
+/** One pm command as a process of its own, in `cwd`, with its peak RSS and CPU time; `status`: the exit code it must give. */
+export function pmRun(cwd: string, args: readonly string[], env: NodeJS.ProcessEnv = {}, status = 0): Run {
   const usage = join(cwd, '.pm-rusage.json');
-  return runChild([PM_BIN, ...args], { cwd, usage, env: { PM_ACTOR: 'bench@example.com', PM_RUSAGE_FILE: usage, ...env } });
+  return runChild([PM_BIN, ...args], {
+    cwd,
+    usage,
+    status,
+    env: { PM_ACTOR: 'bench@example.com', PM_RUSAGE_FILE: usage, ...env },
+  });
 }
 
 /** `pm init` in a new folder (with PM_DATABASE_URL in `env` for PostgreSQL). */

@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import pg from 'pg';
 import { openStore } from '../src/store/index.js';
@@ -7,7 +7,7 @@ import { writeSnapshotFile } from '../src/sync/index.js';
 import { editSnapshot } from './edit.js';
 import { engineShare, exportFloor, importFloor, initWorkspace, pgImportFloor, pmRun } from './floors.js';
 import { generateDataset, loadDataset, recordCount, type DatasetSize } from './generate.js';
-import { figure, nodeRssFloor, type Figure } from './lib.js';
+import { figure, nodeRssFloor, type Figure, type Floor } from './lib.js';
 
 /** The PostgreSQL the PostgreSQL figures use (each run in schemas of its own, dropped after). */
 const POSTGRES_URL = process.env.PM_BENCH_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
@@ -109,8 +109,22 @@ export async function snapshotBench(workdir: string, loaded: string, size: Datas
 
   figures.push(...(await postgresImports(workdir, snapshot, edited)));
   figures.push(...(await largeImport(workdir, size)));
+  figures.push(hostileImport(workdir, rss));
   rmSync(edited, { force: true });
   return figures;
+}
+
+/**
+ * The peak memory of refusing a hostile file: `{"schema_version":1,"comments":[{},{},…]}`, 2M
+ * empty records in 16 MB on one line each (not pm's layout), five problems apiece.
+ */
+function hostileImport(workdir: string, rss: Floor): Figure {
+  const dir = mkdtempSync(join(workdir, 'hostile-'));
+  const file = join(dir, 'empty-records.json');
+  writeFileSync(file, `{"schema_version":1,"comments":[${new Array<string>(2_000_000).fill('{}').join(',\n      ')}]}\n`);
+  const refused = pmRun(initWorkspace(join(dir, 'repo')), ['sync', 'import', file], {}, 7);
+  rmSync(dir, { recursive: true, force: true });
+  return figure('snapshot: refuse 2M empty records (16 MB) peak RSS', refused.rssMb, 'MB', rss);
 }
 
 /** The same imports into PostgreSQL (COPY), against COPY + one merge per table done plainly. */

@@ -35,6 +35,7 @@ const GROUPS: readonly (readonly [readonly string[], () => Promise<Register>])[]
   [['ls', 'done', 'close', 'start'], async () => (await import('./commands/verbs.js')).registerVerbs],
   [['config'], async () => (await import('./commands/config.js')).registerConfig],
   [['worker'], async () => (await import('./commands/worker.js')).registerWorker],
+  [['audit'], async () => (await import('./commands/audit.js')).registerAudit],
 ];
 
 /** The names pm's own commands take; an alias never replaces one. */

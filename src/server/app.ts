@@ -15,6 +15,7 @@ import { sprintRoutes } from './routes/sprints.js';
 import { laneRoutes } from './routes/swim-lanes.js';
 import { syncRoutes } from './routes/sync.js';
 import { syncDashboardRoutes } from './routes/sync-dashboard.js';
+import { auditRoutes } from './routes/audit.js';
 import { syncRunRoutes } from './routes/sync-runs.js';
 import { timeEntryRoutes } from './routes/time-entries.js';
 import { viewRoutes } from './routes/views.js';
@@ -38,6 +39,7 @@ export function apiRoutes(): AnyRoute[] {
     ...syncRoutes,
     ...syncRunRoutes,
     ...syncDashboardRoutes,
+    ...auditRoutes,
     ...eventRoutes,
   ];
   routes.push(openApiRoute(() => openApiDocument(routes)));

@@ -13,7 +13,9 @@ export interface AuditQuery {
   limit?: number;
   offset?: number;
   entityId?: string;
+  entityType?: string;
   action?: string;
+  actor?: string;
 }
 
 /** Reads one link at a time, synchronously: a run looks up only the links it needs. */
@@ -68,6 +70,8 @@ export interface SyncRepository {
   insertAudit(entry: AuditEntry): Promise<void>;
   /** Newest first. */
   listAudit(query?: AuditQuery): Promise<AuditEntry[]>;
+  /** How many entries match the query's filters (its limit and offset aside). */
+  countAudit(query?: AuditQuery): Promise<number>;
 }
 
 const json = (value: unknown) => JSON.stringify(value ?? null);
@@ -358,11 +362,25 @@ export class KyselySyncRepository implements SyncRepository {
       .execute();
   }
 
-  async listAudit(query: AuditQuery = {}): Promise<AuditEntry[]> {
-    let q = this.db.selectFrom('audit_logs').selectAll();
+  private auditWhere(query: AuditQuery) {
+    let q = this.db.selectFrom('audit_logs');
     if (query.entityId !== undefined) q = q.where('entity_id', '=', query.entityId);
+    if (query.entityType !== undefined) q = q.where('entity_type', '=', query.entityType);
     if (query.action !== undefined) q = q.where('action', '=', query.action);
-    const rows = await q
+    if (query.actor !== undefined) q = q.where('actor', '=', query.actor);
+    return q;
+  }
+
+  async countAudit(query: AuditQuery = {}): Promise<number> {
+    const row = await this.auditWhere(query)
+      .select((eb) => eb.fn.countAll<number | string>().as('n'))
+      .executeTakeFirstOrThrow();
+    return Number(row.n);
+  }
+
+  async listAudit(query: AuditQuery = {}): Promise<AuditEntry[]> {
+    const rows = await this.auditWhere(query)
+      .selectAll()
       .orderBy('at', 'desc')
       .orderBy('id', 'desc')
       .limit(query.limit ?? 100)

@@ -47,3 +47,4 @@ export {
   type RawConnection,
   type SettingFlag,
 } from './connectors/index.js';
+export { audit, audited, type AuditSource } from './audit.js';

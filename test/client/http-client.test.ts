@@ -47,4 +47,15 @@ describe('the HTTP client', () => {
     expect((error as Error).message).toBe(`${url}/pm answered 418 without a pm error: is it a pm server?`);
     expect((error as Error).message).not.toContain('pm_secret');
   });
+
+  it('blanks out its token when a server echoes it in an error', async () => {
+    const token = 'pm_SuPeRsEcReT_0123456789';
+    const url = await serve((request, response) => {
+      const error = { code: 'unauthorized', message: `unknown token ${request.headers.authorization ?? ''}`, details: { token } };
+      response.writeHead(401, { 'content-type': 'application/json' }).end(JSON.stringify({ error }));
+    });
+    const error = await new HttpClient({ url, token }).json('GET', 'projects').catch((e: unknown) => e);
+    expect((error as Error).message).toBe('unknown token Bearer [redacted]');
+    expect(JSON.stringify(error)).not.toContain(token);
+  });
 });

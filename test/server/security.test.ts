@@ -58,7 +58,7 @@ describe.each(DIALECTS)('security on %s', (dialect) => {
   it('stops honouring a revoked token at once', async () => {
     const { api, read, readId, store } = await guarded();
     expect((await api.get('/work_items', { token: read })).status).toBe(200);
-    await revokeToken(store, readId.slice(-8), clock);
+    await revokeToken(store, readId.slice(-8), { actor: 'ann@example.com', clock });
     const after = await api.get<ErrorBody>('/work_items', { token: read });
     expect(after.status).toBe(401);
     expect(after.body.error.message).toBe('the token was revoked');

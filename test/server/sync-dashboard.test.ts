@@ -94,7 +94,7 @@ describe.each(DIALECTS)('the sync dashboard API on %s', (dialect) => {
     await app.store.sync.insertAudit({ ...entries[0]!, id: newId(), entity_id: newId(), at: '2026-12-01T11:00:00.000Z' });
 
     const actions = async (query: string) =>
-      (await app.api.get<{ entries: AuditEntry[] }>(`/sync/audit${query}`)).body.entries.map((e) => e.action);
+      (await app.api.get<{ items: AuditEntry[] }>(`/sync/audit${query}`)).body.items.map((e) => e.action);
     expect(await actions('')).toEqual(['sync_requested', 'sync_completed', 'sync_started', 'sync_requested']);
     expect(await actions('?limit=2&offset=1')).toEqual(['sync_completed', 'sync_started']);
     expect(await actions('?action=sync_requested')).toEqual(['sync_requested', 'sync_requested']);

@@ -258,7 +258,9 @@ API: /api/v1 (see /api/v1/openapi.json).
       const name = (opts.name ?? actor).trim();
       if (name === '' || name.length > 200) throw new ValidationError([{ path: '--name', message: 'expected 1-200 characters' }]);
       const { createToken } = await import('../../server/index.js');
-      const created = await withStore(opts.database, (store) => createToken(store, { name, scope, actor, clock: session.clock }));
+      const created = await withStore(opts.database, (store) =>
+        createToken(store, { name, scope, actor, clock: session.clock, log: (m) => out.note(m) }),
+      );
       if (opts.json) return out.json({ ...created.token, secret: created.secret });
       out.line(created.secret);
       out.note(
@@ -297,7 +299,10 @@ API: /api/v1 (see /api/v1/openapi.json).
     .addHelpText('after', example('pm token revoke 3f9a1b2c4d5e'))
     .action(async (id: string, opts: { database?: string; json?: boolean }) => {
       const { revokeToken } = await import('../../server/index.js');
-      const revoked = await withStore(opts.database, (store) => revokeToken(store, id, session.clock));
+      const actor = resolveActor(session.io.env, session.io.cwd);
+      const revoked = await withStore(opts.database, (store) =>
+        revokeToken(store, id, { actor, clock: session.clock, log: (m) => out.note(m) }),
+      );
       if (opts.json) return out.json(revoked);
       out.line(`Revoked token ${shortId(revoked.id)} "${revoked.name}"`);
     });

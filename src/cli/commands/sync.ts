@@ -2,9 +2,11 @@ import { createWriteStream, existsSync, mkdirSync, rmSync, statSync, writeFileSy
 import { dirname, join, relative, resolve } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { Option, type Command } from 'commander';
-import { ENTITY_TYPES, ValidationError, type EntityType } from '../../domain/index.js';
+import { ENTITY_TYPES, ValidationError, toTimestamp, type EntityType } from '../../domain/index.js';
 import {
   META_EXPORTED_SEQ,
+  audit,
+  audited,
   exportSnapshot,
   fileHash,
   ignoredBy,
@@ -12,14 +14,26 @@ import {
   snapshotChanged,
   workTree,
   writeSnapshot,
+  type AuditSource,
   type ImportResult,
 } from '../../sync/index.js';
 import { example, jsonOption } from '../options.js';
 import { progressBar } from '../output/progress.js';
 import type { Output } from '../output/output.js';
 import type { Session } from '../session.js';
+import { VERSION } from '../../version.js';
 import { registerSyncRemote } from './sync-remote.js';
 import { registerSyncRuns } from './sync-runs.js';
+
+/** This process as the audit log names it: the local actor, no address, pm's own user agent. */
+function cliAuditSource(session: Session, ws: { actor: string }): AuditSource {
+  return {
+    actor: ws.actor,
+    at: toTimestamp(session.clock()),
+    user_agent: `pm/${VERSION} (cli)`,
+    log: (message) => session.out.note(message),
+  };
+}
 
 export function registerSync(program: Command, session: Session): void {
   const out = session.out;
@@ -37,13 +51,22 @@ export function registerSync(program: Command, session: Session): void {
     )
     .action(async (opts: { output?: string; force?: boolean; json?: boolean }) => {
       const ws = await session.workspace({ sync: opts.force ? 'auto' : 'strict' });
+      const exported = (file: string, details: Record<string, unknown> = {}) =>
+        audit(ws.store, cliAuditSource(session, ws), {
+          action: 'snapshot_exported',
+          entity_type: 'snapshot',
+          entity_id: null,
+          details: { file, ...details },
+        });
       if (opts.output === '-') {
         await writeSnapshot(ws.store, { write: (chunk) => writeTo(session.io.stdout, chunk) });
+        await exported('stdout');
         return;
       }
       const output = opts.output === undefined ? ws.paths.snapshot : resolve(session.io.cwd, opts.output);
       if (opts.output !== undefined) checkFolder(dirname(output), '--output');
       const result = await exportSnapshot(ws.store, ws.paths, output, { force: opts.force ?? false });
+      await exported(relative(session.io.cwd, output) || output, { sha256: result.hash, bytes: result.bytes });
       const total = Object.values(result.counts).reduce((a, b) => a + b, 0);
       // A patched file is not hashed on the way (see exportSnapshot): hashed here when asked.
       if (opts.json) {
@@ -89,15 +112,24 @@ export function registerSync(program: Command, session: Session): void {
           await pipeline(process.stdin, createWriteStream(spooled));
         }
         const bar = opts.json ? undefined : progressBar(session, 'importing');
+        const label = file === '-' ? 'stdin' : (file ?? relative(session.io.cwd, ws.paths.snapshot));
+        const mode = opts.replace ? 'replace' : 'merge';
+        const dryRun = opts.dryRun ?? false;
         try {
-          const result = await importSnapshotFile(ws.store, ws.paths, path, {
-            mode: opts.replace ? 'replace' : 'merge',
-            force: opts.force ?? false,
-            dryRun: opts.dryRun ?? false,
-            skipInvalid: opts.skipInvalid ?? false,
-            label: file === '-' ? 'stdin' : (file ?? relative(session.io.cwd, ws.paths.snapshot)),
-            ...(bar ? { onProgress: bar.update } : {}),
-          });
+          const result = await audited(
+            ws.store,
+            () => cliAuditSource(session, ws),
+            { file: label, mode, dry_run: dryRun },
+            () =>
+              importSnapshotFile(ws.store, ws.paths, path, {
+                mode,
+                force: opts.force ?? false,
+                dryRun,
+                skipInvalid: opts.skipInvalid ?? false,
+                label,
+                ...(bar ? { onProgress: bar.update } : {}),
+              }),
+          );
           bar?.stop();
           if (opts.rejects && result.rejected.length > 0) {
             writeFileSync(resolve(session.io.cwd, opts.rejects), `${JSON.stringify({ rejected: result.rejected }, null, 2)}\n`);

@@ -1,4 +1,3 @@
-import * as z from 'zod/mini';
 import { FINISHED_RUN_STATUSES, formatItemKey, type SyncRun, type SyncRunItem } from '../../domain/index.js';
 import type { Store } from '../../store/index.js';
 import { projectKeys } from '../../tracker/index.js';
@@ -74,32 +73,6 @@ export const syncDashboardRoutes = [
         });
       }
       return { connections };
-    },
-  }),
-  route({
-    method: 'GET',
-    url: '/sync/audit',
-    tag,
-    scope: 'read',
-    summary: 'Audit entries of sync runs (requested, started, finished, cancelled; who, from where), newest first',
-    query: z.strictObject({
-      limit: z.optional(z.int().check(z.gte(1), z.lte(1000))),
-      offset: z.optional(z.int().check(z.gte(0))),
-      action: z.optional(z.string().check(z.maxLength(60))),
-      run: z.optional(z.string().check(z.maxLength(60))),
-    }),
-    returns: () =>
-      object({ entries: { type: 'array', items: { type: 'object' } }, limit: { type: 'integer' }, offset: { type: 'integer' } }),
-    async handler({ deps, query }) {
-      const limit = query.limit ?? 50;
-      const offset = query.offset ?? 0;
-      const entries = await deps.store.sync.listAudit({
-        limit,
-        offset,
-        ...(query.action ? { action: query.action } : {}),
-        ...(query.run ? { entityId: query.run } : {}),
-      });
-      return { entries, limit, offset };
     },
   }),
 ];

@@ -4,8 +4,8 @@ import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import type { FastifyRequest } from 'fastify';
 import * as z from 'zod/mini';
-import { ValidationError } from '../../domain/index.js';
-import { IMPORT_MODES, importSnapshot, writeSnapshot } from '../../sync/index.js';
+import { ValidationError, toTimestamp } from '../../domain/index.js';
+import { IMPORT_MODES, audit, audited, importSnapshot, writeSnapshot, type AuditSource } from '../../sync/index.js';
 import type { AppDeps, BulkStore } from '../deps.js';
 import { payloadTooLarge } from '../errors.js';
 import { object } from '../openapi-schemas.js';
@@ -55,6 +55,18 @@ async function withUpload<T>(
   }
 }
 
+/** Who sent a request, for the audit log. */
+export function auditSource(deps: AppDeps, request: FastifyRequest): AuditSource {
+  const agent = request.headers['user-agent'];
+  return {
+    actor: request.pm.actor,
+    at: toTimestamp(deps.clock()),
+    source_ip: request.ip,
+    user_agent: typeof agent === 'string' ? agent.slice(0, 500) : null,
+    log: (message) => request.log.warn(message),
+  };
+}
+
 function dropStaleBases(dir: string, now: number): void {
   for (const name of readdirSync(dir)) {
     const path = join(dir, name);
@@ -86,6 +98,12 @@ export const syncRoutes = [
     summary: 'Stream every record as the canonical snapshot: the same bytes pm sync export writes',
     returns: () => ({ $ref: '#/components/schemas/Snapshot' }),
     handler: async ({ deps, reply, request }) => {
+      await audit(deps.store, auditSource(deps, request), {
+        action: 'snapshot_exported',
+        entity_type: 'snapshot',
+        entity_id: null,
+        details: { file: 'response body' },
+      });
       const source = await bulk(deps);
       const out = new PassThrough();
       writeSnapshot(source.store, streamSink(out))
@@ -124,22 +142,31 @@ export const syncRoutes = [
           { path: 'base', message: `no base ${query.base} here: upload it to /api/v1/sync/bases/${query.base} first` },
         ]);
       }
-      return withUpload(deps, request, body, async (file) => {
-        const target = await bulk(deps);
-        try {
-          const result = await importSnapshot(target.store, file, {
-            mode: query.mode ?? 'merge',
-            dryRun: query.dry_run ?? false,
-            force: query.force ?? false,
-            label: 'request body',
-            ...(base ? { basePath: base } : {}),
-          });
-          if (base && !result.dry_run) rmSync(base, { force: true });
-          return result;
-        } finally {
-          await target.release();
-        }
-      });
+      const mode = query.mode ?? 'merge';
+      const dryRun = query.dry_run ?? false;
+      const what = { file: 'request body', mode, dry_run: dryRun };
+      return audited(
+        deps.store,
+        () => auditSource(deps, request),
+        what,
+        () =>
+          withUpload(deps, request, body, async (file) => {
+            const target = await bulk(deps);
+            try {
+              const result = await importSnapshot(target.store, file, {
+                mode,
+                dryRun,
+                force: query.force ?? false,
+                label: 'request body',
+                ...(base ? { basePath: base } : {}),
+              });
+              if (base && !result.dry_run) rmSync(base, { force: true });
+              return result;
+            } finally {
+              await target.release();
+            }
+          }),
+      );
     },
   }),
   route({
