@@ -46,6 +46,7 @@ export function list(value: string, previous: string[] | undefined): string[] {
 }
 
 export const jsonOption = () => new Option('--json', 'print JSON (see docs/json-output.md)');
+export const quietOption = () => new Option('-q, --quiet', 'print nothing but warnings and errors (for scripts and git hooks)');
 export const ifVersionOption = () =>
   new Option('--if-version <n>', 'refuse unless the record is still at this version').argParser(integer('--if-version', 1));
 

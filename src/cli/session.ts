@@ -132,7 +132,7 @@ export class Session {
     const engine = new SyncEngine({
       store: ws.store,
       connections: (name) => resolveConnection(ws.paths, this.io.env, ws.config, name),
-      log: (message) => this.out.note(`${this.out.c.yellow('warning:')} ${message}`),
+      log: (message) => this.out.warn(message),
     });
     return new LocalSyncService(engine, ws.store.sync, { actor: ws.actor, source_ip: null, user_agent: `pm/${VERSION} (cli)` });
   }
@@ -189,7 +189,7 @@ export class Session {
       }
     } catch (error) {
       if (!isPmError(error)) throw error;
-      this.out.note(`${this.out.c.yellow('warning:')} .pm/data.json was not updated: ${error.message}`);
+      this.out.warn(`.pm/data.json was not updated: ${error.message}`);
     }
   }
 

@@ -17,7 +17,7 @@ import {
   type SyncRunItem,
 } from '../../domain/index.js';
 import type { RunEvent, SyncService } from '../../sync/index.js';
-import { example, integer, jsonOption, list } from '../options.js';
+import { example, integer, jsonOption, list, quietOption } from '../options.js';
 import { when } from '../output/format.js';
 import type { Output } from '../output/output.js';
 import type { Session } from '../session.js';
@@ -56,6 +56,7 @@ export function registerSyncRuns(sync: Command, session: Session): void {
     .option('--status <statuses>', 'only work items with these statuses (comma-separated)', list)
     .option('--since <time>', 'only records changed since this time (ISO 8601)')
     .option('--idempotency-key <key>', 'a key already used gives back that run instead of a second one')
+    .addOption(quietOption())
     .addOption(jsonOption())
     .addHelpText(
       'after',
@@ -198,6 +199,7 @@ export function registerSyncRuns(sync: Command, session: Session): void {
     .description('run again what failed: one failure by id, or every open failure of a connection')
     .argument('[id]', 'failure id (from pm sync failures); default: all')
     .option('--connection <name>', 'with no id: the connection whose failures to retry')
+    .addOption(quietOption())
     .addOption(jsonOption())
     .addHelpText('after', example('pm sync retry', 'pm sync retry 5c1d2e3f4a5b'))
     .action(async (ref: string | undefined, opts: { connection?: string; json?: boolean }) => {
@@ -220,6 +222,7 @@ export function registerSyncRuns(sync: Command, session: Session): void {
     .command('cancel')
     .description('stop a queued or running sync run (it stops at its next record)')
     .argument('<id>', 'run id (or its tail)')
+    .addOption(quietOption())
     .addOption(jsonOption())
     .action(async (ref: string, opts: { json?: boolean }) => {
       const service = await session.syncService();
@@ -236,7 +239,7 @@ async function followWithProgress(session: Session, service: SyncService, run: S
   const stderr = process.stderr;
   let bar: cliProgress.SingleBar | undefined;
   let phase = '';
-  const show = session.io.isTTY && stderr.isTTY;
+  const show = session.io.isTTY && stderr.isTTY && !session.out.quiet;
   const onEvent = (event: RunEvent) => {
     if (!show || event.type !== 'progress') return;
     if (event.phase !== phase) {

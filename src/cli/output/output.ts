@@ -21,6 +21,8 @@ export interface CliIo {
 /** Everything a command prints goes through here: data on stdout, notes and errors on stderr. */
 export class Output {
   readonly c: Colors;
+  /** `--quiet`: nothing but warnings and errors (and JSON, which is asked for by name). */
+  quiet = false;
 
   constructor(readonly io: CliIo) {
     const color = io.isTTY && !('NO_COLOR' in io.env) && io.env.TERM !== 'dumb';
@@ -32,14 +34,20 @@ export class Output {
   }
 
   line(text = ''): void {
-    this.io.stdout.write(`${text}\n`);
+    if (!this.quiet) this.io.stdout.write(`${text}\n`);
   }
 
   note(text: string): void {
-    this.io.stderr.write(`${text}\n`);
+    if (!this.quiet) this.io.stderr.write(`${text}\n`);
+  }
+
+  /** On stderr even with --quiet. */
+  warn(text: string): void {
+    this.io.stderr.write(`${this.c.yellow('warning:')} ${text}\n`);
   }
 
   table(columns: readonly Column[], rows: readonly (readonly unknown[])[]): void {
+    if (this.quiet) return;
     this.io.stdout.write(
       renderTable(columns, rows, {
         ...(this.io.isTTY && this.io.columns ? { width: this.io.columns } : {}),
