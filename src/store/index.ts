@@ -16,4 +16,4 @@ export { TOKEN_SCOPES } from './store.js';
 export { openStore, isPostgresUrl } from './open.js';
 export { LATEST_SCHEMA_VERSION } from './migrations/index.js';
 export { columnKinds, columnsOf, fromValues, jsonText, rowJsonEncoder, toValues } from './rows.js';
-export type { AuditQuery, LinkReader, RunQuery, SyncRepository } from './sync-repository.js';
+export type { AuditQuery, FailureQuery, LinkReader, RunQuery, SyncRepository } from './sync-repository.js';

@@ -5,10 +5,20 @@ import {
   RUN_DIRECTIONS,
   RUN_MODES,
   RUN_STATUSES,
+  rangeBound,
   type SyncRun,
   type SyncRunItem,
 } from '../../domain/index.js';
-import { resolveSyncId, type Requester, type RunEvent, type SyncEngine } from '../../sync/index.js';
+import type { RunQuery } from '../../store/index.js';
+import {
+  SYNCED_TYPES,
+  resolveRetryTarget,
+  resolveSyncId,
+  type Requester,
+  type RetryTarget,
+  type RunEvent,
+  type SyncEngine,
+} from '../../sync/index.js';
 import type { AppDeps } from '../deps.js';
 import { object } from '../openapi-schemas.js';
 import { route, type RouteContext } from '../route.js';
@@ -38,13 +48,43 @@ const page = {
   limit: z.optional(z.int().check(z.gte(1), z.lte(1000))),
   offset: z.optional(z.int().check(z.gte(0))),
 };
+const entity = z.optional(z.enum(SYNCED_TYPES));
+const bound = z.optional(
+  z.string().check(z.refine((s) => rangeBound(s, 'start') !== null, 'expected an ISO 8601 time or a date (YYYY-MM-DD)')),
+);
 const runQuery = z.strictObject({
   connection: z.optional(z.string()),
   status: z.optional(z.array(z.enum(RUN_STATUSES))),
+  /** Runs that synced records of this type (or were asked to sync only it). */
+  entity,
+  /** Runs requested from this time (a date: its start) to this one (a date: its end). */
+  from: bound,
+  to: bound,
   ...page,
 });
-const failureQuery = z.strictObject({ connection: z.optional(z.string()), ...page });
-const retryRequest = z.strictObject({ connection: z.optional(z.string().check(z.minLength(1), z.maxLength(40))) });
+const failureQuery = z.strictObject({ connection: z.optional(z.string()), entity, ...page });
+const retryRequest = z.strictObject({
+  connection: z.optional(z.string().check(z.minLength(1), z.maxLength(40))),
+  entity,
+  /** Only these failures (ids or short ids from the failures list). */
+  record_ids: z.optional(z.array(z.string().check(z.minLength(1), z.maxLength(60))).check(z.minLength(1), z.maxLength(10_000))),
+});
+
+/** A run list query as the store takes it: the range's ends as canonical times. */
+export function runListQuery(
+  query: z.infer<typeof runQuery>,
+  defaultLimit: number,
+): RunQuery & { limit: number; offset: number } {
+  return {
+    ...(query.connection ? { connection: query.connection } : {}),
+    ...(query.status ? { status: query.status } : {}),
+    ...(query.entity ? { entity: query.entity } : {}),
+    ...(query.from ? { from: rangeBound(query.from, 'start')! } : {}),
+    ...(query.to ? { to: rangeBound(query.to, 'end')! } : {}),
+    limit: query.limit ?? defaultLimit,
+    offset: query.offset ?? 0,
+  };
+}
 
 const accepted = () =>
   object({ sync_id: { type: 'string' }, status: { type: 'string' }, mode: { type: 'string' }, direction: { type: 'string' } });
@@ -85,14 +125,17 @@ function launch(ctx: RouteContext<unknown, unknown>, run: SyncRun, who: Requeste
     .catch((error: unknown) => ctx.request.log.error({ run: run.id, err: error }, 'sync run stopped unexpectedly'));
 }
 
-/** A retry run started in the background (202), or `sync_id: null` when there was nothing to retry. */
-async function retry(ctx: RouteContext<unknown, unknown>, target: { itemId?: string; connection?: string }) {
+/**
+ * A retry run started in the background (202) with how many records it retries, or
+ * `sync_id: null` when there was nothing to retry.
+ */
+async function retry(ctx: RouteContext<unknown, unknown>, target: RetryTarget) {
   const who = requester(ctx);
-  const run = await engineOf(ctx.deps).retry(target, who);
-  if (!run) return { sync_id: null, status: null };
+  const run = await engineOf(ctx.deps).retry(await resolveRetryTarget(ctx.deps.store.sync, target), who);
+  if (!run) return { sync_id: null, status: null, records: 0 };
   launch(ctx, run, who);
   ctx.reply.code(202);
-  return acceptedRun(run, true);
+  return { ...acceptedRun(run, true), records: run.filters.ids?.length ?? 0 };
 }
 
 export const syncRunRoutes = [
@@ -127,15 +170,9 @@ export const syncRunRoutes = [
     scope: 'read',
     query: runQuery,
     async handler(ctx) {
-      const limit = ctx.query.limit ?? 50;
-      const offset = ctx.query.offset ?? 0;
-      const { runs, total } = await engineOf(ctx.deps).listRuns({
-        ...(ctx.query.connection ? { connection: ctx.query.connection } : {}),
-        ...(ctx.query.status ? { status: ctx.query.status } : {}),
-        limit,
-        offset,
-      });
-      return { runs, total, limit, offset };
+      const query = runListQuery(ctx.query, 50);
+      const { runs, total } = await engineOf(ctx.deps).listRuns(query);
+      return { runs, total, limit: query.limit, offset: query.offset };
     },
   }),
   route({
@@ -187,6 +224,7 @@ export const syncRunRoutes = [
       const offset = ctx.query.offset ?? 0;
       const page = await engineOf(ctx.deps).failures({
         ...(ctx.query.connection ? { connection: ctx.query.connection } : {}),
+        ...(ctx.query.entity ? { entity: ctx.query.entity } : {}),
         limit,
         offset,
       });
@@ -197,12 +235,18 @@ export const syncRunRoutes = [
     method: 'POST',
     url: '/sync/retry',
     tag,
-    summary: 'Retry every open failure of a connection in a new run (202); 200 with sync_id null when there is none',
+    summary:
+      'Retry open failures in a new run (202): every one of a connection, of one entity type, or those in record_ids; 200 with sync_id null when there is none',
     scope: 'write',
     body: retryRequest,
     returns: accepted,
     async handler(ctx) {
-      return retry(ctx, ctx.body.connection ? { connection: ctx.body.connection } : {});
+      const { connection, entity, record_ids } = ctx.body;
+      return retry(ctx, {
+        ...(connection ? { connection } : {}),
+        ...(entity ? { entity } : {}),
+        ...(record_ids ? { items: record_ids } : {}),
+      });
     },
   }),
   route({
@@ -213,7 +257,7 @@ export const syncRunRoutes = [
     scope: 'write',
     returns: accepted,
     async handler(ctx) {
-      return retry(ctx, { itemId: await resolveSyncId(ctx.deps.store.sync, 'sync_run_items', ctx.ref) });
+      return retry(ctx, { item: ctx.ref });
     },
   }),
   route({

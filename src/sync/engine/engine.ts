@@ -18,7 +18,7 @@ import {
   type SyncRun,
   type SyncRunItem,
 } from '../../domain/index.js';
-import type { RunQuery, Store } from '../../store/index.js';
+import type { FailureQuery, RunQuery, Store } from '../../store/index.js';
 import { lanesOf } from '../../tracker/index.js';
 import {
   CONNECTORS,
@@ -72,6 +72,14 @@ export interface SyncMetrics {
   items: { done: number; failed: number; planned: number };
   open_failures: number;
   connections: Record<string, { last_run: SyncRun | null; last_success_at: string | null; average_duration_ms: number | null }>;
+}
+
+/** Failures to retry: one (`itemId`: refused unless it is a failure), these, or every open one of a connection. */
+export interface EngineRetryTarget {
+  itemId?: string;
+  itemIds?: readonly string[];
+  connection?: string;
+  entity?: string;
 }
 
 /** A run whose process has not been heard of for this long is taken for dead. */
@@ -369,7 +377,7 @@ export class SyncEngine {
    * A new run for failed items (one, or every open failure of a connection): it reads and
    * writes exactly those records again. The failures it takes on leave the failures list.
    */
-  async retry(target: { itemId?: string; connection?: string }, requester: Requester): Promise<SyncRun | undefined> {
+  async retry(target: EngineRetryTarget, requester: Requester): Promise<SyncRun | undefined> {
     let failures: (SyncRunItem & { connection: string })[];
     if (target.itemId) {
       const item = await this.repo.getRunItem(target.itemId);
@@ -379,11 +387,27 @@ export class SyncEngine {
       const run = await this.requireRun(item.run_id);
       failures = [{ ...item, connection: run.connection }];
     } else {
-      const connection = target.connection ?? this.options.connections().name;
-      failures = (await this.repo.failures({ connection, limit: 100_000 })).items;
+      // Named failures may belong to any connection; otherwise the only one (or the one given).
+      const connection = target.connection ?? (target.itemIds ? undefined : this.options.connections().name);
+      failures = (
+        await this.repo.failures({
+          ...(connection ? { connection } : {}),
+          ...(target.entity ? { entity: target.entity } : {}),
+          ...(target.itemIds ? { ids: target.itemIds } : {}),
+          limit: 100_000,
+        })
+      ).items;
     }
     if (failures.length === 0) return undefined;
     const connection = failures[0]!.connection;
+    const others = [...new Set(failures.map((f) => f.connection))].filter((c) => c !== connection);
+    if (others.length > 0)
+      throw new ValidationError([
+        {
+          path: 'record_ids',
+          message: `these failures are of connections ${[connection, ...others].join(', ')}: retry them one connection at a time`,
+        },
+      ]);
     const ids = [...new Set(failures.map((f) => f.local_id ?? `${f.entity_type}:${f.remote_id}`))];
     const directions = new Set(failures.map((f) => f.direction));
     const { run } = await this.request(
@@ -415,7 +439,7 @@ export class SyncEngine {
     return this.repo.listRuns(query);
   }
 
-  failures(query: { connection?: string; limit?: number; offset?: number } = {}) {
+  failures(query: FailureQuery = {}) {
     return this.repo.failures(query);
   }
 

@@ -1,0 +1,76 @@
+import { describe, expect, test } from 'vitest';
+import type { SyncRun, SyncRunItem } from '../../src/domain/index.js';
+import { memoryErrors } from '../helpers/memory-tracker.js';
+import { memorySyncApp } from '../helpers/memory-sync.js';
+import { runRecord } from '../helpers/runs.js';
+import { DIALECTS } from '../helpers/stores.js';
+
+/** The sync API in the shape of the seeds (002, 004): filters, aggregates, aliases; against a tracker in memory. */
+
+type Failures = { items: (SyncRunItem & { connection: string })[]; total: number };
+
+function finished(at: string, counters: SyncRun['counters']): SyncRun {
+  return runRecord({ connection: 'memory', status: 'completed', created_at: at, started_at: at, finished_at: at, counters });
+}
+
+describe.each(DIALECTS)('the seeds’ sync API on %s', (dialect) => {
+  test('GET /sync/runs filters by entity and by a date range with an end; a date covers its whole day', async () => {
+    const { api, store } = await memorySyncApp(dialect);
+    const first = finished('2026-12-01T09:00:00.000Z', { work_items: { create: 2 } });
+    const second = finished('2026-12-02T10:00:00.000Z', { comments: { failed: 1 }, work_items: { update: 1 } });
+    const third = finished('2026-12-03T00:00:00.000Z', {});
+    for (const run of [first, second, third]) await store.sync.insertRun(run);
+    const ids = async (query: string) => {
+      const answer = await api.get<{ runs: SyncRun[]; total: number }>(`/sync/runs?${query}`);
+      expect(answer.status, JSON.stringify(answer.body)).toBe(200);
+      expect(answer.body.total).toBe(answer.body.runs.length);
+      return answer.body.runs.map((r) => r.id);
+    };
+    expect(await ids('entity=comments')).toEqual([second.id]);
+    expect(await ids('entity=work_items')).toEqual([second.id, first.id]);
+    expect(await ids('from=2026-12-02&to=2026-12-02')).toEqual([second.id]);
+    expect(await ids('to=2026-12-02')).toEqual([second.id, first.id]);
+    expect(await ids('from=2026-12-02T10:00:00Z')).toEqual([third.id, second.id]);
+    expect(await ids('entity=work_items&from=2026-12-02')).toEqual([second.id]);
+    const badEntity = await api.get<{ error: { field: string } }>('/sync/runs?entity=projects');
+    expect([badEntity.status, badEntity.body.error.field]).toEqual([400, 'entity']);
+    const badTime = await api.get<{ error: { field: string } }>('/sync/runs?from=yesterday');
+    expect([badTime.status, badTime.body.error.field]).toEqual([400, 'from']);
+  });
+
+  test('failures and retry take an entity; record_ids retries exactly those failures', async () => {
+    const f = await memorySyncApp(dialect, { workers: 1 });
+    for (const title of ['One', 'Two', 'Three']) await f.local.addItem({ item_type: 'task', title });
+    // WEB-1 and WEB-2 fail; the comment fails on its own, its item WEB-3 made it.
+    await f.local.addComment({ item: 'WEB-3', content: 'A comment' });
+    f.remote.inject({ call: 'create', type: 'comments', error: memoryErrors.refused, times: Infinity });
+    f.remote.inject({ call: 'create', type: 'work_items', error: memoryErrors.refused, times: 2 });
+    expect((await f.sync({ direction: 'push' })).status).toBe('completed_with_errors');
+    f.remote.clearFaults();
+
+    const failures = async (query = '') => (await f.api.get<Failures>(`/sync/failures${query}`)).body;
+    const items = await failures('?entity=work_items');
+    expect(items.total).toBe(2);
+    expect(items.items.every((i) => i.entity_type === 'work_items')).toBe(true);
+    expect((await failures('?entity=comments')).items.map((i) => i.entity_type)).toEqual(['comments']);
+
+    const one = items.items[0]!;
+    const retried = await f.api.post<{ sync_id: string; records: number }>('/sync/retry', { record_ids: [one.id.slice(-12)] });
+    expect(retried.status).toBe(202);
+    expect(retried.body.records).toBe(1);
+    const run = await f.settle(retried.body.sync_id);
+    expect(run.filters.ids).toEqual([one.local_id]);
+    expect((await failures('?entity=work_items')).items.map((i) => i.id)).toEqual([items.items[1]!.id]);
+    expect((await failures('?entity=comments')).total).toBe(1);
+
+    const comments = await f.api.post<{ sync_id: string; records: number }>('/sync/retry', { entity: 'comments' });
+    expect([comments.status, comments.body.records]).toEqual([202, 1]);
+    await f.settle(comments.body.sync_id);
+    expect((await failures('?entity=comments')).total).toBe(0);
+    expect((await failures()).items.map((i) => i.id)).toEqual([items.items[1]!.id]);
+    expect(f.remote.all('comments')).toHaveLength(1);
+
+    const unknown = await f.api.post('/sync/retry', { record_ids: ['ffffffffffff'] });
+    expect(unknown.status).toBe(404);
+  });
+});
