@@ -108,3 +108,27 @@ export interface AuditEntry {
   entity_id: string | null;
   details: Record<string, unknown>;
 }
+
+/** A run's records in the seeds' terms: those it acted on (completed) or failed on, and both. */
+export interface RunTotals {
+  total_records: number;
+  records_completed: number;
+  records_failed: number;
+}
+
+/** Totals from a run's counters: unchanged and skipped records are neither completed nor failed. */
+export function runTotals(counters: RunCounters): RunTotals {
+  let completed = 0;
+  let failed = 0;
+  for (const byOperation of Object.values(counters))
+    for (const [what, n] of Object.entries(byOperation)) {
+      if (what === 'failed') failed += n;
+      else if (what !== 'unchanged' && what !== 'skipped') completed += n;
+    }
+  return { total_records: completed + failed, records_completed: completed, records_failed: failed };
+}
+
+/** A run with its totals, as the API lists runs. */
+export function withTotals(run: SyncRun): SyncRun & RunTotals {
+  return { ...run, ...runTotals(run.counters) };
+}

@@ -73,4 +73,32 @@ describe.each(DIALECTS)('the seeds’ sync API on %s', (dialect) => {
     const unknown = await f.api.post('/sync/retry', { record_ids: ['ffffffffffff'] });
     expect(unknown.status).toBe(404);
   });
+
+  test('runs carry total_records, records_completed and records_failed; items their key and title; work items count by type', async () => {
+    const f = await memorySyncApp(dialect, { workers: 1 });
+    await f.local.addItem({ item_type: 'epic', title: 'Payments' });
+    await f.local.addItem({ item_type: 'story', title: 'Pay by card' });
+    await f.local.addItem({ item_type: 'story', title: 'Pay by invoice' });
+    f.remote.inject({ call: 'create', type: 'work_items', error: memoryErrors.refused, times: 1 });
+    const run = await f.sync({ direction: 'push' });
+
+    const list = await f.api.get<{ runs: (SyncRun & Record<string, number>)[] }>('/sync/runs');
+    expect(list.body.runs[0]).toMatchObject({ id: run.id, total_records: 3, records_completed: 2, records_failed: 1 });
+    const detail = await f.api.get<{
+      run: SyncRun & Record<string, number>;
+      items: (SyncRunItem & { local_key: string; title: string; item_type: string })[];
+      by_item_type: Record<string, Record<string, number>>;
+    }>(`/sync/runs/${run.id}`);
+    expect(detail.body.run).toMatchObject({ total_records: 3, records_completed: 2, records_failed: 1 });
+    expect(
+      detail.body.items.map((i) => [i.local_key, i.title, i.item_type, i.status]).sort((a, b) => a[0]!.localeCompare(b[0]!)),
+    ).toEqual([
+      ['WEB-1', 'Payments', 'epic', 'failed'],
+      ['WEB-2', 'Pay by card', 'story', 'done'],
+      ['WEB-3', 'Pay by invoice', 'story', 'done'],
+    ]);
+    expect(detail.body.by_item_type).toEqual({ epic: { failed: 1 }, story: { create: 2 } });
+    const failures = await f.api.get<{ items: { title: string }[] }>('/sync/failures');
+    expect(failures.body.items.map((i) => i.title)).toEqual(['Payments']);
+  });
 });

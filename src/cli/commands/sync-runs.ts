@@ -10,6 +10,7 @@ import {
   isEntityType,
   isOneOf,
   rangeBound,
+  runTotals,
   shortId,
   type RunDirection,
   type RunMode,
@@ -329,15 +330,8 @@ function failOnErrors(run: SyncRun): void {
 }
 
 function totals(run: SyncRun): { done: number; failed: number } {
-  let done = 0;
-  let failed = 0;
-  for (const counters of Object.values(run.counters)) {
-    for (const [what, n] of Object.entries(counters)) {
-      if (what === 'failed') failed += n;
-      else if (what !== 'unchanged' && what !== 'skipped') done += n;
-    }
-  }
-  return { done, failed };
+  const { records_completed, records_failed } = runTotals(run.counters);
+  return { done: records_completed, failed: records_failed };
 }
 
 function seconds(ms: number | null): string {

@@ -6,6 +6,7 @@ import {
   RUN_MODES,
   RUN_STATUSES,
   rangeBound,
+  withTotals,
   type SyncRun,
   type SyncRunItem,
 } from '../../domain/index.js';
@@ -23,7 +24,7 @@ import type { AppDeps } from '../deps.js';
 import { object } from '../openapi-schemas.js';
 import { route, type RouteContext } from '../route.js';
 import { openEventStream } from '../sse.js';
-import { withLocalKeys } from './sync-dashboard.js';
+import { countsByItemType, withLocalKeys } from './sync-dashboard.js';
 
 const tag = 'sync runs';
 
@@ -118,6 +119,13 @@ function acceptedRun(run: SyncRun, created: boolean) {
   };
 }
 
+/** A run with its totals, its items labelled, and its work items counted by type. */
+async function runDetail(ctx: RouteContext<unknown, unknown>, ref: string) {
+  const { run, items } = await engineOf(ctx.deps).getRun(await resolveSyncId(ctx.deps.store.sync, 'sync_runs', ref));
+  const labelled = await withLocalKeys(ctx.deps.store, items);
+  return { run: withTotals(run), items: labelled, by_item_type: countsByItemType(labelled) };
+}
+
 /** Starts a queued run in the background; its outcome lands in the database and the event stream. */
 function launch(ctx: RouteContext<unknown, unknown>, run: SyncRun, who: Requester): void {
   void engineOf(ctx.deps)
@@ -172,19 +180,18 @@ export const syncRunRoutes = [
     async handler(ctx) {
       const query = runListQuery(ctx.query, 50);
       const { runs, total } = await engineOf(ctx.deps).listRuns(query);
-      return { runs, total, limit: query.limit, offset: query.offset };
+      return { runs: runs.map(withTotals), total, limit: query.limit, offset: query.offset };
     },
   }),
   route({
     method: 'GET',
     url: '/sync/runs/:ref',
     tag,
-    summary: "One sync run: its counts by entity type and operation, and every item (with local_key: the pm item's display key)",
+    summary:
+      "One sync run with its totals and counts by entity type and operation; every item with local_key (the pm item's display key), title and item_type; by_item_type: work items counted by type and outcome",
     scope: 'read',
     async handler(ctx) {
-      const engine = engineOf(ctx.deps);
-      const { run, items } = await engine.getRun(await resolveSyncId(ctx.deps.store.sync, 'sync_runs', ctx.ref));
-      return { run, items: await withLocalKeys(ctx.deps.store, items) };
+      return runDetail(ctx, ctx.ref);
     },
   }),
   route({

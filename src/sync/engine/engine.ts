@@ -11,6 +11,7 @@ import {
   isOneOf,
   isPmError,
   newId,
+  runTotals,
   type RunDirection,
   type RunFilters,
   type RunMode,
@@ -452,12 +453,9 @@ export class SyncEngine {
     const connections: SyncMetrics['connections'] = {};
     for (const run of runs) {
       byStatus[run.status]++;
-      for (const counters of Object.values(run.counters)) {
-        for (const [what, n] of Object.entries(counters)) {
-          if (what === 'failed') items.failed += n;
-          else if (what !== 'unchanged' && what !== 'skipped') items[run.dry_run ? 'planned' : 'done'] += n;
-        }
-      }
+      const totals = runTotals(run.counters);
+      items.failed += totals.records_failed;
+      items[run.dry_run ? 'planned' : 'done'] += totals.records_completed;
       const c = (connections[run.connection] ??= { last_run: run, last_success_at: null, average_duration_ms: null });
       if (run.status === 'completed' && c.last_success_at === null) c.last_success_at = run.finished_at;
     }
