@@ -47,6 +47,8 @@ export interface RunFilters {
   status?: string[];
   /** Only records changed since this time. */
   updated_since?: string;
+  /** Only records of these types (`POST /sync/{entity}`); kept last, where the run list's entity filter finds it. */
+  entity_types?: string[];
 }
 
 /** What happened, by entity type and operation. */

@@ -239,7 +239,13 @@ export class KyselySyncRepository implements SyncRepository {
     if (query.connection !== undefined) q = q.where('connection', '=', query.connection);
     if (query.status?.length) q = q.where('status', 'in', query.status);
     // Counters are JSON keyed by entity type at the top level only: `"work_items":{` names the type.
-    if (query.entity !== undefined) q = q.where('counters', 'like', `%"${query.entity.replace(/[^a-z_]/g, '')}":{%`);
+    // A run of some types only has them last in its filters (see RunFilters.entity_types).
+    if (query.entity !== undefined) {
+      const type = query.entity.replace(/[^a-z_]/g, '');
+      q = q.where((eb) =>
+        eb.or([eb('counters', 'like', `%"${type}":{%`), eb('filters', 'like', `%"entity_types":[%"${type}"%`)]),
+      );
+    }
     if (query.from !== undefined) q = q.where('created_at', '>=', query.from);
     if (query.to !== undefined) q = q.where('created_at', '<=', query.to);
     const total = Number((await q.select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow()).n);

@@ -101,4 +101,50 @@ describe.each(DIALECTS)('the seeds’ sync API on %s', (dialect) => {
     const failures = await f.api.get<{ items: { title: string }[] }>('/sync/failures');
     expect(failures.body.items.map((i) => i.title)).toEqual(['Payments']);
   });
+
+  test('POST /sync/{entity} syncs only that type; GET /sync/status[/{id}] answer in the seed’s shape', async () => {
+    const f = await memorySyncApp(dialect);
+    await f.local.addItem({ item_type: 'task', title: 'Linked' });
+    expect((await f.sync()).status).toBe('completed');
+    await f.local.addComment({ item: 'WEB-1', content: 'Only this goes' });
+    await f.local.addItem({ item_type: 'task', title: 'Left for later' });
+
+    const started = await f.api.post<{ sync_id: string; status: string; entity: string; mode: string }>('/sync/comments', {
+      mode: 'full',
+    });
+    expect(started.status).toBe(202);
+    expect(started.body).toMatchObject({ status: 'queued', entity: 'comments', mode: 'full' });
+    expect((await f.settle(started.body.sync_id)).status).toBe('completed');
+    expect(f.remote.all('comments')).toHaveLength(1);
+    expect(f.remote.all('work_items').map((r) => r.fields.title)).toEqual(['Linked']);
+
+    const sprints = await f.api.post<{ sync_id: string }>('/sync/sprints', {});
+    await f.settle(sprints.body.sync_id);
+    type Status = { sync_id: string; status: string; entity: string | null; records: Record<string, number | null> };
+    const list = await f.api.get<{ runs: Status[]; total: number }>('/sync/status?entity=sprints');
+    expect(list.body.runs.map((r) => [r.sync_id, r.entity])).toEqual([[sprints.body.sync_id, 'sprints']]);
+    expect((await f.api.get<{ total: number }>('/sync/status?entity=comments')).body.total).toBe(1);
+    expect((await f.api.get<{ total: number }>('/sync/status')).body.total).toBe(3);
+
+    const detail = await f.api.get<Status & { total_records: number; items: { title: string; local_key: string }[] }>(
+      `/sync/status/${started.body.sync_id.slice(-12)}`,
+    );
+    expect(detail.status).toBe(200);
+    expect(detail.body).toMatchObject({
+      sync_id: started.body.sync_id,
+      status: 'completed',
+      entity: 'comments',
+      total_records: 1,
+      records: { created: 1, failed: 0, pending: 0 },
+    });
+    expect(detail.body.items.map((i) => [i.local_key, i.title])).toEqual([['WEB-1', 'Linked']]);
+
+    const refused = await f.api.post<{ error: { code: string; field: string } }>('/sync/projects', {});
+    expect([refused.status, refused.body.error.code, refused.body.error.field]).toEqual([400, 'validation_failed', 'entity']);
+    expect((await f.api.get('/sync/status/ffffffffffff')).status).toBe(404);
+    const paths = (await f.api.get<{ paths: Record<string, Record<string, unknown>> }>('/openapi.json')).body.paths;
+    expect(Object.keys(paths['/api/v1/sync/{ref}']!)).toEqual(['post']);
+    expect(paths['/api/v1/sync/status']!.get).toBeDefined();
+    expect(paths['/api/v1/sync/status/{ref}']!.get).toBeDefined();
+  });
 });

@@ -5,7 +5,9 @@ import {
   RUN_DIRECTIONS,
   RUN_MODES,
   RUN_STATUSES,
+  ValidationError,
   rangeBound,
+  runTotals,
   withTotals,
   type SyncRun,
   type SyncRunItem,
@@ -32,6 +34,7 @@ const filters = z.strictObject({
   ids: z.optional(z.array(z.string().check(z.minLength(1), z.maxLength(200))).check(z.maxLength(10_000))),
   status: z.optional(z.array(z.string().check(z.maxLength(40)))),
   updated_since: z.optional(z.string().check(z.refine((s) => !Number.isNaN(Date.parse(s)), 'expected an ISO 8601 time'))),
+  entity_types: z.optional(z.array(z.enum(SYNCED_TYPES)).check(z.minLength(1))),
 });
 
 const runRequest = z.strictObject({
@@ -50,6 +53,7 @@ const page = {
   offset: z.optional(z.int().check(z.gte(0))),
 };
 const entity = z.optional(z.enum(SYNCED_TYPES));
+
 const bound = z.optional(
   z.string().check(z.refine((s) => rangeBound(s, 'start') !== null, 'expected an ISO 8601 time or a date (YYYY-MM-DD)')),
 );
@@ -114,6 +118,7 @@ function acceptedRun(run: SyncRun, created: boolean) {
     direction: run.direction,
     dry_run: run.dry_run,
     connection: run.connection,
+    entity: run.filters.entity_types?.length === 1 ? run.filters.entity_types[0]! : null,
     started_at: run.started_at ?? run.created_at,
     created,
   };
@@ -146,6 +151,84 @@ async function retry(ctx: RouteContext<unknown, unknown>, target: RetryTarget) {
   return { ...acceptedRun(run, true), records: run.filters.ids?.length ?? 0 };
 }
 
+/** Records a run and starts it in the background (202), or answers the run an idempotency key made (200). */
+async function startRun(ctx: RouteContext<unknown, unknown>, body: z.infer<typeof runRequest>) {
+  const { ids, filters: given, ...rest } = body;
+  const who = requester(ctx);
+  const since = given?.updated_since;
+  const runFilters = {
+    ...given,
+    ...(since ? { updated_since: new Date(since).toISOString() } : {}),
+    ...(ids ? { ids } : {}),
+  };
+  const { run, created } = await engineOf(ctx.deps).request({ ...rest, filters: runFilters }, who);
+  if (created) launch(ctx, run, who);
+  ctx.reply.code(created ? 202 : 200);
+  return acceptedRun(run, created);
+}
+
+/** A run as the seed's status endpoints show it: its counts by what happened, with the run's own fields. */
+export function runStatus(run: SyncRun) {
+  const sum = (what: string) => Object.values(run.counters).reduce((n, c) => n + ((c as Record<string, number>)[what] ?? 0), 0);
+  const totals = runTotals(run.counters);
+  const finished = (FINISHED_RUN_STATUSES as readonly string[]).includes(run.status);
+  return {
+    sync_id: run.id,
+    status: run.status,
+    entity: run.filters.entity_types?.length === 1 ? run.filters.entity_types[0]! : null,
+    connection: run.connection,
+    mode: run.mode,
+    direction: run.direction,
+    dry_run: run.dry_run,
+    created_at: run.created_at,
+    started_at: run.started_at,
+    finished_at: run.finished_at,
+    duration_ms: run.duration_ms,
+    error: run.error,
+    ...totals,
+    records: {
+      processed: totals.total_records + sum('unchanged') + sum('skipped'),
+      created: sum('create'),
+      updated: sum('update'),
+      deleted: sum('delete'),
+      unchanged: sum('unchanged'),
+      failed: totals.records_failed,
+      /** Not known before a run ends: it lists as it goes. */
+      pending: finished ? 0 : null,
+    },
+    run: withTotals(run),
+  };
+}
+
+const statusRoutes = [
+  route({
+    method: 'GET',
+    url: '/sync/status',
+    tag,
+    summary:
+      'Sync runs in the shape of the seed: sync_id, status, entity, total_records, records_completed, records_failed, records; newest first (the query of GET /sync/runs)',
+    scope: 'read',
+    query: runQuery,
+    async handler(ctx) {
+      const query = runListQuery(ctx.query, 50);
+      const { runs, total } = await engineOf(ctx.deps).listRuns(query);
+      return { runs: runs.map(runStatus), total, limit: query.limit, offset: query.offset };
+    },
+  }),
+  route({
+    method: 'GET',
+    url: '/sync/status/:ref',
+    tag,
+    summary:
+      "One sync run in the shape of the seed, with every item (error messages of the failed ones) and its work items' counts by type",
+    scope: 'read',
+    async handler(ctx) {
+      const { run, items, by_item_type } = await runDetail(ctx, ctx.ref);
+      return { ...runStatus(run), items, by_item_type };
+    },
+  }),
+];
+
 export const syncRunRoutes = [
   route({
     method: 'POST',
@@ -155,21 +238,29 @@ export const syncRunRoutes = [
     scope: 'write',
     body: runRequest,
     returns: accepted,
+    handler: (ctx) => startRun(ctx, ctx.body),
+  }),
+  route({
+    method: 'POST',
+    url: '/sync/:ref',
+    tag,
+    summary:
+      'Start a sync run of one entity type (sprints, work_items, dependencies, comments, time_entries): POST /sync/runs with filters.entity_types set to it; 400 for any other type',
+    scope: 'write',
+    body: runRequest,
+    returns: accepted,
     async handler(ctx) {
-      const { ids, filters: given, ...rest } = ctx.body;
-      const who = requester(ctx);
-      const since = given?.updated_since;
-      const runFilters = {
-        ...given,
-        ...(since ? { updated_since: new Date(since).toISOString() } : {}),
-        ...(ids ? { ids } : {}),
-      };
-      const { run, created } = await engineOf(ctx.deps).request({ ...rest, filters: runFilters }, who);
-      if (created) launch(ctx, run, who);
-      ctx.reply.code(created ? 202 : 200);
-      return acceptedRun(run, created);
+      const parsed = z.enum(SYNCED_TYPES).safeParse(ctx.ref);
+      if (!parsed.success)
+        throw new ValidationError([
+          { path: 'entity', message: `expected one of ${SYNCED_TYPES.join(', ')}, got ${JSON.stringify(ctx.ref)}` },
+        ]);
+      // The path names the type, whatever filters.entity_types says.
+      const { filters: given, ...rest } = ctx.body;
+      return startRun(ctx, { ...rest, filters: { ...given, entity_types: [parsed.data] } });
     },
   }),
+  ...statusRoutes,
   route({
     method: 'GET',
     url: '/sync/runs',

@@ -24,6 +24,7 @@ import { lanesOf } from '../../tracker/index.js';
 import {
   CONNECTORS,
   DEFAULT_RETRY,
+  SYNCED_TYPES,
   definitionOf,
   parseConnection,
   type AnyConnectorDefinition,
@@ -123,6 +124,10 @@ export class SyncEngine {
       throw new ValidationError([{ path: 'mode', message: `expected one of ${RUN_MODES.join(', ')}` }]);
     if (!isOneOf(RUN_DIRECTIONS, direction))
       throw new ValidationError([{ path: 'direction', message: `expected one of ${RUN_DIRECTIONS.join(', ')}` }]);
+    const { entity_types: types, ...filters } = input.filters ?? {};
+    const unknown = types?.filter((t) => !isOneOf(SYNCED_TYPES, t)) ?? [];
+    if (unknown.length > 0)
+      throw new ValidationError([{ path: 'entity', message: `pm syncs ${SYNCED_TYPES.join(', ')}; not ${unknown.join(', ')}` }]);
     const key = input.idempotency_key?.trim() || null;
     if (key) {
       const existing = await this.repo.runByIdempotencyKey(connection.name, key);
@@ -134,7 +139,7 @@ export class SyncEngine {
       mode,
       direction,
       dry_run: input.dry_run ?? false,
-      filters: input.filters ?? {},
+      filters: { ...filters, ...(types?.length ? { entity_types: types } : {}) },
       idempotency_key: key,
       retry_of: input.retry_of ?? null,
       status: 'queued',

@@ -116,7 +116,7 @@ export class RunContext {
   ) {
     this.author = { actor: `sync:${env.connection.name}`, now: env.clock() };
     this.translator = new Translator(env.connector, links, scope);
-    this.types = syncedTypes(env.connector);
+    this.types = syncedTypes(env.connector).filter((t) => filter.syncs(t));
   }
 
   static async load(env: RunEnvironment): Promise<RunContext> {
