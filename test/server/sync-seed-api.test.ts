@@ -147,4 +147,50 @@ describe.each(DIALECTS)('the seeds’ sync API on %s', (dialect) => {
     expect(paths['/api/v1/sync/status']!.get).toBeDefined();
     expect(paths['/api/v1/sync/status/{ref}']!.get).toBeDefined();
   });
+
+  test('health carries the sync checks: last sync, error rate, and a full run’s census against the links', async () => {
+    const f = await memorySyncApp(dialect, { workers: 1 });
+    for (const title of ['One', 'Two']) await f.local.addItem({ item_type: 'task', title });
+    f.remote.put('work_items', { ...f.remote.all('work_items')[0]?.fields, title: 'Made remotely', item_type: 'task' });
+    expect((await f.sync({ mode: 'full' })).status).toBe('completed');
+    type Health = {
+      status: string;
+      sync: { status: string; checks: { name: string; severity: string; details: Record<string, unknown> }[] };
+    };
+    let health = (await f.api.get<Health>('/health')).body;
+    expect(health.status).toBe('ok');
+    expect(health.sync.status).toBe('healthy');
+    const consistency = health.sync.checks.find((c) => c.name === 'data_consistency')!;
+    expect(consistency.details).toMatchObject({
+      out_of_step: 0,
+      types: { work_items: { listed_remote: 1, created_remote: 2, linked: 3, unlinked_remote: 0, links_missing_remote: 0 } },
+    });
+
+    await f.local.addItem({ item_type: 'task', title: 'Refused' });
+    f.remote.inject({ call: 'create', type: 'work_items', error: memoryErrors.refused, times: Infinity });
+    expect((await f.sync({ direction: 'push' })).status).toBe('completed_with_errors');
+    health = (await f.api.get<Health>('/health')).body;
+    expect(health.sync.checks.map((c) => [c.name, c.severity])).toEqual([
+      ['last_sync', 'warning'],
+      ['error_rate', 'warning'],
+      ['data_consistency', 'ok'],
+    ]);
+    // 1 of the day's few records: over 5 %, not over 25 %.
+    const rate = health.sync.checks[1]!.details as { failed: number; total: number; rate: number };
+    expect(rate.failed).toBe(1);
+    expect(rate.rate).toBeCloseTo(1 / rate.total, 4);
+    expect(health.sync.status).toBe('degraded');
+  });
+
+  test('metrics count the conflicts runs decided and the throughput of finished runs', async () => {
+    const { api, store } = await memorySyncApp(dialect);
+    await store.sync.insertRun({
+      ...finished('2026-12-01T09:00:00.000Z', { work_items: { update: 30, conflict: 2, unchanged: 28 } }),
+      duration_ms: 6000,
+    });
+    await store.sync.insertRun({ ...finished('2026-12-01T10:00:00.000Z', { comments: { create: 40 } }), duration_ms: 4000 });
+    const metrics = (await api.get<Record<string, unknown>>('/sync/metrics')).body;
+    expect(metrics.conflicts).toEqual({ decided: 2, unresolved: 0 });
+    expect(metrics.throughput).toEqual({ records: 100, duration_ms: 10_000, records_per_minute: 600, average_record_ms: 100 });
+  });
 });

@@ -33,6 +33,7 @@ import {
   type RetryPolicy,
 } from '../connectors/index.js';
 import { RunEvents } from './events.js';
+import { syncHealth, type SyncHealth } from './health.js';
 import { RunRecorder, recordAudit, type Requester } from './history.js';
 import { RateLimiter } from './limiter.js';
 import { LocalChanges } from './run-context.js';
@@ -73,6 +74,10 @@ export interface SyncMetrics {
   runs: Record<RunStatus, number>;
   items: { done: number; failed: number; planned: number };
   open_failures: number;
+  /** Same-field conflicts the runs decided, and those nobody has resolved (pm conflicts). */
+  conflicts: { decided: number; unresolved: number };
+  /** Records looked at (done, failed, unchanged, skipped) per minute of finished runs, and per record. */
+  throughput: { records: number; duration_ms: number; records_per_minute: number | null; average_record_ms: number | null };
   connections: Record<string, { last_run: SyncRun | null; last_success_at: string | null; average_duration_ms: number | null }>;
 }
 
@@ -456,11 +461,19 @@ export class SyncEngine {
     ) as Record<RunStatus, number>;
     const items = { done: 0, failed: 0, planned: 0 };
     const connections: SyncMetrics['connections'] = {};
+    let decided = 0;
+    const throughput = { records: 0, duration_ms: 0 };
     for (const run of runs) {
       byStatus[run.status]++;
       const totals = runTotals(run.counters);
       items.failed += totals.records_failed;
       items[run.dry_run ? 'planned' : 'done'] += totals.records_completed;
+      const looked = Object.values(run.counters).flatMap((c) => Object.values(c));
+      decided += Object.values(run.counters).reduce((n, c) => n + (c.conflict ?? 0), 0);
+      if (run.finished_at && run.duration_ms) {
+        throughput.records += looked.reduce((a, b) => a + b, 0);
+        throughput.duration_ms += run.duration_ms;
+      }
       const c = (connections[run.connection] ??= { last_run: run, last_success_at: null, average_duration_ms: null });
       if (run.status === 'completed' && c.last_success_at === null) c.last_success_at = run.finished_at;
     }
@@ -470,7 +483,28 @@ export class SyncEngine {
         .map((r) => r.duration_ms!);
       c.average_duration_ms = durations.length ? Math.round(durations.reduce((a, b) => a + b, 0) / durations.length) : null;
     }
-    return { runs: byStatus, items, open_failures: (await this.repo.failures({ limit: 1 })).total, connections };
+    return {
+      runs: byStatus,
+      items,
+      open_failures: (await this.repo.failures({ limit: 1 })).total,
+      conflicts: { decided, unresolved: await this.options.store.count('conflicts', { where: { resolution: null } }) },
+      throughput: {
+        ...throughput,
+        records_per_minute: throughput.duration_ms ? Math.round((throughput.records * 60_000) / throughput.duration_ms) : null,
+        average_record_ms:
+          throughput.records && throughput.duration_ms
+            ? Math.round((throughput.duration_ms / throughput.records) * 100) / 100
+            : null,
+      },
+      connections,
+    };
+  }
+
+  /** The seed's sync health checks over the last 1,000 runs: see `syncHealth`. */
+  async health(): Promise<SyncHealth> {
+    await this.recover();
+    const { runs } = await this.repo.listRuns({ limit: 1000 });
+    return syncHealth(this.options.store, runs, this.clock());
   }
 
   private audit(

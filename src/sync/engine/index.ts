@@ -8,6 +8,7 @@ export {
 } from './engine.js';
 export { RunEvents, type RunEvent, type RunListener, type RunPhase, type RunWaiting } from './events.js';
 export type { Requester } from './history.js';
+export type { HealthCheck, SyncHealth } from './health.js';
 export { DEFAULT_RETRY, type RetryPolicy } from '../connectors/index.js';
 export {
   LocalSyncService,
