@@ -1,4 +1,4 @@
-import { describe, expect, test } from 'vitest';
+import { describe, expect, test, vi } from 'vitest';
 import type { SyncRun, SyncRunItem } from '../../src/domain/index.js';
 import { memoryErrors } from '../helpers/memory-tracker.js';
 import { memorySyncApp } from '../helpers/memory-sync.js';
@@ -192,5 +192,19 @@ describe.each(DIALECTS)('the seeds’ sync API on %s', (dialect) => {
     const metrics = (await api.get<Record<string, unknown>>('/sync/metrics')).body;
     expect(metrics.conflicts).toEqual({ decided: 2, unresolved: 0 });
     expect(metrics.throughput).toEqual({ records: 100, duration_ms: 10_000, records_per_minute: 600, average_record_ms: 100 });
+  });
+
+  test('a connection’s batch size is how many links a run writes per transaction', async () => {
+    const writes = async (batchSize: number) => {
+      const f = await memorySyncApp(dialect, { batch_size: batchSize });
+      for (let i = 1; i <= 6; i++) await f.local.addItem({ item_type: 'task', title: `Task ${i}` });
+      const write = vi.spyOn(f.store, 'write');
+      expect((await f.sync({ direction: 'push' })).status).toBe('completed');
+      expect(await f.store.sync.links('memory', 'work_items')).toHaveLength(6);
+      return write.mock.calls.length;
+    };
+    const small = await writes(1);
+    const large = await writes(100);
+    expect(small - large).toBeGreaterThanOrEqual(5);
   });
 });
