@@ -64,6 +64,10 @@ export class HttpSyncService implements SyncService {
     return accepted.sync_id ? (await this.getRun(accepted.sync_id)).run : undefined;
   }
 
+  markNotSynced(ref: string) {
+    return this.http.json<SyncRunItem>('POST', `sync/failures/${encodeURIComponent(ref)}/not-synced`);
+  }
+
   cancel(ref: string) {
     return this.http.json<SyncRun>('POST', `sync/runs/${encodeURIComponent(ref)}/cancel`);
   }

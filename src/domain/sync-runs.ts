@@ -19,7 +19,8 @@ export type ConflictStrategy = (typeof CONFLICT_STRATEGIES)[number];
 export const ITEM_OPERATIONS = ['create', 'update', 'delete', 'link', 'conflict'] as const;
 export type ItemOperation = (typeof ITEM_OPERATIONS)[number];
 
-export const ITEM_STATUSES = ['planned', 'done', 'failed', 'retried'] as const;
+/** `not_synced`: a failure marked not to sync (the remote refuses it); runs leave the record alone. */
+export const ITEM_STATUSES = ['planned', 'done', 'failed', 'retried', 'not_synced'] as const;
 export type ItemStatus = (typeof ITEM_STATUSES)[number];
 
 /** A local record paired with a remote one, and the state both last agreed on. */

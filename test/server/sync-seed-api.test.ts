@@ -207,4 +207,25 @@ describe.each(DIALECTS)('the seeds’ sync API on %s', (dialect) => {
     const large = await writes(100);
     expect(small - large).toBeGreaterThanOrEqual(5);
   });
+
+  test('a dependency the remote refuses can be marked not synced: later runs skip it instead of failing on it', async () => {
+    const f = await memorySyncApp(dialect);
+    await f.local.addItem({ item_type: 'story', title: 'Parent' });
+    await f.local.addItem({ item_type: 'task', title: 'Child', parent: 'WEB-1' });
+    await f.local.addDependency({ blocking: 'WEB-2', dependency_type: 'blocks', blocked: 'WEB-1' });
+    f.remote.inject({ call: 'create', type: 'dependencies', error: memoryErrors.refused, times: Infinity });
+    expect((await f.sync({ direction: 'push' })).status).toBe('completed_with_errors');
+    expect((await f.sync({ direction: 'push' })).status).toBe('completed_with_errors');
+    const failures = (await f.api.get<Failures>('/sync/failures')).body.items;
+    expect(failures.map((i) => i.entity_type)).toEqual(['dependencies']);
+
+    const marked = await f.api.post<SyncRunItem>(`/sync/failures/${failures[0]!.id.slice(-12)}/not-synced`);
+    expect([marked.status, marked.body.status]).toEqual([200, 'not_synced']);
+    expect((await f.api.get<Failures>('/sync/failures')).body.total).toBe(0);
+    const next = await f.sync({ direction: 'push' });
+    expect(next.status).toBe('completed');
+    expect(next.counters.dependencies).toEqual({ skipped: 1 });
+    expect(f.remote.all('dependencies')).toHaveLength(0);
+    expect((await f.api.post(`/sync/failures/${failures[0]!.id}/not-synced`)).status).toBe(400);
+  });
 });

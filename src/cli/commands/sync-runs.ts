@@ -268,6 +268,20 @@ export function registerSyncRuns(sync: Command, session: Session): void {
     });
 
   sync
+    .command('ignore')
+    .description('mark a push failure not to sync: the remote refuses the record, so later runs leave it alone')
+    .argument('<id>', 'failure id (from pm sync failures)')
+    .addOption(quietOption())
+    .addOption(jsonOption())
+    .addHelpText('after', example('pm sync ignore 5c1d2e3f4a5b'))
+    .action(async (ref: string, opts: { json?: boolean }) => {
+      const service = await session.syncService();
+      const item = await service.markNotSynced(ref);
+      if (opts.json) return out.json(item);
+      out.line(`${label(item.entity_type)} ${shortId(item.local_id ?? item.id)} is not synced any more: runs skip it.`);
+    });
+
+  sync
     .command('cancel')
     .description('stop a queued or running sync run (it stops at its next record)')
     .argument('<id>', 'run id (or its tail)')

@@ -359,6 +359,18 @@ export const syncRunRoutes = [
     },
   }),
   route({
+    method: 'POST',
+    url: '/sync/failures/:ref/not-synced',
+    tag,
+    summary:
+      'Mark a push failure not to sync (the remote refuses the record, e.g. a subtask blocking its parent): later runs skip it; 400 when it is not a failure',
+    scope: 'write',
+    async handler(ctx) {
+      const id = await resolveSyncId(ctx.deps.store.sync, 'sync_run_items', ctx.ref);
+      return engineOf(ctx.deps).markNotSynced(id, requester(ctx));
+    },
+  }),
+  route({
     method: 'GET',
     url: '/sync/metrics',
     tag,

@@ -33,6 +33,7 @@ import {
   type RetryPolicy,
 } from '../connectors/index.js';
 import { RunEvents } from './events.js';
+import { markNotSynced } from './not-synced.js';
 import { syncHealth, type SyncHealth } from './health.js';
 import { RunRecorder, recordAudit, type Requester } from './history.js';
 import { RateLimiter } from './limiter.js';
@@ -437,6 +438,29 @@ export class SyncEngine {
       this.iso(),
     );
     return run;
+  }
+
+  /**
+   * Marks a push failure not to sync: the remote refuses the record (Redmine refuses a subtask
+   * blocking its parent), so later runs leave it alone instead of failing on it every time.
+   */
+  async markNotSynced(itemId: string, requester: Requester): Promise<SyncRunItem> {
+    const item = await this.repo.getRunItem(itemId);
+    if (!item) throw new NotFoundError('sync failure', itemId);
+    if (item.status !== 'failed')
+      throw new StateError('not_failed', `item ${item.id} is ${item.status}, not failed: nothing to mark`);
+    if (item.direction !== 'push' || !item.local_id)
+      throw new StateError('not_failed', `item ${item.id} failed pulling a remote record: only pushes can be marked not synced`);
+    const run = await this.requireRun(item.run_id);
+    await markNotSynced(this.options.store, run.connection, `${item.entity_type}:${item.local_id}`);
+    const at = this.iso();
+    await this.repo.updateRunItem(item.id, { status: 'not_synced', updated_at: at });
+    await this.audit('sync_not_synced', requester, run.id, at, {
+      item: item.id,
+      entity_type: item.entity_type,
+      local_id: item.local_id,
+    });
+    return { ...item, status: 'not_synced', updated_at: at };
   }
 
   async getRun(runId: string): Promise<RunDetail> {

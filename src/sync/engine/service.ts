@@ -28,6 +28,8 @@ export interface SyncService {
   /** A new run for the failures named, or every open failure of a connection; undefined when there is none. */
   retry(target: RetryTarget): Promise<SyncRun | undefined>;
   cancel(ref: string): Promise<SyncRun>;
+  /** Marks a push failure not to sync: later runs leave its record alone. */
+  markNotSynced(ref: string): Promise<SyncRunItem>;
   metrics(): Promise<SyncMetrics>;
 }
 
@@ -91,6 +93,10 @@ export class LocalSyncService implements SyncService {
 
   async cancel(ref: string) {
     return this.engine.cancel(await resolveSyncId(this.repo, 'sync_runs', ref), this.requester);
+  }
+
+  async markNotSynced(ref: string) {
+    return this.engine.markNotSynced(await resolveSyncId(this.repo, 'sync_run_items', ref), this.requester);
   }
 
   metrics() {
