@@ -1,6 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import { relative } from 'node:path';
-import { registerMergeDriver, workTree } from '../sync/index.js';
+import { StateError } from '../domain/index.js';
+import { installHooks, registerMergeDriver, workTree } from '../sync/index.js';
 import type { WorkspacePaths } from '../workspace/index.js';
 import type { Session } from './session.js';
 
@@ -26,4 +27,21 @@ export function setUpGit(session: Session, paths: WorkspacePaths): string[] {
       : []),
     ...(changed.config ? ["registered the pm merge driver in this clone's git config"] : []),
   ];
+}
+
+/** The merge driver and the hooks, for `pm hooks install` and `pm sync init`; says what it did. */
+export async function installGitHooks(session: Session): Promise<void> {
+  const out = session.out;
+  const ws = await session.workspace({ sync: 'off' });
+  const root = workTree(ws.paths.root);
+  if (!root) throw new StateError('locked', `${ws.paths.root} is not inside a git work tree`);
+  for (const note of setUpGit(session, ws.paths)) out.line(note);
+  for (const change of installHooks(root, session.io.bin ?? 'pm')) {
+    const where = relative(session.io.cwd, change.path);
+    out.line(
+      change.action === 'chained'
+        ? `installed ${where} (your hook runs first; kept as ${where}.pre-pm)`
+        : `${change.action} ${where}`,
+    );
+  }
 }

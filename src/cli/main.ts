@@ -148,6 +148,7 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
       if (error.code === 'commander.executeSubCommandAsync' || error.code === 'commander.help') return 0;
       return USAGE_EXIT_CODE;
     }
+    session.out.quiet = false; // errors always show
     return reportError(session.explain(error), session.out, session.debug);
   } finally {
     await session.close();

@@ -67,6 +67,7 @@ export const WHEN_HELP = 'local time like "2026-12-04 14:30", 14:30, "yesterday 
 export const DAY_HELP = 'YYYY-MM-DD, today, tomorrow or yesterday';
 
 export const jsonOption = () => new Option('--json', 'print JSON (see docs/json-output.md)');
+export const quietOption = () => new Option('-q, --quiet', 'print nothing but warnings and errors (for scripts and git hooks)');
 export const ifVersionOption = () =>
   new Option('--if-version <n>', 'refuse unless the record is still at this version').argParser(integer('--if-version', 1));
 

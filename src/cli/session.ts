@@ -134,7 +134,7 @@ export class Session {
     const engine = new SyncEngine({
       store: ws.store,
       connections: (name) => resolveConnection(ws.paths, this.io.env, ws.config, name),
-      log: (message) => this.out.note(`${this.out.c.yellow('warning:')} ${message}`),
+      log: (message) => this.out.warn(message),
     });
     return new LocalSyncService(engine, ws.store.sync, { actor: ws.actor, source_ip: null, user_agent: `pm/${VERSION} (cli)` });
   }
@@ -200,7 +200,7 @@ export class Session {
     } catch (error) {
       const explained = this.explain(error);
       if (!isPmError(explained)) throw error;
-      this.out.note(`${this.out.c.yellow('warning:')} .pm/data.json was not updated: ${explained.message}`);
+      this.out.warn(`.pm/data.json was not updated: ${explained.message}`);
     }
   }
 

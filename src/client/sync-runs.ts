@@ -1,6 +1,15 @@
 import { RemoteError, type SyncRun, type SyncRunItem } from '../domain/index.js';
 import type { RunQuery } from '../store/index.js';
-import type { FailureQuery, RunDetail, RunEvent, RunListener, RunRequest, SyncMetrics, SyncService } from '../sync/index.js';
+import type {
+  FailureQuery,
+  RetryTarget,
+  RunDetail,
+  RunEvent,
+  RunListener,
+  RunRequest,
+  SyncMetrics,
+  SyncService,
+} from '../sync/index.js';
 import type { HttpClient } from './http-client.js';
 
 interface Accepted {
@@ -45,13 +54,18 @@ export class HttpSyncService implements SyncService {
     });
   }
 
-  async retry(target: { item?: string; connection?: string }): Promise<SyncRun | undefined> {
-    const accepted = target.item
-      ? await this.http.json<Accepted>('POST', `sync/failures/${encodeURIComponent(target.item)}/retry`)
+  async retry(target: RetryTarget): Promise<SyncRun | undefined> {
+    const { item, items, connection, entity } = target;
+    const accepted = item
+      ? await this.http.json<Accepted>('POST', `sync/failures/${encodeURIComponent(item)}/retry`)
       : await this.http.json<Accepted>('POST', 'sync/retry', {
-          body: target.connection ? { connection: target.connection } : {},
+          body: { ...(connection ? { connection } : {}), ...(entity ? { entity } : {}), ...(items ? { record_ids: items } : {}) },
         });
     return accepted.sync_id ? (await this.getRun(accepted.sync_id)).run : undefined;
+  }
+
+  markNotSynced(ref: string) {
+    return this.http.json<SyncRunItem>('POST', `sync/failures/${encodeURIComponent(ref)}/not-synced`);
   }
 
   cancel(ref: string) {

@@ -19,7 +19,8 @@ export type ConflictStrategy = (typeof CONFLICT_STRATEGIES)[number];
 export const ITEM_OPERATIONS = ['create', 'update', 'delete', 'link', 'conflict'] as const;
 export type ItemOperation = (typeof ITEM_OPERATIONS)[number];
 
-export const ITEM_STATUSES = ['planned', 'done', 'failed', 'retried'] as const;
+/** `not_synced`: a failure marked not to sync (the remote refuses it); runs leave the record alone. */
+export const ITEM_STATUSES = ['planned', 'done', 'failed', 'retried', 'not_synced'] as const;
 export type ItemStatus = (typeof ITEM_STATUSES)[number];
 
 /** A local record paired with a remote one, and the state both last agreed on. */
@@ -47,6 +48,8 @@ export interface RunFilters {
   status?: string[];
   /** Only records changed since this time. */
   updated_since?: string;
+  /** Only records of these types (`POST /sync/{entity}`); kept last, where the run list's entity filter finds it. */
+  entity_types?: string[];
 }
 
 /** What happened, by entity type and operation. */
@@ -107,4 +110,28 @@ export interface AuditEntry {
   entity_type: string;
   entity_id: string | null;
   details: Record<string, unknown>;
+}
+
+/** A run's records in the seeds' terms: those it acted on (completed) or failed on, and both. */
+export interface RunTotals {
+  total_records: number;
+  records_completed: number;
+  records_failed: number;
+}
+
+/** Totals from a run's counters: unchanged and skipped records are neither completed nor failed. */
+export function runTotals(counters: RunCounters): RunTotals {
+  let completed = 0;
+  let failed = 0;
+  for (const byOperation of Object.values(counters))
+    for (const [what, n] of Object.entries(byOperation)) {
+      if (what === 'failed') failed += n;
+      else if (what !== 'unchanged' && what !== 'skipped') completed += n;
+    }
+  return { total_records: completed + failed, records_completed: completed, records_failed: failed };
+}
+
+/** A run with its totals, as the API lists runs. */
+export function withTotals(run: SyncRun): SyncRun & RunTotals {
+  return { ...run, ...runTotals(run.counters) };
 }

@@ -313,3 +313,13 @@ export function everySeconds(text: string): number | undefined {
     return undefined;
   }
 }
+
+/**
+ * One end of a time range as a canonical timestamp: an ISO 8601 time, or a date meaning its
+ * first (`start`) or last (`end`) millisecond in UTC; null when it is neither.
+ */
+export function rangeBound(value: string, side: 'start' | 'end'): string | null {
+  if (isDate(value)) return side === 'start' ? `${value}T00:00:00.000Z` : `${value}T23:59:59.999Z`;
+  const ms = Date.parse(value);
+  return /^\d{4}-\d{2}-\d{2}T/.test(value) && !Number.isNaN(ms) ? toTimestamp(ms) : null;
+}

@@ -16,6 +16,6 @@ export { TOKEN_SCOPES } from './store.js';
 export { openStore, isPostgresUrl } from './open.js';
 export { LATEST_SCHEMA_VERSION } from './migrations/index.js';
 export { columnKinds, columnsOf, fromValues, jsonText, rowJsonEncoder, toValues } from './rows.js';
-export type { AuditQuery, LinkReader, RunQuery, SyncRepository } from './sync-repository.js';
+export type { AuditQuery, FailureQuery, LinkReader, RunQuery, SyncRepository } from './sync-repository.js';
 export { withFileLock } from './sqlite/file-lock.js';
 export type { BatchQueue, BatchResult, BatchStatus, SyncBatch } from './sync-batches.js';

@@ -5,6 +5,21 @@ import type { Db } from './kysely-store.js';
 export interface RunQuery {
   connection?: string;
   status?: RunStatus[];
+  /** Only runs that synced records of this type. */
+  entity?: string;
+  /** Only runs requested at or after this time, and at or before `to` (canonical timestamps). */
+  from?: string;
+  to?: string;
+  limit?: number;
+  offset?: number;
+}
+
+export interface FailureQuery {
+  connection?: string;
+  /** Only failures of records of this type. */
+  entity?: string;
+  /** Only these failures (sync item ids). */
+  ids?: readonly string[];
   limit?: number;
   offset?: number;
 }
@@ -58,11 +73,7 @@ export interface SyncRepository {
   runItems(runId: string): Promise<SyncRunItem[]>;
   getRunItem(id: string): Promise<SyncRunItem | undefined>;
   /** Items that failed and were not retried since, newest first. */
-  failures(query?: {
-    connection?: string;
-    limit?: number;
-    offset?: number;
-  }): Promise<{ items: (SyncRunItem & { connection: string })[]; total: number }>;
+  failures(query?: FailureQuery): Promise<{ items: (SyncRunItem & { connection: string })[]; total: number }>;
 
   getCursor(connection: string, entityType: string): Promise<string | undefined>;
   setCursor(connection: string, entityType: string, cursor: string, at: string): Promise<void>;
@@ -231,6 +242,16 @@ export class KyselySyncRepository implements SyncRepository {
     let q = this.db.selectFrom('sync_runs');
     if (query.connection !== undefined) q = q.where('connection', '=', query.connection);
     if (query.status?.length) q = q.where('status', 'in', query.status);
+    // Counters are JSON keyed by entity type at the top level only: `"work_items":{` names the type.
+    // A run of some types only has them last in its filters (see RunFilters.entity_types).
+    if (query.entity !== undefined) {
+      const type = query.entity.replace(/[^a-z_]/g, '');
+      q = q.where((eb) =>
+        eb.or([eb('counters', 'like', `%"${type}":{%`), eb('filters', 'like', `%"entity_types":[%"${type}"%`)]),
+      );
+    }
+    if (query.from !== undefined) q = q.where('created_at', '>=', query.from);
+    if (query.to !== undefined) q = q.where('created_at', '<=', query.to);
     const total = Number((await q.select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow()).n);
     const rows = await q
       .selectAll()
@@ -319,12 +340,14 @@ export class KyselySyncRepository implements SyncRepository {
     return row ? toItem(row) : undefined;
   }
 
-  async failures(query: { connection?: string; limit?: number; offset?: number } = {}) {
+  async failures(query: FailureQuery = {}) {
     let q = this.db
       .selectFrom('sync_run_items as i')
       .innerJoin('sync_runs as r', 'r.id', 'i.run_id')
       .where('i.status', '=', 'failed');
     if (query.connection !== undefined) q = q.where('r.connection', '=', query.connection);
+    if (query.entity !== undefined) q = q.where('i.entity_type', '=', query.entity);
+    if (query.ids !== undefined) q = q.where('i.id', 'in', query.ids.length ? [...query.ids] : ['']);
     const total = Number((await q.select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow()).n);
     const rows = await q
       .selectAll('i')

@@ -36,6 +36,7 @@ export {
   BASE_FLAGS,
   CONNECTORS,
   CONNECTOR_KINDS,
+  SYNCED_TYPES,
   baseSettingsSchema,
   definitionOf,
   parseConnection,
@@ -46,5 +47,6 @@ export {
   type ConnectorSettings,
   type RawConnection,
   type SettingFlag,
+  type SyncedType,
 } from './connectors/index.js';
 export { audit, audited, type AuditSource } from './audit.js';

@@ -51,6 +51,24 @@ describe('pm connect', () => {
     });
   });
 
+  it('keeps a batch size, and refuses one under 1', async () => {
+    await cli.ok(['connect', 'redmine', '--url', 'https://redmine.example.com', '--project', 'web', '--batch-size', '200']);
+    expect(config()).toContain('batch_size = 200');
+    expect((await cli.json<Record<string, unknown>[]>(['connections']))[0]).toMatchObject({ batch_size: 200 });
+    const bad = await cli.run([
+      'connect',
+      'redmine',
+      '--url',
+      'https://redmine.example.com',
+      '--project',
+      'web',
+      '--batch-size',
+      '0',
+    ]);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain('--batch-size');
+  });
+
   it('refuses another kind’s setting, or a bad value, naming the option, and writes nothing', async () => {
     const before = config();
     const foreign = await cli.run([

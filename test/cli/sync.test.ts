@@ -169,6 +169,36 @@ describe('pm sync export and import', () => {
   });
 });
 
+describe('pm sync import --file and --quiet', () => {
+  it('reads the file given with --file as it reads the positional one, and refuses two different files', async () => {
+    await cli.ok(['sync', 'export', '-o', 'snap.json']);
+    const other = tempDir();
+    const o = boundPm(other);
+    await o.ok(['init']);
+    copyFileSync(join(dir, 'snap.json'), join(other, 'snap.json'));
+    const r = await o.ok(['sync', 'import', '--file', 'snap.json', '--json']);
+    expect(r.json<{ counts: { work_items: { created: number } } }>().counts.work_items.created).toBe(2);
+    const two = await o.run(['sync', 'import', 'snap.json', '--file', 'other.json']);
+    expect(two.code).toBe(2);
+    expect(two.stderr).toContain('--file: two files given: snap.json and --file other.json');
+  });
+
+  it('prints nothing on --quiet, yet still prints errors and the JSON asked for', async () => {
+    const quietExport = await cli.ok(['sync', 'export', '-o', 'snap.json', '--quiet']);
+    expect([quietExport.stdout, quietExport.stderr]).toEqual(['', '']);
+    const other = tempDir();
+    const o = boundPm(other);
+    await o.ok(['init']);
+    const quietImport = await o.ok(['sync', 'import', '--file', join(dir, 'snap.json'), '--dry-run', '-q']);
+    expect([quietImport.stdout, quietImport.stderr]).toEqual(['', '']);
+    const json = await o.ok(['sync', 'import', join(dir, 'snap.json'), '--quiet', '--json']);
+    expect(json.json<{ counts: { work_items: { created: number } } }>().counts.work_items.created).toBe(2);
+    const missing = await o.run(['sync', 'import', 'missing.json', '--quiet']);
+    expect(missing.code).not.toBe(0);
+    expect(missing.stderr).toContain('error:');
+  });
+});
+
 describe('pm connect --every', () => {
   it('keeps how often pm serve syncs a connection, refuses less than a minute, and stops with off', async () => {
     const config = join(dir, '.pm', 'config.toml');

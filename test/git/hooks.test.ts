@@ -107,6 +107,25 @@ describe('pm hooks', () => {
   });
 });
 
+describe('pm sync init', () => {
+  it('installs the hooks and registers the merge driver, so a commit carries data.json', async () => {
+    const team = createTeam();
+    const alice = team.clone('alice');
+    await setUp(alice, { hooks: false });
+    alice.git('config', '--unset', 'merge.pm.driver');
+    const r = await alice.pm('sync', 'init');
+    expect(r.stdout).toContain("registered the pm merge driver in this clone's git config");
+    for (const hook of ['pre-commit', 'post-merge', 'post-checkout', 'post-rewrite'])
+      expect(readFileSync(join(alice.dir, '.git', 'hooks', hook), 'utf8')).toContain('pm-hook');
+    expect(alice.git('config', '--get', 'merge.pm.driver')).toContain('merge-driver %O %A %B %P');
+    await alice.pm('project', 'add', 'WEB', 'Website');
+    writeFileSync(join(alice.dir, 'code.txt'), 'code');
+    alice.git('add', 'code.txt');
+    alice.git('commit', '-q', '-m', 'code only');
+    expect(alice.git('show', '--name-only', '--format=', 'HEAD').split('\n')).toContain('.pm/data.json');
+  });
+});
+
 describe('a fresh clone', () => {
   it('needs no manual step: the first command takes in data.json and registers the merge driver', async () => {
     const team = createTeam();

@@ -7,14 +7,13 @@ import {
   exportSnapshot,
   git,
   ignoredBy,
-  installHooks,
   mergeSnapshotFiles,
   snapshotChanged,
   uninstallHooks,
   workTree,
   type PmHook,
 } from '../../sync/index.js';
-import { setUpGit } from '../git-setup.js';
+import { installGitHooks } from '../git-setup.js';
 import { example } from '../options.js';
 import { notCommitted } from './sync.js';
 import type { Session } from '../session.js';
@@ -48,20 +47,7 @@ export function registerGit(program: Command, session: Session): void {
       'install pre-commit (export and stage data.json), post-merge, post-checkout and post-rewrite (take it in); existing hooks keep running first',
     )
     .addHelpText('after', example('pm hooks install'))
-    .action(async () => {
-      const ws = await session.workspace({ sync: 'off' });
-      const root = workTree(ws.paths.root);
-      if (!root) throw new StateError('locked', `${ws.paths.root} is not inside a git work tree`);
-      for (const note of setUpGit(session, ws.paths)) out.line(note);
-      for (const change of installHooks(root, session.io.bin ?? 'pm')) {
-        const where = relative(session.io.cwd, change.path);
-        out.line(
-          change.action === 'chained'
-            ? `installed ${where} (your hook runs first; kept as ${where}.pre-pm)`
-            : `${change.action} ${where}`,
-        );
-      }
-    });
+    .action(() => installGitHooks(session));
 
   hooks
     .command('uninstall')

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import type { ImportResult } from '../../sync/index.js';
-import { example, jsonOption } from '../options.js';
+import { example, jsonOption, quietOption } from '../options.js';
 import type { Session } from '../session.js';
 import { printImport } from './sync.js';
 
@@ -26,6 +26,7 @@ export function registerSyncRemote(sync: Command, session: Session): void {
     .description("merge this repository's data into a pm server's (three-way against the last exchange with it)")
     .argument('<url>', 'the pm server, e.g. http://127.0.0.1:4400')
     .option('--dry-run', "work out what the server's import would do, change nothing")
+    .addOption(quietOption())
     .addOption(jsonOption())
     .addHelpText(
       'after',
@@ -38,6 +39,7 @@ export function registerSyncRemote(sync: Command, session: Session): void {
     .description("merge a pm server's data into this repository's (three-way against the last exchange with it)")
     .argument('<url>', 'the pm server, e.g. http://127.0.0.1:4400')
     .option('--dry-run', 'work out what the import would do, change nothing')
+    .addOption(quietOption())
     .addOption(jsonOption())
     .addHelpText('after', example('pm sync pull http://pm.internal:4400'))
     .action((url: string, opts: { dryRun?: boolean; json?: boolean }) => run('pull', url, opts));

@@ -10,6 +10,8 @@ import {
   isEntityType,
   isOneOf,
   parseWhen,
+  rangeBound,
+  runTotals,
   shortId,
   toTimestamp,
   type RunDirection,
@@ -18,11 +20,22 @@ import {
   type SyncRun,
   type SyncRunItem,
 } from '../../domain/index.js';
-import type { RunEvent, SyncService } from '../../sync/index.js';
-import { WHEN_HELP, example, integer, jsonOption, list } from '../options.js';
+import { SYNCED_TYPES, type RunEvent, type SyncService } from '../../sync/index.js';
+import { WHEN_HELP, example, integer, jsonOption, list, quietOption } from '../options.js';
 import type { Output } from '../output/output.js';
 import { terminalSafe } from '../output/terminal-safe.js';
 import type { Session } from '../session.js';
+
+interface RunListOptions {
+  connection?: string;
+  status?: string[];
+  entity?: string;
+  from?: string;
+  to?: string;
+  limit?: number;
+  offset?: number;
+  json?: boolean;
+}
 
 interface RunOptions {
   connection?: string;
@@ -35,6 +48,19 @@ interface RunOptions {
   idempotencyKey?: string;
   json?: boolean;
 }
+
+/** `--from` / `--to`: an ISO 8601 time, or a date meaning its start (or end). */
+function bound(option: string, value: string | undefined, side: 'start' | 'end'): string | undefined {
+  if (value === undefined) return undefined;
+  const at = rangeBound(value, side);
+  if (at === null)
+    throw new ValidationError([
+      { path: option, message: `expected an ISO 8601 time or a date (YYYY-MM-DD), got ${JSON.stringify(value)}` },
+    ]);
+  return at;
+}
+
+const entityHelp = `only records of this type: ${SYNCED_TYPES.join(', ')}`;
 
 function choice<T extends string>(option: string, values: readonly T[], value: string | undefined): T | undefined {
   if (value === undefined) return undefined;
@@ -58,6 +84,7 @@ export function registerSyncRuns(sync: Command, session: Session): void {
     .option('--status <statuses>', 'only work items with these statuses (comma-separated)', list)
     .option('--since <time>', `only records changed since this time (${WHEN_HELP})`)
     .option('--idempotency-key <key>', 'a key already used gives back that run instead of a second one')
+    .addOption(quietOption())
     .addOption(jsonOption())
     .addHelpText(
       'after',
@@ -99,16 +126,32 @@ export function registerSyncRuns(sync: Command, session: Session): void {
     .description('recent sync runs, newest first')
     .option('--connection <name>', 'only this connection')
     .option('--status <statuses>', `only these statuses: ${RUN_STATUSES.join(', ')}`, list)
+    .option('--entity <type>', `only runs that synced this type: ${SYNCED_TYPES.join(', ')}`)
+    .option('--from <time>', 'only runs requested since this time (ISO 8601, or a date)')
+    .option('--to <time>', 'only runs requested up to this time (ISO 8601, or a date: to its end)')
     .option('--limit <n>', 'at most this many (default 20)', integer('--limit', 1))
     .option('--offset <n>', 'skip this many', integer('--offset', 0))
     .addOption(jsonOption())
-    .addHelpText('after', example('pm sync runs', 'pm sync runs --status failed,completed_with_errors --json'))
-    .action(async (opts: { connection?: string; status?: string[]; limit?: number; offset?: number; json?: boolean }) => {
+    .addHelpText(
+      'after',
+      example(
+        'pm sync runs',
+        'pm sync runs --status failed,completed_with_errors --json',
+        'pm sync runs --entity comments --from 2026-12-01 --to 2026-12-03',
+      ),
+    )
+    .action(async (opts: RunListOptions) => {
       const service = await session.syncService();
       for (const status of opts.status ?? []) choice<RunStatus>('--status', RUN_STATUSES, status);
+      const entity = choice('--entity', SYNCED_TYPES, opts.entity);
+      const from = bound('--from', opts.from, 'start');
+      const to = bound('--to', opts.to, 'end');
       const page = await service.listRuns({
         ...(opts.connection ? { connection: opts.connection } : {}),
         ...(opts.status?.length ? { status: opts.status as RunStatus[] } : {}),
+        ...(entity ? { entity } : {}),
+        ...(from ? { from } : {}),
+        ...(to ? { to } : {}),
         limit: opts.limit ?? 20,
         offset: opts.offset ?? 0,
       });
@@ -176,13 +219,16 @@ export function registerSyncRuns(sync: Command, session: Session): void {
     .command('failures')
     .description('records that failed in a sync run and were not retried since')
     .option('--connection <name>', 'only this connection')
+    .option('--entity <type>', entityHelp)
     .option('--limit <n>', 'at most this many (default 100)', integer('--limit', 1))
     .addOption(jsonOption())
-    .addHelpText('after', example('pm sync failures', 'pm sync failures --json'))
-    .action(async (opts: { connection?: string; limit?: number; json?: boolean }) => {
+    .addHelpText('after', example('pm sync failures', 'pm sync failures --entity comments --json'))
+    .action(async (opts: { connection?: string; entity?: string; limit?: number; json?: boolean }) => {
       const service = await session.syncService();
+      const entity = choice('--entity', SYNCED_TYPES, opts.entity);
       const page = await service.failures({
         ...(opts.connection ? { connection: opts.connection } : {}),
+        ...(entity ? { entity } : {}),
         limit: opts.limit ?? 100,
       });
       if (opts.json) return out.json(page);
@@ -195,16 +241,21 @@ export function registerSyncRuns(sync: Command, session: Session): void {
 
   sync
     .command('retry')
-    .description('run again what failed: one failure by id, or every open failure of a connection')
-    .argument('[id]', 'failure id (from pm sync failures); default: all')
+    .description('run again what failed: failures by id, or every open failure of a connection (of one type)')
+    .argument('[ids...]', 'failure ids (from pm sync failures); default: all')
     .option('--connection <name>', 'with no id: the connection whose failures to retry')
+    .option('--entity <type>', entityHelp)
+    .addOption(quietOption())
     .addOption(jsonOption())
-    .addHelpText('after', example('pm sync retry', 'pm sync retry 5c1d2e3f4a5b'))
-    .action(async (ref: string | undefined, opts: { connection?: string; json?: boolean }) => {
+    .addHelpText('after', example('pm sync retry', 'pm sync retry 5c1d2e3f4a5b', 'pm sync retry --entity comments'))
+    .action(async (refs: string[], opts: { connection?: string; entity?: string; json?: boolean }) => {
       const service = await session.syncService();
+      const entity = choice('--entity', SYNCED_TYPES, opts.entity);
+      // One id is refused when it is no failure (any more); of several, those still failed are retried.
       const run = await service.retry({
-        ...(ref ? { item: ref } : {}),
+        ...(refs.length === 1 && !entity ? { item: refs[0]! } : refs.length > 0 ? { items: refs } : {}),
         ...(opts.connection ? { connection: opts.connection } : {}),
+        ...(entity ? { entity } : {}),
       });
       if (!run) {
         if (opts.json) return out.json({ run: null, items: [] });
@@ -217,9 +268,24 @@ export function registerSyncRuns(sync: Command, session: Session): void {
     });
 
   sync
+    .command('ignore')
+    .description('mark a push failure not to sync: the remote refuses the record, so later runs leave it alone')
+    .argument('<id>', 'failure id (from pm sync failures)')
+    .addOption(quietOption())
+    .addOption(jsonOption())
+    .addHelpText('after', example('pm sync ignore 5c1d2e3f4a5b'))
+    .action(async (ref: string, opts: { json?: boolean }) => {
+      const service = await session.syncService();
+      const item = await service.markNotSynced(ref);
+      if (opts.json) return out.json(item);
+      out.line(`${label(item.entity_type)} ${shortId(item.local_id ?? item.id)} is not synced any more: runs skip it.`);
+    });
+
+  sync
     .command('cancel')
     .description('stop a queued or running sync run (it stops at its next record)')
     .argument('<id>', 'run id (or its tail)')
+    .addOption(quietOption())
     .addOption(jsonOption())
     .action(async (ref: string, opts: { json?: boolean }) => {
       const service = await session.syncService();
@@ -236,7 +302,7 @@ async function followWithProgress(session: Session, service: SyncService, run: S
   const stderr = process.stderr;
   let bar: cliProgress.SingleBar | undefined;
   let phase = '';
-  const show = session.io.isTTY && stderr.isTTY;
+  const show = session.io.isTTY && stderr.isTTY && !session.out.quiet;
   const onEvent = (event: RunEvent) => {
     if (!show || event.type !== 'progress') return;
     if (event.phase !== phase) {
@@ -284,15 +350,8 @@ function failOnErrors(run: SyncRun): void {
 }
 
 function totals(run: SyncRun): { done: number; failed: number } {
-  let done = 0;
-  let failed = 0;
-  for (const counters of Object.values(run.counters)) {
-    for (const [what, n] of Object.entries(counters)) {
-      if (what === 'failed') failed += n;
-      else if (what !== 'unchanged' && what !== 'skipped') done += n;
-    }
-  }
-  return { done, failed };
+  const { records_completed, records_failed } = runTotals(run.counters);
+  return { done: records_completed, failed: records_failed };
 }
 
 function seconds(ms: number | null): string {

@@ -17,7 +17,8 @@ import {
   type AuditSource,
   type ImportResult,
 } from '../../sync/index.js';
-import { example, jsonOption } from '../options.js';
+import { installGitHooks } from '../git-setup.js';
+import { example, jsonOption, quietOption } from '../options.js';
 import { progressBar } from '../output/progress.js';
 import type { Output } from '../output/output.js';
 import type { Session } from '../session.js';
@@ -37,13 +38,26 @@ function cliAuditSource(session: Session, ws: { actor: string }): AuditSource {
 
 export function registerSync(program: Command, session: Session): void {
   const out = session.out;
-  const sync = program.command('sync').description('exchange data: the snapshot file (.pm/data.json), servers, trackers');
+  const sync = program
+    .command('sync')
+    .description('exchange data: the snapshot file (.pm/data.json), servers, trackers')
+    .hook('preAction', (_sync, command) => {
+      if (command.opts<{ quiet?: boolean }>().quiet) out.quiet = true;
+    });
+
+  sync
+    .command('init')
+    .description('set up git for .pm/data.json: the merge driver and the hooks (the same as pm hooks install)')
+    .addOption(quietOption())
+    .addHelpText('after', example('pm sync init'))
+    .action(() => installGitHooks(session));
 
   sync
     .command('export')
     .description('write every record to .pm/data.json (or a file, or - for stdout), in canonical form')
     .option('-o, --output <file>', 'where to write; - for stdout (default .pm/data.json)')
     .option('--force', 'overwrite .pm/data.json even when it holds changes pm cannot take in')
+    .addOption(quietOption())
     .addOption(jsonOption())
     .addHelpText(
       'after',
@@ -81,26 +95,40 @@ export function registerSync(program: Command, session: Session): void {
     .command('import')
     .description('merge a snapshot into the database (or --replace it); validates everything before writing anything')
     .argument('[file]', 'snapshot to read; - for stdin (default .pm/data.json)')
+    .option('-f, --file <file>', 'the same as the [file] argument')
     .addOption(new Option('--merge', 'merge into what the database holds (the default)').conflicts('replace'))
     .option('--replace', 'make the database exactly the file (refused while there are unexported changes)')
     .option('--force', 'with --replace: discard unexported changes')
     .option('--dry-run', 'work out and print the result, write nothing')
     .option('--skip-invalid', 'import the valid records and leave the invalid ones out (see --rejects)')
     .option('--rejects <file>', 'with --skip-invalid: write the records left out, with the reasons, to this file')
+    .addOption(quietOption())
     .addOption(jsonOption())
     .addHelpText(
       'after',
       example(
         'pm sync import',
         'pm sync import backup.json --dry-run',
+        'pm sync import --file backup.json --quiet',
         'pm sync import teammate.json --skip-invalid --rejects rejects.json',
       ),
     )
     .action(
       async (
-        file: string | undefined,
-        opts: { replace?: boolean; force?: boolean; dryRun?: boolean; skipInvalid?: boolean; rejects?: string; json?: boolean },
+        argument: string | undefined,
+        opts: {
+          file?: string;
+          replace?: boolean;
+          force?: boolean;
+          dryRun?: boolean;
+          skipInvalid?: boolean;
+          rejects?: string;
+          json?: boolean;
+        },
       ) => {
+        if (argument !== undefined && opts.file !== undefined && argument !== opts.file)
+          throw new ValidationError([{ path: '--file', message: `two files given: ${argument} and --file ${opts.file}` }]);
+        const file = argument ?? opts.file;
         const ws = await session.workspace({ sync: 'off' });
         let path = file === undefined ? ws.paths.snapshot : resolve(session.io.cwd, file);
         // Another file's records are merged into what the tracked snapshot holds, then exported with it.

@@ -37,6 +37,8 @@ export class Output {
   readonly c: Colors;
   readonly #keep: RegExp | undefined;
   readonly #timeZone: string | undefined;
+  /** `--quiet`: nothing but warnings and errors (and JSON, which is asked for by name). */
+  quiet = false;
 
   constructor(
     readonly io: CliIo,
@@ -78,14 +80,20 @@ export class Output {
   }
 
   line(text = ''): void {
-    this.stdout(`${text}\n`);
+    if (!this.quiet) this.stdout(`${text}\n`);
   }
 
   note(text: string): void {
-    this.stderr(`${text}\n`);
+    if (!this.quiet) this.stderr(`${text}\n`);
+  }
+
+  /** On stderr even with --quiet. */
+  warn(text: string): void {
+    this.stderr(`${this.c.yellow('warning:')} ${text}\n`);
   }
 
   table(columns: readonly Column[], rows: readonly (readonly unknown[])[]): void {
+    if (this.quiet) return;
     this.stdout(
       renderTable(columns, rows, {
         ...(this.io.isTTY && this.io.columns ? { width: this.io.columns } : {}),

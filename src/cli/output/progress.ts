@@ -9,7 +9,7 @@ export function progressBar(
   label: string,
 ): { update: (done: number, total: number) => void; stop: () => void } | undefined {
   const stderr = process.stderr;
-  if (!session.io.isTTY || !stderr.isTTY) return undefined;
+  if (!session.io.isTTY || !stderr.isTTY || session.out.quiet) return undefined;
   let bar: cliProgress.SingleBar | undefined;
   return {
     update(done, total) {

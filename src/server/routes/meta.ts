@@ -9,7 +9,8 @@ export const healthRoute = route({
   url: '/health',
   tag,
   scope: 'read',
-  summary: 'Whether the server can reach its database, the schema version and the uptime; 503 when the database is unreachable',
+  summary:
+    'Whether the server can reach its database, the schema version and the uptime (503 when the database is unreachable); with a sync engine, its checks: last sync, error rate, data consistency',
   returns: () =>
     object({
       status: { enum: ['ok', 'unavailable'] },
@@ -19,6 +20,10 @@ export const healthRoute = route({
         dialect: { enum: ['sqlite', 'postgres'] },
         reachable: { type: 'boolean' },
         schema_version: { type: 'integer' },
+      }),
+      sync: object({
+        status: { enum: ['healthy', 'degraded', 'critical'] },
+        checks: { type: 'array', items: { type: 'object' } },
       }),
     }),
   handler: async ({ deps, reply, request }) => {
@@ -30,6 +35,7 @@ export const healthRoute = route({
         status: 'ok',
         ...status,
         database: { dialect: deps.store.dialect, reachable: true, schema_version: schemaVersion },
+        ...(deps.sync ? { sync: await deps.sync.health() } : {}),
       };
     } catch (error) {
       request.log.error({ err: error }, 'health check: database unreachable');

@@ -22,26 +22,56 @@ function statusOf(info: ConnectionInfo, active: SyncRun | undefined, last: SyncR
 /** The records of sync items whose item has a display key: work items, and comments and time on them. */
 const KEYED = new Set(['work_items', 'comments', 'time_entries']);
 
+/** What a run item is labelled with: the pm item's display key, a title, and a work item's type. */
+export interface ItemLabels {
+  local_key: string | null;
+  title: string | null;
+  item_type: string | null;
+}
+
 /**
- * Sync items with the display key of the pm item they are (or hang on), so a list can link
- * the local side by the key people know: `local_key`, null when there is none.
+ * Sync items with what people know their records by: `local_key`, the display key of the pm
+ * item they are (or hang on); `title`, the work item's title or sprint's name (of a comment or
+ * time entry: its work item's); `item_type` of a work item. Null where there is none.
  */
 export async function withLocalKeys<T extends Pick<SyncRunItem, 'entity_type' | 'local_id'>>(
   store: Store,
   items: readonly T[],
-): Promise<(T & { local_key: string | null })[]> {
+): Promise<(T & ItemLabels)[]> {
   const ids = (type: string) => [...new Set(items.filter((i) => i.entity_type === type && i.local_id).map((i) => i.local_id!))];
   const owners = new Map<string, string>();
   for (const type of ['comments', 'time_entries'] as const)
     for (const [id, record] of await store.getMany(type, ids(type))) owners.set(id, record.work_item_id);
   const workItems = await store.getMany('work_items', [...ids('work_items'), ...owners.values()]);
+  const sprints = await store.getMany('sprints', ids('sprints'));
   const keys = await projectKeys(store);
   return items.map((item) => {
     const itemId = item.entity_type === 'work_items' ? item.local_id : owners.get(item.local_id ?? '');
     const workItem = KEYED.has(item.entity_type) && itemId ? workItems.get(itemId) : undefined;
     const projectKey = workItem ? keys.get(workItem.project_id) : undefined;
-    return { ...item, local_key: workItem && projectKey ? formatItemKey(projectKey, workItem.item_number) : null };
+    const sprint = item.entity_type === 'sprints' ? sprints.get(item.local_id ?? '') : undefined;
+    return {
+      ...item,
+      local_key: workItem && projectKey ? formatItemKey(projectKey, workItem.item_number) : null,
+      title: workItem?.title ?? sprint?.name ?? null,
+      item_type: item.entity_type === 'work_items' ? (workItem?.item_type ?? null) : null,
+    };
   });
+}
+
+/**
+ * A run's work items counted by their type (epic, story, …) and what happened to them, as
+ * the seeds count `epics_created`, `epics_failed`: `{ story: { create: 2, failed: 1 } }`.
+ */
+export function countsByItemType(items: readonly (Pick<SyncRunItem, 'operation' | 'status'> & ItemLabels)[]) {
+  const counts: Record<string, Record<string, number>> = {};
+  for (const item of items) {
+    if (item.item_type === null) continue;
+    const what = item.status === 'failed' ? 'failed' : item.operation;
+    const byType = (counts[item.item_type] ??= {});
+    byType[what] = (byType[what] ?? 0) + 1;
+  }
+  return counts;
 }
 
 export const syncDashboardRoutes = [

@@ -5,15 +5,28 @@ import {
   RUN_DIRECTIONS,
   RUN_MODES,
   RUN_STATUSES,
+  ValidationError,
+  rangeBound,
+  runTotals,
+  withTotals,
   type SyncRun,
   type SyncRunItem,
 } from '../../domain/index.js';
-import { resolveSyncId, type Requester, type RunEvent, type SyncEngine } from '../../sync/index.js';
+import type { RunQuery } from '../../store/index.js';
+import {
+  SYNCED_TYPES,
+  resolveRetryTarget,
+  resolveSyncId,
+  type Requester,
+  type RetryTarget,
+  type RunEvent,
+  type SyncEngine,
+} from '../../sync/index.js';
 import type { AppDeps } from '../deps.js';
 import { object } from '../openapi-schemas.js';
 import { route, type RouteContext } from '../route.js';
 import { openEventStream } from '../sse.js';
-import { withLocalKeys } from './sync-dashboard.js';
+import { countsByItemType, withLocalKeys } from './sync-dashboard.js';
 
 const tag = 'sync runs';
 
@@ -21,6 +34,7 @@ const filters = z.strictObject({
   ids: z.optional(z.array(z.string().check(z.minLength(1), z.maxLength(200))).check(z.maxLength(10_000))),
   status: z.optional(z.array(z.string().check(z.maxLength(40)))),
   updated_since: z.optional(z.string().check(z.refine((s) => !Number.isNaN(Date.parse(s)), 'expected an ISO 8601 time'))),
+  entity_types: z.optional(z.array(z.enum(SYNCED_TYPES)).check(z.minLength(1))),
 });
 
 const runRequest = z.strictObject({
@@ -38,13 +52,44 @@ const page = {
   limit: z.optional(z.int().check(z.gte(1), z.lte(1000))),
   offset: z.optional(z.int().check(z.gte(0))),
 };
+const entity = z.optional(z.enum(SYNCED_TYPES));
+
+const bound = z.optional(
+  z.string().check(z.refine((s) => rangeBound(s, 'start') !== null, 'expected an ISO 8601 time or a date (YYYY-MM-DD)')),
+);
 const runQuery = z.strictObject({
   connection: z.optional(z.string()),
   status: z.optional(z.array(z.enum(RUN_STATUSES))),
+  /** Runs that synced records of this type (or were asked to sync only it). */
+  entity,
+  /** Runs requested from this time (a date: its start) to this one (a date: its end). */
+  from: bound,
+  to: bound,
   ...page,
 });
-const failureQuery = z.strictObject({ connection: z.optional(z.string()), ...page });
-const retryRequest = z.strictObject({ connection: z.optional(z.string().check(z.minLength(1), z.maxLength(40))) });
+const failureQuery = z.strictObject({ connection: z.optional(z.string()), entity, ...page });
+const retryRequest = z.strictObject({
+  connection: z.optional(z.string().check(z.minLength(1), z.maxLength(40))),
+  entity,
+  /** Only these failures (ids or short ids from the failures list). */
+  record_ids: z.optional(z.array(z.string().check(z.minLength(1), z.maxLength(60))).check(z.minLength(1), z.maxLength(10_000))),
+});
+
+/** A run list query as the store takes it: the range's ends as canonical times. */
+export function runListQuery(
+  query: z.infer<typeof runQuery>,
+  defaultLimit: number,
+): RunQuery & { limit: number; offset: number } {
+  return {
+    ...(query.connection ? { connection: query.connection } : {}),
+    ...(query.status ? { status: query.status } : {}),
+    ...(query.entity ? { entity: query.entity } : {}),
+    ...(query.from ? { from: rangeBound(query.from, 'start')! } : {}),
+    ...(query.to ? { to: rangeBound(query.to, 'end')! } : {}),
+    limit: query.limit ?? defaultLimit,
+    offset: query.offset ?? 0,
+  };
+}
 
 const accepted = () =>
   object({ sync_id: { type: 'string' }, status: { type: 'string' }, mode: { type: 'string' }, direction: { type: 'string' } });
@@ -73,9 +118,17 @@ function acceptedRun(run: SyncRun, created: boolean) {
     direction: run.direction,
     dry_run: run.dry_run,
     connection: run.connection,
+    entity: run.filters.entity_types?.length === 1 ? run.filters.entity_types[0]! : null,
     started_at: run.started_at ?? run.created_at,
     created,
   };
+}
+
+/** A run with its totals, its items labelled, and its work items counted by type. */
+async function runDetail(ctx: RouteContext<unknown, unknown>, ref: string) {
+  const { run, items } = await engineOf(ctx.deps).getRun(await resolveSyncId(ctx.deps.store.sync, 'sync_runs', ref));
+  const labelled = await withLocalKeys(ctx.deps.store, items);
+  return { run: withTotals(run), items: labelled, by_item_type: countsByItemType(labelled) };
 }
 
 /** Starts a queued run in the background; its outcome lands in the database and the event stream. */
@@ -85,15 +138,96 @@ function launch(ctx: RouteContext<unknown, unknown>, run: SyncRun, who: Requeste
     .catch((error: unknown) => ctx.request.log.error({ run: run.id, err: error }, 'sync run stopped unexpectedly'));
 }
 
-/** A retry run started in the background (202), or `sync_id: null` when there was nothing to retry. */
-async function retry(ctx: RouteContext<unknown, unknown>, target: { itemId?: string; connection?: string }) {
+/**
+ * A retry run started in the background (202) with how many records it retries, or
+ * `sync_id: null` when there was nothing to retry.
+ */
+async function retry(ctx: RouteContext<unknown, unknown>, target: RetryTarget) {
   const who = requester(ctx);
-  const run = await engineOf(ctx.deps).retry(target, who);
-  if (!run) return { sync_id: null, status: null };
+  const run = await engineOf(ctx.deps).retry(await resolveRetryTarget(ctx.deps.store.sync, target), who);
+  if (!run) return { sync_id: null, status: null, records: 0 };
   launch(ctx, run, who);
   ctx.reply.code(202);
-  return acceptedRun(run, true);
+  return { ...acceptedRun(run, true), records: run.filters.ids?.length ?? 0 };
 }
+
+/** Records a run and starts it in the background (202), or answers the run an idempotency key made (200). */
+async function startRun(ctx: RouteContext<unknown, unknown>, body: z.infer<typeof runRequest>) {
+  const { ids, filters: given, ...rest } = body;
+  const who = requester(ctx);
+  const since = given?.updated_since;
+  const runFilters = {
+    ...given,
+    ...(since ? { updated_since: new Date(since).toISOString() } : {}),
+    ...(ids ? { ids } : {}),
+  };
+  const { run, created } = await engineOf(ctx.deps).request({ ...rest, filters: runFilters }, who);
+  if (created) launch(ctx, run, who);
+  ctx.reply.code(created ? 202 : 200);
+  return acceptedRun(run, created);
+}
+
+/** A run as the seed's status endpoints show it: its counts by what happened, with the run's own fields. */
+export function runStatus(run: SyncRun) {
+  const sum = (what: string) => Object.values(run.counters).reduce((n, c) => n + ((c as Record<string, number>)[what] ?? 0), 0);
+  const totals = runTotals(run.counters);
+  const finished = (FINISHED_RUN_STATUSES as readonly string[]).includes(run.status);
+  return {
+    sync_id: run.id,
+    status: run.status,
+    entity: run.filters.entity_types?.length === 1 ? run.filters.entity_types[0]! : null,
+    connection: run.connection,
+    mode: run.mode,
+    direction: run.direction,
+    dry_run: run.dry_run,
+    created_at: run.created_at,
+    started_at: run.started_at,
+    finished_at: run.finished_at,
+    duration_ms: run.duration_ms,
+    error: run.error,
+    ...totals,
+    records: {
+      processed: totals.total_records + sum('unchanged') + sum('skipped'),
+      created: sum('create'),
+      updated: sum('update'),
+      deleted: sum('delete'),
+      unchanged: sum('unchanged'),
+      failed: totals.records_failed,
+      /** Not known before a run ends: it lists as it goes. */
+      pending: finished ? 0 : null,
+    },
+    run: withTotals(run),
+  };
+}
+
+const statusRoutes = [
+  route({
+    method: 'GET',
+    url: '/sync/status',
+    tag,
+    summary:
+      'Sync runs in the shape of the seed: sync_id, status, entity, total_records, records_completed, records_failed, records; newest first (the query of GET /sync/runs)',
+    scope: 'read',
+    query: runQuery,
+    async handler(ctx) {
+      const query = runListQuery(ctx.query, 50);
+      const { runs, total } = await engineOf(ctx.deps).listRuns(query);
+      return { runs: runs.map(runStatus), total, limit: query.limit, offset: query.offset };
+    },
+  }),
+  route({
+    method: 'GET',
+    url: '/sync/status/:ref',
+    tag,
+    summary:
+      "One sync run in the shape of the seed, with every item (error messages of the failed ones) and its work items' counts by type",
+    scope: 'read',
+    async handler(ctx) {
+      const { run, items, by_item_type } = await runDetail(ctx, ctx.ref);
+      return { ...runStatus(run), items, by_item_type };
+    },
+  }),
+];
 
 export const syncRunRoutes = [
   route({
@@ -104,21 +238,29 @@ export const syncRunRoutes = [
     scope: 'write',
     body: runRequest,
     returns: accepted,
+    handler: (ctx) => startRun(ctx, ctx.body),
+  }),
+  route({
+    method: 'POST',
+    url: '/sync/:ref',
+    tag,
+    summary:
+      'Start a sync run of one entity type (sprints, work_items, dependencies, comments, time_entries): POST /sync/runs with filters.entity_types set to it; 400 for any other type',
+    scope: 'write',
+    body: runRequest,
+    returns: accepted,
     async handler(ctx) {
-      const { ids, filters: given, ...rest } = ctx.body;
-      const who = requester(ctx);
-      const since = given?.updated_since;
-      const runFilters = {
-        ...given,
-        ...(since ? { updated_since: new Date(since).toISOString() } : {}),
-        ...(ids ? { ids } : {}),
-      };
-      const { run, created } = await engineOf(ctx.deps).request({ ...rest, filters: runFilters }, who);
-      if (created) launch(ctx, run, who);
-      ctx.reply.code(created ? 202 : 200);
-      return acceptedRun(run, created);
+      const parsed = z.enum(SYNCED_TYPES).safeParse(ctx.ref);
+      if (!parsed.success)
+        throw new ValidationError([
+          { path: 'entity', message: `expected one of ${SYNCED_TYPES.join(', ')}, got ${JSON.stringify(ctx.ref)}` },
+        ]);
+      // The path names the type, whatever filters.entity_types says.
+      const { filters: given, ...rest } = ctx.body;
+      return startRun(ctx, { ...rest, filters: { ...given, entity_types: [parsed.data] } });
     },
   }),
+  ...statusRoutes,
   route({
     method: 'GET',
     url: '/sync/runs',
@@ -127,27 +269,20 @@ export const syncRunRoutes = [
     scope: 'read',
     query: runQuery,
     async handler(ctx) {
-      const limit = ctx.query.limit ?? 50;
-      const offset = ctx.query.offset ?? 0;
-      const { runs, total } = await engineOf(ctx.deps).listRuns({
-        ...(ctx.query.connection ? { connection: ctx.query.connection } : {}),
-        ...(ctx.query.status ? { status: ctx.query.status } : {}),
-        limit,
-        offset,
-      });
-      return { runs, total, limit, offset };
+      const query = runListQuery(ctx.query, 50);
+      const { runs, total } = await engineOf(ctx.deps).listRuns(query);
+      return { runs: runs.map(withTotals), total, limit: query.limit, offset: query.offset };
     },
   }),
   route({
     method: 'GET',
     url: '/sync/runs/:ref',
     tag,
-    summary: "One sync run: its counts by entity type and operation, and every item (with local_key: the pm item's display key)",
+    summary:
+      "One sync run with its totals and counts by entity type and operation; every item with local_key (the pm item's display key), title and item_type; by_item_type: work items counted by type and outcome",
     scope: 'read',
     async handler(ctx) {
-      const engine = engineOf(ctx.deps);
-      const { run, items } = await engine.getRun(await resolveSyncId(ctx.deps.store.sync, 'sync_runs', ctx.ref));
-      return { run, items: await withLocalKeys(ctx.deps.store, items) };
+      return runDetail(ctx, ctx.ref);
     },
   }),
   route({
@@ -187,6 +322,7 @@ export const syncRunRoutes = [
       const offset = ctx.query.offset ?? 0;
       const page = await engineOf(ctx.deps).failures({
         ...(ctx.query.connection ? { connection: ctx.query.connection } : {}),
+        ...(ctx.query.entity ? { entity: ctx.query.entity } : {}),
         limit,
         offset,
       });
@@ -197,12 +333,18 @@ export const syncRunRoutes = [
     method: 'POST',
     url: '/sync/retry',
     tag,
-    summary: 'Retry every open failure of a connection in a new run (202); 200 with sync_id null when there is none',
+    summary:
+      'Retry open failures in a new run (202): every one of a connection, of one entity type, or those in record_ids; 200 with sync_id null when there is none',
     scope: 'write',
     body: retryRequest,
     returns: accepted,
     async handler(ctx) {
-      return retry(ctx, ctx.body.connection ? { connection: ctx.body.connection } : {});
+      const { connection, entity, record_ids } = ctx.body;
+      return retry(ctx, {
+        ...(connection ? { connection } : {}),
+        ...(entity ? { entity } : {}),
+        ...(record_ids ? { items: record_ids } : {}),
+      });
     },
   }),
   route({
@@ -213,7 +355,19 @@ export const syncRunRoutes = [
     scope: 'write',
     returns: accepted,
     async handler(ctx) {
-      return retry(ctx, { itemId: await resolveSyncId(ctx.deps.store.sync, 'sync_run_items', ctx.ref) });
+      return retry(ctx, { item: ctx.ref });
+    },
+  }),
+  route({
+    method: 'POST',
+    url: '/sync/failures/:ref/not-synced',
+    tag,
+    summary:
+      'Mark a push failure not to sync (the remote refuses the record, e.g. a subtask blocking its parent): later runs skip it; 400 when it is not a failure',
+    scope: 'write',
+    async handler(ctx) {
+      const id = await resolveSyncId(ctx.deps.store.sync, 'sync_run_items', ctx.ref);
+      return engineOf(ctx.deps).markNotSynced(id, requester(ctx));
     },
   }),
   route({

@@ -11,6 +11,7 @@ import {
   isOneOf,
   isPmError,
   newId,
+  runTotals,
   type RunDirection,
   type RunFilters,
   type RunMode,
@@ -18,11 +19,12 @@ import {
   type SyncRun,
   type SyncRunItem,
 } from '../../domain/index.js';
-import type { RunQuery, Store } from '../../store/index.js';
+import type { FailureQuery, RunQuery, Store } from '../../store/index.js';
 import { lanesOf } from '../../tracker/index.js';
 import {
   CONNECTORS,
   DEFAULT_RETRY,
+  SYNCED_TYPES,
   definitionOf,
   parseConnection,
   type AnyConnectorDefinition,
@@ -31,6 +33,8 @@ import {
   type RetryPolicy,
 } from '../connectors/index.js';
 import { RunEvents } from './events.js';
+import { markNotSynced } from './not-synced.js';
+import { syncHealth, type SyncHealth } from './health.js';
 import { RunRecorder, recordAudit, type Requester } from './history.js';
 import { RateLimiter } from './limiter.js';
 import { LocalChanges, type RunEnvironment } from './run-context.js';
@@ -77,7 +81,19 @@ export interface SyncMetrics {
   runs: Record<RunStatus, number>;
   items: { done: number; failed: number; planned: number };
   open_failures: number;
+  /** Same-field conflicts the runs decided, and those nobody has resolved (pm conflicts). */
+  conflicts: { decided: number; unresolved: number };
+  /** Records looked at (done, failed, unchanged, skipped) per minute of finished runs, and per record. */
+  throughput: { records: number; duration_ms: number; records_per_minute: number | null; average_record_ms: number | null };
   connections: Record<string, { last_run: SyncRun | null; last_success_at: string | null; average_duration_ms: number | null }>;
+}
+
+/** Failures to retry: one (`itemId`: refused unless it is a failure), these, or every open one of a connection. */
+export interface EngineRetryTarget {
+  itemId?: string;
+  itemIds?: readonly string[];
+  connection?: string;
+  entity?: string;
 }
 
 /** A run whose process has not been heard of for this long is taken for dead. */
@@ -140,6 +156,10 @@ export class SyncEngine {
       throw new ValidationError([{ path: 'mode', message: `expected one of ${RUN_MODES.join(', ')}` }]);
     if (!isOneOf(RUN_DIRECTIONS, direction))
       throw new ValidationError([{ path: 'direction', message: `expected one of ${RUN_DIRECTIONS.join(', ')}` }]);
+    const { entity_types: types, ...filters } = input.filters ?? {};
+    const unknown = types?.filter((t) => !isOneOf(SYNCED_TYPES, t)) ?? [];
+    if (unknown.length > 0)
+      throw new ValidationError([{ path: 'entity', message: `pm syncs ${SYNCED_TYPES.join(', ')}; not ${unknown.join(', ')}` }]);
     const key = input.idempotency_key?.trim() || null;
     if (key) {
       const existing = await this.repo.runByIdempotencyKey(connection.name, key);
@@ -151,7 +171,7 @@ export class SyncEngine {
       mode,
       direction,
       dry_run: input.dry_run ?? false,
-      filters: input.filters ?? {},
+      filters: { ...filters, ...(types?.length ? { entity_types: types } : {}) },
       idempotency_key: key,
       retry_of: input.retry_of ?? null,
       status: 'queued',
@@ -425,7 +445,7 @@ export class SyncEngine {
    * A new run for failed items (one, or every open failure of a connection): it reads and
    * writes exactly those records again. The failures it takes on leave the failures list.
    */
-  async retry(target: { itemId?: string; connection?: string }, requester: Requester): Promise<SyncRun | undefined> {
+  async retry(target: EngineRetryTarget, requester: Requester): Promise<SyncRun | undefined> {
     let failures: (SyncRunItem & { connection: string })[];
     if (target.itemId) {
       const item = await this.repo.getRunItem(target.itemId);
@@ -435,11 +455,27 @@ export class SyncEngine {
       const run = await this.requireRun(item.run_id);
       failures = [{ ...item, connection: run.connection }];
     } else {
-      const connection = target.connection ?? this.options.connections().name;
-      failures = (await this.repo.failures({ connection, limit: 100_000 })).items;
+      // Named failures may belong to any connection; otherwise the only one (or the one given).
+      const connection = target.connection ?? (target.itemIds ? undefined : this.options.connections().name);
+      failures = (
+        await this.repo.failures({
+          ...(connection ? { connection } : {}),
+          ...(target.entity ? { entity: target.entity } : {}),
+          ...(target.itemIds ? { ids: target.itemIds } : {}),
+          limit: 100_000,
+        })
+      ).items;
     }
     if (failures.length === 0) return undefined;
     const connection = failures[0]!.connection;
+    const others = [...new Set(failures.map((f) => f.connection))].filter((c) => c !== connection);
+    if (others.length > 0)
+      throw new ValidationError([
+        {
+          path: 'record_ids',
+          message: `these failures are of connections ${[connection, ...others].join(', ')}: retry them one connection at a time`,
+        },
+      ]);
     const ids = [...new Set(failures.map((f) => f.local_id ?? `${f.entity_type}:${f.remote_id}`))];
     const directions = new Set(failures.map((f) => f.direction));
     const { run } = await this.request(
@@ -460,6 +496,29 @@ export class SyncEngine {
     return run;
   }
 
+  /**
+   * Marks a push failure not to sync: the remote refuses the record (Redmine refuses a subtask
+   * blocking its parent), so later runs leave it alone instead of failing on it every time.
+   */
+  async markNotSynced(itemId: string, requester: Requester): Promise<SyncRunItem> {
+    const item = await this.repo.getRunItem(itemId);
+    if (!item) throw new NotFoundError('sync failure', itemId);
+    if (item.status !== 'failed')
+      throw new StateError('not_failed', `item ${item.id} is ${item.status}, not failed: nothing to mark`);
+    if (item.direction !== 'push' || !item.local_id)
+      throw new StateError('not_failed', `item ${item.id} failed pulling a remote record: only pushes can be marked not synced`);
+    const run = await this.requireRun(item.run_id);
+    await markNotSynced(this.options.store, run.connection, `${item.entity_type}:${item.local_id}`);
+    const at = this.iso();
+    await this.repo.updateRunItem(item.id, { status: 'not_synced', updated_at: at });
+    await this.audit('sync_not_synced', requester, run.id, at, {
+      item: item.id,
+      entity_type: item.entity_type,
+      local_id: item.local_id,
+    });
+    return { ...item, status: 'not_synced', updated_at: at };
+  }
+
   async getRun(runId: string): Promise<RunDetail> {
     await this.recover();
     const run = await this.requireRun(runId);
@@ -471,7 +530,7 @@ export class SyncEngine {
     return this.repo.listRuns(query);
   }
 
-  failures(query: { connection?: string; limit?: number; offset?: number } = {}) {
+  failures(query: FailureQuery = {}) {
     return this.repo.failures(query);
   }
 
@@ -482,13 +541,18 @@ export class SyncEngine {
     ) as Record<RunStatus, number>;
     const items = { done: 0, failed: 0, planned: 0 };
     const connections: SyncMetrics['connections'] = {};
+    let decided = 0;
+    const throughput = { records: 0, duration_ms: 0 };
     for (const run of runs) {
       byStatus[run.status]++;
-      for (const counters of Object.values(run.counters)) {
-        for (const [what, n] of Object.entries(counters)) {
-          if (what === 'failed') items.failed += n;
-          else if (what !== 'unchanged' && what !== 'skipped') items[run.dry_run ? 'planned' : 'done'] += n;
-        }
+      const totals = runTotals(run.counters);
+      items.failed += totals.records_failed;
+      items[run.dry_run ? 'planned' : 'done'] += totals.records_completed;
+      const looked = Object.values(run.counters).flatMap((c) => Object.values(c));
+      decided += Object.values(run.counters).reduce((n, c) => n + (c.conflict ?? 0), 0);
+      if (run.finished_at && run.duration_ms) {
+        throughput.records += looked.reduce((a, b) => a + b, 0);
+        throughput.duration_ms += run.duration_ms;
       }
       const c = (connections[run.connection] ??= { last_run: run, last_success_at: null, average_duration_ms: null });
       if (run.status === 'completed' && c.last_success_at === null) c.last_success_at = run.finished_at;
@@ -499,7 +563,28 @@ export class SyncEngine {
         .map((r) => r.duration_ms!);
       c.average_duration_ms = durations.length ? Math.round(durations.reduce((a, b) => a + b, 0) / durations.length) : null;
     }
-    return { runs: byStatus, items, open_failures: (await this.repo.failures({ limit: 1 })).total, connections };
+    return {
+      runs: byStatus,
+      items,
+      open_failures: (await this.repo.failures({ limit: 1 })).total,
+      conflicts: { decided, unresolved: await this.options.store.count('conflicts', { where: { resolution: null } }) },
+      throughput: {
+        ...throughput,
+        records_per_minute: throughput.duration_ms ? Math.round((throughput.records * 60_000) / throughput.duration_ms) : null,
+        average_record_ms:
+          throughput.records && throughput.duration_ms
+            ? Math.round((throughput.duration_ms / throughput.records) * 100) / 100
+            : null,
+      },
+      connections,
+    };
+  }
+
+  /** The seed's sync health checks over the last 1,000 runs: see `syncHealth`. */
+  async health(): Promise<SyncHealth> {
+    await this.recover();
+    const { runs } = await this.repo.listRuns({ limit: 1000 });
+    return syncHealth(this.options.store, runs, this.clock());
   }
 
   private audit(

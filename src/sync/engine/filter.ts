@@ -13,6 +13,7 @@ export class RecordFilter {
     private readonly remoteIds: ReadonlySet<string> | undefined,
     private readonly statuses: ReadonlySet<string> | undefined,
     private readonly since: string | undefined,
+    private readonly types: ReadonlySet<string> | undefined,
   ) {}
 
   static async create(store: Store, filters: RunFilters): Promise<RecordFilter> {
@@ -35,7 +36,18 @@ export class RecordFilter {
       remoteIds,
       filters.status?.length ? new Set(filters.status) : undefined,
       filters.updated_since,
+      filters.entity_types?.length ? new Set(filters.entity_types) : undefined,
     );
+  }
+
+  /** True when the run syncs only some types: every other type is left alone on both sides. */
+  get typesLimited(): boolean {
+    return this.types !== undefined;
+  }
+
+  /** Whether the run syncs records of this type. */
+  syncs(type: SyncedType): boolean {
+    return this.types === undefined || this.types.has(type);
   }
 
   /** True when the run names its records: no listing, no census, no cursor. */
@@ -45,7 +57,7 @@ export class RecordFilter {
 
   /** True when the run looks at a subset: deletions by census and the cursor are left alone. */
   get partial(): boolean {
-    return this.targeted || this.statuses !== undefined || this.since !== undefined;
+    return this.targeted || this.statuses !== undefined || this.since !== undefined || this.types !== undefined;
   }
 
   /** Remote ids the run names, with their type when given as `type:id`. */

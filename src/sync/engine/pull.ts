@@ -41,7 +41,9 @@ export class Puller {
     else {
       // Types listed through their parents, or in full every time, follow the run: incremental
       // when every type that keeps a cursor has one.
-      const incremental = ctx.types.every((t) => ctx.resource(t).listing !== 'incremental' || cursors.has(t));
+      // A run of some types only lists theirs in full: comments cannot follow the work items it leaves out.
+      const incremental =
+        !ctx.filter.typesLimited && ctx.types.every((t) => ctx.resource(t).listing !== 'incremental' || cursors.has(t));
       for (const type of ctx.types) {
         if (ctx.stopped()) break;
         const resource = ctx.resource(type);

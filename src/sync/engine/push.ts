@@ -13,6 +13,7 @@ import {
 } from '../connectors/index.js';
 import { changedKeys, pick } from './fields.js';
 import { baseOf } from './links.js';
+import { notSyncedOf } from './not-synced.js';
 import { forEachConcurrently } from './pool.js';
 import { nextBase } from './reconcile.js';
 import type { RemoteDeletions } from './remote-deletions.js';
@@ -60,9 +61,14 @@ export class Pusher {
     }
     // The scope is current: every local write of the pull put its record back into it.
     const candidates = queuedOnly ? new Map<SyncedType, AnyRecord[]>() : await this.candidates();
+    const notSynced = await notSyncedOf(ctx.env.store, ctx.name);
     for (const [type, records] of candidates) {
       for (const record of records) {
         if (ctx.decided.has(keyOf(type, record.id))) continue;
+        if (notSynced.has(keyOf(type, record.id))) {
+          ctx.env.recorder.count(type, 'skipped');
+          continue;
+        }
         const link = ctx.links.local(type, record.id);
         if (!ctx.filter.matches(type, record, link ? { remoteId: link.remote_id, updatedAt: null } : undefined)) continue;
         const fields = ctx.translator.project(type, record);

@@ -77,9 +77,6 @@ export const LocalChanges = {
   },
 };
 
-/** Links are written in batches of this many (a crash before a batch is covered by pm id lookups). */
-const LINK_BATCH = 50;
-
 /**
  * What the phases of one run share: the connection's links and the project's records as the
  * run keeps them current, what has been decided, and how items, links and progress are recorded.
@@ -118,7 +115,7 @@ export class RunContext {
   ) {
     this.author = { actor: `sync:${env.connection.name}`, now: env.clock() };
     this.translator = new Translator(env.connector, links, scope);
-    this.types = syncedTypes(env.connector);
+    this.types = syncedTypes(env.connector).filter((t) => filter.syncs(t));
   }
 
   static async load(env: RunEnvironment): Promise<RunContext> {
@@ -198,7 +195,8 @@ export class RunContext {
     this.links.set(link);
     if (this.dry) return;
     this.pendingLinks.set(keyOf(link.entity_type, link.local_id), link);
-    if (this.pendingLinks.size >= LINK_BATCH) void this.flushLinks().catch(() => undefined);
+    // Links go in batches of the connection's batch size: a crash before one is covered by pm id lookups.
+    if (this.pendingLinks.size >= this.env.connection.batchSize) void this.flushLinks().catch(() => undefined);
   }
 
   dropLink(link: SyncLink): void {

@@ -1,6 +1,7 @@
 import { ConfigError } from '../../domain/index.js';
 import type { Store } from '../../store/index.js';
 import type { ConnectionSettings, SyncedType } from '../connectors/index.js';
+import { recordConsistency } from './health.js';
 import { Puller, type Listings } from './pull.js';
 import { Pusher } from './push.js';
 import { RemoteDeletions } from './remote-deletions.js';
@@ -55,6 +56,7 @@ export async function executeRun(env: RunEnvironment): Promise<RunResult> {
   }
   if (pushes && !ctx.stopped()) await pusher.push(false);
   if (listings && !ctx.filter.partial && !ctx.stopped()) await deletions.find(listings);
+  const census = listings;
   if (listings && ctx.remoteWrites > 0 && !ctx.filter.partial && !ctx.stopped()) {
     // What changed remotely while this run pushed (its own writes are recognised and skipped):
     // taken in now, so the next run starts after this one instead of re-reading it all.
@@ -69,6 +71,7 @@ export async function executeRun(env: RunEnvironment): Promise<RunResult> {
     }
   }
   await ctx.flushLinks();
+  if (census && !ctx.filter.partial && !ctx.stopped() && !ctx.dry) await recordConsistency(ctx, census);
   if (pusher.createsSettled && !ctx.stopped() && !ctx.dry) await env.store.write((tx) => tx.setMeta(pusher.createsKey, ''));
   const pushedAll = pushes && !ctx.filter.partial && !ctx.stopped() && !ctx.dry;
   return {

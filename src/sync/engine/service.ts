@@ -1,13 +1,17 @@
 import { AmbiguousRefError, NotFoundError, isUuid, type SyncRun, type SyncRunItem } from '../../domain/index.js';
-import type { RunQuery, SyncRepository } from '../../store/index.js';
-import type { RunDetail, RunRequest, SyncEngine, SyncMetrics } from './engine.js';
+import type { FailureQuery as StoreFailureQuery, RunQuery, SyncRepository } from '../../store/index.js';
+import type { EngineRetryTarget, RunDetail, RunRequest, SyncEngine, SyncMetrics } from './engine.js';
 import type { RunListener } from './events.js';
 import type { Requester } from './history.js';
 
-export interface FailureQuery {
+export type FailureQuery = Omit<StoreFailureQuery, 'ids'>;
+
+/** What to retry: one failure (`item`), these failures (`items`), or every open failure of a connection (of one type). */
+export interface RetryTarget {
+  item?: string;
+  items?: readonly string[];
   connection?: string;
-  limit?: number;
-  offset?: number;
+  entity?: string;
 }
 
 /**
@@ -21,9 +25,11 @@ export interface SyncService {
   listRuns(query?: RunQuery): Promise<{ runs: SyncRun[]; total: number }>;
   getRun(ref: string): Promise<RunDetail>;
   failures(query?: FailureQuery): Promise<{ items: (SyncRunItem & { connection: string })[]; total: number }>;
-  /** A new run for one failed item, or for every open failure of a connection; undefined when there is none. */
-  retry(target: { item?: string; connection?: string }): Promise<SyncRun | undefined>;
+  /** A new run for the failures named, or every open failure of a connection; undefined when there is none. */
+  retry(target: RetryTarget): Promise<SyncRun | undefined>;
   cancel(ref: string): Promise<SyncRun>;
+  /** Marks a push failure not to sync: later runs leave its record alone. */
+  markNotSynced(ref: string): Promise<SyncRunItem>;
   metrics(): Promise<SyncMetrics>;
 }
 
@@ -36,6 +42,16 @@ export async function resolveSyncId(repo: SyncRepository, table: 'sync_runs' | '
   if (ids.length === 1) return ids[0]!;
   if (ids.length === 0) throw new NotFoundError(what, ref);
   throw new AmbiguousRefError(what, ref, ids.slice(0, 10));
+}
+
+/** A retry target with its failures' full ids, as the engine takes it. */
+export async function resolveRetryTarget(repo: SyncRepository, target: RetryTarget): Promise<EngineRetryTarget> {
+  const { item, items, ...rest } = target;
+  return {
+    ...rest,
+    ...(item === undefined ? {} : { itemId: await resolveSyncId(repo, 'sync_run_items', item) }),
+    ...(items === undefined ? {} : { itemIds: await Promise.all(items.map((i) => resolveSyncId(repo, 'sync_run_items', i))) }),
+  };
 }
 
 /** The engine in this process. */
@@ -71,16 +87,16 @@ export class LocalSyncService implements SyncService {
     return this.engine.failures(query);
   }
 
-  async retry(target: { item?: string; connection?: string }) {
-    const itemId = target.item === undefined ? undefined : await resolveSyncId(this.repo, 'sync_run_items', target.item);
-    return this.engine.retry(
-      { ...(itemId ? { itemId } : {}), ...(target.connection ? { connection: target.connection } : {}) },
-      this.requester,
-    );
+  async retry(target: RetryTarget) {
+    return this.engine.retry(await resolveRetryTarget(this.repo, target), this.requester);
   }
 
   async cancel(ref: string) {
     return this.engine.cancel(await resolveSyncId(this.repo, 'sync_runs', ref), this.requester);
+  }
+
+  async markNotSynced(ref: string) {
+    return this.engine.markNotSynced(await resolveSyncId(this.repo, 'sync_run_items', ref), this.requester);
   }
 
   metrics() {

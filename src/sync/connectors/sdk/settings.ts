@@ -54,6 +54,8 @@ export function parseInteger(min: number) {
 
 const pairs = z.record(z.string(), z.string());
 
+const DEFAULT_BATCH_SIZE = 50;
+
 /** What every connection has, whatever its kind. */
 export const baseSettingsSchema = z.object({
   url: z.url({ protocol: /^https?$/ }),
@@ -65,6 +67,8 @@ export const baseSettingsSchema = z.object({
   workers: z.optional(z.int().check(z.gte(1), z.lte(32))),
   rate_limit: z.optional(z.number().check(z.gte(0))),
   timeout_ms: z.optional(z.int().check(z.gte(100))),
+  /** Links a run writes to the database per transaction. */
+  batch_size: z.optional(z.int().check(z.gte(1), z.lte(10_000))),
   /** `pm serve` runs it on its own this often: a duration of at least a minute (15m, 1h). */
   every: z.optional(
     z.string().check(z.refine((text) => everySeconds(text) !== undefined, 'expected a duration of at least 1m, like 15m or 1h')),
@@ -102,6 +106,11 @@ export const BASE_FLAGS: SettingFlags<BaseSettings> = {
     help: 'give up on a request after this long (default 15000)',
     parse: parseInteger(100),
   },
+  batch_size: {
+    value: '<n>',
+    help: `records a run writes to the database per transaction (default ${DEFAULT_BATCH_SIZE})`,
+    parse: parseInteger(1),
+  },
   every: {
     value: '<duration>',
     help: 'pm serve syncs it on its own this often, e.g. 15m or 1h ("off" to stop)',
@@ -137,6 +146,8 @@ export interface ConnectionSettings<O = Record<string, unknown>> {
   /** Remote requests a second at most (0: no limit). */
   ratePerSecond: number;
   timeoutMs: number;
+  /** Links written to the database per transaction. */
+  batchSize: number;
   secret: string;
   /** The connector's own settings. */
   options: O;
@@ -233,6 +244,7 @@ export function parseConnection(definition: AnyConnectorDefinition, raw: RawConn
     workers: b.workers ?? definition.defaults.workers,
     ratePerSecond: b.rate_limit ?? definition.defaults.ratePerSecond,
     timeoutMs: b.timeout_ms ?? DEFAULT_TIMEOUT_MS,
+    batchSize: b.batch_size ?? DEFAULT_BATCH_SIZE,
     secret: raw.secret,
     options: definition.settings.parse(raw.settings),
   };

@@ -99,6 +99,7 @@ function settingsOf(o: { faults: FaultProxy; fake: OpenProjectFake }) {
     workers: 1,
     ratePerSecond: 0,
     timeoutMs: 2000,
+    batchSize: 50,
     secret: o.fake.token,
     options: {},
   };
