@@ -111,7 +111,7 @@ function placeBase(paths: SnapshotPaths, temp: string, peer: string): string {
 
 const RETIRED = '.retired-';
 
-/** Removes the bases `placeBase` retired, on libuv's thread pool, beside the work that follows. */
+/** Removes the bases `placeBase` retired (by the last export or take-in), on libuv's thread pool, beside the work that follows. */
 function removeRetiredBases(paths: SnapshotPaths): void {
   let names: string[];
   try {
@@ -304,6 +304,7 @@ async function takeIn(
   options: Omit<ImportOptions, 'basePath' | 'tracked'>,
 ): Promise<ImportResult> {
   const tracked = isSnapshot(paths, file);
+  if (tracked) removeRetiredBases(paths);
   const base = tracked ? await usableBase(store, paths) : undefined;
   const nextBase = tracked && !options.dryRun && existsSync(file) ? keepBaseLater(paths, file) : undefined;
   let result: ImportResult;
