@@ -66,8 +66,7 @@ function signature(path: string): string {
  * processes. Outside any database transaction: writers and readers of the database go on.
  */
 function withSnapshotLock<T>(paths: SnapshotPaths, fn: () => Promise<T>): Promise<T> {
-  mkdirSync(paths.bases, { recursive: true });
-  return withFileLock(join(paths.bases, 'snapshot.lock'), fn);
+  return withFileLock(`${paths.snapshot}.lock`, fn);
 }
 
 /**
@@ -80,21 +79,6 @@ export function keepBase(paths: SnapshotPaths, file: string, peer = 'data.json')
   const temp = baseTemp(paths, peer);
   copyFileSync(file, temp, constants.COPYFILE_FICLONE);
   return placeBase(paths, temp, peer);
-}
-
-/**
- * Keeps the tracked snapshot an export just wrote as the base: a second name for the same
- * file, so no byte is copied (a copy where links are not supported). Its ctime changes only
- * now, before git sees the file; git replaces a file it checks out, it never writes into it.
- */
-function linkBase(paths: SnapshotPaths): string {
-  const temp = baseTemp(paths, 'data.json');
-  try {
-    linkSync(paths.snapshot, temp);
-  } catch {
-    copyFileSync(paths.snapshot, temp, constants.COPYFILE_FICLONE);
-  }
-  return placeBase(paths, temp, 'data.json');
 }
 
 /** A fresh temporary path beside the base of that peer. */
@@ -127,7 +111,7 @@ function placeBase(paths: SnapshotPaths, temp: string, peer: string): string {
 
 const RETIRED = '.retired-';
 
-/** Removes the bases `placeBase` retired, on libuv's thread pool, beside the work that follows. */
+/** Removes the bases `placeBase` retired (by the last export or take-in), on libuv's thread pool, beside the work that follows. */
 function removeRetiredBases(paths: SnapshotPaths): void {
   let names: string[];
   try {
@@ -195,11 +179,25 @@ export async function exportSnapshot(
     }
     removeRetiredBases(paths);
     const anchor = await exportAnchor(store);
-    const result = await writeFileAtomically(
-      output,
-      async (write) => (anchor && (await spliceSnapshot(store, output, anchor, write))) ?? writeSnapshot(store, { write }),
-    );
-    const base = linkBase(paths);
+    // The base is written beside the file, from the same bytes: no second pass over them.
+    const baseFile = baseTemp(paths, 'data.json');
+    const baseFd = openSync(baseFile, 'w', 0o644);
+    let result: ExportResult;
+    try {
+      result = await writeFileAtomically(output, async (write) => {
+        const both = (chunk: Buffer) => {
+          write(chunk);
+          writeSync(baseFd, chunk);
+        };
+        return (anchor && (await spliceSnapshot(store, output, anchor, both))) ?? writeSnapshot(store, { write: both });
+      });
+    } catch (error) {
+      rmSync(baseFile, { force: true });
+      throw error;
+    } finally {
+      closeSync(baseFd);
+    }
+    const base = placeBase(paths, baseFile, 'data.json');
     const written: ExportAnchor = {
       signature: signature(output),
       size: result.bytes,
@@ -238,7 +236,6 @@ export async function markUnexported(store: Store, paths: SnapshotPaths): Promis
   if (!existsSync(paths.snapshot)) return false;
   return withSnapshotLock(paths, async () => {
     if (await snapshotChanged(store, paths)) return false;
-    const before = signature(paths.snapshot);
     const fd = openSync(paths.snapshot, 'r+');
     try {
       const size = fstatSync(fd).size;
@@ -255,14 +252,6 @@ export async function markUnexported(store: Store, paths: SnapshotPaths): Promis
     await store.write(async (tx) => {
       // Its records are what was taken in or exported: no take-in needed for this.
       await tx.setMeta(META_SNAPSHOT_SIGNATURE, after);
-      // The base may be the same file (an export linked it): the mark changes no record in it.
-      if (
-        (await tx.getMeta(META_BASE_SIGNATURE)) === before &&
-        existsSync(basePath(paths)) &&
-        signature(basePath(paths)) === after
-      ) {
-        await tx.setMeta(META_BASE_SIGNATURE, after);
-      }
       if (anchor) await tx.setMeta(META_EXPORT_ANCHOR, JSON.stringify({ ...anchor, signature: after }));
     });
     return true;
@@ -315,6 +304,7 @@ async function takeIn(
   options: Omit<ImportOptions, 'basePath' | 'tracked'>,
 ): Promise<ImportResult> {
   const tracked = isSnapshot(paths, file);
+  if (tracked) removeRetiredBases(paths);
   const base = tracked ? await usableBase(store, paths) : undefined;
   const nextBase = tracked && !options.dryRun && existsSync(file) ? keepBaseLater(paths, file) : undefined;
   let result: ImportResult;
@@ -365,8 +355,8 @@ export function fileHash(path: string): string {
  * Whether the tracked snapshot holds something the database has not seen: its content hash
  * differs from the one recorded when pm last wrote or read it. (A fresh clone has no record,
  * so its snapshot is always new.) An unchanged stat signature skips hashing. A file an export
- * patched was not hashed: its hash is the base's, the same file under a second name, taken
- * only now (after a checkout that rewrote data.json, say), while that base is still intact.
+ * patched was not hashed: its hash is the base's (written from the same bytes), taken only now
+ * (after a checkout that rewrote data.json, say), while that base is still intact.
  */
 export async function snapshotChanged(store: Store, paths: SnapshotPaths): Promise<boolean> {
   if (!existsSync(paths.snapshot)) return false;
