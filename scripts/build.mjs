@@ -9,7 +9,7 @@ import { flattenBarrels } from './flatten-barrels.mjs';
 const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'));
 
 rmSync(new URL('../dist', import.meta.url), { recursive: true, force: true });
-await build({
+const cli = await build({
   absWorkingDir: fileURLToPath(new URL('..', import.meta.url)),
   // The import's second thread is a script of its own (src/sync/snapshot/threaded-check.ts finds it).
   entryPoints: { pm: 'src/cli/bin.ts', 'check-worker': 'src/sync/snapshot/check-worker.ts' },
@@ -34,7 +34,10 @@ await build({
   // Only src/sync's index: flattening the small ones too split their folders into more chunks,
   // each one more file to load, for no gain (measured on `pm item list`).
   plugins: [flattenBarrels(fileURLToPath(new URL('..', import.meta.url)), ['src/sync/index.ts'])],
+  // Which sources each chunk holds, for the test that keeps a plain command's start-up lean.
+  metafile: true,
 });
+writeFileSync(new URL('../dist/build-meta.json', import.meta.url), JSON.stringify(cli.metafile));
 chmodSync(new URL('../dist/pm.js', import.meta.url), 0o755);
 // `pm help TOPIC` reads these beside the chunks (src/cli/commands/help.ts).
 cpSync(new URL('../src/cli/topics', import.meta.url), new URL('../dist/topics', import.meta.url), { recursive: true });

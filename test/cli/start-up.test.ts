@@ -1,5 +1,5 @@
 import { readFileSync, readdirSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { dirname, join, relative, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { PM_BIN } from '../helpers/cli.js';
 
@@ -25,10 +25,16 @@ function loadedWith(roots: readonly string[]): string[] {
   return [...seen];
 }
 
-/** The source files bundled into a chunk, from its source map. */
+/** esbuild's account of the build: the sources each output file holds. */
+const META = JSON.parse(readFileSync(join(dirname(PM_BIN), 'build-meta.json'), 'utf8')) as {
+  outputs: Record<string, { inputs: Record<string, unknown> }>;
+};
+
+/** The source files bundled into a chunk. */
 function sourcesOf(chunk: string): string[] {
-  const map = JSON.parse(readFileSync(`${chunk}.map`, 'utf8')) as { sources: string[] };
-  return map.sources.map((s) => s.replace(/^(\.\.\/)+/, ''));
+  const output = META.outputs[relative(resolve(dirname(PM_BIN), '..'), chunk)];
+  if (!output) throw new Error(`no build record of ${chunk}`);
+  return Object.keys(output.inputs);
 }
 
 describe('the built pm', () => {
