@@ -50,7 +50,7 @@ export function printItems(out: Output, items: readonly WorkItemView[]): void {
     { header: 'PRI' },
     { header: 'PTS', align: 'right' },
     { header: 'TITLE', flex: true },
-    { header: 'ASSIGNEE' },
+    { header: 'ASSIGNEE', shrink: true },
   ];
   out.table(
     columns,
