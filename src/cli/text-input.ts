@@ -24,8 +24,9 @@ export interface LongTextOptions {
 
 const camel = (name: string) => name.replace(/-(\w)/g, (_, c: string) => c.toUpperCase());
 
-/** The flags of a record's description, for errors. */
-export const DESCRIPTION_FLAGS = { value: '--description', file: '--description-file' };
+/** The flags that give the long text `name`, for errors. */
+export const textFlags = (name: string) => ({ value: `--${name}`, file: `--${name}-file` });
+export const DESCRIPTION_FLAGS = textFlags('description');
 
 /** `--<name>-file <file>`, to go next to a command's `--<name> <text>`. */
 export const fileOption = (name: string) => new Option(`--${name}-file <file>`, `read the ${name} from a file`);

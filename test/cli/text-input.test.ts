@@ -37,6 +37,13 @@ describe('long text from a file, stdin or the editor', () => {
     expect((await cli.json<{ description: string }>(['project', 'show', 'API'])).description).toBe('Changed');
   });
 
+  it('reads a sprint goal from a file and writes it in the editor', async () => {
+    writeFileSync(join(dir, 'goal.md'), 'Ship checkout\n');
+    await cli.ok(['sprint', 'add', 'S1', '--start', '2026-12-01', '--end', '2026-12-14', '--goal-file', 'goal.md']);
+    await cli.ok(['sprint', 'edit', 'S1', '-e'], { EDITOR: editor });
+    expect((await cli.json<{ goal: string }>(['sprint', 'show', 'S1'])).goal).toBe('Ship checkout\nwritten in the editor');
+  });
+
   it('refuses a missing file and two sources at once, naming the flags', async () => {
     const missing = await cli.run(['item', 'add', 'X', '--description-file', 'nope.md']);
     expect([missing.code, missing.stderr]).toEqual([2, expect.stringMatching(/--description-file.*nope\.md: no such file/)]);
