@@ -15,6 +15,9 @@ beforeAll(async () => {
   await cli.ok(['project', 'add', 'WEB', 'Website']);
   await cli.ok(['item', 'add', LONG_TITLE, '--assignee', 'somebody.with.a.long.name@example.com', '--status', 'in_progress']);
   await cli.ok(['item', 'add', 'Short']);
+  await cli.ok(['comment', 'add', 'WEB-1', 'A comment long enough to need cutting at eighty columns'], {
+    PM_ACTOR: 'somebody.with.a.long.name@example.com',
+  });
 });
 
 /** pm in this process on a terminal `columns` wide. */
@@ -39,6 +42,12 @@ describe('tables at the terminal width', () => {
     const row = lines.find((l) => l.startsWith('WEB-1'))!;
     expect(row).toMatch(/^WEB-1 +task +in_progress +med +A very long title.*… +somebody\.with.*…$/);
     expect(row.split(/\s{2,}/)[4]!.length).toBeGreaterThanOrEqual(20);
+  });
+
+  it('fit comments to 80 columns by cutting the text, then the author, keeping id and time whole', async () => {
+    const lines = await onTerminal(['comment', 'list', 'WEB-1'], 80);
+    for (const line of lines) expect(width(line), line).toBeLessThanOrEqual(80);
+    expect(lines[1]).toMatch(/^[0-9a-f]{12} {2}somebody.*… {2}\d{4}-\d\d-\d\d \d\d:\d\d UTC \(just now\) {2}A comment long.*…$/);
   });
 
   it('shows everything when the terminal is wide enough', async () => {
