@@ -90,8 +90,14 @@ describe.each(PAIRS)('pm sync push and pull between a %s and a %s server', (dial
         (i) => `${i.key} ${i.title}`,
       );
       expect(titles).toEqual(['WEB-1 Checkout (A)', 'WEB-2 Card form', 'WEB-4 Only on A', 'WEB-5 Only on B']);
-      const conflicts = await cli.json<{ field: string; winner: string }[]>(['conflicts']);
-      expect(conflicts.map((c) => c.field)).toEqual(['priority', 'item_number']);
+      // The renumbering is recorded settled: WEB-4 stays an alias, so no one need decide.
+      const open = await cli.json<{ field: string }[]>(['conflicts']);
+      expect(open.map((c) => c.field)).toEqual(['priority']);
+      const all = await cli.json<{ field: string; resolution: string | null }[]>(['conflicts', '--all']);
+      expect(all.map((c) => [c.field, c.resolution])).toEqual([
+        ['priority', null],
+        ['item_number', 'theirs'],
+      ]);
     }
 
     // Nothing left to transfer, in any direction.

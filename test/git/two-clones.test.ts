@@ -107,7 +107,12 @@ describe.each([
       ['WEB-4', 'Four (alice)'],
       ['WEB-5', 'Four (bob)'],
     ]);
-    expect((await alice.json<Conflict[]>('conflicts')).map((c) => c.field)).toEqual(['item_number']);
+    expect(await alice.json<Conflict[]>('conflicts')).toEqual([]);
+    const recorded = await alice.json<(Conflict & { resolution: string | null })[]>('conflicts', '--all');
+    expect(recorded.map((c) => [c.field, c.resolution])).toEqual([['item_number', 'theirs']]);
+    const shown = (await alice.pm('conflicts', '--all')).stdout.split('\n')[1]!;
+    expect(shown).toMatch(/ WEB-5 +item_number +WEB-4 +WEB-5 +theirs \(resolved\) +WEB-4 was also minted/);
+    expect(shown).toMatch(/^[0-9a-f]{12} +\d{4}-\d\d-\d\d \d\d:\d\d UTC \(just now\) /);
     expect((await alice.json<{ key: string }>('item', 'add', '--type', 'task', 'Six')).key).toBe('WEB-6');
   });
 

@@ -4,6 +4,11 @@ import { example, ifVersionOption, jsonOption } from '../options.js';
 import { printComments } from '../output/format.js';
 import { publicRecord } from '../output/output.js';
 import type { Session } from '../session.js';
+import { editOption, requiredText } from '../text-input.js';
+import { Option } from 'commander';
+
+const TEXT_FLAGS = { value: '<text>', file: '--file' };
+const fileOpt = () => new Option('--file <file>', 'read the text from a file');
 
 export function registerComment(program: Command, session: Session): void {
   const out = session.out;
@@ -13,10 +18,13 @@ export function registerComment(program: Command, session: Session): void {
     .command('add')
     .description('comment on an item')
     .argument('<item>', 'display key or id')
-    .argument('<text>', 'the comment')
+    .argument('[text]', 'the comment; - reads stdin; left out on a terminal, your editor opens')
+    .addOption(fileOpt())
+    .addOption(editOption('comment'))
     .addOption(jsonOption())
     .addHelpText('after', example('pm comment add WEB-12 "Blocked on the payment API keys"'))
-    .action(async (item: string, text: string, opts: { json?: boolean }) => {
+    .action(async (item: string, given: string | undefined, opts: { file?: string; edit?: boolean; json?: boolean }) => {
+      const text = await requiredText(session.io, { value: given, file: opts.file, edit: opts.edit }, TEXT_FLAGS);
       const created = await (await session.tracker()).addComment({ item, content: text });
       if (opts.json) return out.json(publicRecord(created));
       out.line(`Added comment ${shortId(created.id)} to ${item}`);
@@ -39,17 +47,31 @@ export function registerComment(program: Command, session: Session): void {
     .command('edit')
     .description("change a comment's text")
     .argument('<id>', 'comment id (or the tail shown by list)')
-    .argument('<text>', 'the new text')
+    .argument('[text]', 'the new text; - reads stdin; left out on a terminal, your editor opens')
+    .addOption(fileOpt())
+    .addOption(editOption('comment'))
     .addOption(ifVersionOption())
     .addOption(jsonOption())
     .addHelpText('after', example('pm comment edit 3f9a1b2c4d5e "Unblocked: keys arrived"'))
-    .action(async (id: string, text: string, opts: { ifVersion?: number; json?: boolean }) => {
-      const tracker = await session.tracker();
-      const before = await tracker.getComment(id);
-      const updated = await tracker.editComment(id, text, opts.ifVersion);
-      if (opts.json) return out.json(publicRecord(updated));
-      out.edited(before, updated, `comment ${shortId(updated.id)}`, `Updated comment ${shortId(updated.id)}`);
-    });
+    .action(
+      async (
+        id: string,
+        given: string | undefined,
+        opts: { file?: string; edit?: boolean; ifVersion?: number; json?: boolean },
+      ) => {
+        const tracker = await session.tracker();
+        const before = await tracker.getComment(id);
+        const text = await requiredText(
+          session.io,
+          { value: given, file: opts.file, edit: opts.edit },
+          TEXT_FLAGS,
+          before.content,
+        );
+        const updated = await tracker.editComment(id, text, opts.ifVersion);
+        if (opts.json) return out.json(publicRecord(updated));
+        out.edited(before, updated, `comment ${shortId(updated.id)}`, `Updated comment ${shortId(updated.id)}`);
+      },
+    );
 
   comment
     .command('rm')

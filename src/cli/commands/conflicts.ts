@@ -2,7 +2,8 @@ import type { Command } from 'commander';
 import { shortId } from '../../domain/index.js';
 import { example, jsonOption } from '../options.js';
 import { publicRecord } from '../output/output.js';
-import type { ConflictChoice } from '../../tracker/index.js';
+import type { Conflict } from '../../domain/index.js';
+import type { ConflictChoice, Tracker } from '../../tracker/index.js';
 import type { Session } from '../session.js';
 
 export function registerConflicts(program: Command, session: Session): void {
@@ -15,32 +16,32 @@ export function registerConflicts(program: Command, session: Session): void {
     .addOption(jsonOption())
     .addHelpText('after', example('pm conflicts', 'pm conflicts --all --json'))
     .action(async (opts: { all?: boolean; record?: string; json?: boolean }) => {
-      const conflicts = await (
-        await session.tracker()
-      ).listConflicts({
+      const tracker = await session.tracker();
+      const conflicts = await tracker.listConflicts({
         all: opts.all ?? false,
         ...(opts.record !== undefined ? { record: opts.record } : {}),
       });
       if (opts.json) return out.json(conflicts.map(publicRecord));
       if (conflicts.length === 0) return out.note(opts.all ? 'No conflicts recorded.' : 'No open conflicts.');
+      const label = await recordLabels(tracker, conflicts);
       out.table(
         [
           { header: 'ID' },
           { header: 'WHEN' },
           { header: 'RECORD' },
           { header: 'FIELD' },
-          { header: 'OURS' },
-          { header: 'THEIRS' },
+          { header: 'OURS', shrink: true },
+          { header: 'THEIRS', shrink: true },
           { header: 'KEPT' },
           { header: 'WHY', flex: true },
         ],
         conflicts.map((cf) => [
           shortId(cf.id),
           out.when(cf.detected_at),
-          `${cf.entity_type.replace(/s$/, '')} ${shortId(cf.record_id)}`,
+          label(cf),
           cf.field,
-          JSON.stringify(cf.ours_value),
-          JSON.stringify(cf.theirs_value),
+          shownValue(cf, cf.ours_value, label(cf)),
+          shownValue(cf, cf.theirs_value, label(cf)),
           cf.resolution ? `${cf.resolution} (resolved)` : cf.winner,
           cf.reason,
         ]),
@@ -65,4 +66,25 @@ export function registerConflicts(program: Command, session: Session): void {
         `Resolved ${shortId(conflict.id)}: ${conflict.field} = ${JSON.stringify(conflict.resolved_value)} (${conflict.resolution})`,
       );
     });
+}
+
+/** Items and projects by their display keys (WEB-3, WEB); other records, and any gone, by type and short id. */
+async function recordLabels(tracker: Tracker, conflicts: readonly Conflict[]): Promise<(cf: Conflict) => string> {
+  const keys = new Map<string, string>();
+  for (const cf of conflicts) {
+    if (keys.has(cf.record_id)) continue;
+    try {
+      if (cf.entity_type === 'work_items') keys.set(cf.record_id, (await tracker.getItem(cf.record_id)).key);
+      if (cf.entity_type === 'projects') keys.set(cf.record_id, `project ${(await tracker.getProject(cf.record_id)).key}`);
+    } catch {
+      // A record this replica cannot show (purged): its id will do.
+    }
+  }
+  return (cf) => keys.get(cf.record_id) ?? `${cf.entity_type.replace(/s$/, '')} ${shortId(cf.record_id)}`;
+}
+
+/** A value as JSON, and an item's number as the key it made (WEB-3), so a renumbering shows its old key. */
+function shownValue(cf: Conflict, value: unknown, itemKey: string): string {
+  const number = cf.field === 'item_number' && typeof value === 'number' && /^[A-Z][A-Z0-9]*-\d+$/.test(itemKey);
+  return number ? itemKey.replace(/\d+$/, String(value)) : JSON.stringify(value);
 }

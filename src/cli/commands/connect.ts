@@ -22,6 +22,7 @@ import {
 } from '../../workspace/index.js';
 import { example, jsonOption } from '../options.js';
 import type { Session } from '../session.js';
+import { readStdin } from '../text-input.js';
 
 interface ConnectOptions {
   name?: string;
@@ -61,12 +62,6 @@ function helpOf(option: SettingOption): string {
     return `${option.flag.help} (${CONNECTORS.map((d) => `${d.title}: ${d.projectHelp}`).join('; ')})`;
   if (option.owners.length === 0) return option.flag.help;
   return `${option.owners.map((d) => d.title).join(', ')}: ${option.flag.help}`;
-}
-
-async function readStdin(): Promise<string> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
-  return Buffer.concat(chunks).toString('utf8').trim();
 }
 
 const kinds = () => CONNECTORS.map((d) => d.kind);
@@ -139,13 +134,13 @@ export function registerConnect(program: Command, session: Session): void {
         }
         saveConnection(ws.paths, name, connection);
         if (opts.apiKeyStdin) {
-          const key = await readStdin();
+          const key = (await readStdin()).trim();
           if (!key) throw new ValidationError([{ path: '--api-key-stdin', message: 'stdin was empty: pipe the API key in' }]);
           saveSecret(ws.paths, name, key);
         }
       } else if (opts.apiKeyStdin) {
         name = pickConnection(ws.config, name)[0];
-        saveSecret(ws.paths, name, await readStdin());
+        saveSecret(ws.paths, name, (await readStdin()).trim());
       } else if (!opts.check) {
         throw new ValidationError([
           {

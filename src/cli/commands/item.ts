@@ -16,6 +16,7 @@ import {
 import { printItems } from '../output/format.js';
 import { publicRecord, type Output } from '../output/output.js';
 import type { Session } from '../session.js';
+import { DESCRIPTION_FLAGS, editOption, fileOption, longText, longTextOf } from '../text-input.js';
 
 interface ItemFields {
   title?: string;
@@ -64,7 +65,9 @@ export function registerItem(program: Command, session: Session): void {
     .option('--sprint <sprint>', 'sprint name or id')
     .option('--assignee <who>', 'assignee ("me" for you)')
     .option('--status <status>', 'lane status (default: the first lane)')
-    .option('--description <text>', 'longer description')
+    .option('--description <text>', 'longer description (- reads stdin)')
+    .addOption(fileOption('description'))
+    .addOption(editOption('description'))
     .addOption(jsonOption())
     .addHelpText(
       'after',
@@ -75,6 +78,7 @@ export function registerItem(program: Command, session: Session): void {
       ),
     )
     .action(async (title: string, opts: ItemFields & { project?: string; json?: boolean }) => {
+      const description = await longText(session.io, longTextOf(opts, 'description'), DESCRIPTION_FLAGS);
       const project = await session.defaultProject(opts.project);
       const type = opts.type ?? (await session.setting((config) => config.item?.default_type)) ?? DEFAULT_ITEM_TYPE;
       const input: NewItemInput = {
@@ -87,7 +91,7 @@ export function registerItem(program: Command, session: Session): void {
         sprint: cleared(opts.sprint),
         assignee: cleared(opts.assignee),
         ...(opts.status !== undefined ? { status: opts.status } : {}),
-        ...(opts.description !== undefined ? { description: opts.description } : {}),
+        ...(description !== undefined ? { description } : {}),
       };
       const created = await namingFlags(ITEM_FLAGS, async () => (await session.tracker()).addItem(input));
       if (opts.json) return out.json(publicRecord(created));
@@ -186,11 +190,21 @@ export function registerItem(program: Command, session: Session): void {
     .option('--sprint <sprint>', 'sprint name or id ("none" to clear)', ref)
     .option('--assignee <who>', 'assignee ("me"; "none" to clear)', ref)
     .option('--parent <key>', 'parent item ("none" to clear)', ref)
-    .option('--description <text>', 'new description ("" to clear)')
+    .option('--description <text>', 'new description ("" to clear, - reads stdin)')
+    .addOption(fileOption('description'))
+    .addOption(editOption('description'))
     .addOption(ifVersionOption())
     .addOption(jsonOption())
     .addHelpText('after', example('pm item edit WEB-12 --status review --assignee me --points 3'))
     .action(async (key: string, opts: ItemFields & { ifVersion?: number; json?: boolean }) => {
+      const tracker = await session.tracker();
+      const before = await tracker.getItem(key);
+      const description = await longText(
+        session.io,
+        longTextOf(opts, 'description'),
+        DESCRIPTION_FLAGS,
+        before.description ?? '',
+      );
       const patch: ItemPatch = {
         ...(opts.title !== undefined ? { title: opts.title } : {}),
         ...(opts.type !== undefined ? { item_type: opts.type as ItemPatch['item_type'] } : {}),
@@ -200,10 +214,8 @@ export function registerItem(program: Command, session: Session): void {
         ...(opts.sprint !== undefined ? { sprint: cleared(opts.sprint) } : {}),
         ...(opts.assignee !== undefined ? { assignee: cleared(opts.assignee) } : {}),
         ...(opts.parent !== undefined ? { parent: cleared(opts.parent) } : {}),
-        ...(opts.description !== undefined ? { description: opts.description === '' ? null : opts.description } : {}),
+        ...(description !== undefined ? { description: description === '' ? null : description } : {}),
       };
-      const tracker = await session.tracker();
-      const before = await tracker.getItem(key);
       const updated = await namingFlags(ITEM_FLAGS, () => tracker.editItem(key, patch, opts.ifVersion));
       if (opts.json) return out.json(publicRecord(updated));
       out.edited(before, updated, updated.key, `Updated ${out.c.bold(updated.key)} (version ${updated.version})`);

@@ -4,6 +4,7 @@ import { choiceOption, example, jsonOption, ifVersionOption } from '../options.j
 import { printProjects } from '../output/format.js';
 import { publicRecord } from '../output/output.js';
 import type { Session } from '../session.js';
+import { DESCRIPTION_FLAGS, editOption, fileOption, longText, longTextOf } from '../text-input.js';
 
 export function registerProject(program: Command, session: Session): void {
   const out = session.out;
@@ -27,11 +28,14 @@ export function registerProject(program: Command, session: Session): void {
     .description('create a project; its key prefixes every item key (WEB-1, WEB-2, …)')
     .argument('<key>', 'short key: 2-10 letters or digits, starting with a letter')
     .argument('<title>', 'project title')
-    .option('--description <text>', 'longer description')
+    .option('--description <text>', 'longer description (- reads stdin)')
+    .addOption(fileOption('description'))
+    .addOption(editOption('description'))
     .addOption(jsonOption())
     .addHelpText('after', example('pm project add WEB "Website relaunch" --description "Q3 redesign"'))
     .action(async (key: string, title: string, opts: { description?: string; json?: boolean }) => {
-      const created = await (await session.tracker()).addProject({ key, title, description: opts.description ?? null });
+      const description = await longText(session.io, longTextOf(opts, 'description'), DESCRIPTION_FLAGS);
+      const created = await (await session.tracker()).addProject({ key, title, description: description ?? null });
       if (opts.json) return out.json(publicRecord(created));
       out.line(`Created project ${out.c.bold(created.key)}: ${created.title}`);
     });
@@ -64,7 +68,9 @@ export function registerProject(program: Command, session: Session): void {
     .description("change a project's title, description or status")
     .argument('<key>', 'project key or id')
     .option('--title <title>', 'new title')
-    .option('--description <text>', 'new description ("" to clear)')
+    .option('--description <text>', 'new description ("" to clear, - reads stdin)')
+    .addOption(fileOption('description'))
+    .addOption(editOption('description'))
     .addOption(choiceOption('--status <status>', 'the new status', PROJECT_STATUSES))
     .addOption(ifVersionOption())
     .addOption(jsonOption())
@@ -74,13 +80,19 @@ export function registerProject(program: Command, session: Session): void {
         key: string,
         opts: { title?: string; description?: string; status?: string; ifVersion?: number; json?: boolean },
       ) => {
-        const patch = {
-          ...(opts.title !== undefined ? { title: opts.title } : {}),
-          ...(opts.description !== undefined ? { description: opts.description === '' ? null : opts.description } : {}),
-          ...(opts.status !== undefined ? { status: opts.status as Project['status'] } : {}),
-        };
         const tracker = await session.tracker();
         const before = await tracker.getProject(key);
+        const description = await longText(
+          session.io,
+          longTextOf(opts, 'description'),
+          DESCRIPTION_FLAGS,
+          before.description ?? '',
+        );
+        const patch = {
+          ...(opts.title !== undefined ? { title: opts.title } : {}),
+          ...(description !== undefined ? { description: description === '' ? null : description } : {}),
+          ...(opts.status !== undefined ? { status: opts.status as Project['status'] } : {}),
+        };
         const updated = await tracker.editProject(key, patch, opts.ifVersion);
         if (opts.json) return out.json(publicRecord(updated));
         out.edited(

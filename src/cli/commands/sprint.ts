@@ -4,6 +4,9 @@ import { DAY_HELP, choiceOption, example, ifVersionOption, jsonOption, list } fr
 import { printItems, printSprints } from '../output/format.js';
 import { publicRecord } from '../output/output.js';
 import type { Session } from '../session.js';
+import { editOption, fileOption, longText, longTextOf, textFlags } from '../text-input.js';
+
+const GOAL_FLAGS = textFlags('goal');
 
 export function registerSprint(program: Command, session: Session): void {
   const out = session.out;
@@ -17,7 +20,9 @@ export function registerSprint(program: Command, session: Session): void {
     .option('--project <key>', 'project key (default: the only project, or default_project)')
     .requiredOption('--start <date>', `first day: ${DAY_HELP}`)
     .requiredOption('--end <date>', `last day: ${DAY_HELP}`)
-    .option('--goal <text>', 'what the sprint is for')
+    .option('--goal <text>', 'what the sprint is for (- reads stdin)')
+    .addOption(fileOption('goal'))
+    .addOption(editOption('goal'))
     .addOption(choiceOption('--status <status>', 'default planned', SPRINT_STATUSES))
     .addOption(jsonOption())
     .addHelpText('after', example('pm sprint add --project WEB "Sprint 1" --start 2026-12-01 --end 2026-12-14 --goal "Checkout"'))
@@ -26,6 +31,7 @@ export function registerSprint(program: Command, session: Session): void {
         name: string,
         opts: { project?: string; start: string; end: string; goal?: string; status?: string; json?: boolean },
       ) => {
+        const goal = await longText(session.io, longTextOf(opts, 'goal'), GOAL_FLAGS);
         const project = await session.defaultProject(opts.project);
         const created = await (
           await session.tracker()
@@ -34,7 +40,7 @@ export function registerSprint(program: Command, session: Session): void {
           name,
           start_date: parseDay(opts.start, '--start', out.time()),
           end_date: parseDay(opts.end, '--end', out.time()),
-          goal: opts.goal ?? null,
+          goal: goal ?? null,
           ...(opts.status !== undefined ? { status: opts.status as Sprint['status'] } : {}),
         });
         if (opts.json) return out.json(publicRecord(created));
@@ -96,7 +102,9 @@ export function registerSprint(program: Command, session: Session): void {
     .description("change a sprint's name, goal, dates or status")
     .argument('<sprint>', 'sprint id or name')
     .option('--name <name>', 'new name')
-    .option('--goal <text>', 'new goal ("" to clear)')
+    .option('--goal <text>', 'new goal ("" to clear, - reads stdin)')
+    .addOption(fileOption('goal'))
+    .addOption(editOption('goal'))
     .option('--start <date>', `new first day: ${DAY_HELP}`)
     .option('--end <date>', `new last day: ${DAY_HELP}`)
     .addOption(choiceOption('--status <status>', 'the new status', SPRINT_STATUSES))
@@ -110,11 +118,12 @@ export function registerSprint(program: Command, session: Session): void {
       ) => {
         const tracker = await session.tracker();
         const before = await tracker.getSprint(ref);
+        const goal = await longText(session.io, longTextOf(opts, 'goal'), GOAL_FLAGS, before.goal ?? '');
         const updated = await tracker.editSprint(
           ref,
           {
             ...(opts.name !== undefined ? { name: opts.name } : {}),
-            ...(opts.goal !== undefined ? { goal: opts.goal === '' ? null : opts.goal } : {}),
+            ...(goal !== undefined ? { goal: goal === '' ? null : goal } : {}),
             ...(opts.start !== undefined ? { start_date: parseDay(opts.start, '--start', out.time()) } : {}),
             ...(opts.end !== undefined ? { end_date: parseDay(opts.end, '--end', out.time()) } : {}),
             ...(opts.status !== undefined ? { status: opts.status as Sprint['status'] } : {}),

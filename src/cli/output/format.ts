@@ -50,7 +50,7 @@ export function printItems(out: Output, items: readonly WorkItemView[]): void {
     { header: 'PRI' },
     { header: 'PTS', align: 'right' },
     { header: 'TITLE', flex: true },
-    { header: 'ASSIGNEE' },
+    { header: 'ASSIGNEE', shrink: true },
   ];
   out.table(
     columns,
@@ -68,7 +68,7 @@ export function printItems(out: Output, items: readonly WorkItemView[]): void {
 
 export function printComments(out: Output, comments: readonly Comment[]): void {
   out.table(
-    [{ header: 'ID' }, { header: 'AUTHOR' }, { header: 'WHEN' }, { header: 'TEXT', flex: true }],
+    [{ header: 'ID' }, { header: 'AUTHOR', shrink: true }, { header: 'WHEN' }, { header: 'TEXT', flex: true }],
     comments.map((c) => [shortId(c.id), c.created_by, out.when(c.created_at), c.content]),
   );
 }
@@ -85,7 +85,7 @@ export function printTimeEntries(out: Output, entries: readonly TimeEntryView[])
     [
       { header: 'ID' },
       { header: 'ITEM' },
-      { header: 'USER' },
+      { header: 'USER', shrink: true },
       { header: 'STARTED' },
       { header: 'DURATION', align: 'right' },
       { header: 'DESCRIPTION', flex: true },

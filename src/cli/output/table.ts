@@ -3,8 +3,10 @@ import { width } from './width.js';
 
 export interface Column {
   header: string;
-  /** The column that gives up width when the table is wider than the terminal. */
+  /** The column that gives up width first when the table is wider than the terminal. */
   flex?: boolean;
+  /** Gives up width next, after the flex column is down to FLEX_MIN; other columns are never cut. */
+  shrink?: boolean;
   align?: 'left' | 'right';
 }
 
@@ -35,6 +37,27 @@ export function cell(value: unknown): string {
   return terminalSafe(firstLine.replace(/\t/g, ' ')) + (firstLine.length < text.length ? ' …' : '');
 }
 
+const FLEX_MIN = 20;
+
+/**
+ * Narrows the columns to `total`: the flex column (a title) down to FLEX_MIN, then the shrink
+ * columns (an assignee) down to their headers, then the flex column down to its header. Keys,
+ * statuses and numbers keep their width, so what identifies a row is never cut.
+ */
+function fitWidths(columns: readonly Column[], widths: number[], total: number): void {
+  let over = widths.reduce((a, b) => a + b, 0) + 2 * (columns.length - 1) - total;
+  const give = (i: number, floor: number) => {
+    const taken = Math.max(0, Math.min(over, widths[i]! - floor));
+    widths[i]! -= taken;
+    over -= taken;
+  };
+  const flex = columns.findIndex((c) => c.flex);
+  const least = (i: number) => width(columns[i]!.header);
+  if (flex >= 0) give(flex, Math.max(least(flex), FLEX_MIN));
+  columns.forEach((c, i) => c.shrink && give(i, Math.max(least(i), 3)));
+  if (flex >= 0) give(flex, least(flex));
+}
+
 /**
  * A borderless table like `git` and `kubectl` print. With a terminal width, the flex column is
  * cut to fit; `style` decorates the header (colour is applied after widths are measured).
@@ -46,11 +69,7 @@ export function renderTable(
 ): string {
   const cells = rows.map((row) => columns.map((_, i) => cell(row[i])));
   const widths = columns.map((c, i) => Math.max(width(c.header), ...cells.map((r) => width(r[i]!))));
-  if (options.width !== undefined) {
-    const flex = columns.findIndex((c) => c.flex);
-    const total = widths.reduce((a, b) => a + b, 0) + 2 * (columns.length - 1);
-    if (flex >= 0 && total > options.width) widths[flex] = Math.max(10, widths[flex]! - (total - options.width));
-  }
+  if (options.width !== undefined) fitWidths(columns, widths, options.width);
   const header = options.header ?? ((t: string) => t);
   // The last column is not padded on the right: no trailing spaces.
   const cellWidth = (i: number) => (i === columns.length - 1 && columns[i]!.align !== 'right' ? 0 : widths[i]!);

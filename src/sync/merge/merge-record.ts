@@ -34,6 +34,8 @@ export interface FieldConflict {
   reason: string;
   /** The later of the two writes: when the conflict came to be. */
   at: string;
+  /** A decision no one need revisit (a renumbering, whose old key stays an alias): recorded as resolved. */
+  settled?: boolean;
 }
 
 export interface RecordMerge<R extends AnyRecord> {
@@ -177,8 +179,8 @@ export function conflictRecord(type: EntityType, recordId: string, c: FieldConfl
     winner: c.winner,
     reason: c.reason,
     detected_at: c.at,
-    resolution: null,
-    resolved_value: null,
+    resolution: c.settled ? c.winner : null,
+    resolved_value: c.settled ? (c.winner === 'ours' ? c.ours : c.theirs) : null,
     version: 1,
     created_by: 'pm',
     updated_by: 'pm',

@@ -57,6 +57,8 @@ export interface PlannedRepair {
   /** The latest write the decision rests on: the repair is stamped just after it. */
   after: string;
   reason: string;
+  /** Recorded as a resolved conflict: nothing is lost and no one need decide (a renumbering). */
+  settled?: boolean;
 }
 
 /** The value a repair sets on a record last written at `updatedAt`. */
@@ -69,7 +71,8 @@ export function applyRepair<R extends AnyRecord>(record: R, repair: PlannedRepai
   const before = ((record as Record<string, unknown>)[repair.field] ?? null) as Scalar;
   const value = repairValue(repair, record.updated_at);
   const fixed = repairWrite(record, { [repair.field]: value } as Partial<R>, repair.after);
-  return { record: fixed, conflict: repairConflict(repair.field, before, value, repair.reason, fixed.updated_at) };
+  const conflict = repairConflict(repair.field, before, value, repair.reason, fixed.updated_at);
+  return { record: fixed, conflict: repair.settled ? { ...conflict, settled: true } : conflict };
 }
 
 const byId = (a: { id: string }, b: { id: string }) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
@@ -258,6 +261,7 @@ export function planNumberRepairs(
         set: { value: step.to },
         after: latest(...group.map((c) => c.updated_at)),
         reason: `${before} was also minted by another clone; the earlier-created item keeps it`,
+        settled: true,
       },
       project_id: step.project_id,
       from: step.from,

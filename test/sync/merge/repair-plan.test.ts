@@ -4,8 +4,10 @@ import {
   applyRepair,
   planContainerRepairs,
   planLaneRepairs,
+  planNumberRepairs,
   planSprintNameRepairs,
 } from '../../../src/sync/merge/repair-plan.js';
+import { conflictRecord } from '../../../src/sync/merge/merge-record.js';
 
 const at = (m: number) => new Date(Date.parse('2026-11-21T10:00:00.000Z') + m * 60_000).toISOString();
 const meta = (created: number, updated = created, deleted: number | null = null) => ({
@@ -101,5 +103,23 @@ describe('repairs of names and lanes two clones made alike', () => {
   it('delete the later of two lanes for one status', () => {
     const plan = planLaneRepairs([lane('late', 'Testing', 2), lane('early', 'QA', 1)]);
     expect(plan.map((r) => [r.id, r.set])).toEqual([['late', 'tombstone']]);
+  });
+
+  it('record a renumbering as a resolved conflict and a container repair as an open one', () => {
+    const [step] = planNumberRepairs(
+      [item('first', 2, 's', 1), { ...item('second', 2, 's', 2), ...meta(1) }],
+      new Map([['p', 2]]),
+      () => 'WEB',
+    );
+    const renumbered = conflictRecord('work_items', 'second', applyRepair(item('second', 2, 's', 2), step!.repair).conflict);
+    expect([renumbered.ours_value, renumbered.theirs_value, renumbered.resolution, renumbered.resolved_value]).toEqual([
+      2,
+      3,
+      'theirs',
+      3,
+    ]);
+    const [lanePlan] = planLaneRepairs([lane('late', 'Testing', 2), lane('early', 'QA', 1)]);
+    const tombstoned = conflictRecord('swim_lanes', 'late', applyRepair(lane('late', 'Testing', 2), lanePlan!).conflict);
+    expect([tombstoned.resolution, tombstoned.resolved_value]).toEqual([null, null]);
   });
 });
