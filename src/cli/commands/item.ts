@@ -1,5 +1,13 @@
 import type { Command } from 'commander';
-import { ITEM_TYPES, PRIORITIES, formatDuration, shortId, type ItemPatch, type ItemQuery, type NewItemInput } from '../../domain/index.js';
+import {
+  ITEM_TYPES,
+  PRIORITIES,
+  formatDuration,
+  shortId,
+  type ItemPatch,
+  type ItemQuery,
+  type NewItemInput,
+} from '../../domain/index.js';
 import type { ItemDetails, WorkItemView } from '../../tracker/index.js';
 import {
   choiceOption,
