@@ -33,6 +33,7 @@ import type {
   LaneQuery,
   MoveTarget,
   ProjectQuery,
+  ReadyFilter,
   SprintQuery,
   TimeQuery,
   Tracker,
@@ -97,14 +98,14 @@ export class LocalTracker implements Tracker {
   startTimer = (input: TimerInput) => this.write((tx) => startTimer(this.ctx, tx, input));
   stopTimer = () => this.write((tx) => stopTimer(this.ctx, tx));
   addTime = (input: NewTimeEntryInput) => this.write((tx) => addTime(this.ctx, tx, input));
-  listTime = (query?: TimeQuery) => this.read((tx) => listTime(tx, query));
+  listTime = (query?: TimeQuery) => this.read((tx) => listTime(this.ctx, tx, query));
   getTimeEntry = (ref: string) => this.read((tx) => getTimeEntry(tx, ref));
   editTime = (ref: string, patch: TimeEntryPatch, version?: number) =>
     this.write((tx) => editTime(this.ctx, tx, ref, patch, version));
   removeTime = (ref: string) => this.write((tx) => removeTime(this.ctx, tx, ref));
 
   board = (query: { project?: string; sprint?: string }) => this.read((tx) => board(tx, query));
-  ready = (query?: { project?: string; limit?: number }) => this.read((tx) => ready(this.ctx, tx, query));
+  ready = (query?: ReadyFilter) => this.read((tx) => ready(this.ctx, tx, query));
 
   listConflicts = (query?: ConflictQuery) => this.read((tx) => listConflicts(tx, query));
   resolveConflict = (ref: string, choice: ConflictChoice) => this.write((tx) => resolveConflict(this.ctx, tx, ref, choice));

@@ -213,9 +213,10 @@ describe.each(DIALECTS)('work items on %s', (dialect) => {
     expect(await keys('-story_points, created_at')).toEqual(['API-2', 'API-1', 'WEB-3', 'WEB-2', 'WEB-1']);
     expect(await keys('-priority', { limit: 2, offset: 1 })).toEqual(['API-1', 'API-2']);
     expect((await tracker.listItems({ sort: '-priority', limit: 2 })).total).toBe(5);
-    const bad = await tracker.listItems({ sort: 'key' }).catch((e: unknown) => e);
+    expect(await keys('-key')).toEqual((await keys('key')).reverse());
+    const bad = await tracker.listItems({ sort: 'rank' }).catch((e: unknown) => e);
     expect(bad).toMatchObject({ code: 'validation_failed', field: 'sort' });
-    expect((bad as Error).message).toContain('cannot sort by "key": expected one of id, project_id');
+    expect((bad as Error).message).toContain('cannot sort by "rank": expected one of key, created, updated, id, project_id');
     expect(await code(tracker.listItems({ sort: 'field_updated_at' }))).toBe('validation_failed');
   });
 

@@ -43,15 +43,19 @@ export function registerBoard(program: Command, session: Session): void {
     .command('ready')
     .description('open items that nothing open blocks, most urgent first')
     .option('--project <key>', 'only this project')
+    .option('--assignee <who>', 'only this assignee ("me", or "none")')
+    .option('--sprint <sprint>', 'only this sprint (name, id, "active", or "none")')
     .option('--limit <n>', 'at most this many (default 100)', integer('--limit', 1))
     .addOption(jsonOption())
-    .addHelpText('after', example('pm ready --project WEB --limit 10'))
-    .action(async (opts: { project?: string; limit?: number; json?: boolean }) => {
+    .addHelpText('after', example('pm ready --project WEB --limit 10', 'pm ready --assignee me --sprint active'))
+    .action(async (opts: { project?: string; assignee?: string; sprint?: string; limit?: number; json?: boolean }) => {
       const project = await session.defaultProject(opts.project);
       const items = await (
         await session.tracker()
       ).ready({
         ...(project !== undefined ? { project } : {}),
+        ...(opts.assignee !== undefined ? { assignee: opts.assignee } : {}),
+        ...(opts.sprint !== undefined ? { sprint: opts.sprint } : {}),
         ...(opts.limit !== undefined ? { limit: opts.limit } : {}),
       });
       if (opts.json) return out.json(items.map(publicRecord));
