@@ -21,6 +21,7 @@ import {
   nullable,
   type Clearable,
 } from '../options.js';
+import { confirmCascade } from '../confirm.js';
 import { printItems } from '../output/format.js';
 import { publicRecord, type Output } from '../output/output.js';
 import type { Session } from '../session.js';
@@ -253,12 +254,18 @@ export function registerItem(program: Command, session: Session): void {
 
   item
     .command('rm')
-    .description('delete an item (a tombstone that syncs) and its dependencies')
+    .description('delete an item (a tombstone that syncs) and its dependencies; pm restore undoes it')
     .argument('<item>', 'display key or id')
+    .option('-y, --yes', 'delete even when it has children, without asking')
     .addOption(jsonOption())
     .addHelpText('after', example('pm item rm WEB-12'))
-    .action(async (key: string, opts: { json?: boolean }) => {
-      const removed = await (await session.tracker()).removeItem(key);
+    .action(async (key: string, opts: { yes?: boolean; json?: boolean }) => {
+      const tracker = await session.tracker();
+      const target = await tracker.getItem(key);
+      const children = (await tracker.listItems({ parent: target.id, all: true, limit: 1 })).total;
+      const also = children > 0 ? `it has ${children} child item${children === 1 ? '' : 's'}` : undefined;
+      if (!(await confirmCascade(session, target.key, also, opts.yes ?? false))) return;
+      const removed = await tracker.removeItem(target.id);
       if (opts.json) return out.json(publicRecord(removed));
       out.line(`Deleted ${removed.key}`);
     });

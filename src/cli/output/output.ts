@@ -23,6 +23,8 @@ export interface CliIo {
   /** True when stdout is a terminal: colour, progress bars and fitted tables. */
   isTTY: boolean;
   columns: number | undefined;
+  /** Asks the person at the terminal; absent when stdin or stderr is not a terminal. */
+  ask?: (question: string) => Promise<string>;
   /** The pm executable running now, for git to call back (hooks, merge driver). */
   bin?: string;
 }
