@@ -101,6 +101,7 @@ export class HttpTracker implements Tracker {
   moveItem = (ref: string, { rank, ...to }: MoveTarget) =>
     this.send<WorkItemView>('POST', `${at('work_items', ref)}/move`, { ...to, position: rank });
   removeItem = (ref: string) => this.send<WorkItemView>('DELETE', at('work_items', ref));
+  restoreItem = (ref: string) => this.send<WorkItemView>('POST', `${at('work_items', ref)}/restore`);
 
   addComment = (input: NewCommentInput) => this.send<Comment>('POST', 'comments', input);
   listComments = (itemRef: string) => this.all<Comment>('comments', { item: itemRef });

@@ -301,6 +301,34 @@ export async function removeItem(ctx: TrackerContext, tx: Store, ref: string): P
     ...(await tx.list('dependencies', { where: { blocking_item_id: item.id } })),
     ...(await tx.list('dependencies', { where: { blocked_item_id: item.id } })),
   ];
-  for (const dep of deps) await deleteRecord(ctx, tx, 'dependencies', dep);
-  return viewOf(tx, await deleteRecord(ctx, tx, 'work_items', item));
+  // One instant for the item and what goes with it, so that restoreItem knows what to bring back.
+  const at = new Date(ctx.clock()).toISOString();
+  for (const dep of deps) await deleteRecord(ctx, tx, 'dependencies', dep, at);
+  return viewOf(tx, await deleteRecord(ctx, tx, 'work_items', item, at));
+}
+
+/**
+ * Undoes removeItem: the item lives again, with the dependencies its delete took (those deleted
+ * at the same instant) whose other item lives. A live item is left as it is.
+ */
+export async function restoreItem(ctx: TrackerContext, tx: Store, ref: string): Promise<WorkItemView> {
+  const item = await resolveItem(tx, ref, { deleted: true });
+  if (item.deleted_at === null) return viewOf(tx, item);
+  const project = await requireById(tx, 'projects', item.project_id, { deleted: true });
+  if (project.deleted_at !== null) {
+    throw new InvariantError('deleted_reference', `cannot restore ${ref}: its project ${project.key} is deleted`);
+  }
+  const restored = await patchRecord(ctx, tx, 'work_items', item, { deleted_at: null });
+  const deps = [
+    ...(await tx.list('dependencies', { where: { blocking_item_id: item.id }, includeDeleted: true })),
+    ...(await tx.list('dependencies', { where: { blocked_item_id: item.id }, includeDeleted: true })),
+  ];
+  for (const dep of deps.filter((d) => d.deleted_at === item.deleted_at)) {
+    const other = await tx.get('work_items', dep.blocking_item_id === item.id ? dep.blocked_item_id : dep.blocking_item_id);
+    if (other?.deleted_at !== null) continue;
+    // a blocks dependency added since may make this one close a cycle: leave it deleted then
+    if (dep.dependency_type === 'blocks' && (await tx.blocksReachable(dep.blocked_item_id, dep.blocking_item_id))) continue;
+    await patchRecord(ctx, tx, 'dependencies', dep, { deleted_at: null });
+  }
+  return viewOf(tx, restored);
 }

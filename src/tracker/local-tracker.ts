@@ -21,7 +21,7 @@ import { listConflicts, resolveConflict } from './conflicts.js';
 import type { TrackerContext } from './context.js';
 import { addDependency, getDependency, listDependencies, removeDependency } from './dependencies.js';
 import { itemDetails } from './details.js';
-import { addItem, editItem, getItem, listItems, moveItem, removeItem } from './items.js';
+import { addItem, editItem, getItem, listItems, moveItem, removeItem, restoreItem } from './items.js';
 import { addLane, editLane, listLanes, removeLane, resolveLane } from './lanes.js';
 import { addProject, editProject, listProjects, removeProject } from './projects.js';
 import { resolveProject } from './refs.js';
@@ -82,6 +82,7 @@ export class LocalTracker implements Tracker {
   editItem = (ref: string, patch: ItemPatch, version?: number) => this.write((tx) => editItem(this.ctx, tx, ref, patch, version));
   moveItem = (ref: string, to: MoveTarget) => this.write((tx) => moveItem(this.ctx, tx, ref, to));
   removeItem = (ref: string) => this.write((tx) => removeItem(this.ctx, tx, ref));
+  restoreItem = (ref: string) => this.write((tx) => restoreItem(this.ctx, tx, ref));
 
   addComment = (input: NewCommentInput) => this.write((tx) => addComment(this.ctx, tx, input));
   listComments = (itemRef: string) => this.read((tx) => listComments(tx, itemRef));

@@ -157,6 +157,8 @@ export interface Tracker {
   editItem(ref: string, patch: ItemPatch, expectedVersion?: number): Promise<WorkItemView>;
   moveItem(ref: string, to: MoveTarget): Promise<WorkItemView>;
   removeItem(ref: string): Promise<WorkItemView>;
+  /** Undoes removeItem; a live item is returned as it is. */
+  restoreItem(ref: string): Promise<WorkItemView>;
 
   addComment(input: NewCommentInput): Promise<Comment>;
   listComments(itemRef: string): Promise<Comment[]>;

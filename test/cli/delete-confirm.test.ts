@@ -73,3 +73,19 @@ describe('deletes that take more with them', () => {
     expect(await live()).toEqual(['WEB-2']);
   });
 });
+
+describe('pm restore', () => {
+  it('brings a deleted item back with the dependencies its delete took, and says when there is nothing to do', async () => {
+    await cli.ok(['item', 'add', 'Receipt']);
+    await cli.ok(['dep', 'add', 'WEB-2', 'blocks', 'WEB-3']);
+    expect((await cli.ok(['item', 'rm', 'WEB-2'])).stdout).toBe('Deleted WEB-2 (pm restore WEB-2 undoes it)\n');
+    expect(await live()).toEqual(['WEB-1', 'WEB-3']);
+    expect((await cli.ok(['restore', 'WEB-2'])).stdout).toBe('Restored WEB-2: Card form\n');
+    expect(await live()).toEqual(['WEB-1', 'WEB-2', 'WEB-3']);
+    const shown = await cli.json<{ parent: { key: string }; blocks: { blocked_key: string }[] }>(['item', 'show', 'WEB-2']);
+    expect(shown.parent.key).toBe('WEB-1');
+    expect(shown.blocks.map((d) => d.blocked_key)).toEqual(['WEB-3']);
+    expect((await cli.ok(['item', 'restore', 'WEB-2'])).stderr).toBe('WEB-2 is not deleted: nothing to restore\n');
+    expect((await cli.run(['restore', 'WEB-9'])).code).toBe(EXIT_CODES.not_found);
+  });
+});

@@ -267,8 +267,32 @@ export function registerItem(program: Command, session: Session): void {
       if (!(await confirmCascade(session, target.key, also, opts.yes ?? false))) return;
       const removed = await tracker.removeItem(target.id);
       if (opts.json) return out.json(publicRecord(removed));
-      out.line(`Deleted ${removed.key}`);
+      out.line(`Deleted ${removed.key} (pm restore ${removed.key} undoes it)`);
     });
+
+  // `pm restore KEY` and `pm item restore KEY`: one command in two places.
+  for (const [parent, usage] of [
+    [program, 'pm restore'],
+    [item, 'pm item restore'],
+  ] as const) {
+    parent
+      .command('restore')
+      .description('undo pm item rm: the item lives again, with the dependencies its delete took')
+      .argument('<item>', 'display key or id of the deleted item')
+      .addOption(jsonOption())
+      .addHelpText('after', example(`${usage} WEB-12`))
+      .action(async (key: string, opts: { json?: boolean }) => {
+        const tracker = await session.tracker();
+        const wasLive = await tracker.getItem(key).then(
+          () => true,
+          () => false,
+        );
+        const restored = await tracker.restoreItem(key);
+        if (opts.json) return out.json(publicRecord(restored));
+        if (wasLive) return out.note(`${restored.key} is not deleted: nothing to restore`);
+        out.line(`Restored ${out.c.bold(restored.key)}: ${restored.title}`);
+      });
+  }
 }
 
 function detailsJson(d: ItemDetails) {
