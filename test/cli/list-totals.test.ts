@@ -1,5 +1,8 @@
 import { execFileSync } from 'node:child_process';
 import { beforeAll, describe, expect, it, vi } from 'vitest';
+import { STREAM_PAGE, everyItem } from '../../src/cli/commands/item.js';
+import type { ItemQuery } from '../../src/domain/index.js';
+import type { WorkItemView } from '../../src/tracker/index.js';
 import { boundPm } from '../helpers/cli.js';
 import { tempDir } from '../helpers/temp.js';
 
@@ -40,5 +43,21 @@ describe('lists past their page', () => {
     const r = await cli.ok(['item', 'list']);
     expect(r.stderr).toMatch(/showing 100 of 101; --all for every one/);
     expect((await cli.ok(['item', 'list', '--all'])).stdout).toMatch(/WEB-102/);
+  });
+});
+
+describe('every item, page by page', () => {
+  it('reads past several pages from the --offset on, and stops after a short page', async () => {
+    const all = Array.from({ length: 2 * STREAM_PAGE + 3 }, (_, n) => ({ n }) as unknown as WorkItemView);
+    const asked: { offset?: number; limit?: number }[] = [];
+    const list = (q: ItemQuery) => {
+      asked.push({ offset: q.offset, limit: q.limit });
+      const offset = q.offset ?? 0;
+      return Promise.resolve({ items: all.slice(offset, offset + (q.limit ?? 100)), total: all.length });
+    };
+    const got: WorkItemView[] = [];
+    for await (const i of everyItem(list, { offset: 2 })) got.push(i);
+    expect(got).toEqual(all.slice(2));
+    expect(asked).toEqual([0, 1, 2].map((p) => ({ offset: 2 + p * STREAM_PAGE, limit: STREAM_PAGE })));
   });
 });

@@ -360,10 +360,10 @@ function printDetails(out: Output, d: ItemDetails): void {
 }
 
 /** Big enough that few queries run, small enough that a huge list never sits in memory whole. */
-const STREAM_PAGE = 500;
+export const STREAM_PAGE = 500;
 
 /** Every item the query matches, a page at a time from its --offset on. */
-async function* everyItem(
+export async function* everyItem(
   list: (q: ItemQuery) => Promise<{ items: WorkItemView[]; total: number }>,
   query: ItemQuery,
 ): AsyncGenerator<WorkItemView> {
