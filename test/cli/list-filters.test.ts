@@ -28,6 +28,13 @@ describe('narrowing and ordering lists', () => {
     expect(await keys(['ready', '--assignee', 'none'])).toEqual([]);
   });
 
+  it('pm ready --json says on stderr when --limit left items out', async () => {
+    const cut = await cli.ok(['ready', '--limit', '2', '--json']);
+    expect(cut.json<unknown[]>()).toHaveLength(2);
+    expect(cut.stderr).toBe('showing the first 2; --limit for more\n');
+    expect((await cli.ok(['ready', '--limit', '3', '--json'])).stderr).toBe('');
+  });
+
   it('item list --status refuses a status no lane has, naming --status and the lanes', async () => {
     const r = await cli.run(['item', 'list', '--status', 'todo,doing']);
     expect(r.code).toBe(EXIT_CODES.validation_failed);
