@@ -2,6 +2,7 @@ import { realpathSync } from 'node:fs';
 import { isatty } from 'node:tty';
 import { Command, CommanderError } from 'commander';
 import { VERSION } from '../version.js';
+import { askOnTerminal } from './confirm.js';
 import { USAGE_EXIT_CODE, reportError } from './exit-codes.js';
 import { fdWriter } from './output/fd-writer.js';
 import type { CliIo, Writer } from './output/output.js';
@@ -168,6 +169,7 @@ export function processIo(): CliIo {
     stderr: isatty(2) ? quietOnEpipe(process.stderr) : fdWriter(2),
     isTTY,
     columns: isTTY ? process.stdout.columns : undefined,
+    ...(isatty(0) && isatty(2) ? { ask: askOnTerminal } : {}),
     ...(process.argv[1] ? { bin: realpathSync(process.argv[1]) } : {}),
   };
 }

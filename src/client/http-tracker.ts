@@ -30,6 +30,7 @@ import type {
   MoveTarget,
   Page,
   ProjectQuery,
+  ReadyFilter,
   SprintQuery,
   TimeEntryView,
   TimeQuery,
@@ -100,6 +101,7 @@ export class HttpTracker implements Tracker {
   moveItem = (ref: string, { rank, ...to }: MoveTarget) =>
     this.send<WorkItemView>('POST', `${at('work_items', ref)}/move`, { ...to, position: rank });
   removeItem = (ref: string) => this.send<WorkItemView>('DELETE', at('work_items', ref));
+  restoreItem = (ref: string) => this.send<WorkItemView>('POST', `${at('work_items', ref)}/restore`);
 
   addComment = (input: NewCommentInput) => this.send<Comment>('POST', 'comments', input);
   listComments = (itemRef: string) => this.all<Comment>('comments', { item: itemRef });
@@ -124,8 +126,15 @@ export class HttpTracker implements Tracker {
 
   board = (query: { project?: string; sprint?: string }) =>
     this.get<Board>('board', { project: query.project, sprint: query.sprint });
-  ready = async (query: { project?: string; limit?: number } = {}) =>
-    (await this.get<{ items: WorkItemView[] }>('ready', { project: query.project, limit: query.limit })).items;
+  ready = async (query: ReadyFilter = {}) =>
+    (
+      await this.get<{ items: WorkItemView[] }>('ready', {
+        project: query.project,
+        assignee: query.assignee,
+        sprint: query.sprint,
+        limit: query.limit,
+      })
+    ).items;
 
   listConflicts = (query: ConflictQuery = {}) => this.all<Conflict>('conflicts', { all: query.all, record: query.record });
   resolveConflict = (ref: string, choice: ConflictChoice) =>

@@ -10,6 +10,7 @@ import type {
   KeyAlias,
   ListQuery,
   NumberedRow,
+  ReadyQuery,
   Store,
   TransactionOptions,
   WriteOptions,
@@ -103,7 +104,7 @@ export class KyselyStore implements Store {
         ? sql`case ${sql.ref(field)} ${sql.join(
             options.ranks.map((value, i) => sql`when ${value} then ${sql.lit(i)}`),
             sql` `,
-          )} end`
+          )} else ${sql.lit(options.ranks.length)} end`
         : field;
       q = options?.nullsLast
         ? q.orderBy(by, (ob) => (direction === 'desc' ? ob.desc() : ob.asc()).nullsLast())
@@ -497,7 +498,7 @@ export class KyselyStore implements Store {
     return result.rows.map((r) => r.id);
   }
 
-  async readyItems(query: { projectId?: string; doneStatuses: readonly string[]; limit: number }): Promise<WorkItem[]> {
+  async readyItems(query: ReadyQuery): Promise<WorkItem[]> {
     const done = query.doneStatuses.length > 0 ? query.doneStatuses : ['\u0000'];
     let q = this.db
       .selectFrom('work_items as w')
@@ -520,6 +521,8 @@ export class KyselyStore implements Store {
         ),
       );
     if (query.projectId !== undefined) q = q.where('w.project_id', '=', query.projectId);
+    if (query.assigneeId !== undefined) q = q.where('w.assignee_id', query.assigneeId === null ? 'is' : '=', query.assigneeId);
+    if (query.sprintId !== undefined) q = q.where('w.sprint_id', query.sprintId === null ? 'is' : '=', query.sprintId);
     const rows = await q
       .orderBy(sql`case w.priority when 'critical' then 0 when 'high' then 1 when 'medium' then 2 else 3 end`)
       .orderBy('w.position')

@@ -9,6 +9,15 @@ export type Filter<R> = {
   [K in keyof R]?: R[K] | readonly R[K][] | { not: readonly R[K][] };
 };
 
+/** What `readyItems` narrows to; a null assignee or sprint means items without one. */
+export interface ReadyQuery {
+  projectId?: string;
+  assigneeId?: string | null;
+  sprintId?: string | null;
+  doneStatuses: readonly string[];
+  limit: number;
+}
+
 /** How one ORDER BY term sorts beyond its direction. */
 export interface OrderOptions {
   /** Nulls after every value in either direction (the dialects differ by default). */
@@ -191,7 +200,7 @@ export interface Store {
   /** The parent chain of an item, nearest first. */
   ancestorIds(itemId: string): Promise<string[]>;
   /** Live, unfinished items with no live, unfinished `blocks` blocker, most urgent first. */
-  readyItems(query: { projectId?: string; doneStatuses: readonly string[]; limit: number }): Promise<WorkItem[]>;
+  readyItems(query: ReadyQuery): Promise<WorkItem[]>;
   /** Largest `position` among live items with this project and status, or null. */
   maxPosition(projectId: string, status: string): Promise<number | null>;
 

@@ -1,10 +1,10 @@
 import { NotFoundError, type Sprint } from '../domain/index.js';
 import type { Store } from '../store/index.js';
-import type { TrackerContext } from './context.js';
+import { person, type TrackerContext } from './context.js';
 import { toView } from './items.js';
 import { lanesOf } from './lanes.js';
 import { defaultProject, projectKeys, resolveProject, resolveSprint } from './refs.js';
-import type { Board, WorkItemView } from './tracker.js';
+import type { Board, ReadyFilter, WorkItemView } from './tracker.js';
 
 /** The sprint a board shows; `all` and `none` (when no sprint is called that) for no sprint. */
 async function boardSprint(tx: Store, projectId: string, ref: string | undefined): Promise<Sprint | null | 'all' | 'none'> {
@@ -49,14 +49,15 @@ export async function board(tx: Store, query: { project?: string; sprint?: strin
   };
 }
 
-export async function ready(
-  ctx: TrackerContext,
-  tx: Store,
-  query: { project?: string; limit?: number } = {},
-): Promise<WorkItemView[]> {
+export async function ready(ctx: TrackerContext, tx: Store, query: ReadyFilter = {}): Promise<WorkItemView[]> {
   const projectId = query.project === undefined ? undefined : (await resolveProject(tx, query.project)).id;
+  let sprintId: string | null | undefined;
+  if (query.sprint !== undefined)
+    sprintId = query.sprint === 'none' ? null : (await resolveSprint(tx, query.sprint, projectId)).id;
   const items = await tx.readyItems({
     ...(projectId === undefined ? {} : { projectId }),
+    ...(query.assignee === undefined ? {} : { assigneeId: query.assignee === 'none' ? null : person(ctx, query.assignee) }),
+    ...(sprintId === undefined ? {} : { sprintId }),
     doneStatuses: ctx.doneStatuses,
     limit: query.limit ?? 100,
   });

@@ -12,3 +12,8 @@ export interface TrackerContext {
 export function authorOf(ctx: Pick<TrackerContext, 'actor' | 'clock'>): Author {
   return { actor: ctx.actor, now: ctx.clock() };
 }
+
+/** A person as commands name them: `me` is the actor. */
+export function person<T extends string | null | undefined>(ctx: Pick<TrackerContext, 'actor'>, who: T): T | string {
+  return who === 'me' ? ctx.actor : who;
+}

@@ -20,7 +20,7 @@ import {
   type WorkItem,
 } from '../domain/index.js';
 import type { Filter, OrderOptions, OrderTerm, Store } from '../store/index.js';
-import { authorOf, type TrackerContext } from './context.js';
+import { authorOf, person, type TrackerContext } from './context.js';
 import { lanesOf } from './lanes.js';
 import { deleteRecord, patchRecord } from './records.js';
 import { defaultProject, keyOf, projectKeys, requireById, resolveItem, resolveProject, resolveSprint } from './refs.js';
@@ -42,11 +42,27 @@ const NULLABLE = new Set(
   SORTABLE.filter((f) => workItemSchema.shape[f as keyof typeof workItemSchema.shape]._zod.def.type === 'nullable'),
 );
 
-/** The ORDER BY of a `sort` parameter (`-priority,updated_at`); priority goes by rank, low to critical. */
-function itemOrder(sort: string | undefined): OrderTerm<WorkItem>[] {
-  const order = parseSort(sort ?? '', SORTABLE).map(({ field, descending }): OrderTerm<WorkItem> => {
+/** Short sort names people type: `key` is the display key's order (project, then number). */
+const SORT_ALIASES: Readonly<Record<string, readonly string[]>> = {
+  key: ['project_id', 'item_number'],
+  created: ['created_at'],
+  updated: ['updated_at'],
+};
+
+/** The ORDER BY of a `sort` parameter (`-priority,updated_at`); priority goes by rank, low to critical, status by lane. */
+function itemOrder(sort: string | undefined, laneOrder: readonly string[]): OrderTerm<WorkItem>[] {
+  const terms = parseSort(sort ?? '', [...Object.keys(SORT_ALIASES), ...SORTABLE]).flatMap(({ field, descending }) =>
+    (SORT_ALIASES[field] ?? [field]).map((f) => ({ field: f, descending })),
+  );
+  const order = terms.map(({ field, descending }): OrderTerm<WorkItem> => {
     const options: OrderOptions | undefined =
-      field === 'priority' ? { ranks: PRIORITIES } : NULLABLE.has(field) ? { nullsLast: true } : undefined;
+      field === 'priority'
+        ? { ranks: PRIORITIES }
+        : field === 'status'
+          ? { ranks: laneOrder }
+          : NULLABLE.has(field)
+            ? { nullsLast: true }
+            : undefined;
     return [field as OrderTerm<WorkItem>[0], descending ? 'desc' : 'asc', options];
   });
   for (const term of DEFAULT_ORDER) if (!order.some(([field]) => field === term[0])) order.push(term);
@@ -72,6 +88,20 @@ function assertStatus(lanes: readonly SwimLane[], status: string, project: Proje
       {
         path: 'status',
         message: `${JSON.stringify(status)} is not a lane of ${project.key}: expected one of ${lanes.map((l) => l.status_value).join(', ')}`,
+      },
+    ]);
+  }
+}
+
+/** A status filter names lanes (or done statuses): a typo would otherwise list nothing, silently. */
+function assertKnownStatuses(ctx: TrackerContext, lanes: readonly SwimLane[], statuses: readonly string[], project?: Project) {
+  const known = [...new Set([...lanes.map((l) => l.status_value), ...ctx.doneStatuses])];
+  const unknown = statuses.filter((s) => !known.includes(s));
+  if (unknown.length > 0) {
+    throw new ValidationError([
+      {
+        path: 'status',
+        message: `no lane${project ? ` of ${project.key}` : ''} has status ${unknown.map((s) => JSON.stringify(s)).join(', ')}: expected one of ${known.join(', ')}`,
       },
     ]);
   }
@@ -104,10 +134,6 @@ async function resolveItemSprint(tx: Store, project: Project, ref: string): Prom
   return sprint.id;
 }
 
-function assignee(ctx: TrackerContext, value: string | null | undefined): string | null | undefined {
-  return value === 'me' ? ctx.actor : value;
-}
-
 export async function addItem(ctx: TrackerContext, tx: Store, raw: NewItemInput): Promise<WorkItemView> {
   const input = parseInput(newItemInput, raw);
   const project = await defaultProject(tx, input.project);
@@ -129,7 +155,7 @@ export async function addItem(ctx: TrackerContext, tx: Store, raw: NewItemInput)
     priority: input.priority ?? 'medium',
     position: ((await tx.maxPosition(project.id, status)) ?? 0) + POSITION_STEP,
     story_points: input.story_points ?? null,
-    assignee_id: assignee(ctx, input.assignee) ?? null,
+    assignee_id: person(ctx, input.assignee) ?? null,
     sprint_id: sprintId,
     ...newMeta(authorOf(ctx)),
   };
@@ -149,11 +175,14 @@ export async function listItems(ctx: TrackerContext, tx: Store, raw: ItemQuery =
     project = await resolveProject(tx, query.project);
     where.project_id = project.id;
   }
-  if (query.status?.length) where.status = query.status;
-  else if (!query.all) where.status = { not: ctx.doneStatuses };
+  const lanes = project ? await lanesOf(tx, project.id) : await tx.list('swim_lanes', { orderBy: [['position', 'asc']] });
+  if (query.status?.length) {
+    assertKnownStatuses(ctx, lanes, query.status, project);
+    where.status = query.status;
+  } else if (!query.all) where.status = { not: ctx.doneStatuses };
   if (query.item_type?.length) where.item_type = query.item_type;
   if (query.priority?.length) where.priority = query.priority;
-  if (query.assignee !== undefined) where.assignee_id = query.assignee === 'none' ? null : assignee(ctx, query.assignee);
+  if (query.assignee !== undefined) where.assignee_id = query.assignee === 'none' ? null : person(ctx, query.assignee);
   if (query.sprint !== undefined) {
     where.sprint_id = query.sprint === 'none' ? null : (await resolveSprint(tx, query.sprint, project?.id)).id;
   }
@@ -168,7 +197,7 @@ export async function listItems(ctx: TrackerContext, tx: Store, raw: ItemQuery =
   const [items, total, keys] = [
     await tx.list('work_items', {
       ...filter,
-      orderBy: itemOrder(query.sort),
+      orderBy: itemOrder(query.sort, [...new Set(lanes.map((l) => l.status_value))]),
       limit,
       offset,
     }),
@@ -195,7 +224,7 @@ export async function editItem(
     priority: input.priority,
     story_points: input.story_points,
     position: input.position,
-    assignee_id: assignee(ctx, input.assignee),
+    assignee_id: person(ctx, input.assignee),
   };
   if (input.status !== undefined) {
     assertStatus(await lanesOf(tx, project.id), input.status, project);
@@ -272,6 +301,34 @@ export async function removeItem(ctx: TrackerContext, tx: Store, ref: string): P
     ...(await tx.list('dependencies', { where: { blocking_item_id: item.id } })),
     ...(await tx.list('dependencies', { where: { blocked_item_id: item.id } })),
   ];
-  for (const dep of deps) await deleteRecord(ctx, tx, 'dependencies', dep);
-  return viewOf(tx, await deleteRecord(ctx, tx, 'work_items', item));
+  // One instant for the item and what goes with it, so that restoreItem knows what to bring back.
+  const at = new Date(ctx.clock()).toISOString();
+  for (const dep of deps) await deleteRecord(ctx, tx, 'dependencies', dep, at);
+  return viewOf(tx, await deleteRecord(ctx, tx, 'work_items', item, at));
+}
+
+/**
+ * Undoes removeItem: the item lives again, with the dependencies its delete took (those deleted
+ * at the same instant) whose other item lives. A live item is left as it is.
+ */
+export async function restoreItem(ctx: TrackerContext, tx: Store, ref: string): Promise<WorkItemView> {
+  const item = await resolveItem(tx, ref, { deleted: true });
+  if (item.deleted_at === null) return viewOf(tx, item);
+  const project = await requireById(tx, 'projects', item.project_id, { deleted: true });
+  if (project.deleted_at !== null) {
+    throw new InvariantError('deleted_reference', `cannot restore ${ref}: its project ${project.key} is deleted`);
+  }
+  const restored = await patchRecord(ctx, tx, 'work_items', item, { deleted_at: null });
+  const deps = [
+    ...(await tx.list('dependencies', { where: { blocking_item_id: item.id }, includeDeleted: true })),
+    ...(await tx.list('dependencies', { where: { blocked_item_id: item.id }, includeDeleted: true })),
+  ];
+  for (const dep of deps.filter((d) => d.deleted_at === item.deleted_at)) {
+    const other = await tx.get('work_items', dep.blocking_item_id === item.id ? dep.blocked_item_id : dep.blocking_item_id);
+    if (other?.deleted_at !== null) continue;
+    // a blocks dependency added since may make this one close a cycle: leave it deleted then
+    if (dep.dependency_type === 'blocks' && (await tx.blocksReachable(dep.blocked_item_id, dep.blocking_item_id))) continue;
+    await patchRecord(ctx, tx, 'dependencies', dep, { deleted_at: null });
+  }
+  return viewOf(tx, restored);
 }

@@ -21,7 +21,7 @@ import { listConflicts, resolveConflict } from './conflicts.js';
 import type { TrackerContext } from './context.js';
 import { addDependency, getDependency, listDependencies, removeDependency } from './dependencies.js';
 import { itemDetails } from './details.js';
-import { addItem, editItem, getItem, listItems, moveItem, removeItem } from './items.js';
+import { addItem, editItem, getItem, listItems, moveItem, removeItem, restoreItem } from './items.js';
 import { addLane, editLane, listLanes, removeLane, resolveLane } from './lanes.js';
 import { addProject, editProject, listProjects, removeProject } from './projects.js';
 import { resolveProject } from './refs.js';
@@ -33,6 +33,7 @@ import type {
   LaneQuery,
   MoveTarget,
   ProjectQuery,
+  ReadyFilter,
   SprintQuery,
   TimeQuery,
   Tracker,
@@ -81,6 +82,7 @@ export class LocalTracker implements Tracker {
   editItem = (ref: string, patch: ItemPatch, version?: number) => this.write((tx) => editItem(this.ctx, tx, ref, patch, version));
   moveItem = (ref: string, to: MoveTarget) => this.write((tx) => moveItem(this.ctx, tx, ref, to));
   removeItem = (ref: string) => this.write((tx) => removeItem(this.ctx, tx, ref));
+  restoreItem = (ref: string) => this.write((tx) => restoreItem(this.ctx, tx, ref));
 
   addComment = (input: NewCommentInput) => this.write((tx) => addComment(this.ctx, tx, input));
   listComments = (itemRef: string) => this.read((tx) => listComments(tx, itemRef));
@@ -97,14 +99,14 @@ export class LocalTracker implements Tracker {
   startTimer = (input: TimerInput) => this.write((tx) => startTimer(this.ctx, tx, input));
   stopTimer = () => this.write((tx) => stopTimer(this.ctx, tx));
   addTime = (input: NewTimeEntryInput) => this.write((tx) => addTime(this.ctx, tx, input));
-  listTime = (query?: TimeQuery) => this.read((tx) => listTime(tx, query));
+  listTime = (query?: TimeQuery) => this.read((tx) => listTime(this.ctx, tx, query));
   getTimeEntry = (ref: string) => this.read((tx) => getTimeEntry(tx, ref));
   editTime = (ref: string, patch: TimeEntryPatch, version?: number) =>
     this.write((tx) => editTime(this.ctx, tx, ref, patch, version));
   removeTime = (ref: string) => this.write((tx) => removeTime(this.ctx, tx, ref));
 
   board = (query: { project?: string; sprint?: string }) => this.read((tx) => board(tx, query));
-  ready = (query?: { project?: string; limit?: number }) => this.read((tx) => ready(this.ctx, tx, query));
+  ready = (query?: ReadyFilter) => this.read((tx) => ready(this.ctx, tx, query));
 
   listConflicts = (query?: ConflictQuery) => this.read((tx) => listConflicts(tx, query));
   resolveConflict = (ref: string, choice: ConflictChoice) => this.write((tx) => resolveConflict(this.ctx, tx, ref, choice));

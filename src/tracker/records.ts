@@ -37,6 +37,7 @@ export async function deleteRecord<E extends EntityType>(
   tx: Store,
   type: E,
   record: EntityRecords[E],
+  at: string = new Date(ctx.clock()).toISOString(),
 ): Promise<EntityRecords[E]> {
-  return patchRecord(ctx, tx, type, record, { deleted_at: new Date(ctx.clock()).toISOString() } as Partial<EntityRecords[E]>);
+  return patchRecord(ctx, tx, type, record, { deleted_at: at } as Partial<EntityRecords[E]>);
 }

@@ -14,7 +14,7 @@ import {
   type TimerInput,
 } from '../domain/index.js';
 import type { Store } from '../store/index.js';
-import { authorOf, type TrackerContext } from './context.js';
+import { authorOf, person, type TrackerContext } from './context.js';
 import { checkVersion, deleteRecord, patchRecord } from './records.js';
 import { keyOf, projectKeys, requireById, resolveItem } from './refs.js';
 import type { TimeEntryView, TimeQuery } from './tracker.js';
@@ -94,12 +94,12 @@ export async function addTime(ctx: TrackerContext, tx: Store, raw: NewTimeEntryI
   return (await withKeys(tx, [entry]))[0]!;
 }
 
-export async function listTime(tx: Store, query: TimeQuery = {}): Promise<TimeEntryView[]> {
+export async function listTime(ctx: TrackerContext, tx: Store, query: TimeQuery = {}): Promise<TimeEntryView[]> {
   const itemId = query.item === undefined ? undefined : (await resolveItem(tx, query.item, { deleted: true })).id;
   const entries = await tx.list('time_entries', {
     where: {
       ...(itemId === undefined ? {} : { work_item_id: itemId }),
-      ...(query.user === undefined ? {} : { user_id: query.user }),
+      ...(query.user === undefined ? {} : { user_id: person(ctx, query.user) }),
     },
     orderBy: [
       ['started_at', 'asc'],

@@ -27,6 +27,14 @@ import type {
 /** A work item as people see it: with its display key. */
 export type WorkItemView = WorkItem & { key: string };
 
+/** What `ready` narrows to: assignee `me` is the actor; assignee or sprint `none` means without one. */
+export interface ReadyFilter {
+  project?: string;
+  assignee?: string;
+  sprint?: string;
+  limit?: number;
+}
+
 export interface ItemRef {
   id: string;
   key: string;
@@ -149,6 +157,8 @@ export interface Tracker {
   editItem(ref: string, patch: ItemPatch, expectedVersion?: number): Promise<WorkItemView>;
   moveItem(ref: string, to: MoveTarget): Promise<WorkItemView>;
   removeItem(ref: string): Promise<WorkItemView>;
+  /** Undoes removeItem; a live item is returned as it is. */
+  restoreItem(ref: string): Promise<WorkItemView>;
 
   addComment(input: NewCommentInput): Promise<Comment>;
   listComments(itemRef: string): Promise<Comment[]>;
@@ -171,7 +181,7 @@ export interface Tracker {
   removeTime(ref: string): Promise<TimeEntryView>;
 
   board(query: { project?: string; sprint?: string }): Promise<Board>;
-  ready(query?: { project?: string; limit?: number }): Promise<WorkItemView[]>;
+  ready(query?: ReadyFilter): Promise<WorkItemView[]>;
 
   listConflicts(query?: ConflictQuery): Promise<Conflict[]>;
   resolveConflict(ref: string, choice: ConflictChoice): Promise<ConflictResolution>;

@@ -307,7 +307,7 @@ describe('commands', () => {
       project: ['add', 'list', 'show', 'edit', 'rm'],
       sprint: ['add', 'list', 'show', 'edit', 'rm'],
       lane: ['add', 'list', 'edit', 'rm'],
-      item: ['add', 'list', 'show', 'edit', 'move', 'rm'],
+      item: ['add', 'list', 'show', 'edit', 'move', 'rm', 'restore'],
       comment: ['add', 'list', 'edit', 'rm'],
       dep: ['add', 'list', 'rm'],
       time: ['start', 'stop', 'add', 'edit', 'rm', 'list'],
@@ -316,6 +316,7 @@ describe('commands', () => {
       ['init'],
       ['board'],
       ['ready'],
+      ['restore'],
       ['conflicts'],
       ...Object.entries(groups).flatMap(([g, subs]) => subs.map((s) => [g, s])),
     ];

@@ -58,7 +58,7 @@ describe.each(PAIRS)('pm sync push and pull between a %s and a %s server', (dial
     await b.cli.ok(['item', 'edit', 'WEB-1', '--status', 'todo', '--sprint', 'Sprint 1']);
     await b.cli.ok(['item', 'edit', 'WEB-2', '--priority', 'low']);
     await b.cli.ok(['item', 'add', '--type', 'task', 'Only on B']);
-    await b.cli.ok(['item', 'rm', 'WEB-3']);
+    await b.cli.ok(['item', 'rm', 'WEB-3', '--yes']);
     await b.cli.ok(['dep', 'add', 'WEB-2', 'blocks', 'WEB-1']);
 
     const serverA = await serveWorkspace(a.cwd, a.database ? { database: a.database } : {});

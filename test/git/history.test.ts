@@ -38,7 +38,7 @@ async function expectFollowsFile(team: Team, clone: Clone): Promise<void> {
 describe('a data.json that git moves back in history', () => {
   it('git revert of a deletion brings the item back, here and in fresh clones', async () => {
     const { team, alice } = await start();
-    await alice.pm('item', 'rm', 'WEB-2');
+    await alice.pm('item', 'rm', 'WEB-2', '--yes');
     commitAll(alice, 'remove Two');
     alice.git('revert', '--no-edit', 'HEAD');
     expect(await live(alice)).toEqual(['One', 'Three', 'Two']);
@@ -57,7 +57,7 @@ describe('a data.json that git moves back in history', () => {
   it('git checkout of an older data.json makes the database that file, and a commit keeps it', async () => {
     const { team, alice } = await start();
     await alice.pm('item', 'edit', 'WEB-1', '--title', 'One, renamed');
-    await alice.pm('item', 'rm', 'WEB-3');
+    await alice.pm('item', 'rm', 'WEB-3', '--yes');
     commitAll(alice, 'edits');
     await alice.pm('item', 'add', '--type', 'task', 'Four');
     commitAll(alice, 'more');

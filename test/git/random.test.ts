@@ -238,7 +238,7 @@ class Run {
       `${via} ${field}`,
       async () => {
         if (via === 'cli') {
-          if (field === 'deleted_at') await r.clone!.pm('item', 'rm', item.id);
+          if (field === 'deleted_at') await r.clone!.pm('item', 'rm', item.id, '--yes');
           else await r.clone!.pm('item', 'edit', item.id, `--${field === 'story_points' ? 'points' : field}`, String(value));
         } else {
           const reply =
@@ -300,7 +300,7 @@ class Run {
       this.count(gone ? 'sprint add' : 'sprint rm');
       const r = gone
         ? await clone.run('sprint', 'add', name, '--start', '2027-01-01', '--end', '2027-01-14')
-        : await clone.run('sprint', 'rm', name);
+        : await clone.run('sprint', 'rm', name, '--yes');
       expect([0, 3], r.stderr).toContain(r.code);
       this.log.push(`${clone.name} sprint ${gone ? 'add' : 'rm'} ${name} (${r.code})`);
       return;

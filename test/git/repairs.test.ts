@@ -41,8 +41,8 @@ async function divergeIntoForbiddenStates() {
   await setUp(bob);
 
   // Earlier: Alice deletes what Bob will then use; Bob puts to use what Alice will then delete.
-  await alice.pm('sprint', 'rm', 'Sprint 1');
-  await alice.pm('item', 'rm', 'WEB-3');
+  await alice.pm('sprint', 'rm', 'Sprint 1', '--yes');
+  await alice.pm('item', 'rm', 'WEB-3', '--yes');
   await alice.pm('lane', 'add', 'QA', '--status', 'qa');
   await alice.pm('sprint', 'add', 'Sprint 3', '--project', 'WEB', '--start', '2027-01-01', '--end', '2027-01-14');
   await alice.pm('project', 'rm', 'OPS', '--force');
@@ -56,7 +56,7 @@ async function divergeIntoForbiddenStates() {
   await bob.pm('sprint', 'add', 'sprint 3', '--project', 'WEB', '--start', '2027-01-15', '--end', '2027-01-28');
   await bob.pm('item', 'add', '--project', 'OPS', '--type', 'task', 'New ops task');
   await tick();
-  await alice.pm('sprint', 'rm', 'Sprint 2');
+  await alice.pm('sprint', 'rm', 'Sprint 2', '--yes');
   await alice.pm('project', 'rm', 'DOC', '--force');
   return { team, alice, bob };
 }

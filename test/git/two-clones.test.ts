@@ -80,11 +80,11 @@ describe.each([
 
   it('lets a later edit win over a delete, and a later delete win over an edit', async () => {
     const { alice, bob } = await start(rebase);
-    await alice.pm('item', 'rm', 'WEB-1');
+    await alice.pm('item', 'rm', 'WEB-1', '--yes');
     await alice.pm('item', 'edit', 'WEB-3', '--priority', 'high');
     await new Promise((r) => setTimeout(r, 5));
     await bob.pm('item', 'edit', 'WEB-1', '--priority', 'critical');
-    await bob.pm('item', 'rm', 'WEB-3');
+    await bob.pm('item', 'rm', 'WEB-3', '--yes');
     exchange(alice, bob);
     await expectInStep(alice, bob);
     const items = await alice.json<Item[]>('item', 'list', '--all', '--deleted');
@@ -132,7 +132,7 @@ describe.each([
 
   it('keeps an item that one clone moved into a sprint the other deleted', async () => {
     const { alice, bob } = await start(rebase);
-    await alice.pm('sprint', 'rm', 'Sprint 2');
+    await alice.pm('sprint', 'rm', 'Sprint 2', '--yes');
     await bob.pm('item', 'edit', 'WEB-2', '--sprint', 'Sprint 2');
     exchange(alice, bob);
     await expectInStep(alice, bob);

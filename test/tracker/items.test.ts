@@ -213,9 +213,10 @@ describe.each(DIALECTS)('work items on %s', (dialect) => {
     expect(await keys('-story_points, created_at')).toEqual(['API-2', 'API-1', 'WEB-3', 'WEB-2', 'WEB-1']);
     expect(await keys('-priority', { limit: 2, offset: 1 })).toEqual(['API-1', 'API-2']);
     expect((await tracker.listItems({ sort: '-priority', limit: 2 })).total).toBe(5);
-    const bad = await tracker.listItems({ sort: 'key' }).catch((e: unknown) => e);
+    expect(await keys('-key')).toEqual((await keys('key')).reverse());
+    const bad = await tracker.listItems({ sort: 'rank' }).catch((e: unknown) => e);
     expect(bad).toMatchObject({ code: 'validation_failed', field: 'sort' });
-    expect((bad as Error).message).toContain('cannot sort by "key": expected one of id, project_id');
+    expect((bad as Error).message).toContain('cannot sort by "rank": expected one of key, created, updated, id, project_id');
     expect(await code(tracker.listItems({ sort: 'field_updated_at' }))).toBe('validation_failed');
   });
 
@@ -227,5 +228,27 @@ describe.each(DIALECTS)('work items on %s', (dialect) => {
     expect(removed.deleted_at).not.toBeNull();
     expect(await code(tracker.getItem('WEB-1'))).toBe('not_found');
     expect((await store.get('work_items', removed.id))?.deleted_at).toBe(removed.deleted_at);
+  });
+
+  it('restores a deleted item with the dependencies its delete took, but none that would close a cycle', async () => {
+    const { tracker } = await freshTracker(dialect);
+    await tracker.addProject({ key: 'WEB', title: 'Web' });
+    for (const title of ['A', 'B', 'C', 'D']) await tracker.addItem({ item_type: 'task', title });
+    const ab = await tracker.addDependency({ blocking: 'WEB-1', blocked: 'WEB-2', dependency_type: 'blocks' });
+    await tracker.addDependency({ blocking: 'WEB-2', blocked: 'WEB-3', dependency_type: 'blocks' });
+    const ad = await tracker.addDependency({ blocking: 'WEB-1', blocked: 'WEB-4', dependency_type: 'relates_to' });
+    // deleted on its own before: the item's delete did not take it, so its restore leaves it
+    await tracker.removeDependency(ad.id);
+    await tracker.removeItem('WEB-2');
+    // while WEB-2 is gone, WEB-3 comes to block WEB-1: both of WEB-2's back would close a cycle
+    await tracker.addDependency({ blocking: 'WEB-3', blocked: 'WEB-1', dependency_type: 'blocks' });
+    const restored = await tracker.restoreItem('WEB-2');
+    expect(restored.deleted_at).toBeNull();
+    expect((await tracker.getItem('WEB-2')).title).toBe('B');
+    const live = (await tracker.listDependencies()).map((d) => `${d.blocking_key}>${d.blocked_key}`).sort();
+    // the first comes back (the item's own blocks first); the second would close 1 > 2 > 3 > 1
+    expect(live).toEqual(['WEB-2>WEB-3', 'WEB-3>WEB-1']);
+    expect((await tracker.listDependencies()).find((d) => d.id === ab.id)).toBeUndefined();
+    expect((await tracker.restoreItem('WEB-2')).version).toBe(restored.version);
   });
 });

@@ -17,6 +17,9 @@ export function boardJson(board: Board) {
   };
 }
 
+/** What `pm ready` shows without --limit. */
+const READY_LIMIT = 100;
+
 export function registerBoard(program: Command, session: Session): void {
   const out = session.out;
   program
@@ -43,19 +46,36 @@ export function registerBoard(program: Command, session: Session): void {
     .command('ready')
     .description('open items that nothing open blocks, most urgent first')
     .option('--project <key>', 'only this project')
-    .option('--limit <n>', 'at most this many (default 100)', integer('--limit', 1))
+    .option('--assignee <who>', 'only this assignee ("me", or "none")')
+    .option('--sprint <sprint>', 'only this sprint (name, id, "active", or "none")')
+    .option(
+      '--limit <n>',
+      'at most this many (default 100; a note on stderr says when there are more)',
+      integer('--limit', 1, 9_999),
+    )
     .addOption(jsonOption())
-    .addHelpText('after', example('pm ready --project WEB --limit 10'))
-    .action(async (opts: { project?: string; limit?: number; json?: boolean }) => {
+    .addHelpText('after', example('pm ready --project WEB --limit 10', 'pm ready --assignee me --sprint active'))
+    .action(async (opts: { project?: string; assignee?: string; sprint?: string; limit?: number; json?: boolean }) => {
       const project = await session.defaultProject(opts.project);
-      const items = await (
+      // One more than shown tells whether there are more, which a --json array cannot say itself.
+      const limit = opts.limit ?? READY_LIMIT;
+      const found = await (
         await session.tracker()
       ).ready({
         ...(project !== undefined ? { project } : {}),
-        ...(opts.limit !== undefined ? { limit: opts.limit } : {}),
+        ...(opts.assignee !== undefined ? { assignee: opts.assignee } : {}),
+        ...(opts.sprint !== undefined ? { sprint: opts.sprint } : {}),
+        limit: limit + 1,
       });
-      if (opts.json) return out.json(items.map(publicRecord));
+      const items = found.slice(0, limit);
+      const more = found.length > limit ? `showing the first ${limit}; --limit for more` : undefined;
+      if (opts.json) {
+        out.json(items.map(publicRecord));
+        if (more) out.note(more);
+        return;
+      }
       if (items.length === 0) return out.note('Nothing is ready: every open item is blocked (or there are none).');
       printItems(out, items);
+      if (more) out.note(out.c.dim(`… ${more}`));
     });
 }

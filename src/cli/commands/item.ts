@@ -1,6 +1,14 @@
 import type { Command } from 'commander';
-import { ITEM_TYPES, PRIORITIES, formatDuration, shortId, type ItemPatch, type NewItemInput } from '../../domain/index.js';
-import type { ItemDetails } from '../../tracker/index.js';
+import {
+  ITEM_TYPES,
+  PRIORITIES,
+  formatDuration,
+  shortId,
+  type ItemPatch,
+  type ItemQuery,
+  type NewItemInput,
+} from '../../domain/index.js';
+import type { ItemDetails, WorkItemView } from '../../tracker/index.js';
 import {
   choiceOption,
   cleared,
@@ -13,6 +21,7 @@ import {
   nullable,
   type Clearable,
 } from '../options.js';
+import { confirmCascade } from '../confirm.js';
 import { printItems } from '../output/format.js';
 import { publicRecord, type Output } from '../output/output.js';
 import type { Session } from '../session.js';
@@ -109,9 +118,9 @@ export function registerItem(program: Command, session: Session): void {
     .option('--assignee <who>', 'only this assignee ("me", or "none")')
     .option('--parent <key>', 'only children of this item ("none" for top level)')
     .option('--search <text>', 'only items whose title or description contains this')
-    .option('--all', 'include finished items')
+    .option('--all', 'every item: finished ones too, and every page (streamed) unless --limit')
     .option('--deleted', 'include deleted items')
-    .option('--limit <n>', 'at most this many (default 100)', integer('--limit', 1))
+    .option('--limit <n>', 'at most this many (default 100; a note on stderr says when there are more)', integer('--limit', 1))
     .option('--offset <n>', 'skip this many', integer('--offset', 0))
     .option('--sort <fields>', 'e.g. -priority,updated_at: "-" for descending (default: project and number)')
     .addOption(jsonOption())
@@ -140,29 +149,42 @@ export function registerItem(program: Command, session: Session): void {
         sort?: string;
         json?: boolean;
       }) => {
-        const page = await namingFlags(ITEM_FLAGS, async () =>
-          (await session.tracker()).listItems({
-            ...(opts.project !== undefined ? { project: opts.project } : {}),
-            ...(opts.status ? { status: opts.status } : {}),
-            ...(opts.type ? { item_type: opts.type as NewItemInput['item_type'][] } : {}),
-            ...(opts.priority ? { priority: opts.priority as NonNullable<NewItemInput['priority']>[] } : {}),
-            ...(opts.sprint !== undefined ? { sprint: opts.sprint } : {}),
-            ...(opts.assignee !== undefined ? { assignee: opts.assignee } : {}),
-            ...(opts.parent !== undefined ? { parent: opts.parent } : {}),
-            ...(opts.search !== undefined ? { search: opts.search } : {}),
-            all: opts.all ?? false,
-            deleted: opts.deleted ?? false,
-            ...(opts.limit !== undefined ? { limit: opts.limit } : {}),
-            ...(opts.offset !== undefined ? { offset: opts.offset } : {}),
-            ...(opts.sort !== undefined ? { sort: opts.sort } : {}),
-          }),
-        );
-        if (opts.json) return out.json(page.items.map(publicRecord));
+        const tracker = await session.tracker();
+        const query: ItemQuery = {
+          ...(opts.project !== undefined ? { project: opts.project } : {}),
+          ...(opts.status ? { status: opts.status } : {}),
+          ...(opts.type ? { item_type: opts.type as NewItemInput['item_type'][] } : {}),
+          ...(opts.priority ? { priority: opts.priority as NonNullable<NewItemInput['priority']>[] } : {}),
+          ...(opts.sprint !== undefined ? { sprint: opts.sprint } : {}),
+          ...(opts.assignee !== undefined ? { assignee: opts.assignee } : {}),
+          ...(opts.parent !== undefined ? { parent: opts.parent } : {}),
+          ...(opts.search !== undefined ? { search: opts.search } : {}),
+          all: opts.all ?? false,
+          deleted: opts.deleted ?? false,
+          ...(opts.limit !== undefined ? { limit: opts.limit } : {}),
+          ...(opts.offset !== undefined ? { offset: opts.offset } : {}),
+          ...(opts.sort !== undefined ? { sort: opts.sort } : {}),
+        };
+        const list = (q: ItemQuery) => namingFlags(ITEM_FLAGS, () => tracker.listItems(q));
+        if (opts.all && opts.limit === undefined) {
+          const pages = everyItem(list, query);
+          if (opts.json) return out.jsonArray(mapAsync(pages, publicRecord));
+          const items: WorkItemView[] = [];
+          for await (const i of pages) items.push(i);
+          if (items.length === 0) return out.note('No matching items.');
+          return printItems(out, items);
+        }
+        const page = await list(query);
+        const shown = page.offset + page.items.length;
+        const more = shown < page.total ? `showing ${page.items.length} of ${page.total}` : undefined;
+        if (opts.json) {
+          out.json(page.items.map(publicRecord));
+          if (more) out.note(`${more}; --all for every one (finished ones too), or --limit/--offset`);
+          return;
+        }
         if (page.items.length === 0) return out.note(page.total === 0 ? 'No matching items.' : 'No items on this page.');
         printItems(out, page.items);
-        const shown = page.offset + page.items.length;
-        if (shown < page.total)
-          out.note(out.c.dim(`… ${page.total - shown} more (${page.total} in all): use --limit or --offset`));
+        if (more) out.note(out.c.dim(`… ${more}; --all for every one (finished ones too), or --limit/--offset`));
       },
     );
 
@@ -244,15 +266,45 @@ export function registerItem(program: Command, session: Session): void {
 
   item
     .command('rm')
-    .description('delete an item (a tombstone that syncs) and its dependencies')
+    .description('delete an item (a tombstone that syncs) and its dependencies; pm restore undoes it')
     .argument('<item>', 'display key or id')
+    .option('-y, --yes', 'delete even when it has children, without asking')
     .addOption(jsonOption())
     .addHelpText('after', example('pm item rm WEB-12'))
-    .action(async (key: string, opts: { json?: boolean }) => {
-      const removed = await (await session.tracker()).removeItem(key);
+    .action(async (key: string, opts: { yes?: boolean; json?: boolean }) => {
+      const tracker = await session.tracker();
+      const target = await tracker.getItem(key);
+      const children = (await tracker.listItems({ parent: target.id, all: true, limit: 1 })).total;
+      const also = children > 0 ? `it has ${children} child item${children === 1 ? '' : 's'}` : undefined;
+      if (!(await confirmCascade(session, target.key, also, opts.yes ?? false))) return;
+      const removed = await tracker.removeItem(target.id);
       if (opts.json) return out.json(publicRecord(removed));
-      out.line(`Deleted ${removed.key}`);
+      out.line(`Deleted ${removed.key} (pm restore ${removed.key} undoes it)`);
     });
+
+  // `pm restore KEY` and `pm item restore KEY`: one command in two places.
+  for (const [parent, usage] of [
+    [program, 'pm restore'],
+    [item, 'pm item restore'],
+  ] as const) {
+    parent
+      .command('restore')
+      .description('undo pm item rm: the item lives again, with the dependencies its delete took')
+      .argument('<item>', 'display key or id of the deleted item')
+      .addOption(jsonOption())
+      .addHelpText('after', example(`${usage} WEB-12`))
+      .action(async (key: string, opts: { json?: boolean }) => {
+        const tracker = await session.tracker();
+        const wasLive = await tracker.getItem(key).then(
+          () => true,
+          () => false,
+        );
+        const restored = await tracker.restoreItem(key);
+        if (opts.json) return out.json(publicRecord(restored));
+        if (wasLive) return out.note(`${restored.key} is not deleted: nothing to restore`);
+        out.line(`Restored ${out.c.bold(restored.key)}: ${restored.title}`);
+      });
+  }
 }
 
 function detailsJson(d: ItemDetails) {
@@ -317,4 +369,23 @@ function printDetails(out: Output, d: ItemDetails): void {
         `${c.dim(`${out.when(cm.created_at)} ${cm.created_by} ${shortId(cm.id)}`)}\n    ${cm.content.replace(/\n/g, '\n    ')}`,
     ),
   );
+}
+
+/** Big enough that few queries run, small enough that a huge list never sits in memory whole. */
+export const STREAM_PAGE = 500;
+
+/** Every item the query matches, a page at a time from its --offset on. */
+export async function* everyItem(
+  list: (q: ItemQuery) => Promise<{ items: WorkItemView[]; total: number }>,
+  query: ItemQuery,
+): AsyncGenerator<WorkItemView> {
+  for (let offset = query.offset ?? 0; ; offset += STREAM_PAGE) {
+    const page = await list({ ...query, offset, limit: STREAM_PAGE });
+    yield* page.items;
+    if (page.items.length < STREAM_PAGE) return;
+  }
+}
+
+async function* mapAsync<T, U>(source: AsyncIterable<T>, f: (t: T) => U): AsyncGenerator<U> {
+  for await (const t of source) yield f(t);
 }

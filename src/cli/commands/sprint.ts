@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { SPRINT_STATUSES, parseDay, shortId, type Sprint } from '../../domain/index.js';
 import { DAY_HELP, choiceOption, example, ifVersionOption, jsonOption, list } from '../options.js';
+import { confirmCascade } from '../confirm.js';
 import { printItems, printSprints } from '../output/format.js';
 import { publicRecord } from '../output/output.js';
 import type { Session } from '../session.js';
@@ -144,10 +145,16 @@ export function registerSprint(program: Command, session: Session): void {
     .command('rm')
     .description('delete a sprint; its items keep existing, without a sprint')
     .argument('<sprint>', 'sprint id or name')
+    .option('-y, --yes', 'delete even when items are in it, without asking')
     .addOption(jsonOption())
     .addHelpText('after', example('pm sprint rm "Sprint 1"'))
-    .action(async (ref: string, opts: { json?: boolean }) => {
-      const removed = await (await session.tracker()).removeSprint(ref);
+    .action(async (ref: string, opts: { yes?: boolean; json?: boolean }) => {
+      const tracker = await session.tracker();
+      const target = await tracker.getSprint(ref);
+      const items = (await tracker.listItems({ sprint: target.id, all: true, limit: 1 })).total;
+      const also = items > 0 ? `its ${items} item${items === 1 ? '' : 's'} would lose their sprint` : undefined;
+      if (!(await confirmCascade(session, `sprint ${target.name}`, also, opts.yes ?? false))) return;
+      const removed = await tracker.removeSprint(target.id);
       if (opts.json) return out.json(publicRecord(removed));
       out.line(`Deleted sprint ${removed.name}`);
     });

@@ -23,6 +23,8 @@ export interface CliIo {
   /** True when stdout is a terminal: colour, progress bars and fitted tables. */
   isTTY: boolean;
   columns: number | undefined;
+  /** Asks the person at the terminal; absent when stdin or stderr is not a terminal. */
+  ask?: (question: string) => Promise<string>;
   /** The pm executable running now, for git to call back (hooks, merge driver). */
   bin?: string;
 }
@@ -67,6 +69,16 @@ export class Output {
 
   json(value: unknown): void {
     this.io.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
+  }
+
+  /** A JSON array written a record at a time, byte for byte what `json` prints for the whole array. */
+  async jsonArray(records: AsyncIterable<unknown>): Promise<void> {
+    let first = true;
+    for await (const record of records) {
+      this.io.stdout.write(`${first ? '[' : ','}\n  ${JSON.stringify(record, null, 2).replace(/\n/g, '\n  ')}`);
+      first = false;
+    }
+    this.io.stdout.write(first ? '[]\n' : '\n]\n');
   }
 
   /** Text for the terminal on stdout, as it is apart from what a terminal would act on. */

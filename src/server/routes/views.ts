@@ -34,7 +34,12 @@ export const viewRoutes = [
     tag,
     scope: 'read',
     summary: 'Open work items that nothing open blocks, most urgent first',
-    query: z.strictObject({ project: z.optional(refParam), limit: pageParams.limit }),
+    query: z.strictObject({
+      project: z.optional(refParam),
+      assignee: z.optional(refParam),
+      sprint: z.optional(refParam),
+      limit: pageParams.limit,
+    }),
     returns: () => object({ items: { type: 'array', items: views.workItem() } }),
     handler: async ({ tracker, query }) => ({ items: await tracker.ready(query) }),
   }),

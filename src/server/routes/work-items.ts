@@ -109,4 +109,13 @@ export const workItemRoutes = [
     returns: views.workItem,
     handler: ({ tracker, ref }) => tracker.removeItem(ref),
   }),
+  route({
+    method: 'POST',
+    url: '/work_items/:ref/restore',
+    tag,
+    scope: 'write',
+    summary: 'Undo a delete: the work item lives again, with the dependencies its delete took',
+    returns: views.workItem,
+    handler: ({ tracker, ref }) => tracker.restoreItem(ref),
+  }),
 ];

@@ -278,7 +278,7 @@ describe('sync with Redmine', () => {
     expect(child.parent).toBeDefined();
 
     // Only the parent is written: the child changes remotely because what it points to is gone.
-    await f.pm.ok(['item', 'rm', 'WEB-1']);
+    await f.pm.ok(['item', 'rm', 'WEB-1', '--yes']);
     const detail = await run(f, '--direction', 'push');
     expect(operations(detail)).toEqual(['work_items push delete', 'work_items push update']);
     const left = await f.api.issues(f.project);

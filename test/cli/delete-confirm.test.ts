@@ -1,0 +1,91 @@
+import { execFileSync } from 'node:child_process';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { EXIT_CODES } from '../../src/cli/exit-codes.js';
+import { main } from '../../src/cli/index.js';
+import { boundPm, testEnv } from '../helpers/cli.js';
+import { tempDir } from '../helpers/temp.js';
+
+let dir: string;
+let cli: ReturnType<typeof boundPm>;
+
+beforeEach(async () => {
+  dir = tempDir();
+  execFileSync('git', ['init', '-q', dir]);
+  cli = boundPm(dir);
+  await cli.ok(['init']);
+  await cli.ok(['project', 'add', 'WEB', 'Website']);
+  await cli.ok(['sprint', 'add', 'Sprint 1', '--start', '2026-12-01', '--end', '2026-12-14']);
+  await cli.ok(['item', 'add', '-t', 'epic', 'Checkout', '--sprint', 'Sprint 1']);
+  await cli.ok(['item', 'add', 'Card form', '--parent', 'WEB-1', '--sprint', 'Sprint 1']);
+});
+
+/** pm as on a terminal, answering each question with `answer`; returns the questions asked. */
+async function onTerminal(args: string[], answer: string) {
+  const asked: string[] = [];
+  let stderr = '';
+  const code = await main(args, {
+    cwd: dir,
+    env: testEnv(),
+    stdout: { write: () => true },
+    stderr: { write: (s: string) => (stderr += s) },
+    isTTY: true,
+    columns: 80,
+    ask: (question) => {
+      asked.push(question);
+      return Promise.resolve(answer);
+    },
+  });
+  return { code, asked, stderr };
+}
+
+const live = async () => (await cli.json<{ key: string }[]>(['item', 'list', '--all'])).map((i) => i.key);
+
+describe('deletes that take more with them', () => {
+  it('item rm of an item with children asks on a terminal; no keeps it, yes deletes it', async () => {
+    const no = await onTerminal(['item', 'rm', 'WEB-1'], 'n');
+    expect(no.asked).toEqual(['Delete WEB-1? It has 1 child item. [y/N] ']);
+    expect(no.stderr).toContain('Nothing deleted.');
+    expect(await live()).toEqual(['WEB-1', 'WEB-2']);
+    expect((await onTerminal(['item', 'rm', 'WEB-1'], 'y')).code).toBe(0);
+    expect(await live()).toEqual(['WEB-2']);
+    // a leaf goes without a question
+    expect((await onTerminal(['item', 'rm', 'WEB-2'], 'n')).asked).toEqual([]);
+  });
+
+  it('sprint rm of a sprint with items asks on a terminal', async () => {
+    const no = await onTerminal(['sprint', 'rm', 'Sprint 1'], '');
+    expect(no.asked).toEqual(['Delete sprint Sprint 1? Its 2 items would lose their sprint. [y/N] ']);
+    expect(await cli.json<unknown[]>(['sprint', 'list'])).toHaveLength(1);
+    expect((await onTerminal(['sprint', 'rm', 'Sprint 1'], 'yes')).code).toBe(0);
+    expect(await cli.json<unknown[]>(['sprint', 'list'])).toHaveLength(0);
+  });
+
+  it('off a terminal such a delete is refused unless --yes, saying why', async () => {
+    const item = await cli.run(['item', 'rm', 'WEB-1']);
+    expect(item.code).toBe(EXIT_CODES.has_dependents);
+    expect(item.stderr).toContain('not deleting WEB-1: it has 1 child item; pass --yes to delete it anyway');
+    const sprint = await cli.run(['sprint', 'rm', 'Sprint 1']);
+    expect(sprint.code).toBe(EXIT_CODES.has_dependents);
+    expect(sprint.stderr).toContain('not deleting sprint Sprint 1: its 2 items would lose their sprint; pass --yes');
+    expect(await live()).toEqual(['WEB-1', 'WEB-2']);
+    await cli.ok(['item', 'rm', 'WEB-1', '--yes']);
+    await cli.ok(['sprint', 'rm', 'Sprint 1', '-y']);
+    expect(await live()).toEqual(['WEB-2']);
+  });
+});
+
+describe('pm restore', () => {
+  it('brings a deleted item back with the dependencies its delete took, and says when there is nothing to do', async () => {
+    await cli.ok(['item', 'add', 'Receipt']);
+    await cli.ok(['dep', 'add', 'WEB-2', 'blocks', 'WEB-3']);
+    expect((await cli.ok(['item', 'rm', 'WEB-2'])).stdout).toBe('Deleted WEB-2 (pm restore WEB-2 undoes it)\n');
+    expect(await live()).toEqual(['WEB-1', 'WEB-3']);
+    expect((await cli.ok(['restore', 'WEB-2'])).stdout).toBe('Restored WEB-2: Card form\n');
+    expect(await live()).toEqual(['WEB-1', 'WEB-2', 'WEB-3']);
+    const shown = await cli.json<{ parent: { key: string }; blocks: { blocked_key: string }[] }>(['item', 'show', 'WEB-2']);
+    expect(shown.parent.key).toBe('WEB-1');
+    expect(shown.blocks.map((d) => d.blocked_key)).toEqual(['WEB-3']);
+    expect((await cli.ok(['item', 'restore', 'WEB-2'])).stderr).toBe('WEB-2 is not deleted: nothing to restore\n');
+    expect((await cli.run(['restore', 'WEB-9'])).code).toBe(EXIT_CODES.not_found);
+  });
+});
