@@ -91,6 +91,13 @@ export function runListQuery(
   };
 }
 
+/** A page of runs, newest first, each in the shape a route answers with. */
+async function runPage<T>(deps: AppDeps, query: z.infer<typeof runQuery>, shape: (run: SyncRun) => T) {
+  const page = runListQuery(query, 50);
+  const { runs, total } = await engineOf(deps).listRuns(page);
+  return { runs: runs.map(shape), total, limit: page.limit, offset: page.offset };
+}
+
 const accepted = () =>
   object({ sync_id: { type: 'string' }, status: { type: 'string' }, mode: { type: 'string' }, direction: { type: 'string' } });
 
@@ -210,9 +217,7 @@ const statusRoutes = [
     scope: 'read',
     query: runQuery,
     async handler(ctx) {
-      const query = runListQuery(ctx.query, 50);
-      const { runs, total } = await engineOf(ctx.deps).listRuns(query);
-      return { runs: runs.map(runStatus), total, limit: query.limit, offset: query.offset };
+      return runPage(ctx.deps, ctx.query, runStatus);
     },
   }),
   route({
@@ -269,9 +274,7 @@ export const syncRunRoutes = [
     scope: 'read',
     query: runQuery,
     async handler(ctx) {
-      const query = runListQuery(ctx.query, 50);
-      const { runs, total } = await engineOf(ctx.deps).listRuns(query);
-      return { runs: runs.map(withTotals), total, limit: query.limit, offset: query.offset };
+      return runPage(ctx.deps, ctx.query, withTotals);
     },
   }),
   route({
