@@ -1,19 +1,13 @@
-import { execFileSync } from 'node:child_process';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { EXIT_CODES } from '../../src/cli/exit-codes.js';
 import { main } from '../../src/cli/index.js';
-import { boundPm, testEnv } from '../helpers/cli.js';
-import { tempDir } from '../helpers/temp.js';
+import { testEnv, webRepo, type boundPm } from '../helpers/cli.js';
 
 let dir: string;
 let cli: ReturnType<typeof boundPm>;
 
 beforeEach(async () => {
-  dir = tempDir();
-  execFileSync('git', ['init', '-q', dir]);
-  cli = boundPm(dir);
-  await cli.ok(['init']);
-  await cli.ok(['project', 'add', 'WEB', 'Website']);
+  ({ dir, cli } = await webRepo());
   await cli.ok(['sprint', 'add', 'Sprint 1', '--start', '2026-12-01', '--end', '2026-12-14']);
   await cli.ok(['item', 'add', '-t', 'epic', 'Checkout', '--sprint', 'Sprint 1']);
   await cli.ok(['item', 'add', 'Card form', '--parent', 'WEB-1', '--sprint', 'Sprint 1']);

@@ -1,17 +1,11 @@
-import { execFileSync } from 'node:child_process';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { EXIT_CODES } from '../../src/cli/exit-codes.js';
-import { boundPm } from '../helpers/cli.js';
-import { tempDir } from '../helpers/temp.js';
+import { webRepo, type boundPm } from '../helpers/cli.js';
 
 let cli: ReturnType<typeof boundPm>;
 
 beforeEach(async () => {
-  const dir = tempDir();
-  execFileSync('git', ['init', '-q', dir]);
-  cli = boundPm(dir);
-  await cli.ok(['init']);
-  await cli.ok(['project', 'add', 'WEB', 'Website']);
+  ({ cli } = await webRepo());
   await cli.ok(['sprint', 'add', 'Sprint 1', '--start', '2026-12-01', '--end', '2026-12-14']);
   await cli.ok(['item', 'add', 'Mine in sprint', '--assignee', 'me', '--sprint', 'Sprint 1', '--priority', 'low']);
   await cli.ok(['item', 'add', 'Mine, no sprint', '--assignee', 'me', '--priority', 'critical']);

@@ -1,21 +1,15 @@
-import { execFileSync } from 'node:child_process';
 import { beforeAll, describe, expect, it, vi } from 'vitest';
 import { STREAM_PAGE, everyItem } from '../../src/cli/commands/item.js';
 import type { ItemQuery } from '../../src/domain/index.js';
 import type { WorkItemView } from '../../src/tracker/index.js';
-import { boundPm } from '../helpers/cli.js';
-import { tempDir } from '../helpers/temp.js';
+import { webRepo, type boundPm } from '../helpers/cli.js';
 
 vi.setConfig({ testTimeout: 120_000 });
 
 let cli: ReturnType<typeof boundPm>;
 
 beforeAll(async () => {
-  const dir = tempDir();
-  execFileSync('git', ['init', '-q', dir]);
-  cli = boundPm(dir);
-  await cli.ok(['init']);
-  await cli.ok(['project', 'add', 'WEB', 'Website']);
+  ({ cli } = await webRepo());
   for (let n = 1; n <= 102; n++) await cli.ok(['item', 'add', `Item ${n}`]);
   await cli.ok(['done', 'WEB-1']);
 }, 120_000);

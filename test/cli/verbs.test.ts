@@ -1,19 +1,13 @@
-import { execFileSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { boundPm } from '../helpers/cli.js';
-import { tempDir } from '../helpers/temp.js';
+import { webRepo, type boundPm } from '../helpers/cli.js';
 
 let dir: string;
 let cli: ReturnType<typeof boundPm>;
 
 beforeEach(async () => {
-  dir = tempDir();
-  execFileSync('git', ['init', '-q', dir]);
-  cli = boundPm(dir);
-  await cli.ok(['init']);
-  await cli.ok(['project', 'add', 'WEB', 'Website']);
+  ({ dir, cli } = await webRepo());
   await cli.ok(['item', 'add', '--type', 'task', 'One']);
   await cli.ok(['item', 'add', '--type', 'task', 'Two', '--assignee', 'me']);
 });

@@ -1,6 +1,7 @@
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { resolve } from 'node:path';
 import { main } from '../../src/cli/index.js';
+import { tempDir } from './temp.js';
 
 export const PM_BIN = resolve(import.meta.dirname, '../../dist/pm.js');
 
@@ -87,4 +88,14 @@ export function boundPm(cwd: string, env: Record<string, string | undefined> = {
     return r;
   };
   return { run, ok, json: async <T = unknown>(args: readonly string[]) => (await ok([...args, '--json'])).json<T>() };
+}
+
+/** A git repository with pm initialized and one project, WEB: where most CLI tests start. */
+export async function webRepo(): Promise<{ dir: string; cli: ReturnType<typeof boundPm> }> {
+  const dir = tempDir();
+  execFileSync('git', ['init', '-q', dir]);
+  const cli = boundPm(dir);
+  await cli.ok(['init']);
+  await cli.ok(['project', 'add', 'WEB', 'Website']);
+  return { dir, cli };
 }
