@@ -11,6 +11,9 @@ export interface ScheduledConnection {
  * The first run after a start comes one interval after the connection's last run (at once if
  * that is past), so restarting the server neither skips nor doubles runs.
  */
+/** A timer may fire this much before its due time (timers and clocks of servers are not exact). */
+const DUE_SLACK_MS = 1_000;
+
 export class SyncScheduler {
   private readonly timers = new Map<string, NodeJS.Timeout>();
   private readonly next = new Map<string, number>();
@@ -56,13 +59,16 @@ export class SyncScheduler {
   }
 
   private async fire(c: ScheduledConnection): Promise<void> {
-    const started = this.now();
+    let next = this.now() + c.everyMs;
     try {
       const { runs } = await this.engine.listRuns({ connection: c.name, status: ['queued', 'running'], limit: 1 });
-      if (runs.length === 0) {
+      const last = (await this.engine.listRuns({ connection: c.name, limit: 1 })).runs[0];
+      const due = last === undefined ? this.now() : Date.parse(last.created_at) + c.everyMs;
+      // Another server (or a person) started a run since this timer was set: the interval counts from it.
+      if (due - this.now() > Math.min(DUE_SLACK_MS, c.everyMs / 2)) next = due;
+      else if (runs.length === 0) {
         const who = { actor: 'pm serve (schedule)' };
         // Servers that scale out fire together: the run that follows one last run is one run, whoever asks.
-        const last = (await this.engine.listRuns({ connection: c.name, limit: 1 })).runs[0];
         const idempotency_key = `schedule:after:${last?.id ?? 'none'}`;
         const { run, created } = await this.engine.request({ connection: c.name, mode: 'incremental', idempotency_key }, who);
         if (created) void this.engine.execute(run.id, who).catch((error: unknown) => this.log(c, error));
@@ -70,7 +76,7 @@ export class SyncScheduler {
     } catch (error) {
       this.log(c, error);
     }
-    this.plan(c, started + c.everyMs);
+    this.plan(c, next);
   }
 
   private log(c: ScheduledConnection, error: unknown): void {
