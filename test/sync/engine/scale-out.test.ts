@@ -133,6 +133,40 @@ describe('sync scale-out', () => {
     }
   });
 
+  test('a scheduler that fires just after another server finished a run waits an interval from that run', async () => {
+    const c = await cluster(1);
+    const [engine] = c.engines as [SyncEngine];
+    const hourAgo = new Date(Date.now() - 3_600_000).toISOString();
+    await c.stores[0]!.sync.insertRun(runRecord({ connection: 'memory', status: 'completed', created_at: hourAgo }));
+    // The other server's run ends between this scheduler's timer and its first look at the runs.
+    const other = runRecord({ connection: 'memory', status: 'completed' });
+    let finished = false;
+    const racing = new Proxy(engine, {
+      get(target, key, receiver) {
+        if (key !== 'listRuns') return Reflect.get(target, key, receiver) as unknown;
+        return async (...args: Parameters<SyncEngine['listRuns']>) => {
+          if (!finished && args[0]?.status) {
+            finished = true;
+            await c.stores[0]!.sync.insertRun(other);
+          }
+          return target.listRuns(...args);
+        };
+      },
+    });
+    const scheduler = new SyncScheduler(racing, [{ name: 'memory', everyMs: 600_000 }]);
+    await scheduler.start();
+    try {
+      await vi.waitFor(() => expect(finished && Date.parse(scheduler.nextRunAt('memory')!) > Date.now() + 60_000).toBe(true), {
+        timeout: 10_000,
+        interval: 20,
+      });
+      expect(scheduler.nextRunAt('memory')).toBe(new Date(Date.parse(other.created_at) + 600_000).toISOString());
+      expect((await engine.listRuns()).total).toBe(2);
+    } finally {
+      scheduler.stop();
+    }
+  });
+
   test('a batch claimed again after its lease ran out fences the earlier claim: its end and writes are refused', async () => {
     const c = await cluster(1);
     const store: Store = c.stores[0]!;
