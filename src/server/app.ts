@@ -71,7 +71,8 @@ export async function createApp(deps: AppDeps): Promise<FastifyInstance> {
     },
     clientErrorHandler: sendClientError,
   });
-  app.setErrorHandler((error, request, reply) => sendError(error, request, reply, jsonLimit));
+  const explain = deps.explainFailure ?? ((error: unknown) => error);
+  app.setErrorHandler((error, request, reply) => sendError(explain(error), request, reply, jsonLimit));
   app.setNotFoundHandler((request, reply) =>
     sendError(new PmError('not_found', `no route ${request.method} ${request.url.split('?')[0]}`), request, reply, jsonLimit),
   );

@@ -55,6 +55,8 @@ export interface AppDeps {
   connections?: () => readonly ConnectionInfo[];
   /** Where the web UI's files are (dist/web); found next to the code when absent, false for no UI. */
   webRoot?: string | false;
+  /** Names what a system or database error means (a full disk, a read-only folder); default: as it is. */
+  explainFailure?: (error: unknown) => unknown;
 }
 
 /** A sync connection as the dashboard shows it: never its secret, only where the key comes from. */

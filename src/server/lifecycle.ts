@@ -3,9 +3,9 @@ import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import type { FastifyInstance, FastifyServerOptions } from 'fastify';
 import { StateError, type Clock } from '../domain/index.js';
-import { openStore, type HeldLock, type Store } from '../store/index.js';
+import { isPostgresUrl, openStore, type HeldLock, type Store } from '../store/index.js';
 import type { SyncEngine } from '../sync/index.js';
-import type { WorkspacePaths } from '../workspace/index.js';
+import { explainFailure, type WorkspacePaths } from '../workspace/index.js';
 import { createApp } from './app.js';
 import type { BulkStore, ConnectionInfo, ServerSettings } from './deps.js';
 
@@ -118,6 +118,7 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
       ...withBulk(bulkStores(store, options.target)),
       ...(options.sync ? { sync: options.sync } : {}),
       ...(options.connections ? { connections: options.connections } : {}),
+      explainFailure: (error) => explainFailure(error, isPostgresUrl(options.target) ? undefined : options.target),
     });
     // Runs a server killed mid-run left behind are failed, so none stays "running".
     await options.sync?.recover();

@@ -3,7 +3,7 @@ import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { PM_BIN, boundPm, pmProcess } from '../helpers/cli.js';
-import { cannotMount, remount, tmpfs } from '../helpers/mounts.js';
+import { cannotMount, fill, remount, tmpfs } from '../helpers/mounts.js';
 import { tempDir } from '../helpers/temp.js';
 
 /** A workspace with one item, WEB-1 "A", in `dir`. */
@@ -13,17 +13,6 @@ async function workspace(dir: string) {
   await cli.ok(['project', 'add', 'WEB', 'Web']);
   await cli.ok(['item', 'add', '--type', 'task', 'A']);
   return cli;
-}
-
-/** Writes until the file system has no space left. */
-function fill(dir: string): string {
-  const file = join(dir, 'filler');
-  try {
-    execFileSync('dd', ['if=/dev/zero', `of=${file}`, 'bs=64k'], { stdio: 'pipe' });
-  } catch {
-    // dd stops with "No space left on device": the point.
-  }
-  return file;
 }
 
 const run = (dir: string, args: string[]) => pmProcess(args, { cwd: dir });

@@ -1,4 +1,5 @@
 import { execFileSync } from 'node:child_process';
+import { join } from 'node:path';
 import { afterAll } from 'vitest';
 import { tempDir } from './temp.js';
 
@@ -29,4 +30,15 @@ export function tmpfs(size: string): string {
 /** Makes a mount read-only, or writable again. */
 export function remount(dir: string, mode: 'ro' | 'rw'): void {
   execFileSync('mount', ['-o', `remount,${mode}`, dir], { stdio: 'pipe' });
+}
+
+/** Writes into `dir` until its file system has no space left; returns the file to remove to free it. */
+export function fill(dir: string): string {
+  const file = join(dir, 'filler');
+  try {
+    execFileSync('dd', ['if=/dev/zero', `of=${file}`, 'bs=64k'], { stdio: 'pipe' });
+  } catch {
+    // dd stops with "No space left on device": the point.
+  }
+  return file;
 }
