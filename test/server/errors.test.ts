@@ -1,6 +1,7 @@
+import { connect } from 'node:net';
 import { describe, expect, it } from 'vitest';
 import { ERROR_CODES, type ErrorCode } from '../../src/domain/index.js';
-import { HTTP_STATUS, type ErrorBody } from '../../src/server/index.js';
+import { HTTP_STATUS, createApp, type ErrorBody } from '../../src/server/index.js';
 import { snapshotText } from '../helpers/snapshot.js';
 import { testApp, type TestApp } from '../helpers/server.js';
 import { openStore } from '../../src/store/index.js';
@@ -177,5 +178,46 @@ describe.each(DIALECTS)('errors over HTTP on %s', (dialect) => {
     expect(broken.text).not.toMatch(/sqlite|postgres|pool|connection|at .*\.js/i);
     const logged = app.logs.map((l) => JSON.parse(l) as { level: number; err?: { message?: string; stack?: string } });
     expect(logged.some((l) => l.level >= 50 && l.err?.stack)).toBe(true);
+  });
+});
+
+describe('a stopping server', () => {
+  it('answers the request in flight, then 503 shutting_down to one that arrives while it drains', async () => {
+    const app = await createApp((await testApp('sqlite')).deps);
+    let arrived!: () => void;
+    const inFlight = new Promise<void>((resolve) => (arrived = resolve));
+    app.addHook('onRequest', (_request, _reply, done) => {
+      arrived();
+      done();
+    });
+    let draining!: () => void;
+    const stopping = new Promise<void>((resolve) => (draining = resolve));
+    app.addHook('preClose', (done) => {
+      draining();
+      done();
+    });
+    await app.listen({ host: '127.0.0.1', port: 0 });
+    const socket = connect((app.server.address() as { port: number }).port, '127.0.0.1');
+    let answers = '';
+    socket.on('data', (d: Buffer) => (answers += d.toString()));
+    const ended = new Promise((resolve) => socket.on('close', resolve));
+
+    const doc = '{"schema_version":1,"projects":[]}';
+    socket.write(
+      `POST /api/v1/sync/import HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: ${doc.length}\r\n\r\n${doc.slice(0, 10)}`,
+    );
+    await inFlight;
+    const closed = app.close();
+    await stopping;
+    // The rest of the upload, and another request behind it on the same connection.
+    socket.write(`${doc.slice(10)}GET /api/v1/health HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n`);
+    await ended;
+    await closed;
+
+    const [first, second] = answers.split(/(?=HTTP\/1\.1 )/);
+    expect(first).toMatch(/^HTTP\/1\.1 200 /);
+    expect(first).toContain('"mode":"merge"');
+    expect(second).toMatch(/^HTTP\/1\.1 503 /);
+    expect(second).toContain('{"error":{"code":"shutting_down","message":"the server is stopping: try again when it is back"}}');
   });
 });
