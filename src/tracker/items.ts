@@ -12,6 +12,7 @@ import {
   parseSort,
   sortableFields,
   workItemSchema,
+  type Dependency,
   type ItemPatch,
   type ItemQuery,
   type NewItemInput,
@@ -294,38 +295,85 @@ function gapPosition(column: readonly WorkItem[], rank: number | undefined): num
   return after - before >= 2 ? Math.floor((before + after) / 2) : null;
 }
 
-/** Deletes an item and the dependencies that name it; its comments and time stay with the tombstone. */
+/** The dependencies that name any of these items, each once: the first item's first, its blocks before its blockers. */
+async function dependenciesOf(tx: Store, ids: readonly string[], includeDeleted: boolean): Promise<Dependency[]> {
+  const found = new Map<string, Dependency>();
+  for (const id of ids) {
+    for (const end of ['blocking_item_id', 'blocked_item_id'] as const) {
+      for (const dep of await tx.list('dependencies', { where: { [end]: id }, includeDeleted })) found.set(dep.id, dep);
+    }
+  }
+  return [...found.values()];
+}
+
+/** The items below an item, level by level, that `keep` keeps (and so the items below those). */
+async function itemsBelow(tx: Store, item: WorkItem, keep: (child: WorkItem) => boolean): Promise<WorkItem[]> {
+  const below: WorkItem[] = [];
+  for (let level = [item.id]; level.length > 0;) {
+    const children = (
+      await tx.list('work_items', { where: { parent_id: level }, includeDeleted: true, orderBy: [['item_number', 'asc']] })
+    ).filter(keep);
+    below.push(...children);
+    level = children.map((c) => c.id);
+  }
+  return below;
+}
+
+/**
+ * Deletes an item with the items below it (a child never points at a deleted parent) and the
+ * dependencies that name any of them; their comments and time stay with the tombstones.
+ */
 export async function removeItem(ctx: TrackerContext, tx: Store, ref: string): Promise<WorkItemView> {
   const item = await resolveItem(tx, ref);
-  const deps = [
-    ...(await tx.list('dependencies', { where: { blocking_item_id: item.id } })),
-    ...(await tx.list('dependencies', { where: { blocked_item_id: item.id } })),
-  ];
+  const below = await itemsBelow(tx, item, (child) => child.deleted_at === null);
   // One instant for the item and what goes with it, so that restoreItem knows what to bring back.
   const at = new Date(ctx.clock()).toISOString();
-  for (const dep of deps) await deleteRecord(ctx, tx, 'dependencies', dep, at);
+  for (const dep of await dependenciesOf(tx, [item.id, ...below.map((b) => b.id)], false)) {
+    await deleteRecord(ctx, tx, 'dependencies', dep, at);
+  }
+  for (const child of below) await deleteRecord(ctx, tx, 'work_items', child, at);
   return viewOf(tx, await deleteRecord(ctx, tx, 'work_items', item, at));
 }
 
 /**
- * Undoes removeItem: the item lives again, with the dependencies its delete took (those deleted
- * at the same instant) whose other item lives. A live item is left as it is.
+ * Undoes removeItem: the item lives again, with the items below it and the dependencies its
+ * delete took (those deleted at the same instant) whose other item lives. A sprint deleted since
+ * is left off. A live item is left as it is; one whose parent is deleted is not restored alone.
  */
 export async function restoreItem(ctx: TrackerContext, tx: Store, ref: string): Promise<WorkItemView> {
   const item = await resolveItem(tx, ref, { deleted: true });
-  if (item.deleted_at === null) return viewOf(tx, item);
+  const at = item.deleted_at;
+  if (at === null) return viewOf(tx, item);
   const project = await requireById(tx, 'projects', item.project_id, { deleted: true });
   if (project.deleted_at !== null) {
     throw new InvariantError('deleted_reference', `cannot restore ${ref}: its project ${project.key} is deleted`);
   }
-  const restored = await patchRecord(ctx, tx, 'work_items', item, { deleted_at: null });
-  const deps = [
-    ...(await tx.list('dependencies', { where: { blocking_item_id: item.id }, includeDeleted: true })),
-    ...(await tx.list('dependencies', { where: { blocked_item_id: item.id }, includeDeleted: true })),
-  ];
-  for (const dep of deps.filter((d) => d.deleted_at === item.deleted_at)) {
-    const other = await tx.get('work_items', dep.blocking_item_id === item.id ? dep.blocked_item_id : dep.blocking_item_id);
-    if (other?.deleted_at !== null) continue;
+  const parent = item.parent_id === null ? undefined : await tx.get('work_items', item.parent_id);
+  if (parent && parent.deleted_at !== null) {
+    const parentKey = formatItemKey(project.key, parent.item_number);
+    throw new InvariantError(
+      'deleted_reference',
+      `cannot restore ${ref}: its parent ${parentKey} is deleted; pm restore ${parentKey} brings both back`,
+      'parent_id',
+    );
+  }
+  const items = [item, ...(await itemsBelow(tx, item, (child) => child.deleted_at === at))];
+  let restored = item;
+  for (const each of items) {
+    const sprint = each.sprint_id === null ? undefined : await tx.get('sprints', each.sprint_id);
+    const patch: Partial<WorkItem> = { deleted_at: null, ...(sprint?.deleted_at ? { sprint_id: null } : {}) };
+    const live = await patchRecord(ctx, tx, 'work_items', each, patch);
+    if (each === item) restored = live;
+  }
+  for (const dep of (
+    await dependenciesOf(
+      tx,
+      items.map((i) => i.id),
+      true,
+    )
+  ).filter((d) => d.deleted_at === at)) {
+    const ends = await tx.getMany('work_items', [dep.blocking_item_id, dep.blocked_item_id]);
+    if ([...ends.values()].some((end) => end.deleted_at !== null) || ends.size < 2) continue;
     // a blocks dependency added since may make this one close a cycle: leave it deleted then
     if (dep.dependency_type === 'blocks' && (await tx.blocksReachable(dep.blocked_item_id, dep.blocking_item_id))) continue;
     await patchRecord(ctx, tx, 'dependencies', dep, { deleted_at: null });

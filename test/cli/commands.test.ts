@@ -305,7 +305,7 @@ describe('commands', () => {
   it('every command has --help with an example', async () => {
     const groups: Record<string, string[]> = {
       project: ['add', 'list', 'show', 'edit', 'rm'],
-      sprint: ['add', 'list', 'show', 'edit', 'rm'],
+      sprint: ['add', 'list', 'show', 'edit', 'rm', 'restore'],
       lane: ['add', 'list', 'edit', 'rm'],
       item: ['add', 'list', 'show', 'edit', 'move', 'rm', 'restore'],
       comment: ['add', 'list', 'edit', 'rm'],

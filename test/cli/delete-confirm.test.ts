@@ -35,15 +35,17 @@ async function onTerminal(args: string[], answer: string) {
 const live = async () => (await cli.json<{ key: string }[]>(['item', 'list', '--all'])).map((i) => i.key);
 
 describe('deletes that take more with them', () => {
-  it('item rm of an item with children asks on a terminal; no keeps it, yes deletes it', async () => {
+  it('item rm of an item with children asks on a terminal; no keeps both, yes deletes both', async () => {
     const no = await onTerminal(['item', 'rm', 'WEB-1'], 'n');
-    expect(no.asked).toEqual(['Delete WEB-1? It has 1 child item. [y/N] ']);
+    expect(no.asked).toEqual(['Delete WEB-1? It has 1 child item, which would be deleted with it. [y/N] ']);
     expect(no.stderr).toContain('Nothing deleted.');
     expect(await live()).toEqual(['WEB-1', 'WEB-2']);
     expect((await onTerminal(['item', 'rm', 'WEB-1'], 'y')).code).toBe(0);
-    expect(await live()).toEqual(['WEB-2']);
+    expect(await live()).toEqual([]);
     // a leaf goes without a question
-    expect((await onTerminal(['item', 'rm', 'WEB-2'], 'n')).asked).toEqual([]);
+    await cli.ok(['item', 'add', 'Leaf']);
+    expect((await onTerminal(['item', 'rm', 'WEB-3'], 'n')).asked).toEqual([]);
+    expect(await live()).toEqual([]);
   });
 
   it('sprint rm of a sprint with items asks on a terminal', async () => {
@@ -57,14 +59,28 @@ describe('deletes that take more with them', () => {
   it('off a terminal such a delete is refused unless --yes, saying why', async () => {
     const item = await cli.run(['item', 'rm', 'WEB-1']);
     expect(item.code).toBe(EXIT_CODES.has_dependents);
-    expect(item.stderr).toContain('not deleting WEB-1: it has 1 child item; pass --yes to delete it anyway');
+    expect(item.stderr).toContain('not deleting WEB-1: it has 1 child item, which would be deleted with it; pass --yes');
     const sprint = await cli.run(['sprint', 'rm', 'Sprint 1']);
     expect(sprint.code).toBe(EXIT_CODES.has_dependents);
     expect(sprint.stderr).toContain('not deleting sprint Sprint 1: its 2 items would lose their sprint; pass --yes');
     expect(await live()).toEqual(['WEB-1', 'WEB-2']);
-    await cli.ok(['item', 'rm', 'WEB-1', '--yes']);
     await cli.ok(['sprint', 'rm', 'Sprint 1', '-y']);
-    expect(await live()).toEqual(['WEB-2']);
+    await cli.ok(['item', 'rm', 'WEB-1', '--yes']);
+    expect(await live()).toEqual([]);
+  });
+
+  it('item rm takes the children with the item, so none is left pointing at a deleted parent', async () => {
+    await cli.ok(['item', 'add', 'Card number', '--parent', 'WEB-2']);
+    const removed = await cli.ok(['item', 'rm', 'WEB-1', '--yes']);
+    expect(removed.stdout).toBe('Deleted WEB-1 and the items below it (pm restore WEB-1 undoes it)\n');
+    expect(await live()).toEqual([]);
+    const alone = await cli.run(['restore', 'WEB-3']);
+    expect(alone.code).not.toBe(0);
+    expect(alone.stderr).toContain('cannot restore WEB-3: its parent WEB-2 is deleted; pm restore WEB-2 brings both back');
+    expect((await cli.ok(['restore', 'WEB-1'])).stdout).toBe('Restored WEB-1: Checkout\n');
+    expect(await live()).toEqual(['WEB-1', 'WEB-2', 'WEB-3']);
+    const shown = await cli.json<{ parent: { key: string } }>(['item', 'show', 'WEB-3']);
+    expect(shown.parent.key).toBe('WEB-2');
   });
 });
 
@@ -81,5 +97,20 @@ describe('pm restore', () => {
     expect(shown.blocks.map((d) => d.blocked_key)).toEqual(['WEB-3']);
     expect((await cli.ok(['item', 'restore', 'WEB-2'])).stderr).toBe('WEB-2 is not deleted: nothing to restore\n');
     expect((await cli.run(['restore', 'WEB-9'])).code).toBe(EXIT_CODES.not_found);
+  });
+
+  it('brings a deleted sprint back with the items its delete took out of it, by name in pm restore or pm sprint restore', async () => {
+    const inSprint = async () => (await cli.json<{ key: string }[]>(['item', 'list', '--sprint', 'Sprint 1'])).map((i) => i.key);
+    const removed = await cli.ok(['sprint', 'rm', 'Sprint 1', '--yes']);
+    expect(removed.stdout).toBe('Deleted sprint Sprint 1 (pm sprint restore "Sprint 1" undoes it)\n');
+    expect((await cli.json<{ sprint_id: string | null }[]>(['item', 'list'])).map((i) => i.sprint_id)).toEqual([null, null]);
+    expect((await cli.ok(['restore', 'Sprint 1'])).stdout).toBe('Restored sprint Sprint 1 with 2 items\n');
+    expect(await inSprint()).toEqual(['WEB-1', 'WEB-2']);
+    expect((await cli.ok(['sprint', 'restore', 'sprint 1'])).stderr).toBe('sprint Sprint 1 is not deleted: nothing to restore\n');
+    await cli.ok(['sprint', 'rm', 'Sprint 1', '--yes']);
+    expect((await cli.ok(['sprint', 'restore', 'Sprint 1'])).stdout).toBe('Restored sprint Sprint 1 with 2 items\n');
+    const missing = await cli.run(['restore', 'Sprint 9']);
+    expect(missing.code).toBe(EXIT_CODES.not_found);
+    expect(missing.stderr).toContain('item or sprint "Sprint 9" not found');
   });
 });

@@ -251,4 +251,34 @@ describe.each(DIALECTS)('work items on %s', (dialect) => {
     expect((await tracker.listDependencies()).find((d) => d.id === ab.id)).toBeUndefined();
     expect((await tracker.restoreItem('WEB-2')).version).toBe(restored.version);
   });
+
+  it('deletes an item with the items below it, so no child points at a deleted parent, and restores them together', async () => {
+    const { tracker, store, clock } = await freshTracker(dialect);
+    await tracker.addProject({ key: 'WEB', title: 'Web' });
+    await tracker.addItem({ item_type: 'epic', title: 'Epic' });
+    await tracker.addItem({ item_type: 'story', title: 'Story', parent: 'WEB-1' });
+    await tracker.addItem({ item_type: 'task', title: 'Task', parent: 'WEB-2' });
+    await tracker.addItem({ item_type: 'task', title: 'Gone before', parent: 'WEB-2' });
+    await tracker.addItem({ item_type: 'task', title: 'Elsewhere' });
+    await tracker.addDependency({ blocking: 'WEB-3', blocked: 'WEB-5', dependency_type: 'blocks' });
+    await tracker.addDependency({ blocking: 'WEB-2', blocked: 'WEB-3', dependency_type: 'relates_to' });
+    await tracker.removeItem('WEB-4');
+    clock.advance(1000);
+    await tracker.removeItem('WEB-1');
+    const keys = async () => (await tracker.listItems({ all: true })).items.map((i) => i.key);
+    expect(await keys()).toEqual(['WEB-5']);
+    const live = await store.list('work_items');
+    expect(live.filter((i) => i.parent_id !== null && !live.some((p) => p.id === i.parent_id))).toEqual([]);
+    expect(await tracker.listDependencies()).toEqual([]);
+    // a child alone would point at its deleted parent: its restore names the one to restore
+    const alone = await tracker.restoreItem('WEB-3').catch((e: unknown) => e);
+    expect(alone).toMatchObject({ code: 'deleted_reference', field: 'parent_id' });
+    expect((alone as Error).message).toContain('its parent WEB-2 is deleted; pm restore WEB-2 brings both back');
+    await tracker.restoreItem('WEB-1');
+    // WEB-4 was deleted on its own before: it stays deleted
+    expect(await keys()).toEqual(['WEB-1', 'WEB-2', 'WEB-3', 'WEB-5']);
+    expect((await tracker.getItem('WEB-3')).parent_id).toBe((await tracker.getItem('WEB-2')).id);
+    const deps = (await tracker.listDependencies()).map((d) => `${d.blocking_key}>${d.blocked_key}`).sort();
+    expect(deps).toEqual(['WEB-2>WEB-3', 'WEB-3>WEB-5']);
+  });
 });
