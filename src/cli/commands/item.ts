@@ -12,6 +12,7 @@ import {
 } from '../../domain/index.js';
 import type { ItemDetails, WorkItemView } from '../../tracker/index.js';
 import {
+  choiceListOption,
   choiceOption,
   cleared,
   example,
@@ -115,8 +116,8 @@ export function registerItem(program: Command, session: Session): void {
     .description('list work items (open ones unless --all)')
     .option('--project <key>', 'only this project')
     .option('--status <status...>', 'only these statuses (comma-separated)', list)
-    .option('--type <type...>', `only these types (${ITEM_TYPES.join(', ')})`, list)
-    .option('--priority <priority...>', `only these priorities (${PRIORITIES.join(', ')})`, list)
+    .addOption(choiceListOption('--type <type...>', 'only these types (comma-separated)', ITEM_TYPES))
+    .addOption(choiceListOption('--priority <priority...>', 'only these priorities (comma-separated)', PRIORITIES))
     .option('--sprint <sprint>', 'only this sprint (name, id, "active", or "none")')
     .option('--assignee <who>', 'only this assignee ("me", or "none")')
     .option('--parent <key>', 'only children of this item ("none" for top level)')

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { SPRINT_STATUSES, parseDay, shortId, type Sprint } from '../../domain/index.js';
-import { DAY_HELP, choiceOption, example, ifVersionOption, jsonOption, list } from '../options.js';
+import { DAY_HELP, choiceListOption, choiceOption, example, ifVersionOption, jsonOption } from '../options.js';
 import { confirmCascade } from '../confirm.js';
 import { printItems, printSprints } from '../output/format.js';
 import { publicRecord } from '../output/output.js';
@@ -55,7 +55,7 @@ export function registerSprint(program: Command, session: Session): void {
     .command('list')
     .description('list sprints')
     .option('--project <key>', 'only this project')
-    .option('--status <status...>', 'only these statuses (comma-separated)', list)
+    .addOption(choiceListOption('--status <status...>', 'only these statuses (comma-separated)', SPRINT_STATUSES))
     .addOption(jsonOption())
     .addHelpText('after', example('pm sprint list --project WEB --status active,planned'))
     .action(async (opts: { project?: string; status?: string[]; json?: boolean }) => {
