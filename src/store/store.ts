@@ -62,14 +62,15 @@ export interface WriteOptions {
 }
 
 /**
- * A reference of a live item that a delete cleared (a sprint's delete takes `sprint_id`):
- * restoring the deleted record at that same `deleted_at` puts it back.
+ * A reference of a live item that a delete cleared (a sprint's delete takes `sprint_id`, an
+ * item's its children's `parent_id`): restoring the deleted record at that same `deleted_at`
+ * puts it back.
  */
 export interface ClearedLink {
   deleted_id: string;
   deleted_at: string;
   work_item_id: string;
-  field: 'sprint_id';
+  field: 'sprint_id' | 'parent_id';
 }
 
 /** An item's place in its project's numbering, for finding and fixing duplicate display keys. */

@@ -295,50 +295,37 @@ function gapPosition(column: readonly WorkItem[], rank: number | undefined): num
   return after - before >= 2 ? Math.floor((before + after) / 2) : null;
 }
 
-/** The dependencies that name any of these items, each once: the first item's first, its blocks before its blockers. */
-async function dependenciesOf(tx: Store, ids: readonly string[], includeDeleted: boolean): Promise<Dependency[]> {
-  const found = new Map<string, Dependency>();
-  for (const id of ids) {
-    for (const end of ['blocking_item_id', 'blocked_item_id'] as const) {
-      for (const dep of await tx.list('dependencies', { where: { [end]: id }, includeDeleted })) found.set(dep.id, dep);
-    }
-  }
-  return [...found.values()];
-}
-
-/** The items below an item, level by level, that `keep` keeps (and so the items below those). */
-async function itemsBelow(tx: Store, item: WorkItem, keep: (child: WorkItem) => boolean): Promise<WorkItem[]> {
-  const below: WorkItem[] = [];
-  for (let level = [item.id]; level.length > 0;) {
-    const children = (
-      await tx.list('work_items', { where: { parent_id: level }, includeDeleted: true, orderBy: [['item_number', 'asc']] })
-    ).filter(keep);
-    below.push(...children);
-    level = children.map((c) => c.id);
-  }
-  return below;
+/** The dependencies that name an item, its blocks first; tombstones too when asked. */
+async function dependenciesOf(tx: Store, id: string, includeDeleted: boolean): Promise<Dependency[]> {
+  return [
+    ...(await tx.list('dependencies', { where: { blocking_item_id: id }, includeDeleted })),
+    ...(await tx.list('dependencies', { where: { blocked_item_id: id }, includeDeleted })),
+  ];
 }
 
 /**
- * Deletes an item with the items below it (a child never points at a deleted parent) and the
- * dependencies that name any of them; their comments and time stay with the tombstones.
+ * Deletes an item and the dependencies that name it; its comments and time stay with the
+ * tombstone. Its children stay, without a parent (none points at a deleted item): which they
+ * were is kept (locally) for restoreItem.
  */
 export async function removeItem(ctx: TrackerContext, tx: Store, ref: string): Promise<WorkItemView> {
   const item = await resolveItem(tx, ref);
-  const below = await itemsBelow(tx, item, (child) => child.deleted_at === null);
   // One instant for the item and what goes with it, so that restoreItem knows what to bring back.
   const at = new Date(ctx.clock()).toISOString();
-  for (const dep of await dependenciesOf(tx, [item.id, ...below.map((b) => b.id)], false)) {
-    await deleteRecord(ctx, tx, 'dependencies', dep, at);
-  }
-  for (const child of below) await deleteRecord(ctx, tx, 'work_items', child, at);
+  for (const dep of await dependenciesOf(tx, item.id, false)) await deleteRecord(ctx, tx, 'dependencies', dep, at);
+  const children = await tx.list('work_items', { where: { parent_id: item.id } });
+  for (const child of children) await patchRecord(ctx, tx, 'work_items', child, { parent_id: null });
+  await tx.addClearedLinks(
+    children.map((c) => ({ deleted_id: item.id, deleted_at: at, work_item_id: c.id, field: 'parent_id' })),
+  );
   return viewOf(tx, await deleteRecord(ctx, tx, 'work_items', item, at));
 }
 
 /**
- * Undoes removeItem: the item lives again, with the items below it and the dependencies its
- * delete took (those deleted at the same instant) whose other item lives. A sprint deleted since
- * is left off. A live item is left as it is; one whose parent is deleted is not restored alone.
+ * Undoes removeItem: the item lives again, with the dependencies its delete took (those deleted
+ * at the same instant) whose other item lives, and the children it had then that still have no
+ * parent. A live item is left as it is; one whose parent is deleted is refused (restore that
+ * first); a sprint deleted since is left off, until that sprint is restored.
  */
 export async function restoreItem(ctx: TrackerContext, tx: Store, ref: string): Promise<WorkItemView> {
   const item = await resolveItem(tx, ref, { deleted: true });
@@ -353,30 +340,37 @@ export async function restoreItem(ctx: TrackerContext, tx: Store, ref: string): 
     const parentKey = formatItemKey(project.key, parent.item_number);
     throw new InvariantError(
       'deleted_reference',
-      `cannot restore ${ref}: its parent ${parentKey} is deleted; pm restore ${parentKey} brings both back`,
+      `cannot restore ${ref}: its parent ${parentKey} is deleted; pm restore ${parentKey} first`,
       'parent_id',
     );
   }
-  const items = [item, ...(await itemsBelow(tx, item, (child) => child.deleted_at === at))];
-  let restored = item;
-  for (const each of items) {
-    const sprint = each.sprint_id === null ? undefined : await tx.get('sprints', each.sprint_id);
-    const patch: Partial<WorkItem> = { deleted_at: null, ...(sprint?.deleted_at ? { sprint_id: null } : {}) };
-    const live = await patchRecord(ctx, tx, 'work_items', each, patch);
-    if (each === item) restored = live;
+  const sprint = item.sprint_id === null ? undefined : await tx.get('sprints', item.sprint_id);
+  if (sprint?.deleted_at) {
+    await tx.addClearedLinks([
+      { deleted_id: sprint.id, deleted_at: sprint.deleted_at, work_item_id: item.id, field: 'sprint_id' },
+    ]);
   }
-  for (const dep of (
-    await dependenciesOf(
-      tx,
-      items.map((i) => i.id),
-      true,
-    )
-  ).filter((d) => d.deleted_at === at)) {
-    const ends = await tx.getMany('work_items', [dep.blocking_item_id, dep.blocked_item_id]);
-    if ([...ends.values()].some((end) => end.deleted_at !== null) || ends.size < 2) continue;
+  const restored = await patchRecord(ctx, tx, 'work_items', item, {
+    deleted_at: null,
+    ...(sprint?.deleted_at ? { sprint_id: null } : {}),
+  });
+  for (const dep of (await dependenciesOf(tx, item.id, true)).filter((d) => d.deleted_at === at)) {
+    const other = await tx.get('work_items', dep.blocking_item_id === item.id ? dep.blocked_item_id : dep.blocking_item_id);
+    if (other?.deleted_at !== null) continue;
     // a blocks dependency added since may make this one close a cycle: leave it deleted then
     if (dep.dependency_type === 'blocks' && (await tx.blocksReachable(dep.blocked_item_id, dep.blocking_item_id))) continue;
     await patchRecord(ctx, tx, 'dependencies', dep, { deleted_at: null });
+  }
+  const links = await tx.takeClearedLinks(item.id, at);
+  const children = await tx.getMany(
+    'work_items',
+    links.map((l) => l.work_item_id),
+  );
+  const ancestors = await tx.ancestorIds(item.id);
+  for (const child of children.values()) {
+    // a child that found another parent, or became an ancestor of this item since, stays as it is
+    if (child.deleted_at !== null || child.parent_id !== null || ancestors.includes(child.id)) continue;
+    await patchRecord(ctx, tx, 'work_items', child, { parent_id: item.id });
   }
   return viewOf(tx, restored);
 }

@@ -35,17 +35,15 @@ async function onTerminal(args: string[], answer: string) {
 const live = async () => (await cli.json<{ key: string }[]>(['item', 'list', '--all'])).map((i) => i.key);
 
 describe('deletes that take more with them', () => {
-  it('item rm of an item with children asks on a terminal; no keeps both, yes deletes both', async () => {
+  it('item rm of an item with children asks on a terminal; no keeps it, yes deletes it', async () => {
     const no = await onTerminal(['item', 'rm', 'WEB-1'], 'n');
-    expect(no.asked).toEqual(['Delete WEB-1? It has 1 child item, which would be deleted with it. [y/N] ']);
+    expect(no.asked).toEqual(['Delete WEB-1? Its 1 child item would lose its parent. [y/N] ']);
     expect(no.stderr).toContain('Nothing deleted.');
     expect(await live()).toEqual(['WEB-1', 'WEB-2']);
     expect((await onTerminal(['item', 'rm', 'WEB-1'], 'y')).code).toBe(0);
-    expect(await live()).toEqual([]);
+    expect(await live()).toEqual(['WEB-2']);
     // a leaf goes without a question
-    await cli.ok(['item', 'add', 'Leaf']);
-    expect((await onTerminal(['item', 'rm', 'WEB-3'], 'n')).asked).toEqual([]);
-    expect(await live()).toEqual([]);
+    expect((await onTerminal(['item', 'rm', 'WEB-2'], 'n')).asked).toEqual([]);
   });
 
   it('sprint rm of a sprint with items asks on a terminal', async () => {
@@ -59,28 +57,28 @@ describe('deletes that take more with them', () => {
   it('off a terminal such a delete is refused unless --yes, saying why', async () => {
     const item = await cli.run(['item', 'rm', 'WEB-1']);
     expect(item.code).toBe(EXIT_CODES.has_dependents);
-    expect(item.stderr).toContain('not deleting WEB-1: it has 1 child item, which would be deleted with it; pass --yes');
+    expect(item.stderr).toContain('not deleting WEB-1: its 1 child item would lose its parent; pass --yes to delete it anyway');
     const sprint = await cli.run(['sprint', 'rm', 'Sprint 1']);
     expect(sprint.code).toBe(EXIT_CODES.has_dependents);
     expect(sprint.stderr).toContain('not deleting sprint Sprint 1: its 2 items would lose their sprint; pass --yes');
     expect(await live()).toEqual(['WEB-1', 'WEB-2']);
-    await cli.ok(['sprint', 'rm', 'Sprint 1', '-y']);
     await cli.ok(['item', 'rm', 'WEB-1', '--yes']);
-    expect(await live()).toEqual([]);
+    await cli.ok(['sprint', 'rm', 'Sprint 1', '-y']);
+    expect(await live()).toEqual(['WEB-2']);
   });
 
-  it('item rm takes the children with the item, so none is left pointing at a deleted parent', async () => {
-    await cli.ok(['item', 'add', 'Card number', '--parent', 'WEB-2']);
+  it('item rm leaves the children without a parent, saying so, and pm restore gives them back their parent', async () => {
+    await cli.ok(['item', 'add', 'Card number', '--parent', 'WEB-1']);
+    await cli.ok(['item', 'add', 'Card expiry', '--parent', 'WEB-2']);
+    const parentOf = async (key: string) =>
+      (await cli.json<{ parent: { key: string } | null }>(['item', 'show', key])).parent?.key ?? null;
     const removed = await cli.ok(['item', 'rm', 'WEB-1', '--yes']);
-    expect(removed.stdout).toBe('Deleted WEB-1 and the items below it (pm restore WEB-1 undoes it)\n');
-    expect(await live()).toEqual([]);
-    const alone = await cli.run(['restore', 'WEB-3']);
-    expect(alone.code).not.toBe(0);
-    expect(alone.stderr).toContain('cannot restore WEB-3: its parent WEB-2 is deleted; pm restore WEB-2 brings both back');
+    expect(removed.stdout).toBe('Deleted WEB-1 (pm restore WEB-1 undoes it)\n');
+    expect(removed.stderr).toBe('WEB-2, WEB-3 no longer have a parent\n');
+    expect(await live()).toEqual(['WEB-2', 'WEB-3', 'WEB-4']);
+    expect([await parentOf('WEB-2'), await parentOf('WEB-3'), await parentOf('WEB-4')]).toEqual([null, null, 'WEB-2']);
     expect((await cli.ok(['restore', 'WEB-1'])).stdout).toBe('Restored WEB-1: Checkout\n');
-    expect(await live()).toEqual(['WEB-1', 'WEB-2', 'WEB-3']);
-    const shown = await cli.json<{ parent: { key: string } }>(['item', 'show', 'WEB-3']);
-    expect(shown.parent.key).toBe('WEB-2');
+    expect([await parentOf('WEB-2'), await parentOf('WEB-3'), await parentOf('WEB-4')]).toEqual(['WEB-1', 'WEB-1', 'WEB-2']);
   });
 });
 

@@ -85,6 +85,18 @@ describe.each(DIALECTS)('projects, sprints and lanes on %s', (dialect) => {
     expect((await tracker.getItem('WEB-5')).sprint_id).toBe((await tracker.getSprint('Sprint 2')).id);
   });
 
+  it('restores an item whose sprint was deleted since without it, and the sprint takes it back when restored', async () => {
+    const { tracker } = await freshTracker(dialect);
+    await tracker.addProject({ key: 'WEB', title: 'Web' });
+    await tracker.addSprint({ name: 'Sprint 1', start_date: '2026-12-01', end_date: '2026-12-10' });
+    await tracker.addItem({ item_type: 'task', title: 'A', sprint: 'Sprint 1' });
+    await tracker.removeItem('WEB-1');
+    await tracker.removeSprint('Sprint 1');
+    expect((await tracker.restoreItem('WEB-1')).sprint_id).toBeNull();
+    const sprint = await tracker.restoreSprint('Sprint 1');
+    expect((await tracker.getItem('WEB-1')).sprint_id).toBe(sprint.id);
+  });
+
   it('refuses to restore a sprint while a live sprint of the project has its name', async () => {
     const { tracker } = await freshTracker(dialect);
     await tracker.addProject({ key: 'WEB', title: 'Web' });

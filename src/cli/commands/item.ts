@@ -270,22 +270,27 @@ export function registerItem(program: Command, session: Session): void {
 
   item
     .command('rm')
-    .description('delete an item (a tombstone that syncs) with its children and their dependencies; pm restore undoes it')
+    .description(
+      'delete an item (a tombstone that syncs) and its dependencies; its children lose their parent; pm restore undoes it',
+    )
     .argument('<item>', 'display key or id')
-    .option('-y, --yes', 'delete it and its children without asking')
+    .option('-y, --yes', 'delete even when it has children, without asking')
     .addOption(jsonOption())
     .addHelpText('after', example('pm item rm WEB-12'))
     .action(async (key: string, opts: { yes?: boolean; json?: boolean }) => {
       const tracker = await session.tracker();
       const target = await tracker.getItem(key);
-      const children = (await tracker.listItems({ parent: target.id, all: true, limit: 1 })).total;
-      const also =
-        children > 0 ? `it has ${children} child item${children === 1 ? '' : 's'}, which would be deleted with it` : undefined;
+      const children = await tracker.listItems({ parent: target.id, all: true, limit: 5 });
+      const n = children.total;
+      const also = n > 0 ? `its ${n} child item${n === 1 ? '' : 's'} would lose ${n === 1 ? 'its' : 'their'} parent` : undefined;
       if (!(await confirmCascade(session, target.key, also, opts.yes ?? false))) return;
       const removed = await tracker.removeItem(target.id);
+      if (n > 0) {
+        const more = n > children.items.length ? ` and ${n - children.items.length} more` : '';
+        out.note(`${children.items.map((c) => c.key).join(', ')}${more} no longer ${n === 1 ? 'has' : 'have'} a parent`);
+      }
       if (opts.json) return out.json(publicRecord(removed));
-      const withChildren = children > 0 ? ' and the items below it' : '';
-      out.line(`Deleted ${removed.key}${withChildren} (pm restore ${removed.key} undoes it)`);
+      out.line(`Deleted ${removed.key} (pm restore ${removed.key} undoes it)`);
     });
 
   const restoreItem = async (key: string, opts: { json?: boolean }) => {
@@ -302,7 +307,7 @@ export function registerItem(program: Command, session: Session): void {
 
   item
     .command('restore')
-    .description('undo pm item rm: the item lives again, with the children and dependencies its delete took')
+    .description('undo pm item rm: the item lives again, with the dependencies its delete took and its children back')
     .argument('<item>', 'display key or id of the deleted item')
     .addOption(jsonOption())
     .addHelpText('after', example('pm item restore WEB-12'))

@@ -3,8 +3,8 @@ import type { Migration } from './migration.js';
 
 /**
  * Schema version 7: the references a delete cleared on records it left alive (a sprint's delete
- * takes its items out of it), so that restoring the deleted record puts them back. Local only:
- * it is this replica's undo, not data that syncs.
+ * takes its items out of it, an item's leaves its children without a parent), so that restoring
+ * the deleted record puts them back. Local only: it is this replica's undo, not data that syncs.
  */
 export const clearedLinks: Migration = {
   version: 7,
