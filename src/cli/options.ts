@@ -1,4 +1,4 @@
-import { Option } from 'commander';
+import { InvalidArgumentError, Option } from 'commander';
 import { ValidationError } from '../domain/index.js';
 
 /** Option parsers that fail with the option's name, as our other validation errors do. */
@@ -33,6 +33,23 @@ export const text = (value: string): string => value;
 /** An option that takes one of `values`: commander refuses others, naming the flag, and --help lists them. */
 export function choiceOption(flags: string, description: string, values: readonly string[]): Option {
   return new Option(flags, description).choices(values);
+}
+
+/**
+ * An option that takes some of `values`, comma-separated or repeated: commander refuses any
+ * other, naming the flag and the allowed values, and --help and completion list them.
+ */
+export function choiceListOption(flags: string, description: string, values: readonly string[]): Option {
+  return new Option(flags, description).choices(values).argParser((value: string, previous: string[] | undefined) => {
+    const given = list(value, undefined);
+    const wrong = given.find((v) => !values.includes(v));
+    if (wrong !== undefined || given.length === 0) {
+      // commander prefixes "option '<flags>' argument '<value>' is invalid."
+      const which = given.length > 1 ? ` (${JSON.stringify(wrong)} is not)` : '';
+      throw new InvalidArgumentError(`Allowed choices are ${values.join(', ')}${which}.`);
+    }
+    return [...(previous ?? []), ...given];
+  });
 }
 
 /**

@@ -84,6 +84,7 @@ export class HttpTracker implements Tracker {
   editSprint = (ref: string, patch: SprintPatch, version?: number) =>
     this.send<Sprint>('PATCH', at('sprints', ref), { ...patch, version });
   removeSprint = (ref: string) => this.send<Sprint>('DELETE', at('sprints', ref));
+  restoreSprint = (ref: string) => this.send<Sprint>('POST', `${at('sprints', ref)}/restore`);
 
   addLane = (input: NewLaneInput) => this.send<SwimLane>('POST', 'swim_lanes', input);
   listLanes = (query: LaneQuery = {}) => this.all<SwimLane>('swim_lanes', { project: query.project });

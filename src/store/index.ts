@@ -1,5 +1,6 @@
 export type {
   ApiToken,
+  ClearedLink,
   Dialect,
   Filter,
   HeldLock,

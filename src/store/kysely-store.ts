@@ -5,6 +5,7 @@ import { KyselyBatchQueue, type BatchQueue } from './sync-batches.js';
 import { KyselySyncRepository, type SyncRepository } from './sync-repository.js';
 import type {
   ApiToken,
+  ClearedLink,
   Dialect,
   HeldLock,
   KeyAlias,
@@ -449,6 +450,26 @@ export class KyselyStore implements Store {
       .orderBy('created_at')
       .execute();
     return rows as KeyAlias[];
+  }
+
+  async addClearedLinks(links: readonly ClearedLink[]): Promise<void> {
+    for (const link of links) {
+      await this.db
+        .insertInto('cleared_links')
+        .values({ ...link })
+        .onConflict((oc) => oc.doNothing())
+        .execute();
+    }
+  }
+
+  async takeClearedLinks(deletedId: string, deletedAt: string): Promise<ClearedLink[]> {
+    const rows = await this.db
+      .deleteFrom('cleared_links')
+      .where('deleted_id', '=', deletedId)
+      .where('deleted_at', '=', deletedAt)
+      .returningAll()
+      .execute();
+    return (rows as ClearedLink[]).sort((a, b) => a.work_item_id.localeCompare(b.work_item_id));
   }
 
   async allocateItemNumber(projectId: string): Promise<number> {

@@ -11,6 +11,7 @@ export interface Database {
   time_entries: EntityRow<'time_entries'>;
   conflicts: EntityRow<'conflicts'>;
   key_aliases: KeyAliasTable;
+  cleared_links: ClearedLinkTable;
   pm_meta: MetaTable;
   pm_schema: SchemaTable;
 }
@@ -21,6 +22,14 @@ export interface KeyAliasTable {
   item_number: number;
   work_item_id: string;
   created_at: string;
+}
+
+/** A reference a delete cleared on a live item: undone when the deleted record is restored. */
+export interface ClearedLinkTable {
+  deleted_id: string;
+  deleted_at: string;
+  work_item_id: string;
+  field: string;
 }
 
 export interface MetaTable {

@@ -61,6 +61,18 @@ export interface WriteOptions {
   localSeq?: number;
 }
 
+/**
+ * A reference of a live item that a delete cleared (a sprint's delete takes `sprint_id`, an
+ * item's its children's `parent_id`): restoring the deleted record at that same `deleted_at`
+ * puts it back.
+ */
+export interface ClearedLink {
+  deleted_id: string;
+  deleted_at: string;
+  work_item_id: string;
+  field: 'sprint_id' | 'parent_id';
+}
+
 /** An item's place in its project's numbering, for finding and fixing duplicate display keys. */
 export interface NumberedRow {
   id: string;
@@ -193,6 +205,9 @@ export interface Store {
   aliasesOf(projectId: string, itemNumber: number): Promise<KeyAlias[]>;
   addAliases(aliases: readonly KeyAlias[]): Promise<void>;
   listAliases(workItemId: string): Promise<KeyAlias[]>;
+  addClearedLinks(links: readonly ClearedLink[]): Promise<void>;
+  /** The links the delete of `deletedId` at `deletedAt` cleared, by item id; and forgets them. */
+  takeClearedLinks(deletedId: string, deletedAt: string): Promise<ClearedLink[]>;
   /** The next display number of a project, atomically, without touching the project's version. */
   allocateItemNumber(projectId: string): Promise<number>;
   /** True when `to` can be reached from `from` along live `blocks` dependencies. */

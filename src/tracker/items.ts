@@ -12,6 +12,7 @@ import {
   parseSort,
   sortableFields,
   workItemSchema,
+  type Dependency,
   type ItemPatch,
   type ItemQuery,
   type NewItemInput,
@@ -294,41 +295,82 @@ function gapPosition(column: readonly WorkItem[], rank: number | undefined): num
   return after - before >= 2 ? Math.floor((before + after) / 2) : null;
 }
 
-/** Deletes an item and the dependencies that name it; its comments and time stay with the tombstone. */
+/** The dependencies that name an item, its blocks first; tombstones too when asked. */
+async function dependenciesOf(tx: Store, id: string, includeDeleted: boolean): Promise<Dependency[]> {
+  return [
+    ...(await tx.list('dependencies', { where: { blocking_item_id: id }, includeDeleted })),
+    ...(await tx.list('dependencies', { where: { blocked_item_id: id }, includeDeleted })),
+  ];
+}
+
+/**
+ * Deletes an item and the dependencies that name it; its comments and time stay with the
+ * tombstone. Its children stay, without a parent (none points at a deleted item): which they
+ * were is kept (locally) for restoreItem.
+ */
 export async function removeItem(ctx: TrackerContext, tx: Store, ref: string): Promise<WorkItemView> {
   const item = await resolveItem(tx, ref);
-  const deps = [
-    ...(await tx.list('dependencies', { where: { blocking_item_id: item.id } })),
-    ...(await tx.list('dependencies', { where: { blocked_item_id: item.id } })),
-  ];
   // One instant for the item and what goes with it, so that restoreItem knows what to bring back.
   const at = new Date(ctx.clock()).toISOString();
-  for (const dep of deps) await deleteRecord(ctx, tx, 'dependencies', dep, at);
+  for (const dep of await dependenciesOf(tx, item.id, false)) await deleteRecord(ctx, tx, 'dependencies', dep, at);
+  const children = await tx.list('work_items', { where: { parent_id: item.id } });
+  for (const child of children) await patchRecord(ctx, tx, 'work_items', child, { parent_id: null });
+  await tx.addClearedLinks(
+    children.map((c) => ({ deleted_id: item.id, deleted_at: at, work_item_id: c.id, field: 'parent_id' })),
+  );
   return viewOf(tx, await deleteRecord(ctx, tx, 'work_items', item, at));
 }
 
 /**
  * Undoes removeItem: the item lives again, with the dependencies its delete took (those deleted
- * at the same instant) whose other item lives. A live item is left as it is.
+ * at the same instant) whose other item lives, and the children it had then that still have no
+ * parent. A live item is left as it is; one whose parent is deleted is refused (restore that
+ * first); a sprint deleted since is left off, until that sprint is restored.
  */
 export async function restoreItem(ctx: TrackerContext, tx: Store, ref: string): Promise<WorkItemView> {
   const item = await resolveItem(tx, ref, { deleted: true });
-  if (item.deleted_at === null) return viewOf(tx, item);
+  const at = item.deleted_at;
+  if (at === null) return viewOf(tx, item);
   const project = await requireById(tx, 'projects', item.project_id, { deleted: true });
   if (project.deleted_at !== null) {
     throw new InvariantError('deleted_reference', `cannot restore ${ref}: its project ${project.key} is deleted`);
   }
-  const restored = await patchRecord(ctx, tx, 'work_items', item, { deleted_at: null });
-  const deps = [
-    ...(await tx.list('dependencies', { where: { blocking_item_id: item.id }, includeDeleted: true })),
-    ...(await tx.list('dependencies', { where: { blocked_item_id: item.id }, includeDeleted: true })),
-  ];
-  for (const dep of deps.filter((d) => d.deleted_at === item.deleted_at)) {
+  const parent = item.parent_id === null ? undefined : await tx.get('work_items', item.parent_id);
+  if (parent && parent.deleted_at !== null) {
+    const parentKey = formatItemKey(project.key, parent.item_number);
+    throw new InvariantError(
+      'deleted_reference',
+      `cannot restore ${ref}: its parent ${parentKey} is deleted; pm restore ${parentKey} first`,
+      'parent_id',
+    );
+  }
+  const sprint = item.sprint_id === null ? undefined : await tx.get('sprints', item.sprint_id);
+  if (sprint?.deleted_at) {
+    await tx.addClearedLinks([
+      { deleted_id: sprint.id, deleted_at: sprint.deleted_at, work_item_id: item.id, field: 'sprint_id' },
+    ]);
+  }
+  const restored = await patchRecord(ctx, tx, 'work_items', item, {
+    deleted_at: null,
+    ...(sprint?.deleted_at ? { sprint_id: null } : {}),
+  });
+  for (const dep of (await dependenciesOf(tx, item.id, true)).filter((d) => d.deleted_at === at)) {
     const other = await tx.get('work_items', dep.blocking_item_id === item.id ? dep.blocked_item_id : dep.blocking_item_id);
     if (other?.deleted_at !== null) continue;
     // a blocks dependency added since may make this one close a cycle: leave it deleted then
     if (dep.dependency_type === 'blocks' && (await tx.blocksReachable(dep.blocked_item_id, dep.blocking_item_id))) continue;
     await patchRecord(ctx, tx, 'dependencies', dep, { deleted_at: null });
+  }
+  const links = await tx.takeClearedLinks(item.id, at);
+  const children = await tx.getMany(
+    'work_items',
+    links.map((l) => l.work_item_id),
+  );
+  const ancestors = await tx.ancestorIds(item.id);
+  for (const child of children.values()) {
+    // a child that found another parent, or became an ancestor of this item since, stays as it is
+    if (child.deleted_at !== null || child.parent_id !== null || ancestors.includes(child.id)) continue;
+    await patchRecord(ctx, tx, 'work_items', child, { parent_id: item.id });
   }
   return viewOf(tx, restored);
 }

@@ -25,7 +25,7 @@ import { addItem, editItem, getItem, listItems, moveItem, removeItem, restoreIte
 import { addLane, editLane, listLanes, removeLane, resolveLane } from './lanes.js';
 import { addProject, editProject, listProjects, removeProject } from './projects.js';
 import { resolveProject } from './refs.js';
-import { addSprint, editSprint, getSprint, listSprints, removeSprint } from './sprints.js';
+import { addSprint, editSprint, getSprint, listSprints, removeSprint, restoreSprint } from './sprints.js';
 import { addTime, editTime, getTimeEntry, listTime, removeTime, startTimer, stopTimer } from './time-entries.js';
 import type {
   ConflictChoice,
@@ -68,6 +68,7 @@ export class LocalTracker implements Tracker {
   editSprint = (ref: string, patch: SprintPatch, version?: number) =>
     this.write((tx) => editSprint(this.ctx, tx, ref, patch, version));
   removeSprint = (ref: string) => this.write((tx) => removeSprint(this.ctx, tx, ref));
+  restoreSprint = (ref: string) => this.write((tx) => restoreSprint(this.ctx, tx, ref));
 
   addLane = (input: NewLaneInput) => this.write((tx) => addLane(this.ctx, tx, input));
   listLanes = (query?: LaneQuery) => this.read((tx) => listLanes(tx, query));

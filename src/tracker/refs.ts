@@ -82,14 +82,23 @@ export async function resolveItem(store: Store, ref: string, options: RefOptions
   return requireById(store, 'work_items', ref, options);
 }
 
-/** A sprint by id, or by name (case-insensitive) or `active` within a project. */
-export async function resolveSprint(store: Store, ref: string, projectId?: string): Promise<Sprint> {
-  const found = await byId(store, 'sprints', ref);
+/**
+ * A sprint by id, or by name (case-insensitive) or `active` within a project. With `deleted`,
+ * a name a live sprint has names that one; otherwise the last deleted sprint of that name.
+ */
+export async function resolveSprint(store: Store, ref: string, projectId?: string, options: RefOptions = {}): Promise<Sprint> {
+  const found = await byId(store, 'sprints', ref, options);
   if (found) return found;
   const where = projectId === undefined ? {} : { project_id: projectId };
   const sprints = await store.list('sprints', { where });
   const wanted = ref.trim().toLowerCase();
   const named = sprints.filter((s) => s.name.toLowerCase() === wanted);
+  if (named.length === 0 && options.deleted) {
+    const gone = (await store.list('sprints', { where, includeDeleted: true }))
+      .filter((s) => s.deleted_at !== null && s.name.toLowerCase() === wanted)
+      .sort((a, b) => b.deleted_at!.localeCompare(a.deleted_at!));
+    if (gone.length > 0) return gone[0]!;
+  }
   if (named.length === 1) return named[0]!;
   if (named.length > 1)
     throw new AmbiguousRefError(

@@ -1,5 +1,6 @@
 import {
   AlreadyExistsError,
+  InvariantError,
   assertSprintDates,
   newId,
   newMeta,
@@ -13,7 +14,7 @@ import {
 import type { Store } from '../store/index.js';
 import { authorOf, type TrackerContext } from './context.js';
 import { deleteRecord, patchRecord } from './records.js';
-import { defaultProject, resolveProject, resolveSprint } from './refs.js';
+import { defaultProject, requireById, resolveProject, resolveSprint } from './refs.js';
 import type { SprintQuery } from './tracker.js';
 
 async function assertNameFree(tx: Store, projectId: string, name: string, except?: string): Promise<void> {
@@ -75,11 +76,41 @@ export async function editSprint(
   return patchRecord(ctx, tx, 'sprints', sprint, patch, expectedVersion);
 }
 
-/** Deletes a sprint; its items go back to having no sprint. */
+/**
+ * Deletes a sprint; its items go back to having no sprint. Which items they were is kept
+ * (locally) for restoreSprint.
+ */
 export async function removeSprint(ctx: TrackerContext, tx: Store, ref: string): Promise<Sprint> {
   const sprint = await resolveSprint(tx, ref);
-  for (const item of await tx.list('work_items', { where: { sprint_id: sprint.id } })) {
-    await patchRecord(ctx, tx, 'work_items', item, { sprint_id: null });
+  const at = new Date(ctx.clock()).toISOString();
+  const items = await tx.list('work_items', { where: { sprint_id: sprint.id } });
+  for (const item of items) await patchRecord(ctx, tx, 'work_items', item, { sprint_id: null });
+  await tx.addClearedLinks(items.map((i) => ({ deleted_id: sprint.id, deleted_at: at, work_item_id: i.id, field: 'sprint_id' })));
+  return deleteRecord(ctx, tx, 'sprints', sprint, at);
+}
+
+/**
+ * Undoes removeSprint: the sprint lives again and takes back the items its delete took out of
+ * it, those still alive and without a sprint (an item put in another sprint since stays there).
+ * A live sprint is returned as it is.
+ */
+export async function restoreSprint(ctx: TrackerContext, tx: Store, ref: string): Promise<Sprint> {
+  const sprint = await resolveSprint(tx, ref, undefined, { deleted: true });
+  if (sprint.deleted_at === null) return sprint;
+  const project = await requireById(tx, 'projects', sprint.project_id, { deleted: true });
+  if (project.deleted_at !== null) {
+    throw new InvariantError('deleted_reference', `cannot restore sprint ${sprint.name}: its project ${project.key} is deleted`);
   }
-  return deleteRecord(ctx, tx, 'sprints', sprint);
+  await assertNameFree(tx, sprint.project_id, sprint.name, sprint.id);
+  const links = await tx.takeClearedLinks(sprint.id, sprint.deleted_at);
+  const restored = await patchRecord(ctx, tx, 'sprints', sprint, { deleted_at: null });
+  const items = await tx.getMany(
+    'work_items',
+    links.map((l) => l.work_item_id),
+  );
+  for (const item of items.values()) {
+    if (item.deleted_at === null && item.sprint_id === null)
+      await patchRecord(ctx, tx, 'work_items', item, { sprint_id: sprint.id });
+  }
+  return restored;
 }

@@ -142,6 +142,8 @@ export interface Tracker {
   getSprint(ref: string, project?: string): Promise<Sprint>;
   editSprint(ref: string, patch: SprintPatch, expectedVersion?: number): Promise<Sprint>;
   removeSprint(ref: string): Promise<Sprint>;
+  /** Undoes removeSprint, with the items its delete took out of it; a live sprint is returned as it is. */
+  restoreSprint(ref: string): Promise<Sprint>;
 
   addLane(input: NewLaneInput): Promise<SwimLane>;
   listLanes(query?: LaneQuery): Promise<SwimLane[]>;

@@ -108,6 +108,35 @@ describe('errors', () => {
     expect(n.stderr).toContain('--points: expected a whole number');
   });
 
+  it('refuses invalid dependency types, token scopes and enum list filters, naming the flag and the allowed values (exit 2)', async () => {
+    await cli.ok(['project', 'add', 'WEB', 'Website']);
+    const refused = async (args: string[], message: string) => {
+      const r = await cli.run(args);
+      expect(r.code, args.join(' ')).toBe(2);
+      expect(r.stderr, args.join(' ')).toContain(message);
+    };
+    await refused(
+      ['dep', 'add', 'WEB-1', 'blocker', 'WEB-2'],
+      "value 'blocker' is invalid for argument 'type'. Allowed choices are blocks, relates_to.",
+    );
+    await refused(
+      ['token', 'create', '--scope', 'admin'],
+      "option '--scope <scope>' argument 'admin' is invalid. Allowed choices are read, write.",
+    );
+    await refused(
+      ['item', 'list', '--type', 'bug'],
+      "option '--type <type...>' argument 'bug' is invalid. Allowed choices are epic, story, task.",
+    );
+    await refused(
+      ['item', 'list', '--priority', 'high,urgent'],
+      'Allowed choices are low, medium, high, critical ("urgent" is not).',
+    );
+    await refused(['sprint', 'list', '--status', 'done'], 'Allowed choices are planned, active, completed, cancelled.');
+    expect(
+      await cli.json<unknown[]>(['item', 'list', '--type', 'task,story', '--priority', 'high', '--priority', 'low']),
+    ).toEqual([]);
+  });
+
   it('reports usage errors with exit code 2 and changes nothing', async () => {
     const r = await cli.run(['item', 'add']);
     expect(r.code).toBe(2);
@@ -305,7 +334,7 @@ describe('commands', () => {
   it('every command has --help with an example', async () => {
     const groups: Record<string, string[]> = {
       project: ['add', 'list', 'show', 'edit', 'rm'],
-      sprint: ['add', 'list', 'show', 'edit', 'rm'],
+      sprint: ['add', 'list', 'show', 'edit', 'rm', 'restore'],
       lane: ['add', 'list', 'edit', 'rm'],
       item: ['add', 'list', 'show', 'edit', 'move', 'rm', 'restore'],
       comment: ['add', 'list', 'edit', 'rm'],

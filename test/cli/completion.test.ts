@@ -75,6 +75,16 @@ describe('pm completion', () => {
     expect(bashComplete(file, ['item', 'edit', 'WEB-1', '--priority', ''])).toEqual(['low', 'medium', 'high', 'critical']);
   });
 
+  it('bash: offers the choices of dependency types, token scopes and enum list filters', async () => {
+    const file = await script('bash');
+    expect(bashComplete(file, ['dep', 'add', 'WEB-1', 'b'])).toEqual(['blocks']);
+    expect(bashComplete(file, ['dep', 'add', 'WEB-1', 'r'])).toEqual(['relates_to']);
+    expect(bashComplete(file, ['token', 'create', '--scope', ''])).toEqual(['read', 'write']);
+    expect(bashComplete(file, ['item', 'list', '--type', ''])).toEqual(['epic', 'story', 'task']);
+    expect(bashComplete(file, ['item', 'list', '--priority', 'c'])).toEqual(['critical']);
+    expect(bashComplete(file, ['sprint', 'list', '--status', ''])).toEqual(['planned', 'active', 'completed', 'cancelled']);
+  });
+
   it('zsh: offers the subcommands and options at the command typed so far', async () => {
     const file = await script('zsh');
     // compadd and compdef stand in for zsh's completion system, which needs a terminal.

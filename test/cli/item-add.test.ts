@@ -44,8 +44,11 @@ describe('pm item add', () => {
       [['item', 'add', 'X', '--points', '5000'], 'error: --points: must be at most 1000'],
       [['item', 'add', 'X', '--status', 'nope'], 'error: --status: "nope" is not a lane of WEB'],
       [['item', 'edit', 'WEB-1', '--points', '5000'], 'error: --points: '],
-      [['item', 'list', '--priority', 'urgent'], 'error: --priority: expected one of'],
-      [['item', 'list', '--type', 'bug'], 'error: --type: expected one of'],
+      [
+        ['item', 'list', '--priority', 'urgent'],
+        "error: option '--priority <priority...>' argument 'urgent' is invalid. Allowed",
+      ],
+      [['item', 'list', '--type', 'bug'], "error: option '--type <type...>' argument 'bug' is invalid. Allowed choices"],
     ];
     for (const [args, message] of cases) {
       const r = await cli.run(args);

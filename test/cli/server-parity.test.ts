@@ -281,6 +281,8 @@ describe('changes through pm --server', () => {
       () => ['item', 'rm', 'WEB-6'],
       () => ['lane', 'rm', 'blocked'],
       () => ['sprint', 'rm', 'Sprint 3'],
+      () => ['sprint', 'restore', 'Sprint 3'],
+      () => ['sprint', 'rm', 'Sprint 3'],
       () => ['project', 'rm', 'NEW'],
     ];
     for (const step of steps) {

@@ -96,6 +96,33 @@ describe('long text from a file, stdin or the editor', () => {
     ]);
   });
 
+  it('time start, add and edit take the description from stdin, a file or the editor, one way at a time', async () => {
+    await cli.ok(['item', 'add', 'Card form']);
+    const descriptions = async () =>
+      (await cli.json<{ description: string | null }[]>(['time', 'list', 'WEB-1'])).map((e) => e.description).sort();
+    writeFileSync(join(dir, 'did.md'), 'Reviewed\nthe form\n');
+    const added = await cli.json<{ id: string }>(['time', 'add', 'WEB-1', '--duration', '30m', '--description-file', 'did.md']);
+    await cli.ok(['time', 'edit', added.id, '-e'], { EDITOR: editor });
+    const started = await pmProcess(['time', 'start', 'WEB-1', '--description', '-'], { cwd: dir, stdin: 'Pairing\n' });
+    expect(started.code, started.stderr).toBe(0);
+    expect(await descriptions()).toEqual(['Pairing', 'Reviewed\nthe form\nwritten in the editor']);
+    const both = await cli.run([
+      'time',
+      'add',
+      'WEB-1',
+      '--duration',
+      '1h',
+      '--description',
+      'x',
+      '--description-file',
+      'did.md',
+    ]);
+    expect([both.code, both.stderr]).toEqual([2, expect.stringContaining('--description: give the text one way')]);
+    const missing = await cli.run(['time', 'edit', added.id, '--description-file', 'gone.md']);
+    expect([missing.code, missing.stderr]).toEqual([2, expect.stringMatching(/--description-file.*gone\.md: no such file/)]);
+    expect(await descriptions()).toHaveLength(2);
+  });
+
   it('reads - from stdin for a description and a comment (process)', async () => {
     await cli.ok(['item', 'add', 'Card form']);
     const edit = await pmProcess(['item', 'edit', 'WEB-1', '--description', '-'], { cwd: dir, stdin: 'Piped\nin\n' });

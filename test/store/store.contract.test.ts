@@ -13,6 +13,7 @@ function kysely(store: Store): Kysely<Record<string, Record<string, unknown>>> {
 /** Undoes schema version 5 (change counters) in place, as a version 4 database had it. */
 async function backToVersion4(store: Store): Promise<void> {
   const db = kysely(store);
+  await db.schema.dropTable('cleared_links').execute(); // version 7
   await db.schema.dropTable('sync_batches').execute(); // version 6
   for (const type of ['sprints', 'work_items', 'comments', 'dependencies', 'time_entries', 'conflicts'])
     await db.schema.dropIndex(`${type}_change_seq`).execute();
@@ -197,6 +198,19 @@ describe.each(DIALECTS)('store contract on %s', (dialect) => {
     await store.write((tx) => tx.insert('projects', p));
     expect(await store.idsEndingWith('projects', p.id.slice(-12), 5)).toEqual([p.id]);
     expect(await store.idsEndingWith('projects', 'ffffffffffff0', 5)).toEqual([]);
+    await store.close();
+  });
+
+  it('keeps the links a delete cleared per deleted record and instant, and gives them back once', async () => {
+    const store = await freshStore(dialect);
+    const link = (deleted_at: string, work_item_id: string) =>
+      ({ deleted_id: 'sprint-1', deleted_at, work_item_id, field: 'sprint_id' }) as const;
+    const first = '2026-11-21T10:00:00.000Z';
+    await store.write((tx) => tx.addClearedLinks([link(first, 'b'), link(first, 'a'), link(first, 'a')]));
+    await store.write((tx) => tx.addClearedLinks([link('2026-11-22T10:00:00.000Z', 'c')]));
+    expect(await store.write((tx) => tx.takeClearedLinks('sprint-1', first))).toEqual([link(first, 'a'), link(first, 'b')]);
+    expect(await store.write((tx) => tx.takeClearedLinks('sprint-1', first))).toEqual([]);
+    expect(await store.write((tx) => tx.takeClearedLinks('sprint-1', '2026-11-22T10:00:00.000Z'))).toHaveLength(1);
     await store.close();
   });
 

@@ -251,4 +251,46 @@ describe.each(DIALECTS)('work items on %s', (dialect) => {
     expect((await tracker.listDependencies()).find((d) => d.id === ab.id)).toBeUndefined();
     expect((await tracker.restoreItem('WEB-2')).version).toBe(restored.version);
   });
+
+  it('deletes an item leaving its children without a parent, and its restore takes back those that have none since', async () => {
+    const { tracker, store, clock } = await freshTracker(dialect);
+    await tracker.addProject({ key: 'WEB', title: 'Web' });
+    await tracker.addItem({ item_type: 'epic', title: 'Root' });
+    await tracker.addItem({ item_type: 'epic', title: 'Epic', parent: 'WEB-1' });
+    for (const title of ['Kept', 'Moved', 'Deleted before', 'Looping'])
+      await tracker.addItem({ item_type: 'task', title, parent: 'WEB-2' });
+    await tracker.addItem({ item_type: 'epic', title: 'Other' });
+    await tracker.addItem({ item_type: 'task', title: 'Grandchild', parent: 'WEB-3' });
+    const parentOf = async (key: string) => {
+      const { parent_id } = await tracker.getItem(key);
+      return parent_id === null ? null : (await tracker.getItem(parent_id)).key;
+    };
+    await tracker.removeItem('WEB-5');
+    await tracker.removeItem('WEB-2');
+    const live = await store.list('work_items');
+    expect(live.filter((i) => i.parent_id !== null && !live.some((p) => p.id === i.parent_id))).toEqual([]);
+    expect([await parentOf('WEB-3'), await parentOf('WEB-4'), await parentOf('WEB-6'), await parentOf('WEB-8')]).toEqual([
+      null,
+      null,
+      null,
+      'WEB-3',
+    ]);
+    // an item deleted before its parent would point at it if restored alone: refused, naming the one to restore first
+    const alone = await tracker.restoreItem('WEB-5').catch((e: unknown) => e);
+    expect(alone).toMatchObject({ code: 'deleted_reference', field: 'parent_id' });
+    expect((alone as Error).message).toContain('cannot restore WEB-5: its parent WEB-2 is deleted; pm restore WEB-2 first');
+    clock.advance(1000);
+    await tracker.editItem('WEB-4', { parent: 'WEB-7' });
+    // WEB-6 becomes WEB-1's parent: putting it back under WEB-2 (below WEB-1) would close a loop
+    await tracker.editItem('WEB-1', { parent: 'WEB-6' });
+    await tracker.restoreItem('WEB-2');
+    expect(await parentOf('WEB-2')).toBe('WEB-1');
+    expect([await parentOf('WEB-3'), await parentOf('WEB-4'), await parentOf('WEB-6'), await parentOf('WEB-8')]).toEqual([
+      'WEB-2',
+      'WEB-7',
+      null,
+      'WEB-3',
+    ]);
+    expect(await parentOf((await tracker.restoreItem('WEB-5')).key)).toBe('WEB-2');
+  });
 });

@@ -56,6 +56,56 @@ describe.each(DIALECTS)('projects, sprints and lanes on %s', (dialect) => {
     expect((await tracker.getItem('WEB-1')).sprint_id).toBeNull();
   });
 
+  it('restores a deleted sprint with the items its delete took out of it, unless they moved on since', async () => {
+    const { tracker, clock } = await freshTracker(dialect);
+    await tracker.addProject({ key: 'WEB', title: 'Web' });
+    const s1 = await tracker.addSprint({ name: 'Sprint 1', start_date: '2026-12-01', end_date: '2026-12-10' });
+    await tracker.addSprint({ name: 'Sprint 2', start_date: '2026-12-11', end_date: '2026-12-20' });
+    for (const title of ['A', 'B', 'C', 'D']) await tracker.addItem({ item_type: 'task', title, sprint: 'Sprint 1' });
+    await tracker.addItem({ item_type: 'task', title: 'E', sprint: 'Sprint 2' });
+    await tracker.addItem({ item_type: 'task', title: 'F' });
+    // deleted at the same instant as Sprint 1: its items must not come to Sprint 1
+    await tracker.removeSprint('Sprint 2');
+    await tracker.removeSprint('Sprint 1');
+    expect(await code(tracker.getSprint('Sprint 1'))).toBe('not_found');
+    clock.advance(1000);
+    await tracker.editItem('WEB-2', { sprint: null });
+    await tracker.addSprint({ name: 'Sprint 3', start_date: '2026-12-21', end_date: '2026-12-30' });
+    await tracker.editItem('WEB-3', { sprint: 'Sprint 3' });
+    await tracker.removeItem('WEB-4');
+    const restored = await tracker.restoreSprint('sprint 1');
+    expect(restored).toMatchObject({ id: s1.id, deleted_at: null });
+    const inSprint1 = (await tracker.listItems({ sprint: 'Sprint 1', all: true })).items.map((i) => i.key);
+    // setting no sprint on WEB-2 changed nothing; WEB-3 moved on to Sprint 3; WEB-4 is deleted
+    expect(inSprint1).toEqual(['WEB-1', 'WEB-2']);
+    expect((await tracker.getItem('WEB-3')).sprint_id).toBe((await tracker.getSprint('Sprint 3')).id);
+    expect((await tracker.getItem('WEB-5')).sprint_id).toBeNull();
+    expect((await tracker.restoreSprint('Sprint 1')).version).toBe(restored.version);
+    await tracker.restoreSprint('Sprint 2');
+    expect((await tracker.getItem('WEB-5')).sprint_id).toBe((await tracker.getSprint('Sprint 2')).id);
+  });
+
+  it('restores an item whose sprint was deleted since without it, and the sprint takes it back when restored', async () => {
+    const { tracker } = await freshTracker(dialect);
+    await tracker.addProject({ key: 'WEB', title: 'Web' });
+    await tracker.addSprint({ name: 'Sprint 1', start_date: '2026-12-01', end_date: '2026-12-10' });
+    await tracker.addItem({ item_type: 'task', title: 'A', sprint: 'Sprint 1' });
+    await tracker.removeItem('WEB-1');
+    await tracker.removeSprint('Sprint 1');
+    expect((await tracker.restoreItem('WEB-1')).sprint_id).toBeNull();
+    const sprint = await tracker.restoreSprint('Sprint 1');
+    expect((await tracker.getItem('WEB-1')).sprint_id).toBe(sprint.id);
+  });
+
+  it('refuses to restore a sprint while a live sprint of the project has its name', async () => {
+    const { tracker } = await freshTracker(dialect);
+    await tracker.addProject({ key: 'WEB', title: 'Web' });
+    const old = await tracker.addSprint({ name: 'Sprint 1', start_date: '2026-12-01', end_date: '2026-12-10' });
+    await tracker.removeSprint('Sprint 1');
+    await tracker.addSprint({ name: 'Sprint 1', start_date: '2027-01-01', end_date: '2027-01-10' });
+    expect(await code(tracker.restoreSprint(old.id))).toBe('already_exists');
+  });
+
   it('shares the default lanes and lets a project add its own', async () => {
     const { tracker } = await freshTracker(dialect);
     await tracker.addProject({ key: 'WEB', title: 'Web' });

@@ -21,9 +21,14 @@ export function registerConflicts(program: Command, session: Session): void {
         all: opts.all ?? false,
         ...(opts.record !== undefined ? { record: opts.record } : {}),
       });
-      if (opts.json) return out.json(conflicts.map(publicRecord));
+      const keys = await recordKeys(tracker, conflicts);
+      if (opts.json) return out.json(conflicts.map((cf) => withRecordKey(publicRecord(cf), keys.get(cf.record_id) ?? null)));
       if (conflicts.length === 0) return out.note(opts.all ? 'No conflicts recorded.' : 'No open conflicts.');
-      const label = await recordLabels(tracker, conflicts);
+      const label = (cf: Conflict) => {
+        const key = keys.get(cf.record_id);
+        if (key === undefined) return `${cf.entity_type.replace(/s$/, '')} ${shortId(cf.record_id)}`;
+        return cf.entity_type === 'projects' ? `project ${key}` : key;
+      };
       out.table(
         [
           { header: 'ID' },
@@ -68,19 +73,33 @@ export function registerConflicts(program: Command, session: Session): void {
     });
 }
 
-/** Items and projects by their display keys (WEB-3, WEB); other records, and any gone, by type and short id. */
-async function recordLabels(tracker: Tracker, conflicts: readonly Conflict[]): Promise<(cf: Conflict) => string> {
+/** The display keys of the records conflicts are about: items' (WEB-3) and projects' (WEB); none for other records or gone ones. */
+async function recordKeys(tracker: Tracker, conflicts: readonly Conflict[]): Promise<Map<string, string>> {
   const keys = new Map<string, string>();
   for (const cf of conflicts) {
     if (keys.has(cf.record_id)) continue;
     try {
       if (cf.entity_type === 'work_items') keys.set(cf.record_id, (await tracker.getItem(cf.record_id)).key);
-      if (cf.entity_type === 'projects') keys.set(cf.record_id, `project ${(await tracker.getProject(cf.record_id)).key}`);
+      if (cf.entity_type === 'projects') keys.set(cf.record_id, (await tracker.getProject(cf.record_id)).key);
     } catch {
       // A record this replica cannot show (purged): its id will do.
     }
   }
-  return (cf) => keys.get(cf.record_id) ?? `${cf.entity_type.replace(/s$/, '')} ${shortId(cf.record_id)}`;
+  return keys;
+}
+
+/** A conflict as JSON with `record_key` next to `record_id`, as the table shows the key. */
+function withRecordKey(record: Record<string, unknown>, key: string | null): Record<string, unknown> {
+  return Object.fromEntries(
+    Object.entries(record).flatMap(([k, v]) =>
+      k === 'record_id'
+        ? [
+            [k, v],
+            ['record_key', key],
+          ]
+        : [[k, v]],
+    ),
+  );
 }
 
 /** A value as JSON, and an item's number as the key it made (WEB-3), so a renumbering shows its old key. */

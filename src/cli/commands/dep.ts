@@ -1,5 +1,5 @@
-import type { Command } from 'commander';
-import { DEPENDENCY_TYPES, ValidationError, isOneOf, shortId } from '../../domain/index.js';
+import { Argument, type Command } from 'commander';
+import { DEPENDENCY_TYPES, shortId, type DependencyType } from '../../domain/index.js';
 import { example, jsonOption } from '../options.js';
 import { printDependencies } from '../output/format.js';
 import { publicRecord } from '../output/output.js';
@@ -13,16 +13,11 @@ export function registerDep(program: Command, session: Session): void {
     .command('add')
     .description('record that one item blocks (or relates to) another; blocks never form a cycle')
     .argument('<item>', 'the blocking item')
-    .argument('<type>', DEPENDENCY_TYPES.join(' | '))
+    .addArgument(new Argument('<type>', 'how the first relates to the other').choices(DEPENDENCY_TYPES))
     .argument('<other>', 'the blocked (or related) item')
     .addOption(jsonOption())
     .addHelpText('after', example('pm dep add WEB-3 blocks WEB-7', 'pm dep add WEB-3 relates_to WEB-9'))
-    .action(async (blocking: string, type: string, blocked: string, opts: { json?: boolean }) => {
-      if (!isOneOf(DEPENDENCY_TYPES, type)) {
-        throw new ValidationError([
-          { path: 'type', message: `expected one of ${DEPENDENCY_TYPES.join(', ')}, got ${JSON.stringify(type)}` },
-        ]);
-      }
+    .action(async (blocking: string, type: DependencyType, blocked: string, opts: { json?: boolean }) => {
       const created = await (await session.tracker()).addDependency({ blocking, dependency_type: type, blocked });
       if (opts.json) return out.json(publicRecord(created));
       out.line(

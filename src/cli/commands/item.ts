@@ -1,8 +1,10 @@
 import type { Command } from 'commander';
 import {
   ITEM_TYPES,
+  NotFoundError,
   PRIORITIES,
   formatDuration,
+  parseItemKey,
   shortId,
   type ItemPatch,
   type ItemQuery,
@@ -10,6 +12,7 @@ import {
 } from '../../domain/index.js';
 import type { ItemDetails, WorkItemView } from '../../tracker/index.js';
 import {
+  choiceListOption,
   choiceOption,
   cleared,
   example,
@@ -23,6 +26,7 @@ import {
 } from '../options.js';
 import { confirmCascade } from '../confirm.js';
 import { printItems } from '../output/format.js';
+import { restoreSprint } from './sprint.js';
 import { publicRecord, type Output } from '../output/output.js';
 import type { Session } from '../session.js';
 import { DESCRIPTION_FLAGS, editOption, fileOption, longText, longTextOf } from '../text-input.js';
@@ -112,8 +116,8 @@ export function registerItem(program: Command, session: Session): void {
     .description('list work items (open ones unless --all)')
     .option('--project <key>', 'only this project')
     .option('--status <status...>', 'only these statuses (comma-separated)', list)
-    .option('--type <type...>', `only these types (${ITEM_TYPES.join(', ')})`, list)
-    .option('--priority <priority...>', `only these priorities (${PRIORITIES.join(', ')})`, list)
+    .addOption(choiceListOption('--type <type...>', 'only these types (comma-separated)', ITEM_TYPES))
+    .addOption(choiceListOption('--priority <priority...>', 'only these priorities (comma-separated)', PRIORITIES))
     .option('--sprint <sprint>', 'only this sprint (name, id, "active", or "none")')
     .option('--assignee <who>', 'only this assignee ("me", or "none")')
     .option('--parent <key>', 'only children of this item ("none" for top level)')
@@ -266,7 +270,9 @@ export function registerItem(program: Command, session: Session): void {
 
   item
     .command('rm')
-    .description('delete an item (a tombstone that syncs) and its dependencies; pm restore undoes it')
+    .description(
+      'delete an item (a tombstone that syncs) and its dependencies; its children lose their parent; pm restore undoes it',
+    )
     .argument('<item>', 'display key or id')
     .option('-y, --yes', 'delete even when it has children, without asking')
     .addOption(jsonOption())
@@ -274,37 +280,58 @@ export function registerItem(program: Command, session: Session): void {
     .action(async (key: string, opts: { yes?: boolean; json?: boolean }) => {
       const tracker = await session.tracker();
       const target = await tracker.getItem(key);
-      const children = (await tracker.listItems({ parent: target.id, all: true, limit: 1 })).total;
-      const also = children > 0 ? `it has ${children} child item${children === 1 ? '' : 's'}` : undefined;
+      const children = await tracker.listItems({ parent: target.id, all: true, limit: 5 });
+      const n = children.total;
+      const also = n > 0 ? `its ${n} child item${n === 1 ? '' : 's'} would lose ${n === 1 ? 'its' : 'their'} parent` : undefined;
       if (!(await confirmCascade(session, target.key, also, opts.yes ?? false))) return;
       const removed = await tracker.removeItem(target.id);
+      if (n > 0) {
+        const more = n > children.items.length ? ` and ${n - children.items.length} more` : '';
+        out.note(`${children.items.map((c) => c.key).join(', ')}${more} no longer ${n === 1 ? 'has' : 'have'} a parent`);
+      }
       if (opts.json) return out.json(publicRecord(removed));
       out.line(`Deleted ${removed.key} (pm restore ${removed.key} undoes it)`);
     });
 
-  // `pm restore KEY` and `pm item restore KEY`: one command in two places.
-  for (const [parent, usage] of [
-    [program, 'pm restore'],
-    [item, 'pm item restore'],
-  ] as const) {
-    parent
-      .command('restore')
-      .description('undo pm item rm: the item lives again, with the dependencies its delete took')
-      .argument('<item>', 'display key or id of the deleted item')
-      .addOption(jsonOption())
-      .addHelpText('after', example(`${usage} WEB-12`))
-      .action(async (key: string, opts: { json?: boolean }) => {
-        const tracker = await session.tracker();
-        const wasLive = await tracker.getItem(key).then(
-          () => true,
-          () => false,
-        );
-        const restored = await tracker.restoreItem(key);
-        if (opts.json) return out.json(publicRecord(restored));
-        if (wasLive) return out.note(`${restored.key} is not deleted: nothing to restore`);
-        out.line(`Restored ${out.c.bold(restored.key)}: ${restored.title}`);
-      });
-  }
+  const restoreItem = async (key: string, opts: { json?: boolean }) => {
+    const tracker = await session.tracker();
+    const wasLive = await tracker.getItem(key).then(
+      () => true,
+      () => false,
+    );
+    const restored = await tracker.restoreItem(key);
+    if (opts.json) return out.json(publicRecord(restored));
+    if (wasLive) return out.note(`${restored.key} is not deleted: nothing to restore`);
+    out.line(`Restored ${out.c.bold(restored.key)}: ${restored.title}`);
+  };
+
+  item
+    .command('restore')
+    .description('undo pm item rm: the item lives again, with the dependencies its delete took and its children back')
+    .argument('<item>', 'display key or id of the deleted item')
+    .addOption(jsonOption())
+    .addHelpText('after', example('pm item restore WEB-12'))
+    .action(restoreItem);
+
+  program
+    .command('restore')
+    .description('undo pm item rm or pm sprint rm: an item by key or id, else a sprint by name or id')
+    .argument('<ref>', 'display key or id of a deleted item, or name or id of a deleted sprint')
+    .addOption(jsonOption())
+    .addHelpText('after', example('pm restore WEB-12', 'pm restore "Sprint 1"'))
+    .action(async (ref: string, opts: { json?: boolean }) => {
+      if (parseItemKey(ref) !== null) return restoreItem(ref, opts);
+      try {
+        return await restoreItem(ref, opts);
+      } catch (error) {
+        if (!(error instanceof NotFoundError)) throw error;
+      }
+      try {
+        return await restoreSprint(session, ref, opts);
+      } catch (error) {
+        throw error instanceof NotFoundError ? new NotFoundError('item or sprint', ref) : error;
+      }
+    });
 }
 
 function detailsJson(d: ItemDetails) {

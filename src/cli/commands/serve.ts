@@ -1,8 +1,8 @@
 import { isAbsolute, resolve } from 'node:path';
 import type { Command } from 'commander';
-import { ConfigError, ValidationError, everySeconds, isOneOf, shortId } from '../../domain/index.js';
+import { ConfigError, ValidationError, everySeconds, shortId } from '../../domain/index.js';
 import type { ConnectionInfo, ServerSettings } from '../../server/index.js';
-import { TOKEN_SCOPES, isPostgresUrl, openStore, type Store } from '../../store/index.js';
+import { TOKEN_SCOPES, isPostgresUrl, openStore, type Store, type TokenScope } from '../../store/index.js';
 import { SyncEngine, SyncScheduler, type ScaleOutOptions } from '../../sync/index.js';
 import {
   connectionsOf,
@@ -14,7 +14,7 @@ import {
   type Config,
   type WorkspacePaths,
 } from '../../workspace/index.js';
-import { example, integer, jsonOption, list } from '../options.js';
+import { choiceOption, example, integer, jsonOption, list } from '../options.js';
 import type { Session } from '../session.js';
 
 const DEFAULT_PORT = 4400;
@@ -238,7 +238,7 @@ API: /api/v1 (see /api/v1/openapi.json).
   token
     .command('create')
     .description('create a token; its secret is printed once and cannot be shown again')
-    .requiredOption('--scope <scope>', `${TOKEN_SCOPES.join(' | ')}: read may only read`)
+    .addOption(choiceOption('--scope <scope>', 'read may only read', TOKEN_SCOPES).makeOptionMandatory())
     .option('--name <name>', 'what the token is for; also the actor of requests that name none (default: you)')
     .option('--database <url>', 'the database the server uses, when not the default')
     .addOption(jsonOption())
@@ -246,12 +246,7 @@ API: /api/v1 (see /api/v1/openapi.json).
       'after',
       example('pm token create --scope write --name ci', 'PM_TOKEN=$(pm token create --scope read) pm --server …'),
     )
-    .action(async (opts: { scope: string; name?: string; database?: string; json?: boolean }) => {
-      if (!isOneOf(TOKEN_SCOPES, opts.scope)) {
-        throw new ValidationError([
-          { path: '--scope', message: `expected one of ${TOKEN_SCOPES.join(', ')}, got ${JSON.stringify(opts.scope)}` },
-        ]);
-      }
+    .action(async (opts: { scope: TokenScope; name?: string; database?: string; json?: boolean }) => {
       const scope = opts.scope;
       const ws = opts.database ? undefined : await session.workspace({ sync: 'off' });
       const actor = ws?.actor ?? resolveActor(session.io.env, session.io.cwd);

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { SPRINT_STATUSES, parseDay, shortId, type Sprint } from '../../domain/index.js';
-import { DAY_HELP, choiceOption, example, ifVersionOption, jsonOption, list } from '../options.js';
+import { DAY_HELP, choiceListOption, choiceOption, example, ifVersionOption, jsonOption } from '../options.js';
 import { confirmCascade } from '../confirm.js';
 import { printItems, printSprints } from '../output/format.js';
 import { publicRecord } from '../output/output.js';
@@ -55,7 +55,7 @@ export function registerSprint(program: Command, session: Session): void {
     .command('list')
     .description('list sprints')
     .option('--project <key>', 'only this project')
-    .option('--status <status...>', 'only these statuses (comma-separated)', list)
+    .addOption(choiceListOption('--status <status...>', 'only these statuses (comma-separated)', SPRINT_STATUSES))
     .addOption(jsonOption())
     .addHelpText('after', example('pm sprint list --project WEB --status active,planned'))
     .action(async (opts: { project?: string; status?: string[]; json?: boolean }) => {
@@ -156,6 +156,34 @@ export function registerSprint(program: Command, session: Session): void {
       if (!(await confirmCascade(session, `sprint ${target.name}`, also, opts.yes ?? false))) return;
       const removed = await tracker.removeSprint(target.id);
       if (opts.json) return out.json(publicRecord(removed));
-      out.line(`Deleted sprint ${removed.name}`);
+      out.line(`Deleted sprint ${removed.name} (pm sprint restore ${shellWord(removed.name)} undoes it)`);
     });
+
+  sprint
+    .command('restore')
+    .description('undo pm sprint rm: the sprint lives again, with the items its delete took out of it')
+    .argument('<sprint>', 'name or id of the deleted sprint')
+    .addOption(jsonOption())
+    .addHelpText('after', example('pm sprint restore "Sprint 1"'))
+    .action((ref: string, opts: { json?: boolean }) => restoreSprint(session, ref, opts));
+}
+
+/** A sprint name as it would be typed in a shell. */
+function shellWord(name: string): string {
+  return /^[\w.-]+$/.test(name) ? name : `"${name.replace(/(["\\$`])/g, '\\$1')}"`;
+}
+
+/** `pm sprint restore` and `pm restore` of a sprint. */
+export async function restoreSprint(session: Session, ref: string, opts: { json?: boolean }): Promise<void> {
+  const out = session.out;
+  const tracker = await session.tracker();
+  const wasLive = await tracker.getSprint(ref).then(
+    () => true,
+    () => false,
+  );
+  const restored = await tracker.restoreSprint(ref);
+  if (opts.json) return out.json(publicRecord(restored));
+  if (wasLive) return out.note(`sprint ${restored.name} is not deleted: nothing to restore`);
+  const items = (await tracker.listItems({ sprint: restored.id, all: true, limit: 1 })).total;
+  out.line(`Restored sprint ${out.c.bold(restored.name)} with ${items} item${items === 1 ? '' : 's'}`);
 }

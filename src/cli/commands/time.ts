@@ -5,6 +5,7 @@ import { DURATION_HELP, WHEN_HELP, example, ifVersionOption, jsonOption } from '
 import { printTimeEntries } from '../output/format.js';
 import { publicRecord } from '../output/output.js';
 import type { Session } from '../session.js';
+import { DESCRIPTION_FLAGS, editOption, fileOption, longText, longTextOf } from '../text-input.js';
 
 export function registerTime(program: Command, session: Session): void {
   const out = session.out;
@@ -14,11 +15,14 @@ export function registerTime(program: Command, session: Session): void {
     .command('start')
     .description('start a timer on an item (one timer per person)')
     .argument('<item>', 'display key or id')
-    .option('--description <text>', 'what you are doing')
+    .option('--description <text>', 'what you are doing (- reads stdin)')
+    .addOption(fileOption('description'))
+    .addOption(editOption('description'))
     .addOption(jsonOption())
     .addHelpText('after', example('pm time start WEB-12 --description "pairing on checkout"'))
     .action(async (item: string, opts: { description?: string; json?: boolean }) => {
-      const entry = await (await session.tracker()).startTimer({ item, description: opts.description ?? null });
+      const description = await longText(session.io, longTextOf(opts, 'description'), DESCRIPTION_FLAGS);
+      const entry = await (await session.tracker()).startTimer({ item, description: description ?? null });
       if (opts.json) return out.json(publicRecord(entry));
       out.line(`Timer started on ${entry.key} at ${out.clockTime(entry.started_at)}`);
     });
@@ -39,7 +43,9 @@ export function registerTime(program: Command, session: Session): void {
     .description('record time already spent')
     .argument('<item>', 'display key or id')
     .requiredOption('--duration <duration>', DURATION_HELP)
-    .option('--description <text>', 'what you did')
+    .option('--description <text>', 'what you did (- reads stdin)')
+    .addOption(fileOption('description'))
+    .addOption(editOption('description'))
     .option('--started <time>', `when you started (default: duration ago): ${WHEN_HELP}`)
     .addOption(jsonOption())
     .addHelpText(
@@ -50,12 +56,14 @@ export function registerTime(program: Command, session: Session): void {
       ),
     )
     .action(async (item: string, opts: { duration: string; description?: string; started?: string; json?: boolean }) => {
+      const duration_seconds = parseDuration(opts.duration, '--duration');
+      const description = await longText(session.io, longTextOf(opts, 'description'), DESCRIPTION_FLAGS);
       const entry = await (
         await session.tracker()
       ).addTime({
         item,
-        duration_seconds: parseDuration(opts.duration, '--duration'),
-        description: opts.description ?? null,
+        duration_seconds,
+        description: description ?? null,
         ...(opts.started !== undefined ? { started_at: toTimestamp(parseWhen(opts.started, '--started', out.time())) } : {}),
       });
       if (opts.json) return out.json(publicRecord(entry));
@@ -68,7 +76,9 @@ export function registerTime(program: Command, session: Session): void {
     .argument('<id>', 'time entry id (or the tail shown by list)')
     .option('--duration <duration>', `${DURATION_HELP} (not on a running timer)`)
     .option('--started <time>', `when it started: ${WHEN_HELP}`)
-    .option('--description <text>', 'what you did ("" to clear)')
+    .option('--description <text>', 'what you did ("" to clear, - reads stdin)')
+    .addOption(fileOption('description'))
+    .addOption(editOption('description'))
     .addOption(ifVersionOption())
     .addOption(jsonOption())
     .addHelpText('after', example('pm time edit 3f9a1b2c4d5e --duration 1h30m --description "code review"'))
@@ -80,10 +90,16 @@ export function registerTime(program: Command, session: Session): void {
         const patch: TimeEntryPatch = {
           ...(opts.duration !== undefined ? { duration_seconds: parseDuration(opts.duration, '--duration') } : {}),
           ...(opts.started !== undefined ? { started_at: toTimestamp(parseWhen(opts.started, '--started', out.time())) } : {}),
-          ...(opts.description !== undefined ? { description: opts.description === '' ? null : opts.description } : {}),
         };
         const tracker = await session.tracker();
         const before = await tracker.getTimeEntry(id);
+        const description = await longText(
+          session.io,
+          longTextOf(opts, 'description'),
+          DESCRIPTION_FLAGS,
+          before.description ?? '',
+        );
+        if (description !== undefined) patch.description = description === '' ? null : description;
         const updated = await tracker.editTime(id, patch, opts.ifVersion);
         if (opts.json) return out.json(publicRecord(updated));
         out.edited(

@@ -60,4 +60,13 @@ export const sprintRoutes = [
     returns: sprint,
     handler: ({ tracker, ref }) => tracker.removeSprint(ref),
   }),
+  route({
+    method: 'POST',
+    url: '/sprints/:ref/restore',
+    tag,
+    scope: 'write',
+    summary: 'Undo a delete: the sprint lives again, with the items its delete took out of it',
+    returns: sprint,
+    handler: ({ tracker, ref }) => tracker.restoreSprint(ref),
+  }),
 ];
