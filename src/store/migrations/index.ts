@@ -4,11 +4,20 @@ import { syncEngine } from './003-sync-engine.js';
 import { workItemsListIndex } from './004-work-items-list-index.js';
 import { changeSeq } from './005-change-seq.js';
 import { syncBatches } from './006-sync-batches.js';
+import { syncOverwrite } from './007-sync-overwrite.js';
 import type { Migration } from './migration.js';
 
 export type { Migration } from './migration.js';
 
 /** Every migration, in order. The last version is the schema this pm writes. */
-export const MIGRATIONS: readonly Migration[] = [initial, apiTokens, syncEngine, workItemsListIndex, changeSeq, syncBatches];
+export const MIGRATIONS: readonly Migration[] = [
+  initial,
+  apiTokens,
+  syncEngine,
+  workItemsListIndex,
+  changeSeq,
+  syncBatches,
+  syncOverwrite,
+];
 
 export const LATEST_SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;
