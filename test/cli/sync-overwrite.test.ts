@@ -96,6 +96,9 @@ describe('pm sync run --overwrite', () => {
       [false, 0],
     ]);
 
+    const table = (await f.pm.ok(['sync', 'runs'])).stdout.split('\n');
+    expect(table.filter((l) => l.includes('push (overwrite: 2 deleted)'))).toHaveLength(1);
+    expect(table.filter((l) => l.includes('push (dry) (overwrite: 2 deleted)'))).toHaveLength(1);
     const shown = (await f.pm.ok(['sync', 'show', first.run.id.slice(-12)])).stdout;
     expect(shown).toMatch(/^overwrite +yes/m);
     expect(shown).toMatch(/^deleted remotely +2 records$/m);
