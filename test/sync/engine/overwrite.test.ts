@@ -3,6 +3,7 @@ import type { AuditEntry, SyncRun, SyncRunItem } from '../../../src/domain/index
 import type { SyncedType } from '../../../src/sync/index.js';
 import type { Call } from '../../helpers/memory-tracker.js';
 import { memorySyncApp } from '../../helpers/memory-sync.js';
+import { memoryErrors } from '../../helpers/memory-tracker.js';
 import { DIALECTS } from '../../helpers/stores.js';
 
 /** Overwrite runs (seed 004): the remote made equal to pm, deletions counted as they happen. */
@@ -65,6 +66,39 @@ describe.each(DIALECTS)('overwrite runs on %s', (dialect) => {
     expect(f.remote.all('work_items').map((r) => [r.fields.title, r.fields.parent_id ?? null])).toEqual([['Child', null]]);
   });
 
+  test('a parent whose child pm could not move out stays, with a failure saying why', async () => {
+    const f = await memorySyncApp(dialect);
+    await f.local.addItem({ item_type: 'task', title: 'Child' });
+    expect((await f.sync({ direction: 'push' })).status).toBe('completed');
+    const stray = f.remote.put('work_items', remoteTask('Stray parent'));
+    f.remote.put('work_items', { parent_id: stray.id }, { id: f.remote.all('work_items')[0]!.id });
+    f.remote.inject({ call: 'update', type: 'work_items', error: memoryErrors.refused });
+
+    const run = await f.sync({ overwrite: true });
+    expect([run.status, run.deletion_count]).toEqual(['completed_with_errors', 0]);
+    expect(f.remote.all('work_items').map((r) => r.fields.title)).toEqual(['Child', 'Stray parent']);
+    const failed = (await f.engine.getRun(run.id)).items.filter((i) => i.status === 'failed');
+    expect(failed.map((i) => [i.operation, i.remote_id])).toEqual([
+      ['update', f.remote.all('work_items')[0]!.id],
+      ['delete', stray.id],
+    ]);
+    expect(failed[1]!.error).toContain('is under it on the remote, and moving that failed');
+  });
+
+  test('a record pm has that was deleted remotely is made again, not deleted in pm', async () => {
+    const f = await memorySyncApp(dialect);
+    await f.local.addItem({ item_type: 'task', title: 'Mine' });
+    expect((await f.sync({ direction: 'push' })).status).toBe('completed');
+    f.remote.remove('work_items', f.remote.all('work_items')[0]!.id);
+
+    const run = await f.sync({ overwrite: true });
+    expect([run.status, run.counters.work_items]).toEqual(['completed', { create: 1 }]);
+    expect(f.remote.all('work_items').map((r) => r.fields.title)).toEqual(['Mine']);
+    expect((await f.local.getItem('WEB-1')).deleted_at).toBeNull();
+    const [link] = await f.store.sync.links('memory', 'work_items');
+    expect(link!.remote_id).toBe(f.remote.all('work_items')[0]!.id);
+  });
+
   test('a dry run says what it would delete and deletes nothing', async () => {
     const f = await memorySyncApp(dialect);
     for (const title of ['Stray 1', 'Stray 2']) f.remote.put('work_items', remoteTask(title));
@@ -86,10 +120,10 @@ describe.each(DIALECTS)('overwrite runs on %s', (dialect) => {
     const call = f.remote.call.bind(f.remote);
     let deletes = 0;
     // The fifth deletion (the third chunk's) hangs, as on a remote that stopped answering.
-    vi.spyOn(f.remote, 'call').mockImplementation((async (what: Call, type: SyncedType, work: () => unknown) => {
+    vi.spyOn(f.remote, 'call').mockImplementation(async (what: Call, type: SyncedType, work: () => unknown) => {
       if (what === 'delete' && ++deletes === 5) await gate;
       return call(what, type, work);
-    }));
+    });
     const who = { actor: 'tester' };
     const { run } = await f.engine.request({ overwrite: true }, who);
     const running = f.engine.execute(run.id, who);
