@@ -22,6 +22,7 @@ export const EXIT_CODES: Record<ErrorCode, number> = {
   locked: 5,
   run_finished: 5,
   not_failed: 5,
+  not_ignored: 5,
   batch_taken_over: 5,
   not_initialized: 6,
   config_invalid: 6,

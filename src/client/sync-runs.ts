@@ -68,6 +68,10 @@ export class HttpSyncService implements SyncService {
     return this.http.json<SyncRunItem>('POST', `sync/failures/${encodeURIComponent(ref)}/not-synced`);
   }
 
+  markSynced(ref: string) {
+    return this.http.json<SyncRunItem>('DELETE', `sync/failures/${encodeURIComponent(ref)}/not-synced`);
+  }
+
   cancel(ref: string) {
     return this.http.json<SyncRun>('POST', `sync/runs/${encodeURIComponent(ref)}/cancel`);
   }

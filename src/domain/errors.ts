@@ -33,6 +33,7 @@ export const ERROR_CODES = [
   'locked',
   'run_finished',
   'not_failed',
+  'not_ignored',
   'batch_taken_over',
   'internal',
   'host_not_allowed',
@@ -147,6 +148,7 @@ export class StateError extends PmError {
       | 'has_dependents'
       | 'run_finished'
       | 'not_failed'
+      | 'not_ignored'
       | 'batch_taken_over',
     message: string,
     details?: unknown,

@@ -52,8 +52,14 @@ export interface RunFilters {
   entity_types?: string[];
 }
 
-/** What happened, by entity type and operation. */
-export type RunCounters = Record<string, Partial<Record<ItemOperation | 'skipped' | 'failed' | 'unchanged', number>>>;
+/**
+ * What happened, by entity type and operation. `overwrite_deleted`: of the deletions, those of
+ * remote records pm does not have, by an overwrite run (counted under `delete` as well).
+ */
+export type RunCounters = Record<
+  string,
+  Partial<Record<ItemOperation | 'skipped' | 'failed' | 'unchanged' | 'overwrite_deleted', number>>
+>;
 
 export interface SyncRun {
   id: string;
@@ -61,6 +67,10 @@ export interface SyncRun {
   mode: RunMode;
   direction: RunDirection;
   dry_run: boolean;
+  /** The remote is made equal to pm: remote records pm does not have are deleted, pm wins every field. */
+  overwrite_mode: boolean;
+  /** Remote records an overwrite run deleted (a dry run: would delete), updated as it goes. */
+  deletion_count: number;
   filters: RunFilters;
   idempotency_key: string | null;
   /** The run whose failures this one retries. */
@@ -126,7 +136,7 @@ export function runTotals(counters: RunCounters): RunTotals {
   for (const byOperation of Object.values(counters))
     for (const [what, n] of Object.entries(byOperation)) {
       if (what === 'failed') failed += n;
-      else if (what !== 'unchanged' && what !== 'skipped') completed += n;
+      else if (what !== 'unchanged' && what !== 'skipped' && what !== 'overwrite_deleted') completed += n;
     }
   return { total_records: completed + failed, records_completed: completed, records_failed: failed };
 }

@@ -28,6 +28,7 @@ export const HTTP_STATUS: Record<ErrorCode, number> = {
   locked: 409,
   run_finished: 409,
   not_failed: 400,
+  not_ignored: 400,
   batch_taken_over: 409,
   payload_too_large: 413,
   unsupported_media_type: 415,

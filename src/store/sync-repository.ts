@@ -134,6 +134,8 @@ function toRun(row: Record<string, unknown>): SyncRun {
   return {
     ...(row as unknown as SyncRun),
     dry_run: row.dry_run === 1 || row.dry_run === true,
+    overwrite_mode: row.overwrite_mode === 1 || row.overwrite_mode === true,
+    deletion_count: Number(row.deletion_count ?? 0),
     filters: JSON.parse(row.filters as string) as SyncRun['filters'],
     counters: JSON.parse(row.counters as string) as SyncRun['counters'],
     duration_ms: row.duration_ms === null ? null : Number(row.duration_ms),
@@ -143,6 +145,7 @@ function toRun(row: Record<string, unknown>): SyncRun {
 function runColumns(patch: Partial<SyncRun>): Record<string, unknown> {
   const out: Record<string, unknown> = { ...patch };
   if (patch.dry_run !== undefined) out.dry_run = patch.dry_run ? 1 : 0;
+  if (patch.overwrite_mode !== undefined) out.overwrite_mode = patch.overwrite_mode ? 1 : 0;
   if (patch.filters !== undefined) out.filters = json(patch.filters);
   if (patch.counters !== undefined) out.counters = json(patch.counters);
   return out;

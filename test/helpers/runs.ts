@@ -11,6 +11,8 @@ export function runRecord(more: Partial<SyncRun> = {}): SyncRun {
     mode: 'incremental',
     direction: 'both',
     dry_run: false,
+    overwrite_mode: false,
+    deletion_count: 0,
     filters: {},
     idempotency_key: null,
     retry_of: null,

@@ -4,14 +4,24 @@ import { SchemaVersionError, newId, type SyncLink, type WorkItem } from '../../s
 import { LATEST_SCHEMA_VERSION, openStore, type Store } from '../../src/store/index.js';
 import { at, item, meta, project } from '../helpers/records.js';
 import { DIALECTS, freshStore, storeTarget } from '../helpers/stores.js';
+import { runRecord } from '../helpers/runs.js';
 
 function kysely(store: Store): Kysely<Record<string, Record<string, unknown>>> {
   return (store as unknown as { kysely: Kysely<Record<string, Record<string, unknown>>> }).kysely;
 }
 
-/** The indexes of work_items, each with its columns in order. */
-/** Undoes schema version 5 (change counters) in place, as a version 4 database had it. */
+/** Back to what version 7 left: runs without overwrite columns. */
+async function backToVersion7(store: Store): Promise<void> {
+  const db = kysely(store);
+  for (const column of ['overwrite_mode', 'deletion_count']) await db.schema.alterTable('sync_runs').dropColumn(column).execute();
+  await store.write((tx) => tx.setMeta('schema_version', '7'));
+  if (store.dialect === 'sqlite')
+    (store as unknown as { sqlite: { pragma(s: string): unknown } }).sqlite.pragma('user_version = 7');
+}
+
+/** Undoes schema versions 5 to 8 in place, as a version 4 database had it. */
 async function backToVersion4(store: Store): Promise<void> {
+  await backToVersion7(store);
   const db = kysely(store);
   await db.schema.dropTable('cleared_links').execute(); // version 7
   await db.schema.dropTable('sync_batches').execute(); // version 6
@@ -27,6 +37,7 @@ async function backToVersion4(store: Store): Promise<void> {
     (store as unknown as { sqlite: { pragma(s: string): unknown } }).sqlite.pragma('user_version = 4');
 }
 
+/** The indexes of work_items, each with its columns in order. */
 async function workItemIndexes(store: Store): Promise<Record<string, string[]>> {
   const db = kysely(store);
   const result: Record<string, string[]> = {};
@@ -284,6 +295,24 @@ describe.each(DIALECTS)('store contract on %s', (dialect) => {
     const third = item(p.id, 3);
     await store.write((tx) => tx.insert('work_items', third));
     expect(await store.changedIds('work_items', 0)).toEqual([third.id]);
+    await store.close();
+  });
+
+  it('upgrades a version 7 database: runs from before are no overwrite runs and deleted nothing', async () => {
+    const target = storeTarget(dialect);
+    const old = await openStore(target);
+    const before = runRecord({ status: 'completed' });
+    await old.sync.insertRun(before);
+    await backToVersion7(old);
+    await old.close();
+
+    const store = await openStore(target);
+    expect(await store.schemaVersion()).toBe(LATEST_SCHEMA_VERSION);
+    expect(await store.sync.getRun(before.id)).toMatchObject({ overwrite_mode: false, deletion_count: 0 });
+    const overwrite = runRecord({ status: 'running', overwrite_mode: true });
+    await store.sync.insertRun(overwrite);
+    await store.sync.updateRun(overwrite.id, { deletion_count: 7 });
+    expect(await store.sync.getRun(overwrite.id)).toMatchObject({ overwrite_mode: true, deletion_count: 7 });
     await store.close();
   });
 

@@ -20,7 +20,7 @@ import {
   type SyncRun,
   type SyncRunItem,
 } from '../../domain/index.js';
-import { SYNCED_TYPES, type RunEvent, type SyncService } from '../../sync/index.js';
+import { SYNCED_TYPES, type RunEvent, type RunRequest, type SyncService } from '../../sync/index.js';
 import { WHEN_HELP, example, integer, jsonOption, list, quietOption } from '../options.js';
 import type { Output } from '../output/output.js';
 import { terminalSafe } from '../output/terminal-safe.js';
@@ -46,6 +46,8 @@ interface RunOptions {
   status?: string[];
   since?: string;
   idempotencyKey?: string;
+  overwrite?: boolean;
+  yes?: boolean;
   json?: boolean;
 }
 
@@ -84,6 +86,11 @@ export function registerSyncRuns(sync: Command, session: Session): void {
     .option('--status <statuses>', 'only work items with these statuses (comma-separated)', list)
     .option('--since <time>', `only records changed since this time (${WHEN_HELP})`)
     .option('--idempotency-key <key>', 'a key already used gives back that run instead of a second one')
+    .option(
+      '--overwrite',
+      'make the remote equal to pm: delete remote records pm does not have, push pm’s fields over remote edits (asks first)',
+    )
+    .option('-y, --yes', 'with --overwrite: do not ask (needed without a terminal)')
     .addOption(quietOption())
     .addOption(jsonOption())
     .addHelpText(
@@ -93,6 +100,8 @@ export function registerSyncRuns(sync: Command, session: Session): void {
         'pm sync run --mode full',
         'pm sync run --dry-run --direction push',
         'pm sync run --ids WEB-12,WEB-13 --json',
+        'pm sync run --overwrite --dry-run',
+        'pm sync run --overwrite --yes',
       ),
     )
     .action(async (opts: RunOptions) => {
@@ -100,18 +109,23 @@ export function registerSyncRuns(sync: Command, session: Session): void {
       const mode = choice<RunMode>('--mode', RUN_MODES, opts.mode);
       const direction = choice<RunDirection>('--direction', RUN_DIRECTIONS, opts.direction);
       const since = opts.since === undefined ? undefined : toTimestamp(parseWhen(opts.since, '--since', out.time()));
-      const { run, created } = await service.request({
+      if (opts.yes && !opts.overwrite)
+        throw new ValidationError([{ path: '--yes', message: 'only --overwrite asks: leave --yes out' }]);
+      const request: RunRequest = {
         ...(opts.connection ? { connection: opts.connection } : {}),
         ...(mode ? { mode } : {}),
         ...(direction ? { direction } : {}),
         dry_run: opts.dryRun ?? false,
+        ...(opts.overwrite ? { overwrite: true } : {}),
         filters: {
           ...(opts.ids?.length ? { ids: opts.ids } : {}),
           ...(opts.status?.length ? { status: opts.status } : {}),
           ...(since ? { updated_since: since } : {}),
         },
         ...(opts.idempotencyKey ? { idempotency_key: opts.idempotencyKey } : {}),
-      });
+      };
+      if (opts.overwrite && !opts.dryRun && !opts.yes && !(await confirmOverwrite(session, service, request))) return;
+      const { run, created } = await service.request(request);
       const final = created ? await followWithProgress(session, service, run) : run;
       if (opts.json) out.json(created ? await service.getRun(final.id) : { run: final, items: [] });
       else {
@@ -174,7 +188,7 @@ export function registerSyncRuns(sync: Command, session: Session): void {
           r.connection,
           out.when(r.started_at ?? r.created_at),
           r.mode,
-          `${r.direction}${r.dry_run ? ' (dry)' : ''}`,
+          `${r.direction}${r.dry_run ? ' (dry)' : ''}${r.overwrite_mode ? ` (overwrite: ${r.deletion_count} deleted)` : ''}`,
           r.status,
           totals(r).done,
           totals(r).failed,
@@ -195,19 +209,38 @@ export function registerSyncRuns(sync: Command, session: Session): void {
       const detail = await service.getRun(ref);
       if (opts.json) return out.json(detail);
       const { run, items } = detail;
+      const { done, failed } = totals(run);
+      const when = (at: string | null) => (at === null ? null : out.when(at));
       out.fields([
-        ['id', run.id],
+        ['run', run.id],
         ['connection', run.connection],
-        ['status', run.status],
-        ['mode', `${run.mode}, ${run.direction}${run.dry_run ? ', dry run' : ''}`],
+        ['status', run.status.replace(/_/g, ' ')],
+        ['mode', run.mode],
+        ['direction', run.direction],
+        ['dry run', run.dry_run ? 'yes: nothing was changed' : 'no'],
+        ['overwrite', run.overwrite_mode ? 'yes: remote records pm does not have are deleted' : 'no'],
+        ...(run.overwrite_mode
+          ? [
+              [
+                run.dry_run ? 'would delete' : 'deleted remotely',
+                `${run.deletion_count} record${run.deletion_count === 1 ? '' : 's'}`,
+              ] as const,
+            ]
+          : []),
         ['filters', Object.keys(run.filters).length ? JSON.stringify(run.filters) : null],
         ['requested by', run.requested_by],
-        ['started', run.started_at],
-        ['finished', run.finished_at],
-        ['took', run.duration_ms === null ? null : seconds(run.duration_ms)],
+        ['requested', when(run.created_at)],
+        ['started', when(run.started_at)],
+        ['finished', when(run.finished_at)],
+        ['duration', run.duration_ms === null ? null : seconds(run.duration_ms)],
+        ['records', `${done} done, ${failed} failed`],
         ['error', run.error],
-        ['retries', run.retry_of],
+        ['retry of', run.retry_of === null ? null : shortId(run.retry_of)],
       ]);
+      if (Object.keys(run.counters).length) {
+        out.line();
+        out.line('By type:');
+      }
       printCounters(out, run);
       if (items.length) {
         out.line();
@@ -271,14 +304,17 @@ export function registerSyncRuns(sync: Command, session: Session): void {
     .command('ignore')
     .description('mark a push failure not to sync: the remote refuses the record, so later runs leave it alone')
     .argument('<id>', 'failure id (from pm sync failures)')
+    .option('--undo', 'sync the record again: its failure is open again until a run settles it')
     .addOption(quietOption())
     .addOption(jsonOption())
-    .addHelpText('after', example('pm sync ignore 5c1d2e3f4a5b'))
-    .action(async (ref: string, opts: { json?: boolean }) => {
+    .addHelpText('after', example('pm sync ignore 5c1d2e3f4a5b', 'pm sync ignore --undo 5c1d2e3f4a5b'))
+    .action(async (ref: string, opts: { undo?: boolean; json?: boolean }) => {
       const service = await session.syncService();
-      const item = await service.markNotSynced(ref);
+      const item = opts.undo ? await service.markSynced(ref) : await service.markNotSynced(ref);
       if (opts.json) return out.json(item);
-      out.line(`${label(item.entity_type)} ${shortId(item.local_id ?? item.id)} is not synced any more: runs skip it.`);
+      const record = `${label(item.entity_type)} ${shortId(item.local_id ?? item.id)}`;
+      if (opts.undo) out.line(`${record} syncs again: the next run tries it (failure ${shortId(item.id)} is open again).`);
+      else out.line(`${record} is not synced any more: runs skip it (undo: pm sync ignore --undo ${shortId(item.id)}).`);
     });
 
   sync
@@ -295,6 +331,33 @@ export function registerSyncRuns(sync: Command, session: Session): void {
         run.status === 'cancelled' ? `Run ${shortId(run.id)} cancelled.` : `Run ${shortId(run.id)} will stop at its next record.`,
       );
     });
+}
+
+/**
+ * An overwrite deletes remote records: on a terminal a dry run says how many first and the user
+ * agrees; without a terminal (and without --yes) it is refused before anything runs.
+ */
+async function confirmOverwrite(session: Session, service: SyncService, request: RunRequest): Promise<boolean> {
+  const ask = session.io.ask;
+  if (!ask)
+    throw new ValidationError([
+      {
+        path: '--yes',
+        message:
+          'pm sync run --overwrite deletes remote records pm does not have and there is no terminal to ask on: pass --yes to mean it (--dry-run shows what it would delete)',
+      },
+    ]);
+  const { idempotency_key: _key, ...preview } = request;
+  const { run } = await service.request({ ...preview, dry_run: true });
+  const planned = await service.follow(run.id, () => undefined);
+  if (planned.status === 'failed') throw new RemoteError(`could not work out the overwrite: ${planned.error ?? 'unknown error'}`);
+  const n = planned.deletion_count;
+  const answer = await ask(
+    `Overwrite ${planned.connection} with pm? This deletes ${n} remote record${n === 1 ? '' : 's'} pm does not have and puts pm's fields over remote edits (dry run ${shortId(run.id)}). [y/N] `,
+  );
+  if (/^y(es)?$/i.test(answer.trim())) return true;
+  session.out.note('Nothing changed.');
+  return false;
 }
 
 /** Runs (or follows) a run with a live bar on a terminal; Ctrl-C asks the run to stop cleanly. */
@@ -359,7 +422,10 @@ function seconds(ms: number | null): string {
 }
 
 function printSummary(out: Output, run: SyncRun): void {
-  const what = `${run.mode}, ${run.direction}${run.dry_run ? ', dry run: nothing was changed' : ''}`;
+  const deleted = run.overwrite_mode
+    ? `, overwrite: ${run.deletion_count} remote record${run.deletion_count === 1 ? '' : 's'} ${run.dry_run ? 'to be deleted' : 'deleted'}`
+    : '';
+  const what = `${run.mode}, ${run.direction}${deleted}${run.dry_run ? ', dry run: nothing was changed' : ''}`;
   out.line(`Run ${shortId(run.id)} ${run.status.replace(/_/g, ' ')} in ${seconds(run.duration_ms)} (${what})`);
   printCounters(out, run);
 }
@@ -377,11 +443,12 @@ function printCounters(out: Output, run: SyncRun): void {
     failed: 'failed',
   };
   for (const [type, counters] of Object.entries(run.counters)) {
+    const n = counters as Record<string, number>;
     const parts = order
-      .filter((k) => (counters as Record<string, number>)[k])
+      .filter((k) => n[k])
       .map(
         (k) =>
-          `${(counters as Record<string, number>)[k]} ${run.dry_run && k !== 'unchanged' && k !== 'failed' ? `to be ${words[k]}` : words[k]}`,
+          `${n[k]} ${run.dry_run && k !== 'unchanged' && k !== 'failed' ? `to be ${words[k]}` : words[k]}${k === 'delete' && n.overwrite_deleted ? ` (${n.overwrite_deleted} not in pm)` : ''}`,
       );
     if (parts.length) out.line(`  ${type.replace('_', ' ')}: ${parts.join(', ')}`);
   }

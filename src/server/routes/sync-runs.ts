@@ -24,6 +24,7 @@ import {
 } from '../../sync/index.js';
 import type { AppDeps } from '../deps.js';
 import { object } from '../openapi-schemas.js';
+import { flag } from '../schemas.js';
 import { route, type RouteContext } from '../route.js';
 import { openEventStream } from '../sse.js';
 import { countsByItemType, withLocalKeys } from './sync-dashboard.js';
@@ -42,11 +43,16 @@ const runRequest = z.strictObject({
   mode: z.optional(z.enum(RUN_MODES)),
   direction: z.optional(z.enum(RUN_DIRECTIONS)),
   dry_run: z.optional(z.boolean()),
+  /** Make the remote equal to pm (deletes remote records pm does not have): only an explicit true. */
+  overwrite: z.optional(z.boolean()),
   filters: z.optional(filters),
   /** Shorthand for filters.ids. */
   ids: z.optional(z.array(z.string().check(z.minLength(1), z.maxLength(200)))),
   idempotency_key: z.optional(z.string().check(z.minLength(1), z.maxLength(200))),
 });
+
+/** The seed's `?overwrite=true`, the same as `overwrite` in the body. */
+const runRequestQuery = z.strictObject({ overwrite: flag });
 
 const page = {
   limit: z.optional(z.int().check(z.gte(1), z.lte(1000))),
@@ -124,6 +130,7 @@ function acceptedRun(run: SyncRun, created: boolean) {
     mode: run.mode,
     direction: run.direction,
     dry_run: run.dry_run,
+    overwrite_mode: run.overwrite_mode,
     connection: run.connection,
     entity: run.filters.entity_types?.length === 1 ? run.filters.entity_types[0]! : null,
     started_at: run.started_at ?? run.created_at,
@@ -159,8 +166,15 @@ async function retry(ctx: RouteContext<unknown, unknown>, target: RetryTarget) {
 }
 
 /** Records a run and starts it in the background (202), or answers the run an idempotency key made (200). */
-async function startRun(ctx: RouteContext<unknown, unknown>, body: z.infer<typeof runRequest>) {
-  const { ids, filters: given, ...rest } = body;
+async function startRun(
+  ctx: RouteContext<unknown, unknown>,
+  body: z.infer<typeof runRequest>,
+  query: z.infer<typeof runRequestQuery>,
+) {
+  const { ids, filters: given, overwrite: inBody, ...rest } = body;
+  if (inBody !== undefined && query.overwrite !== undefined && inBody !== query.overwrite)
+    throw new ValidationError([{ path: 'overwrite', message: 'the body and ?overwrite= disagree: give it once' }]);
+  const overwrite = inBody ?? query.overwrite;
   const who = requester(ctx);
   const since = given?.updated_since;
   const runFilters = {
@@ -168,7 +182,10 @@ async function startRun(ctx: RouteContext<unknown, unknown>, body: z.infer<typeo
     ...(since ? { updated_since: new Date(since).toISOString() } : {}),
     ...(ids ? { ids } : {}),
   };
-  const { run, created } = await engineOf(ctx.deps).request({ ...rest, filters: runFilters }, who);
+  const { run, created } = await engineOf(ctx.deps).request(
+    { ...rest, ...(overwrite === undefined ? {} : { overwrite }), filters: runFilters },
+    who,
+  );
   if (created) launch(ctx, run, who);
   ctx.reply.code(created ? 202 : 200);
   return acceptedRun(run, created);
@@ -187,6 +204,8 @@ export function runStatus(run: SyncRun) {
     mode: run.mode,
     direction: run.direction,
     dry_run: run.dry_run,
+    overwrite_mode: run.overwrite_mode,
+    deletion_count: run.deletion_count,
     created_at: run.created_at,
     started_at: run.started_at,
     finished_at: run.finished_at,
@@ -239,11 +258,13 @@ export const syncRunRoutes = [
     method: 'POST',
     url: '/sync/runs',
     tag,
-    summary: 'Start a sync run with a remote tracker (202); an idempotency key already used gives back that run (200)',
+    summary:
+      'Start a sync run with a remote tracker (202); an idempotency key already used gives back that run (200). overwrite: true (or ?overwrite=true) makes the remote equal to pm, deleting remote records pm does not have',
     scope: 'write',
     body: runRequest,
+    query: runRequestQuery,
     returns: accepted,
-    handler: (ctx) => startRun(ctx, ctx.body),
+    handler: (ctx) => startRun(ctx, ctx.body, ctx.query),
   }),
   route({
     method: 'POST',
@@ -253,6 +274,7 @@ export const syncRunRoutes = [
       'Start a sync run of one entity type (sprints, work_items, dependencies, comments, time_entries): POST /sync/runs with filters.entity_types set to it; 400 for any other type',
     scope: 'write',
     body: runRequest,
+    query: runRequestQuery,
     returns: accepted,
     async handler(ctx) {
       const parsed = z.enum(SYNCED_TYPES).safeParse(ctx.ref);
@@ -262,7 +284,7 @@ export const syncRunRoutes = [
         ]);
       // The path names the type, whatever filters.entity_types says.
       const { filters: given, ...rest } = ctx.body;
-      return startRun(ctx, { ...rest, filters: { ...given, entity_types: [parsed.data] } });
+      return startRun(ctx, { ...rest, filters: { ...given, entity_types: [parsed.data] } }, ctx.query);
     },
   }),
   ...statusRoutes,
@@ -371,6 +393,18 @@ export const syncRunRoutes = [
     async handler(ctx) {
       const id = await resolveSyncId(ctx.deps.store.sync, 'sync_run_items', ctx.ref);
       return engineOf(ctx.deps).markNotSynced(id, requester(ctx));
+    },
+  }),
+  route({
+    method: 'DELETE',
+    url: '/sync/failures/:ref/not-synced',
+    tag,
+    summary:
+      'Undo marking a record not to sync: later runs sync it again, and its failure is open again until a run settles it; 400 when it is not marked',
+    scope: 'write',
+    async handler(ctx) {
+      const id = await resolveSyncId(ctx.deps.store.sync, 'sync_run_items', ctx.ref);
+      return engineOf(ctx.deps).markSynced(id, requester(ctx));
     },
   }),
   route({

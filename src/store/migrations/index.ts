@@ -5,6 +5,7 @@ import { workItemsListIndex } from './004-work-items-list-index.js';
 import { changeSeq } from './005-change-seq.js';
 import { syncBatches } from './006-sync-batches.js';
 import { clearedLinks } from './007-cleared-links.js';
+import { syncOverwrite } from './008-sync-overwrite.js';
 import type { Migration } from './migration.js';
 
 export type { Migration } from './migration.js';
@@ -18,6 +19,7 @@ export const MIGRATIONS: readonly Migration[] = [
   changeSeq,
   syncBatches,
   clearedLinks,
+  syncOverwrite,
 ];
 
 export const LATEST_SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;

@@ -47,6 +47,11 @@ export interface RunRequest {
   mode?: RunMode;
   direction?: RunDirection;
   dry_run?: boolean;
+  /**
+   * Make the remote equal to pm: a full push in which remote records pm does not have are deleted
+   * first and pm wins every field (nothing is pulled). Destructive: callers confirm it first.
+   */
+  overwrite?: boolean;
   filters?: RunFilters;
   /** The same key (per connection) gives back the run it first made, not a second run. */
   idempotency_key?: string;
@@ -150,8 +155,10 @@ export class SyncEngine {
   async request(input: RunRequest, requester: Requester): Promise<{ run: SyncRun; created: boolean }> {
     await this.recover();
     const connection = this.connection(input.connection);
-    const mode = input.mode ?? 'incremental';
-    const direction = input.direction ?? 'both';
+    const overwrite = input.overwrite ?? false;
+    if (overwrite) overwriteAllowed(input);
+    const mode = input.mode ?? (overwrite ? 'full' : 'incremental');
+    const direction = input.direction ?? (overwrite ? 'push' : 'both');
     if (!isOneOf(RUN_MODES, mode))
       throw new ValidationError([{ path: 'mode', message: `expected one of ${RUN_MODES.join(', ')}` }]);
     if (!isOneOf(RUN_DIRECTIONS, direction))
@@ -171,6 +178,8 @@ export class SyncEngine {
       mode,
       direction,
       dry_run: input.dry_run ?? false,
+      overwrite_mode: overwrite,
+      deletion_count: 0,
       filters: { ...filters, ...(types?.length ? { entity_types: types } : {}) },
       idempotency_key: key,
       retry_of: input.retry_of ?? null,
@@ -199,6 +208,7 @@ export class SyncEngine {
       mode,
       direction,
       dry_run: run.dry_run,
+      overwrite_mode: run.overwrite_mode,
       filters: run.filters,
     });
     return { run, created: true };
@@ -228,6 +238,7 @@ export class SyncEngine {
       mode: run.mode,
       direction: run.direction,
       dry_run: run.dry_run,
+      overwrite_mode: run.overwrite_mode,
     });
     const heartbeat = setInterval(() => void this.beat(run, recorder), this.options.heartbeatMs ?? 1000);
     heartbeat.unref();
@@ -263,6 +274,7 @@ export class SyncEngine {
       finished_at: finished,
       duration_ms: Date.parse(finished) - Date.parse(started),
       counters: recorder.counters,
+      deletion_count: recorder.deletions,
       heartbeat_at: finished,
     };
     await recorder.updateRun(patch);
@@ -273,6 +285,7 @@ export class SyncEngine {
       done: recorder.done,
       failed: recorder.failed,
       counters: recorder.counters,
+      ...(run.overwrite_mode ? { overwrite_mode: true, deletion_count: recorder.deletions } : {}),
       error,
     });
     this.recorders.delete(run.id);
@@ -373,7 +386,11 @@ export class SyncEngine {
 
   private async beat(run: SyncRun, recorder: RunRecorder): Promise<void> {
     try {
-      await this.repo.updateRun(run.id, { heartbeat_at: this.iso(), counters: recorder.counters });
+      await this.repo.updateRun(run.id, {
+        heartbeat_at: this.iso(),
+        counters: recorder.counters,
+        deletion_count: recorder.deletions,
+      });
       const current = await this.repo.getRun(run.id);
       if (current?.cancel_requested_at) this.stopRun(run.id);
     } catch (error) {
@@ -519,6 +536,29 @@ export class SyncEngine {
     return { ...item, status: 'not_synced', updated_at: at };
   }
 
+  /**
+   * Undoes `markNotSynced`: the record syncs again, and its item is an open failure again until
+   * a run settles it (the next run tries the record).
+   */
+  async markSynced(itemId: string, requester: Requester): Promise<SyncRunItem> {
+    const item = await this.repo.getRunItem(itemId);
+    if (!item) throw new NotFoundError('sync failure', itemId);
+    if (item.status !== 'not_synced' || !item.local_id)
+      throw new StateError('not_ignored', `item ${item.id} is ${item.status}, not marked not synced: nothing to undo`);
+    const run = await this.requireRun(item.run_id);
+    await markNotSynced(this.options.store, run.connection, `${item.entity_type}:${item.local_id}`, true);
+    const at = this.iso();
+    // The runs that skipped it moved the local cursor past it: the next push reads every record again.
+    await this.repo.setCursor(run.connection, LocalChanges.entity, '', at);
+    await this.repo.updateRunItem(item.id, { status: 'failed', updated_at: at });
+    await this.audit('sync_synced_again', requester, run.id, at, {
+      item: item.id,
+      entity_type: item.entity_type,
+      local_id: item.local_id,
+    });
+    return { ...item, status: 'failed', updated_at: at };
+  }
+
   async getRun(runId: string): Promise<RunDetail> {
     await this.recover();
     const run = await this.requireRun(runId);
@@ -548,7 +588,8 @@ export class SyncEngine {
       const totals = runTotals(run.counters);
       items.failed += totals.records_failed;
       items[run.dry_run ? 'planned' : 'done'] += totals.records_completed;
-      const looked = Object.values(run.counters).flatMap((c) => Object.values(c));
+      // Overwrite deletions are counted under delete too.
+      const looked = Object.values(run.counters).flatMap((c) => Object.values({ ...c, overwrite_deleted: 0 }));
       decided += Object.values(run.counters).reduce((n, c) => n + (c.conflict ?? 0), 0);
       if (run.finished_at && run.duration_ms) {
         throughput.records += looked.reduce((a, b) => a + b, 0);
@@ -611,6 +652,22 @@ export class SyncEngine {
     if (!run) throw new NotFoundError('sync run', runId);
     return run;
   }
+}
+
+/** An overwrite run pushes the whole project: a pull, an incremental run or a filter on records contradicts it. */
+function overwriteAllowed(input: RunRequest): void {
+  const problems: { path: string; message: string }[] = [];
+  if (input.direction !== undefined && input.direction !== 'push')
+    problems.push({ path: 'direction', message: 'an overwrite run only pushes (pm wins): leave direction out, or push' });
+  if (input.mode !== undefined && input.mode !== 'full')
+    problems.push({ path: 'mode', message: 'an overwrite run looks at every record: leave mode out, or full' });
+  const { entity_types: _types, ...narrowing } = input.filters ?? {};
+  for (const key of Object.keys(narrowing).filter((k) => narrowing[k as keyof typeof narrowing] !== undefined))
+    problems.push({
+      path: `filters.${key}`,
+      message: 'an overwrite run makes the whole remote project equal to pm: it takes no ids, status or since filter',
+    });
+  if (problems.length > 0) throw new ValidationError(problems);
 }
 
 /** A digest of what decides how local records look remotely (no secrets: the key is left out). */

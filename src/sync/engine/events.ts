@@ -8,7 +8,7 @@ export type RunEvent =
   | RunWaiting
   | { type: 'run_finished'; run: SyncRun };
 
-export type RunPhase = 'pull' | 'push' | 'deletions';
+export type RunPhase = 'pull' | 'push' | 'deletions' | 'overwrite';
 
 /** The run waits before it tries a remote request again: the remote rate-limited it, or failed. */
 export interface RunWaiting {

@@ -32,6 +32,8 @@ export class RunRecorder {
   readonly items: SyncRunItem[] = [];
   failed = 0;
   done = 0;
+  /** Remote records an overwrite run deleted (or, dry, would delete). */
+  deletions = 0;
   private seq = 0;
   private pending: SyncRunItem[] = [];
   private flushing: Promise<void> = Promise.resolve();
@@ -48,7 +50,7 @@ export class RunRecorder {
     this.seq = firstSeq;
   }
 
-  count(type: string, what: ItemOperation | 'skipped' | 'failed' | 'unchanged', by = 1): void {
+  count(type: string, what: ItemOperation | 'skipped' | 'failed' | 'unchanged' | 'overwrite_deleted', by = 1): void {
     const counters = (this.counters[type] ??= {});
     counters[what] = (counters[what] ?? 0) + by;
   }
@@ -79,6 +81,18 @@ export class RunRecorder {
       item,
     });
     return item;
+  }
+
+  /** A remote record an overwrite run deleted: counted on the run and under its type. */
+  deleted(type: string): void {
+    this.deletions++;
+    this.count(type, 'overwrite_deleted');
+  }
+
+  /** Writes what is recorded so far, items and counts: a run killed after this still shows it. */
+  async checkpoint(): Promise<void> {
+    await this.flush();
+    await this.updateRun({ counters: this.counters, deletion_count: this.deletions });
   }
 
   /** Writes buffered items; resolves when everything recorded so far is written (or logged as lost). */

@@ -12,11 +12,12 @@ export async function notSyncedOf(store: Store, connection: string): Promise<Set
   return new Set(saved ? (JSON.parse(saved) as string[]) : []);
 }
 
-export async function markNotSynced(store: Store, connection: string, record: string): Promise<void> {
+export async function markNotSynced(store: Store, connection: string, record: string, synced = false): Promise<void> {
   await store.write(async (tx) => {
     const saved = await tx.getMeta(notSyncedKey(connection));
     const records = new Set(saved ? (JSON.parse(saved) as string[]) : []);
-    records.add(record);
+    if (synced) records.delete(record);
+    else records.add(record);
     await tx.setMeta(notSyncedKey(connection), JSON.stringify([...records].sort()));
   });
 }

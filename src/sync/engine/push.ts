@@ -273,7 +273,7 @@ export class Pusher {
     const { type, localId } = op;
     const link = op.link!;
     const target = ctx.translator.toRemoteIds(type, op.fields!, ctx.dry);
-    const before = ctx.translator.toRemoteIds(type, op.before!, true);
+    const before = op.beforeRemote ?? ctx.translator.toRemoteIds(type, op.before!, true);
     if (ctx.dry) {
       ctx.done(type, localId, { remoteId: link.remote_id, url: link.remote_url }, 'push', 'update', 0);
       return;

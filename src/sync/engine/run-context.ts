@@ -40,6 +40,8 @@ export interface RemoteOp {
   fields?: SyncedFields;
   /** update: what the remote holds, as far as the run knows. */
   before?: SyncedFields;
+  /** update: what the remote holds as read, with its own ids (references to records pm does not have). */
+  beforeRemote?: SyncedFields;
   /** update: the local side's fields now, and fields left in conflict. */
   local?: SyncedFields;
   open?: Set<string>;

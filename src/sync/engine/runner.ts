@@ -5,6 +5,7 @@ import { recordConsistency } from './health.js';
 import { Puller, type Listings } from './pull.js';
 import { Pusher } from './push.js';
 import { RemoteDeletions } from './remote-deletions.js';
+import { Overwrite } from './overwrite.js';
 import { RunContext, type RunEnvironment } from './run-context.js';
 import { SyncConflicts } from './sync-conflicts.js';
 
@@ -54,7 +55,11 @@ export async function executeRun(env: RunEnvironment): Promise<RunResult> {
       }
     listings = await puller.pull(saved);
   }
+  // An overwrite run only pushes: it reads the remote itself, to delete and to overwrite.
+  const overwrite = env.run.overwrite_mode ? new Overwrite(ctx) : undefined;
+  if (overwrite && !ctx.stopped()) await overwrite.prepare();
   if (pushes && !ctx.stopped()) await pusher.push(false);
+  if (overwrite && !ctx.stopped()) await overwrite.finish();
   if (listings && !ctx.filter.partial && !ctx.stopped()) await deletions.find(listings);
   const census = listings;
   if (listings && ctx.remoteWrites > 0 && !ctx.filter.partial && !ctx.stopped()) {

@@ -67,7 +67,8 @@ export class ScaleOut {
 
   /** Whether a run is split: runs that look at every record and write (targeted and dry runs stay whole). */
   splits(run: SyncRun): boolean {
-    return !run.dry_run && Object.keys(run.filters).length === 0;
+    // An overwrite run deletes before it pushes, in one process.
+    return !run.dry_run && !run.overwrite_mode && Object.keys(run.filters).length === 0;
   }
 
   /**

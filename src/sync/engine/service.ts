@@ -30,6 +30,8 @@ export interface SyncService {
   cancel(ref: string): Promise<SyncRun>;
   /** Marks a push failure not to sync: later runs leave its record alone. */
   markNotSynced(ref: string): Promise<SyncRunItem>;
+  /** Undoes markNotSynced: the record syncs again (its item is an open failure until a run settles it). */
+  markSynced(ref: string): Promise<SyncRunItem>;
   metrics(): Promise<SyncMetrics>;
 }
 
@@ -97,6 +99,10 @@ export class LocalSyncService implements SyncService {
 
   async markNotSynced(ref: string) {
     return this.engine.markNotSynced(await resolveSyncId(this.repo, 'sync_run_items', ref), this.requester);
+  }
+
+  async markSynced(ref: string) {
+    return this.engine.markSynced(await resolveSyncId(this.repo, 'sync_run_items', ref), this.requester);
   }
 
   metrics() {
