@@ -98,7 +98,7 @@ describe('pm sync run --overwrite', () => {
 
     const table = (await f.pm.ok(['sync', 'runs'])).stdout.split('\n');
     expect(table.filter((l) => l.includes('push (overwrite: 2 deleted)'))).toHaveLength(1);
-    expect(table.filter((l) => l.includes('push (dry) (overwrite: 2 deleted)'))).toHaveLength(1);
+    expect(table.filter((l) => l.includes('push (dry) (overwrite: 2 to delete)'))).toHaveLength(1);
     const shown = (await f.pm.ok(['sync', 'show', first.run.id.slice(-12)])).stdout;
     expect(shown).toMatch(/^overwrite +yes/m);
     expect(shown).toMatch(/^deleted remotely +2 records$/m);

@@ -123,4 +123,25 @@ describe('the sync dashboard', () => {
     expect(all).toHaveLength(1);
     expect(all[0]).toMatchObject({ resolution: 'theirs', resolved_value: 'Card form (Redmine)' });
   });
+
+  test('an overwrite run says in the history and on its page how many remote records it deleted, counted once', async () => {
+    const f = await syncFixture();
+    await f.pm.ok(['item', 'add', '--type', 'task', 'Kept']);
+    await f.pm.ok(['sync', 'run']);
+    await f.api.createIssue(f.project, { subject: 'Made in Redmine' });
+    await f.pm.ok(['sync', 'run', '--overwrite', '--yes']);
+    expect((await f.api.issues(f.project)).map((i) => i.subject)).toEqual(['Kept']);
+    const url = await servePm(f.dir, f.env);
+    const page = await dashboard(url);
+
+    const [overwrite] = (await apiClient(url).get<{ runs: SyncRun[] }>('/sync/runs')).body.runs;
+    const row = page.locator(`tr[data-run="${overwrite!.id}"]`);
+    await row.locator('.tag.overwrite').waitFor();
+    expect(await row.locator('.tag.overwrite').getAttribute('title')).toBe('1 remote record pm does not have, deleted');
+    expect(await row.locator('td').nth(5).textContent()).toBe('1 deleted');
+    await row.locator('a').first().click();
+    await page.locator('dd.overwrite').waitFor();
+    expect(await page.locator('dd.overwrite').textContent()).toBe('1 remote record pm does not have, deleted');
+    expect(await page.locator('.counters').textContent()).toContain('1 delete · 1 of them not in pm');
+  });
 });

@@ -188,7 +188,7 @@ export function registerSyncRuns(sync: Command, session: Session): void {
           r.connection,
           out.when(r.started_at ?? r.created_at),
           r.mode,
-          `${r.direction}${r.dry_run ? ' (dry)' : ''}${r.overwrite_mode ? ` (overwrite: ${r.deletion_count} deleted)` : ''}`,
+          `${r.direction}${r.dry_run ? ' (dry)' : ''}${r.overwrite_mode ? ` (overwrite: ${r.deletion_count} ${r.dry_run ? 'to delete' : 'deleted'})` : ''}`,
           r.status,
           totals(r).done,
           totals(r).failed,

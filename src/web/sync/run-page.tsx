@@ -5,7 +5,7 @@ import { href } from '../router.js';
 import { Badge, Head, Problem, useLoad } from '../ui.js';
 import { LiveRun } from './live-run.js';
 import { RecordLinks } from './record-links.js';
-import { Counters, FINISHED, type RunItem, type SyncRun } from './types.js';
+import { Counters, FINISHED, overwriteNote, type RunItem, type SyncRun } from './types.js';
 
 const ITEM_STATUSES = ['', 'done', 'failed', 'planned', 'retried'];
 
@@ -37,6 +37,12 @@ export function RunPage({ runId }: { runId: string }) {
             {run.mode} · {run.direction}
             {run.dry_run ? ' · dry run (nothing written)' : ''}
           </dd>
+          {run.overwrite_mode && (
+            <>
+              <dt>Overwrite</dt>
+              <dd class="overwrite">{overwriteNote(run)}</dd>
+            </>
+          )}
           <dt>Requested</dt>
           <dd>
             {when(run.created_at)} by {run.requested_by}

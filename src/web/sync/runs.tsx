@@ -3,7 +3,7 @@ import { ago, millis, when } from '../format.js';
 import { useFeed } from '../live.js';
 import { href, navigate, route } from '../router.js';
 import { Badge, Head, Problem, useLoad } from '../ui.js';
-import { summary, type Connection, type SyncRun } from './types.js';
+import { overwriteNote, summary, type Connection, type SyncRun } from './types.js';
 
 const STATUSES = ['queued', 'running', 'completed', 'completed_with_errors', 'failed', 'cancelled'];
 const PAGE = 20;
@@ -63,6 +63,11 @@ export function Runs({ connections, compact }: { connections: readonly Connectio
               <td>
                 <a href={href(`/sync/runs/${r.id}`)}>{r.id.slice(-12)}</a> {r.mode} {r.direction}
                 {r.dry_run && <span class="tag">dry run</span>}
+                {r.overwrite_mode && (
+                  <span class="tag overwrite" title={overwriteNote(r)}>
+                    overwrite
+                  </span>
+                )}
                 {r.retry_of && <span class="tag">retry</span>}
               </td>
               <td>
