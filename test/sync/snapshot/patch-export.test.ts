@@ -174,4 +174,26 @@ describe('an export of the tracked snapshot after local writes', () => {
     expect(await s.get('comments', second!.id)).toBeUndefined();
     expect((await s.get('comments', first!.id))?.version).toBe(first!.version + 1);
   });
+
+  it('writes the base file anew, from the bytes of the export, once the lines kept for it pass 1 MiB', async () => {
+    const { store: s, paths } = await workspace();
+    await loadRecords(s, generateDataset(SIZE, 17));
+    await exportSnapshot(s, paths);
+    const baseFile = join(paths.bases, 'data.json');
+    const kept = statSync(baseFile).ino;
+    const items = await s.list('work_items', { limit: 320 });
+    let round = 0;
+    for (; round < 8 && statSync(baseFile).ino === kept; round++) {
+      const batch = items
+        .slice(round * 40, round * 40 + 40)
+        .map((w) => ({ ...edited(w, round), title: `${round} ${'x'.repeat(8000)}` }));
+      await s.write((tx) => tx.upsertMany('work_items', batch));
+      await exportSnapshot(s, paths);
+      expect(await patched(s)).toBe(true);
+    }
+    // 40 lines of 8 kB a round: past 1 MiB at the fourth.
+    expect(round).toBe(4);
+    expect(readFileSync(baseFile).equals(readFileSync(paths.snapshot))).toBe(true);
+    await expectWholeExport(s, paths);
+  });
 });
