@@ -313,7 +313,7 @@ async function recordExport(
   store: Store,
   output: string,
   result: ExportResult,
-  base: (tx: MetaTx) => Promise<void>,
+  base: (tx: Store) => Promise<void>,
 ): Promise<void> {
   const written: ExportAnchor = {
     signature: signature(output),
@@ -332,8 +332,6 @@ async function recordExport(
     if (result.localSeq > known) await tx.setMeta(META_EXPORTED_SEQ, String(result.localSeq));
   });
 }
-
-type MetaTx = Pick<Parameters<Parameters<Store['write']>[0]>[0], 'setMeta'>;
 
 /**
  * Gives the tracked snapshot a second name among the retired bases before an export replaces
