@@ -32,6 +32,7 @@ export interface Transactor {
 
 const LOCAL_SEQ_KEY = 'local_seq';
 const CHANGE_SEQ_KEY = 'change_seq';
+const REMOVALS_KEY = 'rows_removed';
 /** Bind parameters per statement, under SQLite's and PostgreSQL's limits. */
 const MAX_BIND_PARAMETERS = 30_000;
 const SCAN_BATCH = 5_000;
@@ -217,10 +218,12 @@ export class KyselyStore implements Store {
   async deleteAll(type: EntityType): Promise<void> {
     const table: string = type;
     await this.db.deleteFrom(table).execute();
+    await this.countRemoval();
   }
 
   async deleteRows(type: EntityType, ids: readonly string[]): Promise<void> {
     const table: string = type;
+    if (ids.length > 0) await this.countRemoval();
     for (let i = 0; i < ids.length; i += 500)
       await this.db
         .deleteFrom(table)
@@ -596,6 +599,15 @@ export class KyselyStore implements Store {
 
   async changeSeq(): Promise<number> {
     return Number((await this.getMeta(CHANGE_SEQ_KEY)) ?? '0');
+  }
+
+  async removals(): Promise<number> {
+    return Number((await this.getMeta(REMOVALS_KEY)) ?? '0');
+  }
+
+  /** A removed row leaves no stamp: this counter tells that rows went (see `removals`). */
+  private async countRemoval(): Promise<void> {
+    await this.setMeta(REMOVALS_KEY, String((await this.removals()) + 1));
   }
 
   async changedIds(type: EntityType, afterSeq: number): Promise<string[]> {

@@ -229,6 +229,8 @@ export interface Store {
   changeSeq(): Promise<number>;
   /** Ids of records (deleted ones included) written after the given change counter. */
   changedIds(type: EntityType, afterSeq: number): Promise<string[]>;
+  /** How many times rows were removed (`deleteAll`, `deleteRows`): those leave no stamp. */
+  removals(): Promise<number>;
   schemaVersion(): Promise<number>;
 
   insertToken(token: ApiToken, secretHash: string): Promise<void>;

@@ -4,10 +4,14 @@ import { ID_RE } from './fields.js';
 import { readSnapshot, type SnapshotEvent } from './reader.js';
 import { normalizeRecord } from './records.js';
 
+/** Lines a base holds in place of its file's (or besides them), per type and id. */
+export type BaseLines = ReadonlyMap<EntityType, ReadonlyMap<string, string>>;
+
 /**
  * The base of a three-way merge: the snapshot this replica last exchanged with a peer. Lookups
  * come in id order (as snapshot records do), so the base file is read once, front to back, and
  * only the lines asked for are parsed. Asked out of order, a section is loaded into memory.
+ * `lines` go before the file's: the records exports wrote since the file was kept.
  */
 export class BaseSnapshot {
   private readonly events: Generator<SnapshotEvent> | undefined;
@@ -16,7 +20,10 @@ export class BaseSnapshot {
   /** The furthest record asked for in order: the reader has passed everything before it. */
   private furthest: { type: EntityType; id: string } | undefined;
 
-  constructor(private readonly path: string) {
+  constructor(
+    private readonly path: string,
+    private readonly lines?: BaseLines,
+  ) {
     this.events = existsSync(path) ? readSnapshot(path, { raw: true }) : undefined;
     this.advance();
   }
@@ -28,6 +35,8 @@ export class BaseSnapshot {
   /** The record's line in the base, as it was written. */
   text(type: EntityType, id: string): string | undefined {
     if (!this.events) return undefined;
+    const line = this.lines?.get(type)?.get(id);
+    if (line !== undefined) return line;
     const inOrder = !this.furthest || order(this.furthest.type, this.furthest.id, type, id) <= 0;
     if (!inOrder || this.loaded.has(type)) return this.section(type).get(id);
     this.furthest = { type, id };

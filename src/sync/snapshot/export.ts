@@ -14,6 +14,8 @@ export interface ExportResult {
   localSeq: number;
   /** The change counter it includes every row write up to (see `Store.changeSeq`). */
   changeSeq: number;
+  /** The removal counter as of the rows it includes (see `Store.removals`). */
+  removals: number;
   /** Where each section's records are in the bytes written. */
   spans: Record<EntityType, SectionSpan>;
 }
@@ -23,6 +25,7 @@ export async function writeSnapshot(store: Store, sink: Sink): Promise<ExportRes
   return store.read(async (tx) => {
     const localSeq = Number((await tx.getMeta('local_seq')) ?? 0);
     const changeSeq = await tx.changeSeq();
+    const removals = await tx.removals();
     const hash = createHash('sha256');
     let bytes = 0;
     const writer = new SnapshotWriter({
@@ -44,7 +47,7 @@ export async function writeSnapshot(store: Store, sink: Sink): Promise<ExportRes
     }
     await writer.end();
     const spans = Object.fromEntries(writer.spans) as Record<EntityType, SectionSpan>;
-    return { hash: hash.digest('hex'), bytes, counts, localSeq, changeSeq, spans };
+    return { hash: hash.digest('hex'), bytes, counts, localSeq, changeSeq, removals, spans };
   });
 }
 

@@ -16,7 +16,7 @@ import {
 import { fromValues, rowJsonEncoder, type KeyAlias, type Store } from '../../store/index.js';
 import { conflictRecord, mergeRecord, type FieldConflict } from '../merge/merge-record.js';
 import { runRepairs } from '../merge/repair-plan.js';
-import { BaseSnapshot, baseRecord } from './base.js';
+import { BaseSnapshot, baseRecord, type BaseLines } from './base.js';
 import { columnIndexes } from './columns.js';
 import { lineId } from './fields.js';
 import { dropWhatTheFileDropped, unchangedSinceFile } from './follow.js';
@@ -39,6 +39,8 @@ export interface ImportOptions {
   skipInvalid?: boolean;
   /** The snapshot last exchanged with this file's source, for three-way merges. */
   basePath?: string;
+  /** Lines of that base in place of its file's (see `BaseSnapshot`). */
+  baseLines?: BaseLines;
   /**
    * The file is the repository's tracked snapshot (`.pm/data.json`): what is taken from it as
    * it is, is no local change (it is in the file already). Records from any other file are:
@@ -187,7 +189,7 @@ class ImportRun {
     this.taken = options.tracked ? { localSeq: 0 } : {};
     this.validator = new Validator(options.label ?? path);
     this.rejected = skip?.rejected ?? [];
-    this.base = this.mode === 'merge' && options.basePath ? new BaseSnapshot(options.basePath) : undefined;
+    this.base = this.mode === 'merge' && options.basePath ? new BaseSnapshot(options.basePath, options.baseLines) : undefined;
   }
 
   async execute(): Promise<ImportResult> {

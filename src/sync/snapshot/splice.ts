@@ -8,38 +8,63 @@ import type { SectionSpan } from './layout.js';
  * What pm knows of the tracked snapshot its last export wrote: enough to patch that file with
  * the rows written since, instead of writing every record again.
  */
-export interface ExportAnchor {
+export interface ExportAnchor extends FileLayout {
   /** The file's stat signature: any other file (git wrote it, a hand edit) is not patched. */
   signature: string;
-  /** The snapshot's bytes (a mark appended after them is not part of it). */
-  size: number;
   /** The change counter the file includes every row write up to. */
   changeSeq: number;
-  spans: Record<EntityType, SectionSpan>;
-  counts: Record<EntityType, number>;
+  /** The removal counter as of the file's rows (absent from anchors of earlier versions). */
+  removals?: number;
 }
 
 /** More changed records than this, and writing the file anew costs about as much. */
 const MOST_CHANGES = 20_000;
 const COPY_CHUNK = 8 << 20;
 
+/** A record's line, with its id as bytes (the order of the file's lines). */
+export interface RecordLine {
+  key: Buffer;
+  json: string;
+}
+
+/** Where a snapshot file's sections are and how many records each holds (what `ExportAnchor` keeps of it). */
+export interface FileLayout {
+  /** The snapshot's bytes (a mark appended after them is not part of it). */
+  size: number;
+  spans: Record<EntityType, SectionSpan>;
+  counts: Record<EntityType, number>;
+}
+
 /**
- * Writes to `write` the snapshot file at `path` (the one `anchor` describes) with every row
- * written since it replaced or added at its place: the file's records are in id order, one per
- * line, so each is found by a binary search and everything between is copied as it is. The
- * bytes are those a full export would write. Undefined when that is not worth it or cannot be
- * done (too many changes; rows removed, which leave no stamp to find them by).
+ * The rows written since the file `anchor` describes, placed in that file: written out by
+ * `write`, outside the read transaction that found them. Holds the file open until `close`.
  */
-export async function spliceSnapshot(
-  store: Store,
-  path: string,
-  anchor: ExportAnchor,
-  write: (chunk: Buffer) => void,
-): Promise<ExportResult | undefined> {
+export interface SplicePlan {
+  /** The changed lines, per type, in id order. */
+  changed: Map<EntityType, RecordLine[]>;
+  localSeq: number;
+  changeSeq: number;
+  /** Writes the patched file to `write` (the bytes a full export would write). */
+  write(write: (chunk: Buffer) => void): ExportResult;
+  close(): void;
+}
+
+/**
+ * Plans writing the snapshot file at `path` (the one `anchor` describes) with every row written
+ * since it replaced or added at its place: the file's records are in id order, one per line, so
+ * each is found by a binary search and everything between is copied as it is. Undefined when
+ * that is not worth it or cannot be done (too many changes; rows removed; the file is not the
+ * one the anchor describes).
+ */
+export async function planSplice(store: Store, path: string, anchor: ExportAnchor): Promise<SplicePlan | undefined> {
   return store.read(async (tx) => {
     const localSeq = Number((await tx.getMeta('local_seq')) ?? 0);
     const changeSeq = await tx.changeSeq();
-    const changed = new Map<EntityType, { key: Buffer; json: string }[]>();
+    // Rows removed (a take-in following the file, a replace import) leave no stamp to find
+    // them by. Counting every table's rows told that too, at a tenth of a 100k-item export.
+    const removals = await tx.removals();
+    if (removals !== anchor.removals) return undefined;
+    const changed = new Map<EntityType, RecordLine[]>();
     let total = 0;
     for (const type of ENTITY_TYPES) {
       // A project's next item number moves without a stamp (`allocateItemNumber`): projects
@@ -51,35 +76,76 @@ export async function spliceSnapshot(
       const encode = rowJsonEncoder(type);
       const at = columnsOf(type).indexOf('id');
       const lines = (await tx.rowsWithIds(type, ids)).map((row) => ({ key: Buffer.from(row[at] as string), json: encode(row) }));
-      changed.set(
-        type,
-        lines.sort((a, b) => Buffer.compare(a.key, b.key)),
-      );
+      changed.set(type, lines.sort(byKey));
     }
     const fd = openSync(path, 'r');
     try {
-      if (signatureOf(fstatSync(fd)) !== anchor.signature) return undefined;
-      const file = new LineFile(fd);
-      const counts = { ...anchor.counts };
-      const plans = new Map<EntityType, Edit[]>();
-      for (const [type, lines] of changed) {
-        const plan = planSection(file, anchor.spans[type], lines);
-        counts[type] += plan.filter((e) => !e.replace).length;
-        plans.set(type, plan);
-      }
-      // Rows removed (a take-in following the file, a replace import) leave no stamp: count.
-      for (const type of ENTITY_TYPES) {
-        if ((await tx.count(type, { includeDeleted: true })) !== counts[type]) return undefined;
-      }
-      const out = new SpliceWriter(file, write);
-      const spans = {} as Record<EntityType, SectionSpan>;
-      for (const type of ENTITY_TYPES) spans[type] = out.section(anchor.spans[type], plans.get(type) ?? []);
-      out.copyTo(anchor.size);
-      return { hash: '', bytes: out.written, counts, localSeq, changeSeq, spans };
-    } finally {
+      if (signatureOf(fstatSync(fd)) !== anchor.signature) return closed(fd);
+      const patch = planPatch(new LineFile(fd), anchor, changed);
+      return {
+        changed,
+        localSeq,
+        changeSeq,
+        write: (write) => ({ hash: '', localSeq, changeSeq, removals, ...patch.write(write) }),
+        close: () => closeSync(fd),
+      };
+    } catch (error) {
       closeSync(fd);
+      throw error;
     }
   });
+}
+
+function closed(fd: number): undefined {
+  closeSync(fd);
+  return undefined;
+}
+
+export function byKey(a: RecordLine, b: RecordLine): number {
+  return Buffer.compare(a.key, b.key);
+}
+
+/**
+ * The file at `path` (laid out as `layout` says) with `changed` lines (per type, in id order)
+ * replacing the lines of the same ids or added at their places, handed to `write`.
+ */
+export function writePatchedFile(
+  path: string,
+  layout: FileLayout,
+  changed: ReadonlyMap<EntityType, readonly RecordLine[]>,
+  write: (chunk: Buffer) => void,
+): void {
+  const fd = openSync(path, 'r');
+  try {
+    planPatch(new LineFile(fd), layout, changed).write(write);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** Where each changed line goes in the file, and the counts after; `write` writes the result. */
+function planPatch(file: LineFile, layout: FileLayout, changed: ReadonlyMap<EntityType, readonly RecordLine[]>) {
+  const counts = { ...layout.counts };
+  const plans = new Map<EntityType, Edit[]>();
+  for (const [type, lines] of changed) {
+    const plan = planSection(file, layout.spans[type], lines);
+    counts[type] += plan.filter((e) => !e.replace).length;
+    plans.set(type, plan);
+  }
+  return {
+    counts,
+    write(write: (chunk: Buffer) => void): {
+      bytes: number;
+      counts: Record<EntityType, number>;
+      spans: Record<EntityType, SectionSpan>;
+    } {
+      const out = new SpliceWriter(file, write);
+      const spans = {} as Record<EntityType, SectionSpan>;
+      for (const type of ENTITY_TYPES) spans[type] = out.section(layout.spans[type], plans.get(type) ?? []);
+      out.copyTo(layout.size);
+      return { bytes: out.written, counts, spans };
+    },
+  };
 }
 
 /** Identifies a file's current contents cheaply: inode, size and modification time. */
@@ -95,7 +161,7 @@ interface Edit {
 }
 
 /** Where each changed record goes in a section: the line with its id, or its place in id order. */
-function planSection(file: LineFile, span: SectionSpan, lines: readonly { key: Buffer; json: string }[]): Edit[] {
+function planSection(file: LineFile, span: SectionSpan, lines: readonly RecordLine[]): Edit[] {
   if (span.close === span.open) return lines.map((line) => ({ at: span.open, replace: false, json: line.json }));
   const first = span.open + 1;
   const end = span.close - 2;
@@ -198,7 +264,11 @@ class SpliceWriter {
     return { open, close: this.written };
   }
 
-  /** Copies the old file's bytes up to `to`. */
+  /**
+   * Copies the old file's bytes up to `to`, through JS: `fs.copyFile` (in the kernel, but ext4
+   * has no reflink, so it copies the pages too) measured no faster and copies whole files only;
+   * reading the next chunk on the thread pool while writing this one was slower on two busy cores.
+   */
   copyTo(to: number): void {
     while (this.#from < to) {
       const n = readSync(this.file.fd, this.#buffer, 0, Math.min(this.#buffer.length, to - this.#from), this.#from);

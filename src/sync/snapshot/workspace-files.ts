@@ -19,13 +19,23 @@ import {
 } from 'node:fs';
 import { copyFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
-import { StateError } from '../../domain/index.js';
+import { StateError, type EntityType } from '../../domain/index.js';
 import { withFileLock, type Store } from '../../store/index.js';
 import { canonicalizeSnapshot } from './canonicalize.js';
 import { syncDirectory, writeFileAtomically, writeSnapshot, writeSnapshotFile, type ExportResult } from './export.js';
 import { importSnapshot, type ImportOptions, type ImportResult } from './import.js';
 import { META_EXPORTED_SEQ, META_SNAPSHOT_HASH } from './meta-keys.js';
-import { signatureOf, spliceSnapshot, type ExportAnchor } from './splice.js';
+import type { BaseLines } from './base.js';
+import {
+  byKey,
+  planSplice,
+  signatureOf,
+  writePatchedFile,
+  type ExportAnchor,
+  type FileLayout,
+  type RecordLine,
+  type SplicePlan,
+} from './splice.js';
 
 /**
  * The snapshot a repository tracks (`.pm/data.json`) and what pm remembers about it: the copy
@@ -41,6 +51,8 @@ export interface SnapshotPaths {
 
 export { META_EXPORTED_SEQ, META_SNAPSHOT_HASH };
 const META_BASE_SIGNATURE = 'base_signature';
+/** The lines exports wrote since the base file was kept, and its layout (a `BaseOverlay`). */
+const META_BASE_OVERLAY = 'base_overlay';
 /** The stat signature of the snapshot when its hash was last recorded: skips hashing an untouched file. */
 const META_SNAPSHOT_SIGNATURE = 'snapshot_signature';
 /** The tracked snapshot as pm's last export wrote it (an `ExportAnchor`): what the next export patches. */
@@ -146,11 +158,71 @@ function keepBaseLater(paths: SnapshotPaths, file: string, peer = 'data.json') {
   };
 }
 
+/**
+ * The base as the file pm last wrote in full plus the lines of the exports that patched
+ * data.json since (each changed line, by id): the base is that file with those lines in place,
+ * the bytes data.json had. `layout` is the file's, to place the lines (`writePatchedFile`).
+ * Kept in the database, so it changes with the rest of what an export records.
+ */
+interface BaseOverlay {
+  layout: FileLayout;
+  lines: Partial<Record<EntityType, Record<string, string>>>;
+  /** The lines' length, in characters. */
+  size: number;
+}
+
+/**
+ * Past this many characters of lines (some 2,000 records) an export writes the base file anew:
+ * the overlay is written to the database at every export and held in memory by every take-in.
+ */
+const MOST_OVERLAY_SIZE = 1 << 20;
+
+/** The overlay with `changed` lines put in, or undefined when it would grow too large. */
+function grownOverlay(overlay: BaseOverlay, changed: ReadonlyMap<EntityType, readonly RecordLine[]>): BaseOverlay | undefined {
+  const lines = { ...overlay.lines };
+  let size = overlay.size;
+  for (const [type, records] of changed) {
+    const section = { ...lines[type] };
+    for (const record of records) {
+      const id = record.key.toString();
+      size += record.json.length - (section[id]?.length ?? 0);
+      section[id] = record.json;
+    }
+    lines[type] = section;
+  }
+  return size > MOST_OVERLAY_SIZE ? undefined : { layout: overlay.layout, lines, size };
+}
+
+function overlayLines(overlay: BaseOverlay | undefined): BaseLines | undefined {
+  if (!overlay || overlay.size === 0) return undefined;
+  return new Map(Object.entries(overlay.lines).map(([type, lines]) => [type as EntityType, new Map(Object.entries(lines))]));
+}
+
+/** The base's bytes: its file's, with the overlay's lines in place. */
+function baseHash(base: UsableBase): string {
+  const lines = overlayLines(base.overlay);
+  if (!lines || !base.overlay) return fileHash(base.path);
+  const hash = createHash('sha256');
+  const changed = new Map(
+    [...lines].map(([type, byId]) => [type, [...byId].map(([id, json]) => ({ key: Buffer.from(id), json })).sort(byKey)]),
+  );
+  writePatchedFile(base.path, base.overlay.layout, changed, (chunk) => hash.update(chunk));
+  return hash.digest('hex');
+}
+
+interface UsableBase {
+  path: string;
+  /** Absent for a base kept at a take-in: its file is all of it. */
+  overlay?: BaseOverlay;
+}
+
 /** The kept base, if it is still the file pm kept; a base changed behind pm's back is not used. */
-async function usableBase(store: Store, paths: SnapshotPaths): Promise<string | undefined> {
-  const base = basePath(paths);
-  if (!existsSync(base)) return undefined;
-  return (await store.getMeta(META_BASE_SIGNATURE)) === signature(base) ? base : undefined;
+async function usableBase(store: Store, paths: SnapshotPaths): Promise<UsableBase | undefined> {
+  const path = basePath(paths);
+  if (!existsSync(path)) return undefined;
+  if ((await store.getMeta(META_BASE_SIGNATURE)) !== signature(path)) return undefined;
+  const overlay = await store.getMeta(META_BASE_OVERLAY);
+  return overlay ? { path, overlay: JSON.parse(overlay) as BaseOverlay } : { path };
 }
 
 /**
@@ -161,7 +233,12 @@ async function usableBase(store: Store, paths: SnapshotPaths): Promise<string | 
  * The tracked snapshot is written from one read transaction, under the snapshot lock but
  * outside any write transaction, so writers do not wait for it; what it includes is recorded
  * after, in a short one. It is patched with the rows written since pm's last export wrote it
- * when that file is still in place (see `spliceSnapshot`), else written in full.
+ * when that file is still in place (see `planSplice`), else written in full.
+ *
+ * The base follows without a copy when the file was patched: the lines written go to the
+ * base's overlay (see `BaseOverlay`). Writing a 150 MB file is most of what an export costs,
+ * and a second copy of it was as much again; a hard link instead would share the base with
+ * editors that write data.json in place.
  */
 export async function exportSnapshot(
   store: Store,
@@ -179,42 +256,95 @@ export async function exportSnapshot(
     }
     removeRetiredBases(paths);
     const anchor = await exportAnchor(store);
-    // The base is written beside the file, from the same bytes: no second pass over them.
-    const baseFile = baseTemp(paths, 'data.json');
-    const baseFd = openSync(baseFile, 'w', 0o644);
-    let result: ExportResult;
+    const plan = anchor && (await planSplice(store, output, anchor));
     try {
-      result = await writeFileAtomically(output, async (write) => {
-        const both = (chunk: Buffer) => {
-          write(chunk);
-          writeSync(baseFd, chunk);
-        };
-        return (anchor && (await spliceSnapshot(store, output, anchor, both))) ?? writeSnapshot(store, { write: both });
-      });
-    } catch (error) {
-      rmSync(baseFile, { force: true });
-      throw error;
+      const base = plan && (await usableBase(store, paths));
+      const overlay = plan && base?.overlay && grownOverlay(base.overlay, plan.changed);
+      retireSnapshot(paths);
+      return overlay && plan ? await patchOnly(store, output, plan, overlay) : await writeWithBase(store, paths, output, plan);
     } finally {
-      closeSync(baseFd);
+      plan?.close();
     }
-    const base = placeBase(paths, baseFile, 'data.json');
-    const written: ExportAnchor = {
-      signature: signature(output),
-      size: result.bytes,
-      changeSeq: result.changeSeq,
-      spans: result.spans,
-      counts: result.counts,
-    };
-    await store.write(async (tx) => {
-      await tx.setMeta(META_BASE_SIGNATURE, base);
-      await tx.setMeta(META_SNAPSHOT_HASH, result.hash);
-      await tx.setMeta(META_SNAPSHOT_SIGNATURE, written.signature);
-      await tx.setMeta(META_EXPORT_ANCHOR, JSON.stringify(written));
-      const known = Number((await tx.getMeta(META_EXPORTED_SEQ)) ?? 0);
-      if (result.localSeq > known) await tx.setMeta(META_EXPORTED_SEQ, String(result.localSeq));
-    });
-    return result;
   });
+}
+
+/** Writes the tracked snapshot patched, and only the changed lines for its base. */
+async function patchOnly(store: Store, output: string, plan: SplicePlan, overlay: BaseOverlay): Promise<ExportResult> {
+  const result = await writeFileAtomically(output, (write) => Promise.resolve(plan.write(write)));
+  await recordExport(store, output, result, (tx) => tx.setMeta(META_BASE_OVERLAY, JSON.stringify(overlay)));
+  return result;
+}
+
+/** Writes the tracked snapshot (patched or in full) and the base beside it, from the same bytes. */
+async function writeWithBase(
+  store: Store,
+  paths: SnapshotPaths,
+  output: string,
+  plan: SplicePlan | undefined,
+): Promise<ExportResult> {
+  const baseFile = baseTemp(paths, 'data.json');
+  const baseFd = openSync(baseFile, 'w', 0o644);
+  let result: ExportResult;
+  try {
+    result = await writeFileAtomically(output, async (write) => {
+      const both = (chunk: Buffer) => {
+        write(chunk);
+        writeSync(baseFd, chunk);
+      };
+      return plan ? plan.write(both) : writeSnapshot(store, { write: both });
+    });
+  } catch (error) {
+    rmSync(baseFile, { force: true });
+    throw error;
+  } finally {
+    closeSync(baseFd);
+  }
+  const base = placeBase(paths, baseFile, 'data.json');
+  const overlay: BaseOverlay = { layout: { size: result.bytes, spans: result.spans, counts: result.counts }, lines: {}, size: 0 };
+  await recordExport(store, output, result, async (tx) => {
+    await tx.setMeta(META_BASE_SIGNATURE, base);
+    await tx.setMeta(META_BASE_OVERLAY, JSON.stringify(overlay));
+  });
+  return result;
+}
+
+/** Records what the export wrote: what the next one patches, and the local changes it includes. */
+async function recordExport(
+  store: Store,
+  output: string,
+  result: ExportResult,
+  base: (tx: Store) => Promise<void>,
+): Promise<void> {
+  const written: ExportAnchor = {
+    signature: signature(output),
+    size: result.bytes,
+    changeSeq: result.changeSeq,
+    removals: result.removals,
+    spans: result.spans,
+    counts: result.counts,
+  };
+  await store.write(async (tx) => {
+    await base(tx);
+    await tx.setMeta(META_SNAPSHOT_HASH, result.hash);
+    await tx.setMeta(META_SNAPSHOT_SIGNATURE, written.signature);
+    await tx.setMeta(META_EXPORT_ANCHOR, JSON.stringify(written));
+    const known = Number((await tx.getMeta(META_EXPORTED_SEQ)) ?? 0);
+    if (result.localSeq > known) await tx.setMeta(META_EXPORTED_SEQ, String(result.localSeq));
+  });
+}
+
+/**
+ * Gives the tracked snapshot a second name among the retired bases before an export replaces
+ * it, so the rename does not wait for the file system to free its blocks (see `placeBase`).
+ * Its ctime changes, but the file is about to be replaced anyway.
+ */
+function retireSnapshot(paths: SnapshotPaths): void {
+  try {
+    mkdirSync(paths.bases, { recursive: true });
+    linkSync(paths.snapshot, `${basePath(paths)}${RETIRED}${process.pid}-${Date.now()}-tracked`);
+  } catch {
+    // no file yet, or no links here: the rename frees it
+  }
 }
 
 /** What pm's last export wrote, if it is still the tracked snapshot. */
@@ -309,7 +439,13 @@ async function takeIn(
   const nextBase = tracked && !options.dryRun && existsSync(file) ? keepBaseLater(paths, file) : undefined;
   let result: ImportResult;
   try {
-    result = await importSnapshot(store, file, { ...options, tracked, ...(base ? { basePath: base } : {}) });
+    const lines = overlayLines(base?.overlay);
+    result = await importSnapshot(store, file, {
+      ...options,
+      tracked,
+      ...(base ? { basePath: base.path } : {}),
+      ...(lines ? { baseLines: lines } : {}),
+    });
   } catch (error) {
     await nextBase?.abandon();
     throw error;
@@ -326,6 +462,8 @@ async function takeIn(
   }
   await store.write(async (tx) => {
     await tx.setMeta(META_BASE_SIGNATURE, kept);
+    // The file is all of this base: no lines from exports, and no layout known.
+    await tx.setMeta(META_BASE_OVERLAY, '');
     await tx.setMeta(META_SNAPSHOT_HASH, result.hash);
     await tx.setMeta(META_SNAPSHOT_SIGNATURE, signature(file));
   });
@@ -355,8 +493,9 @@ export function fileHash(path: string): string {
  * Whether the tracked snapshot holds something the database has not seen: its content hash
  * differs from the one recorded when pm last wrote or read it. (A fresh clone has no record,
  * so its snapshot is always new.) An unchanged stat signature skips hashing. A file an export
- * patched was not hashed: its hash is the base's (written from the same bytes), taken only now
- * (after a checkout that rewrote data.json, say), while that base is still intact.
+ * patched was not hashed: its hash is the base's (the same bytes: the base file with the
+ * overlay's lines in place), taken only now (after a checkout that rewrote data.json, say),
+ * while that base is still intact.
  */
 export async function snapshotChanged(store: Store, paths: SnapshotPaths): Promise<boolean> {
   if (!existsSync(paths.snapshot)) return false;
@@ -365,7 +504,7 @@ export async function snapshotChanged(store: Store, paths: SnapshotPaths): Promi
   if (recorded === NOT_HASHED) {
     const base = await usableBase(store, paths);
     if (!base) return true;
-    const hash = fileHash(base);
+    const hash = baseHash(base);
     recorded = hash;
     await store.write((tx) => tx.setMeta(META_SNAPSHOT_HASH, hash));
   }

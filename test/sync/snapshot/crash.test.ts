@@ -1,11 +1,12 @@
 import { spawn } from 'node:child_process';
-import { readFileSync, readdirSync } from 'node:fs';
+import { readFileSync, readdirSync, utimesSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import pg from 'pg';
 import { describe, expect, it } from 'vitest';
 import { generateDataset, rng } from '../../../bench/generate.js';
 import { openStore } from '../../../src/store/index.js';
+import { snapshotChanged, type SnapshotPaths } from '../../../src/sync/index.js';
 import { PM_BIN, pmProcess, testEnv } from '../../helpers/cli.js';
 import { MEDIUM, bigSnapshotFile, loadRecords, snapshotText } from '../../helpers/snapshot.js';
 import { DIALECTS, POSTGRES_URL, postgresUrl } from '../../helpers/stores.js';
@@ -41,6 +42,20 @@ async function snapshotOf(dbPath: string): Promise<string> {
   const store = await openStore(dbPath);
   try {
     return await snapshotText(store);
+  } finally {
+    await store.close();
+  }
+}
+
+/**
+ * Whether pm's merge base (its file with the lines patched exports kept) is the tracked file's
+ * bytes: touched, so only its contents can tell, the file counts as unchanged.
+ */
+async function baseIsFile(dbPath: string, paths: SnapshotPaths): Promise<boolean> {
+  utimesSync(paths.snapshot, new Date(), new Date(Date.now() + 5000));
+  const store = await openStore(dbPath);
+  try {
+    return !(await snapshotChanged(store, paths));
   } finally {
     await store.close();
   }
@@ -143,6 +158,7 @@ describe('pm item add killed with SIGKILL at random moments while it patches dat
         );
         expect(readFileSync(snapshot, 'utf8')).toBe(await snapshotOf(dbPath));
         expect(temp()).toBe(false);
+        expect(await baseIsFile(dbPath, { snapshot, bases: join(cwd, '.pm', 'bases') })).toBe(true);
       }
     }
     expect(duringExport).toBeGreaterThanOrEqual(4);

@@ -1,10 +1,17 @@
-import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { readFileSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { generateDataset, rng, type Dataset } from '../../../bench/generate.js';
 import type { AnyRecord } from '../../../src/domain/index.js';
 import { openStore, type Store } from '../../../src/store/index.js';
-import { META_SNAPSHOT_HASH, exportSnapshot, markUnexported, type SnapshotPaths } from '../../../src/sync/index.js';
+import {
+  META_SNAPSHOT_HASH,
+  exportSnapshot,
+  importSnapshotFile,
+  markUnexported,
+  snapshotChanged,
+  type SnapshotPaths,
+} from '../../../src/sync/index.js';
 import { loadRecords, snapshotText } from '../../helpers/snapshot.js';
 import { tempDir } from '../../helpers/temp.js';
 
@@ -139,6 +146,54 @@ describe('an export of the tracked snapshot after local writes', () => {
     await s.write((tx) => tx.upsertMany('work_items', [edited(item!, 2)]));
     await exportSnapshot(s, paths);
     expect(await patched(s)).toBe(false);
+    await expectWholeExport(s, paths);
+  });
+
+  it('keeps the base as the lines it patched in, without writing the base file again, and a take-in merges against them', async () => {
+    const { store: s, paths } = await workspace();
+    await loadRecords(s, generateDataset(SIZE, 13));
+    await exportSnapshot(s, paths);
+    const baseFile = join(paths.bases, 'data.json');
+    const kept = statSync(baseFile);
+    const [first, second] = await s.list('comments', { limit: 2 });
+    for (const [round, comment] of [first!, second!].entries()) {
+      await s.write((tx) => tx.upsertMany('comments', [edited(comment, round + 1)]));
+      await exportSnapshot(s, paths);
+      expect(await patched(s)).toBe(true);
+    }
+    expect(statSync(baseFile)).toMatchObject({ ino: kept.ino, mtimeMs: kept.mtimeMs });
+    // Same bytes, touched: the base (its file with the lines in place) tells nothing changed.
+    utimesSync(paths.snapshot, new Date(), new Date(Date.now() + 5000));
+    expect(await snapshotChanged(s, paths)).toBe(false);
+    // The comment edited here and exported is the base's: removed from the file by hand, it goes.
+    const text = readFileSync(paths.snapshot, 'utf8');
+    const lines = text.split('\n').filter((line) => !line.includes(`"id":"${second!.id}"`));
+    expect(lines.length).toBe(text.split('\n').length - 1);
+    writeFileSync(paths.snapshot, lines.join('\n'));
+    await importSnapshotFile(s, paths);
+    expect(await s.get('comments', second!.id)).toBeUndefined();
+    expect((await s.get('comments', first!.id))?.version).toBe(first!.version + 1);
+  });
+
+  it('writes the base file anew, from the bytes of the export, once the lines kept for it pass 1 MiB', async () => {
+    const { store: s, paths } = await workspace();
+    await loadRecords(s, generateDataset(SIZE, 17));
+    await exportSnapshot(s, paths);
+    const baseFile = join(paths.bases, 'data.json');
+    const kept = statSync(baseFile).ino;
+    const items = await s.list('work_items', { limit: 320 });
+    let round = 0;
+    for (; round < 8 && statSync(baseFile).ino === kept; round++) {
+      const batch = items
+        .slice(round * 40, round * 40 + 40)
+        .map((w) => ({ ...edited(w, round), title: `${round} ${'x'.repeat(8000)}` }));
+      await s.write((tx) => tx.upsertMany('work_items', batch));
+      await exportSnapshot(s, paths);
+      expect(await patched(s)).toBe(true);
+    }
+    // 40 lines of 8 kB a round: past 1 MiB at the fourth.
+    expect(round).toBe(4);
+    expect(readFileSync(baseFile).equals(readFileSync(paths.snapshot))).toBe(true);
     await expectWholeExport(s, paths);
   });
 });
