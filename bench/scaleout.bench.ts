@@ -15,6 +15,7 @@ const BATCH = 10;
 const requester = { actor: 'bench@example.com' };
 const WORKERS = [1, 2, 4];
 const ROUNDS = 3;
+const CLIENTS = [1, 4];
 
 /** The remote peer: a tracker that answers every request after a fixed latency, any number at once. */
 class SlowTracker extends MemoryTracker {
@@ -127,7 +128,8 @@ function redmine(peer: Peer): Remote {
  * - Redmine on PostgreSQL under puma in cluster mode (scripts/redmine-parallel-peer.sh;
  *   skipped with a note without one), over HTTP, a first push of `redmineItems` (each run a
  *   Redmine project of its own): every run against the same push unsplit, in one process,
- *   to the same Redmine, in the same run.
+ *   to the same Redmine, in the same run; and Redmine's own ceiling here, plain POSTs by 4
+ *   clients at once against 1.
  */
 export async function scaleOutBench(items: number, redmineItems: number): Promise<Figure[]> {
   let plain: number;
@@ -178,19 +180,56 @@ async function againstRedmine(items: number, options: ScaleOutOptions): Promise<
   const remote = redmine(peer);
   const unsplit: number[] = [];
   const split = new Map<number, number[]>(WORKERS.map((w) => [w, []]));
+  const raw = new Map<number, number[]>(CLIENTS.map((c) => [c, []]));
   for (let round = 0; round < ROUNDS; round++) {
     unsplit.push(await pushRate(items, 1, undefined, remote));
     for (const workers of WORKERS) split.get(workers)!.push(await pushRate(items, workers, options, remote));
+    for (const clients of CLIENTS) raw.get(clients)!.push(await postRate(peer, items, clients));
   }
   const floor = { value: median(unsplit), name: 'the same push unsplit, one process' };
-  return WORKERS.map((workers) =>
-    figure(
-      `scaleout: Redmine (PostgreSQL, puma cluster), first push of ${items} items, ${workers} worker${workers > 1 ? 's' : ''}`,
-      median(split.get(workers)!),
-      'items/s',
-      floor,
+  const last = CLIENTS[CLIENTS.length - 1]!;
+  return [
+    ...WORKERS.map((workers) =>
+      figure(
+        `scaleout: Redmine (PostgreSQL, puma cluster), first push of ${items} items, ${workers} worker${workers > 1 ? 's' : ''}`,
+        median(split.get(workers)!),
+        'items/s',
+        floor,
+      ),
     ),
-  );
+    // The peer's own ceiling on this machine: what any number of workers can get at the most.
+    figure(
+      `scaleout: Redmine itself, ${items} plain POST /issues.json, ${last} clients at once`,
+      median(raw.get(last)!),
+      'items/s',
+      {
+        value: median(raw.get(CLIENTS[0]!)!),
+        name: 'the same POSTs, 1 client',
+      },
+    ),
+  ];
+}
+
+/** Issues per second of `count` plain creates by `clients` sequential clients, into a project of their own. */
+async function postRate(peer: Peer, count: number, clients: number): Promise<number> {
+  const identifier = `pm-scale-${Date.now().toString(36)}-${process.pid}-raw-${clients}`;
+  const { project } = await redmineCall<{ project: { id: number } }>(peer, 'POST', '/projects.json', {
+    project: { name: identifier, identifier, is_public: false },
+  });
+  try {
+    let next = 0;
+    const client = async () => {
+      for (let i = next++; i < count; i = next++)
+        await redmineCall(peer, 'POST', '/issues.json', {
+          issue: { project_id: project.id, tracker_id: 1, subject: `Item ${i}` },
+        });
+    };
+    const t0 = process.hrtime.bigint();
+    await Promise.all(Array.from({ length: clients }, client));
+    return count / (Number(process.hrtime.bigint() - t0) / 1e9);
+  } finally {
+    await redmineCall(peer, 'DELETE', `/projects/${identifier}.json`);
+  }
 }
 
 /** Items per second of one full run with `workers` engines (the first coordinates and pushes too). */
