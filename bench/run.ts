@@ -70,8 +70,9 @@ const suites: Record<string, () => Promise<Figure[]> | Figure[]> = {
   web: () => webBench(mkdtempSync(join(root, 'web-')), size === SMALL ? 500 : 2_000),
   // Against Taskwarrior (skipped without `task`): data sets of its own.
   taskwarrior: () => taskwarriorBench(mkdtempSync(join(root, 'taskwarrior-')), size),
-  // Sync runs split into batches over 1, 2 and 4 engines on one PostgreSQL (skipped without one).
-  scaleout: () => scaleOutBench(size === SMALL ? 100 : 400),
+  // Sync runs split into batches over 1, 2 and 4 engines on one PostgreSQL (skipped without one),
+  // against a fake remote and against the parallel Redmine peer (skipped without one).
+  scaleout: () => scaleOutBench(size === SMALL ? 100 : 400, size === SMALL ? 50 : 200),
   // Against the Redmine peer (skipped without one): its own repository and data, not `loaded`.
   redmine: () => redmineBench(mkdtempSync(join(root, 'redmine-')), size === SMALL ? 200 : 2_000),
 };

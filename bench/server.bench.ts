@@ -2,7 +2,7 @@ import type { ChildProcess } from 'node:child_process';
 import { cpSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { load, rotating, startHttpFloor, type Load } from './http-load.js';
-import { figure, median, startServer, stopServer, timed, type Figure } from './lib.js';
+import { PM_BIN, figure, median, processMs, startServer, stopServer, timed, type Figure } from './lib.js';
 
 async function getText(url: string): Promise<string> {
   const response = await fetch(url);
@@ -13,7 +13,7 @@ async function getText(url: string): Promise<string> {
 /** Reads a whole response, counting its bytes, as a client saving the export would. */
 async function download(url: string): Promise<number> {
   const response = await fetch(url);
-  if (!response.ok || !response.body) throw new Error(`${url}: ${response.status}`);
+  if (!response.ok || !response.body) throw new Error(`${url}: ${response.status} ${await response.text()}`);
   let bytes = 0;
   for await (const chunk of response.body) bytes += (chunk as Uint8Array).length;
   return bytes;
@@ -42,6 +42,12 @@ function compared(name: string, pm: Load, bare: Load): Figure[] {
 export async function serverBench(workdir: string, loaded: string): Promise<Figure[]> {
   const repo = join(workdir, 'repo');
   cpSync(join(loaded, '.pm'), join(repo, '.pm'), { recursive: true });
+  // The export's floor streams .pm/data.json: a data set loaded through the store has none
+  // until a command exports it (the core suite's commands do; --only=server runs none).
+  processMs([process.execPath, PM_BIN, 'sync', 'export'], {
+    cwd: repo,
+    env: { ...process.env, PM_ACTOR: 'bench@example.com' },
+  });
   const { url, child } = await startServer(repo);
   const floorOf = async (body: string, run: (floorUrl: string, floor: ChildProcess) => Promise<Load>, file?: string) => {
     const bodyFile = join(workdir, 'floor-body.json');

@@ -10,7 +10,16 @@ const server = createServer((request, response) => {
   request.resume();
   request.on('end', () => {
     if (file && request.url === '/file') {
-      response.writeHead(200, { 'content-type': 'application/json', 'content-length': statSync(file).size });
+      let size;
+      try {
+        size = statSync(file).size;
+      } catch (error) {
+        // Said to the client, which fails naming it, rather than a crash it sees as a closed socket.
+        response.writeHead(500, { 'content-type': 'text/plain' });
+        response.end(`http-floor: ${error.message}`);
+        return;
+      }
+      response.writeHead(200, { 'content-type': 'application/json', 'content-length': size });
       createReadStream(file).pipe(response);
       return;
     }

@@ -52,6 +52,8 @@ export class MemoryTracker {
   readonly calls: { call: Call; type: SyncedType }[] = [];
   private readonly faults: (MemoryFault & { left: number })[] = [];
   private nextId = 1;
+  /** How many times a connector prepared itself (a real tracker's look-ups). */
+  prepares = 0;
   /** Called before every call (e.g. to cancel a run at the n-th create). */
   onCall: ((call: Call, type: SyncedType) => void) | undefined;
 
@@ -250,6 +252,7 @@ class MemoryConnector implements Connector {
   }
 
   prepare() {
+    this.tracker.prepares++;
     return Promise.resolve();
   }
 }

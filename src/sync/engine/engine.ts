@@ -332,14 +332,8 @@ export class SyncEngine {
       onWait: (ms: number, error: unknown) => this.waiting(run, ms, error),
       signal,
     };
-    const connector = await this.definition(connection.kind).create({
-      ...connection,
-      localStatuses: lanes.map((l) => l.status_value),
-      beforeRequest: () => limiter.acquire(),
-      retry,
-      signal,
-    });
-    await connector.prepare();
+    // A batch of a run this process already prepared a connector for brings it (scale-out).
+    const connector = more.connector ?? (await this.prepare(connection, lanes, limiter, retry, signal));
     return {
       store,
       connector,
@@ -360,6 +354,24 @@ export class SyncEngine {
       log: this.log,
       ...more,
     };
+  }
+
+  private async prepare(
+    connection: ConnectionSettings<object>,
+    lanes: readonly { status_value: string }[],
+    limiter: RateLimiter,
+    retry: RunEnvironment['retry'],
+    signal: AbortSignal | undefined,
+  ): Promise<RunEnvironment['connector']> {
+    const connector = await this.definition(connection.kind).create({
+      ...connection,
+      localStatuses: lanes.map((l) => l.status_value),
+      beforeRequest: () => limiter.acquire(),
+      retry,
+      signal,
+    });
+    await connector.prepare();
+    return connector;
   }
 
   private definition(kind: string): AnyConnectorDefinition {

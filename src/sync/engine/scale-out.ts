@@ -54,6 +54,12 @@ export class ScaleOut {
   readonly leaseMs: number;
   readonly pollMs: number;
   readonly works: boolean;
+  /**
+   * The connector of the run whose batch this process pushed last, prepared once for the run
+   * as an unsplit run's is, not once per batch: a prepare is several requests (Redmine: seven
+   * look-ups, as many as a batch of ten makes creates).
+   */
+  private prepared: { runId: string; connector: RunEnvironment['connector'] } | undefined;
 
   constructor(
     private readonly host: ScaleOutHost,
@@ -228,13 +234,15 @@ export class ScaleOut {
     };
     try {
       const part: SyncRun = { ...run, direction: 'push', mode: 'full', filters: { ids: batch.ids } };
-      await executeRun(
-        await this.host.environment(part, recorder, {
-          store: fenced(store, fence),
-          createsKey: batchMarkerOf(run.connection, batch.id),
-          cancelled: () => lost || this.host.cancelled(run.id),
-        }),
-      );
+      const connector = this.prepared?.runId === run.id ? this.prepared.connector : undefined;
+      const env = await this.host.environment(part, recorder, {
+        store: fenced(store, fence),
+        createsKey: batchMarkerOf(run.connection, batch.id),
+        cancelled: () => lost || this.host.cancelled(run.id),
+        ...(connector ? { connector } : {}),
+      });
+      this.prepared = { runId: run.id, connector: env.connector };
+      await executeRun(env);
       await recorder.flush();
       if (lost) return;
       // Stopped before its end (this process is stopping): what it did is kept, and another claim does the rest.
@@ -246,6 +254,7 @@ export class ScaleOut {
         await tx.batches.finish(batch.id, batch.attempt, whole ? { status: 'done', result } : { status: 'queued' });
       });
     } catch (error) {
+      this.prepared = undefined; // the next claim starts from a fresh connector, as a new run would
       if (lost || (isPmError(error) && error.code === 'batch_taken_over')) return;
       const message = isPmError(error) ? error.message : `unexpected: ${(error as Error).message}`;
       log(`sync: batch ${batch.id} of run ${run.id} (attempt ${batch.attempt}): ${message}`);

@@ -90,6 +90,22 @@ describe('sync scale-out', () => {
     expect(c.remote.all('work_items')).toHaveLength(24);
   });
 
+  test('an engine prepares its connector once per run, not once per batch it pushes', async () => {
+    const c = await cluster(2);
+    const [coordinator, worker] = c.engines as [SyncEngine, SyncEngine];
+    for (let i = 1; i <= 24; i++) await c.local.addItem({ item_type: 'task', title: `Task ${i}` });
+    const working = worker.work();
+    const { run } = await coordinator.request({ mode: 'full', direction: 'push' }, requester);
+    const final = await coordinator.execute(run.id, requester);
+    await worker.stop();
+    await working;
+
+    expect(final).toMatchObject({ status: 'completed', counters: { work_items: { create: 24 } } });
+    expect((await c.stores[0]!.batches.ofRun(run.id)).length).toBe(6);
+    // The run's own (to plan it), then one per engine for all the batches it pushed.
+    expect(c.remote.prepares).toBeLessThanOrEqual(3);
+  });
+
   test('a batch taken over in the middle has the links and items of the first claim refused; the next claim links its creates by pm id', async () => {
     const c = await cluster(1, 600);
     const [engine] = c.engines as [SyncEngine];
