@@ -24,8 +24,9 @@ import { withFileLock, type Store } from '../../store/index.js';
 import { canonicalizeSnapshot } from './canonicalize.js';
 import { syncDirectory, writeFileAtomically, writeSnapshot, writeSnapshotFile, type ExportResult } from './export.js';
 import { importSnapshot, type ImportOptions, type ImportResult } from './import.js';
-import { META_EXPORTED_SEQ, META_SNAPSHOT_HASH } from './meta-keys.js';
+import { META_EXPORTED_SEQ, META_SNAPSHOT_HASH, META_SNAPSHOT_SIGNATURE } from './meta-keys.js';
 import { signatureOf, spliceSnapshot, type ExportAnchor } from './splice.js';
+import { snapshotUntouched } from './tracked.js';
 
 /**
  * The snapshot a repository tracks (`.pm/data.json`) and what pm remembers about it: the copy
@@ -39,10 +40,8 @@ export interface SnapshotPaths {
   bases: string;
 }
 
-export { META_EXPORTED_SEQ, META_SNAPSHOT_HASH };
+
 const META_BASE_SIGNATURE = 'base_signature';
-/** The stat signature of the snapshot when its hash was last recorded: skips hashing an untouched file. */
-const META_SNAPSHOT_SIGNATURE = 'snapshot_signature';
 /** The tracked snapshot as pm's last export wrote it (an `ExportAnchor`): what the next export patches. */
 const META_EXPORT_ANCHOR = 'export_anchor';
 /** The recorded hash of a snapshot an export patched: not hashed then (see `snapshotChanged`). */
@@ -258,11 +257,6 @@ export async function markUnexported(store: Store, paths: SnapshotPaths): Promis
   });
 }
 
-/** Whether the database has changes the tracked snapshot lacks. */
-export async function hasUnexportedChanges(store: Store): Promise<boolean> {
-  const exported = Number((await store.getMeta(META_EXPORTED_SEQ)) ?? 0);
-  return Number((await store.getMeta('local_seq')) ?? 0) > exported;
-}
 
 /**
  * Imports `file` (default: the tracked snapshot). Another file is merged in (nothing local is
@@ -359,9 +353,8 @@ export function fileHash(path: string): string {
  * (after a checkout that rewrote data.json, say), while that base is still intact.
  */
 export async function snapshotChanged(store: Store, paths: SnapshotPaths): Promise<boolean> {
-  if (!existsSync(paths.snapshot)) return false;
+  if (await snapshotUntouched(store, paths)) return false;
   let recorded = await store.getMeta(META_SNAPSHOT_HASH);
-  if (recorded !== undefined && (await store.getMeta(META_SNAPSHOT_SIGNATURE)) === signature(paths.snapshot)) return false;
   if (recorded === NOT_HASHED) {
     const base = await usableBase(store, paths);
     if (!base) return true;
