@@ -46,13 +46,13 @@ describe('the built pm', () => {
     expect(chunks.filter((c) => /from\s*"node:https?"/.test(readFileSync(c, 'utf8')))).toEqual([]);
   });
 
-  it('loads neither the snapshot import and export code nor child processes, readline or tty for a plain item list', () => {
+  it('loads neither the snapshot import and export code nor crypto, child processes, readline or tty for a plain item list', () => {
     const chunks = loadedWith([chunkOf('main'), chunkOf('item'), chunkOf('sqlite-store')]);
     const sources = chunks.flatMap(sourcesOf);
     expect(sources).toContain('src/sync/snapshot/tracked.ts');
     expect(sources.filter((s) => /^src\/sync\/(snapshot\/(import|export|workspace-files)|merge\/)/.test(s))).toEqual([]);
     expect(sources).not.toContain('src/cli/git-setup.ts');
-    const builtins = /from\s*"node:(child_process|readline|readline\/promises|tty|fs\/promises)"/;
+    const builtins = /from\s*"node:(child_process|crypto|readline|readline\/promises|tty|fs\/promises)"/;
     expect(chunks.filter((c) => builtins.test(readFileSync(c, 'utf8')))).toEqual([]);
   });
 
