@@ -40,7 +40,6 @@ export interface SnapshotPaths {
   bases: string;
 }
 
-
 const META_BASE_SIGNATURE = 'base_signature';
 /** The tracked snapshot as pm's last export wrote it (an `ExportAnchor`): what the next export patches. */
 const META_EXPORT_ANCHOR = 'export_anchor';
@@ -256,7 +255,6 @@ export async function markUnexported(store: Store, paths: SnapshotPaths): Promis
     return true;
   });
 }
-
 
 /**
  * Imports `file` (default: the tracked snapshot). Another file is merged in (nothing local is
