@@ -8,6 +8,23 @@ import { flattenBarrels } from './flatten-barrels.mjs';
 
 const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'));
 
+/**
+ * commander loads node:child_process (and with it Node's sockets) on start, only to run
+ * executable subcommands, which pm has none of: here it loads it on first use instead.
+ */
+const lazyChildProcess = {
+  name: 'lazy-child-process',
+  setup(builder) {
+    builder.onLoad({ filter: /[\\/]commander[\\/]lib[\\/]command\.js$/ }, ({ path }) => {
+      const source = readFileSync(path, 'utf8');
+      const eager = "const childProcess = require('node:child_process');";
+      if (!source.includes(eager)) throw new Error(`${path} no longer has ${eager}: see lazyChildProcess`);
+      const lazy = "const childProcess = { spawn: (...args) => require('node:child_process').spawn(...args) };";
+      return { contents: source.replace(eager, lazy), loader: 'js' };
+    });
+  },
+};
+
 rmSync(new URL('../dist', import.meta.url), { recursive: true, force: true });
 const cli = await build({
   absWorkingDir: fileURLToPath(new URL('..', import.meta.url)),
@@ -33,7 +50,7 @@ const cli = await build({
   logLevel: 'warning',
   // Only src/sync's index: flattening the small ones too split their folders into more chunks,
   // each one more file to load, for no gain (measured on `pm item list`).
-  plugins: [flattenBarrels(fileURLToPath(new URL('..', import.meta.url)), ['src/sync/index.ts'])],
+  plugins: [flattenBarrels(fileURLToPath(new URL('..', import.meta.url)), ['src/sync/index.ts']), lazyChildProcess],
   // Which sources each chunk holds, for the test that keeps a plain command's start-up lean.
   metafile: true,
 });

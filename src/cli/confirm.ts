@@ -1,9 +1,10 @@
-import { createInterface } from 'node:readline/promises';
 import { StateError } from '../domain/index.js';
 import type { Session } from './session.js';
 
 /** Asks a question on the terminal (stdin and stderr both terminals) and returns the answer. */
 export async function askOnTerminal(question: string): Promise<string> {
+  // Loaded only to ask: Node's readline is start-up time every command would pay.
+  const { createInterface } = await import('node:readline/promises');
   const rl = createInterface({ input: process.stdin, output: process.stderr });
   try {
     return await rl.question(question);

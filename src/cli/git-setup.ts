@@ -1,4 +1,3 @@
-import { execFileSync } from 'node:child_process';
 import { relative } from 'node:path';
 import { StateError } from '../domain/index.js';
 import { installHooks, registerMergeDriver, workTree } from '../sync/index.js';
@@ -8,7 +7,9 @@ import type { Session } from './session.js';
 /** How git should call pm back: `pm` when it is on the PATH, else this very executable. */
 export function pmCommand(session: Session): string {
   try {
-    execFileSync('sh', ['-c', 'command -v pm'], { stdio: 'ignore', env: session.io.env });
+    process
+      .getBuiltinModule('node:child_process')
+      .execFileSync('sh', ['-c', 'command -v pm'], { stdio: 'ignore', env: session.io.env });
     return 'pm';
   } catch {
     const bin = session.io.bin ?? 'pm';

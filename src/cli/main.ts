@@ -1,5 +1,4 @@
-import { realpathSync } from 'node:fs';
-import { isatty } from 'node:tty';
+import { fstatSync, realpathSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
 import { VERSION } from '../version.js';
 import { askOnTerminal } from './confirm.js';
@@ -161,17 +160,30 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
  * or a file is written straight to its descriptor (see `fdWriter`).
  */
 export function processIo(): CliIo {
-  const isTTY = isatty(1);
+  const isTTY = isTerminal(1);
   return {
     cwd: process.cwd(),
     env: process.env,
     stdout: isTTY ? quietOnEpipe(process.stdout) : fdWriter(1),
-    stderr: isatty(2) ? quietOnEpipe(process.stderr) : fdWriter(2),
+    stderr: isTerminal(2) ? quietOnEpipe(process.stderr) : fdWriter(2),
     isTTY,
     columns: isTTY ? process.stdout.columns : undefined,
-    ...(isatty(0) && isatty(2) ? { ask: askOnTerminal } : {}),
+    ...(isTerminal(2) && isTerminal(0) ? { ask: askOnTerminal } : {}),
     ...(process.argv[1] ? { bin: realpathSync(process.argv[1]) } : {}),
   };
+}
+
+/**
+ * Whether `fd` is a terminal. Only a character device can be one: pipes and files (how scripts
+ * run pm) are told from a stat, without loading node:tty (and the network streams it needs).
+ */
+function isTerminal(fd: number): boolean {
+  try {
+    if (!fstatSync(fd).isCharacterDevice()) return false;
+  } catch {
+    return false; // closed
+  }
+  return process.getBuiltinModule('node:tty').isatty(fd);
 }
 
 /** A reader that goes away early is not an error. */

@@ -24,7 +24,6 @@ import {
   type Workspace,
 } from '../workspace/index.js';
 import { VERSION } from '../version.js';
-import { setUpGit } from './git-setup.js';
 import { Output, type CliIo } from './output/output.js';
 
 /**
@@ -78,7 +77,10 @@ export class Session {
       const result = await importIfChanged(ws.store, ws.paths);
       if (!result) return;
       // A fresh clone: its git config does not know the merge driver yet.
-      if (firstTime) for (const note of setUpGit(this, ws.paths)) this.out.note(this.out.c.dim(`pm: ${note}`));
+      if (firstTime) {
+        const { setUpGit } = await import('./git-setup.js');
+        for (const note of setUpGit(this, ws.paths)) this.out.note(this.out.c.dim(`pm: ${note}`));
+      }
       const sum = (field: 'created' | 'updated' | 'deleted' | 'conflicts') =>
         ENTITY_TYPES.reduce((n, t) => n + result.counts[t][field], 0);
       const [changed, removed, conflicts] = [sum('created') + sum('updated'), sum('deleted'), sum('conflicts')];

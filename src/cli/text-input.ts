@@ -1,5 +1,4 @@
-import { spawn } from 'node:child_process';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { Option } from 'commander';
@@ -75,9 +74,9 @@ export async function requiredText(
   throw new ValidationError([{ path: flags.value, message: `missing: give it, - for stdin, ${flags.file} or --edit` }]);
 }
 
-async function readTextFile(io: CliIo, file: string, flag: string): Promise<string> {
+function readTextFile(io: CliIo, file: string, flag: string): string {
   try {
-    return (await readFile(resolve(io.cwd, file), 'utf8')).replace(/\s+$/, '');
+    return readFileSync(resolve(io.cwd, file), 'utf8').replace(/\s+$/, '');
   } catch (error) {
     const reason = (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : 'cannot be read';
     throw new ValidationError([{ path: flag, message: `${file}: ${reason}` }]);
@@ -87,6 +86,9 @@ async function readTextFile(io: CliIo, file: string, flag: string): Promise<stri
 /** Opens `$VISUAL` or `$EDITOR` (else vi) on a temp file holding `initial`; an emptied file cancels. */
 export async function editText(io: CliIo, initial: string, flag: string): Promise<string> {
   const editor = io.env.VISUAL || io.env.EDITOR || 'vi';
+  // Loaded here, not with the module: every command that takes a text would pay for them.
+  const { mkdtemp, readFile, rm, writeFile } = process.getBuiltinModule('node:fs/promises');
+  const { spawn } = process.getBuiltinModule('node:child_process');
   const dir = await mkdtemp(join(tmpdir(), 'pm-edit-'));
   const file = join(dir, 'TEXT.md');
   try {

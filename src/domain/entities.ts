@@ -65,26 +65,70 @@ export interface EntitySpec<E extends EntityType = EntityType> {
 /** Fields every record carries that merges derive rather than decide field by field. */
 export const META_FIELDS = ['version', 'created_by', 'updated_by', 'created_at', 'updated_at', 'field_updated_at'] as const;
 
+/** Every record's fields after its own, in schema order. */
+const RECORD_META = ['version', 'created_by', 'updated_by', 'created_at', 'updated_at', 'deleted_at', 'field_updated_at'];
+
+/**
+ * `fields` are the schema's keys, written out so that reading rows never builds a schema (they
+ * are built on first use); a test holds the two equal.
+ */
 function spec<E extends EntityType>(
   type: E,
   label: string,
   schema: z.ZodMiniObject & z.ZodMiniType<EntityRecords[E], unknown>,
+  own: readonly (keyof EntityRecords[E] & string)[],
   immutable: readonly string[],
   references: readonly Reference[],
   counters: readonly string[] = [],
 ): EntitySpec<E> {
-  const fields = Object.keys(schema.shape) as (keyof EntityRecords[E] & string)[];
+  const fields = ['id', ...own, ...RECORD_META] as (keyof EntityRecords[E] & string)[];
   return { type, label, schema, fields, immutable: ['id', ...immutable], counters, references };
 }
 
 export const ENTITIES: { readonly [E in EntityType]: EntitySpec<E> } = {
-  projects: spec('projects', 'project', projectSchema, [], [], ['next_work_item_number']),
-  sprints: spec('sprints', 'sprint', sprintSchema, ['project_id'], [{ field: 'project_id', target: 'projects' }]),
-  swim_lanes: spec('swim_lanes', 'swim lane', swimLaneSchema, ['project_id'], [{ field: 'project_id', target: 'projects' }]),
+  projects: spec(
+    'projects',
+    'project',
+    projectSchema,
+    ['key', 'title', 'description', 'status', 'next_work_item_number'],
+    [],
+    [],
+    ['next_work_item_number'],
+  ),
+  sprints: spec(
+    'sprints',
+    'sprint',
+    sprintSchema,
+    ['project_id', 'name', 'goal', 'start_date', 'end_date', 'status'],
+    ['project_id'],
+    [{ field: 'project_id', target: 'projects' }],
+  ),
+  swim_lanes: spec(
+    'swim_lanes',
+    'swim lane',
+    swimLaneSchema,
+    ['project_id', 'name', 'status_value', 'position', 'is_default'],
+    ['project_id'],
+    [{ field: 'project_id', target: 'projects' }],
+  ),
   work_items: spec(
     'work_items',
     'work item',
     workItemSchema,
+    [
+      'project_id',
+      'parent_id',
+      'item_type',
+      'item_number',
+      'title',
+      'description',
+      'status',
+      'priority',
+      'position',
+      'story_points',
+      'assignee_id',
+      'sprint_id',
+    ],
     ['project_id'],
     [
       { field: 'project_id', target: 'projects' },
@@ -92,11 +136,19 @@ export const ENTITIES: { readonly [E in EntityType]: EntitySpec<E> } = {
       { field: 'sprint_id', target: 'sprints' },
     ],
   ),
-  comments: spec('comments', 'comment', commentSchema, ['work_item_id'], [{ field: 'work_item_id', target: 'work_items' }]),
+  comments: spec(
+    'comments',
+    'comment',
+    commentSchema,
+    ['work_item_id', 'content'],
+    ['work_item_id'],
+    [{ field: 'work_item_id', target: 'work_items' }],
+  ),
   dependencies: spec(
     'dependencies',
     'dependency',
     dependencySchema,
+    ['blocking_item_id', 'blocked_item_id', 'dependency_type'],
     ['blocking_item_id', 'blocked_item_id', 'dependency_type'],
     [
       { field: 'blocking_item_id', target: 'work_items' },
@@ -107,6 +159,7 @@ export const ENTITIES: { readonly [E in EntityType]: EntitySpec<E> } = {
     'time_entries',
     'time entry',
     timeEntrySchema,
+    ['work_item_id', 'user_id', 'started_at', 'ended_at', 'duration_seconds', 'description'],
     ['work_item_id', 'user_id'],
     [{ field: 'work_item_id', target: 'work_items' }],
   ),
@@ -114,6 +167,18 @@ export const ENTITIES: { readonly [E in EntityType]: EntitySpec<E> } = {
     'conflicts',
     'conflict',
     conflictSchema,
+    [
+      'entity_type',
+      'record_id',
+      'field',
+      'ours_value',
+      'theirs_value',
+      'winner',
+      'reason',
+      'detected_at',
+      'resolution',
+      'resolved_value',
+    ],
     ['entity_type', 'record_id', 'field', 'ours_value', 'theirs_value', 'winner', 'reason', 'detected_at'],
     [],
   ),

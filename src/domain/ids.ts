@@ -1,4 +1,4 @@
-import { v5 as uuidV5, v7 as uuidV7 } from 'uuid';
+import { parse as uuidBytes, stringify as uuidText, v7 as uuidV7 } from 'uuid';
 
 const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 const PM_NAMESPACE = '6f1c1d1e-5b0a-4d6e-9a51-3f0c6b2a9e11';
@@ -8,9 +8,17 @@ export function newId(): string {
   return uuidV7();
 }
 
-/** A deterministic id: every replica that derives it from the same name gets the same id. */
+/**
+ * A deterministic id (UUID v5): every replica that derives it from the same name gets the same
+ * id. Hashed here rather than by uuid's v5, which loads node:crypto with the module: every
+ * command would pay for it, and few derive ids.
+ */
 export function derivedId(name: string): string {
-  return uuidV5(name, PM_NAMESPACE);
+  const hash = process.getBuiltinModule('node:crypto').createHash('sha1');
+  const bytes = hash.update(uuidBytes(PM_NAMESPACE)).update(name, 'utf8').digest();
+  bytes[6] = (bytes[6]! & 0x0f) | 0x50;
+  bytes[8] = (bytes[8]! & 0x3f) | 0x80;
+  return uuidText(bytes);
 }
 
 /** A lowercase UUID, checked by character (imports check millions). */

@@ -13,3 +13,4 @@ export * from './defaults.js';
 export * from './sync-runs.js';
 export * from './sort.js';
 export * from './redact.js';
+export * from './lazy.js';

@@ -49,3 +49,11 @@ export function parseInput<S extends z.core.$ZodType>(schema: S, input: unknown)
   if (!result.success) throw new ValidationError(toIssues(result.error));
   return result.data as z.output<S>;
 }
+
+/**
+ * True when `candidate` is `schema`, or either is the stand-in `lazy` gives out for the other
+ * (both share their internals).
+ */
+export function isSchema(candidate: unknown, schema: z.core.$ZodType): boolean {
+  return (candidate as Partial<z.core.$ZodType> | null)?._zod === schema._zod;
+}

@@ -1,5 +1,5 @@
 import * as z from 'zod/mini';
-import { UUID_PATTERN, dateSchema, timestampSchema, uuidSchema, type EntityType } from '../domain/index.js';
+import { UUID_PATTERN, dateSchema, isSchema, timestampSchema, uuidSchema, type EntityType } from '../domain/index.js';
 import { snapshotJsonSchema } from '../sync/index.js';
 
 /** JSON Schema pieces of the OpenAPI document, all generated from the zod schemas pm validates with. */
@@ -15,11 +15,11 @@ export function inputSchema(schema: z.core.$ZodType): JsonSchema {
     target: 'draft-2020-12',
     override: (ctx: { zodSchema: unknown; jsonSchema: JsonSchema }) => {
       const s = ctx.zodSchema;
-      if (s === uuidSchema) Object.assign(ctx.jsonSchema, { pattern: UUID_PATTERN.source, format: 'uuid' });
-      if (s === timestampSchema || s === timestampSchema._zod.def.in) {
+      if (isSchema(s, uuidSchema)) Object.assign(ctx.jsonSchema, { pattern: UUID_PATTERN.source, format: 'uuid' });
+      if (isSchema(s, timestampSchema) || isSchema(s, timestampSchema._zod.def.in)) {
         Object.assign(ctx.jsonSchema, { type: 'string', pattern: TIMESTAMP_PATTERN, format: 'date-time' });
       }
-      if (s === dateSchema) Object.assign(ctx.jsonSchema, { format: 'date' });
+      if (isSchema(s, dateSchema)) Object.assign(ctx.jsonSchema, { format: 'date' });
     },
   }) as JsonSchema;
   delete json.$schema;

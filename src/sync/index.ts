@@ -12,21 +12,17 @@ export {
 export { SNAPSHOT_SCHEMA_VERSION, SnapshotWriter, type Sink } from './snapshot/layout.js';
 export { readSnapshot, type SnapshotEvent } from './snapshot/reader.js';
 export { normalizeRecord } from './snapshot/records.js';
+export { META_EXPORTED_SEQ, META_SNAPSHOT_HASH } from './snapshot/meta-keys.js';
 export {
-  META_EXPORTED_SEQ,
-  META_SNAPSHOT_HASH,
   basePath,
-  exportSnapshot,
   fileHash,
-  hasUnexportedChanges,
-  importIfChanged,
   importSnapshotFile,
-  markUnexported,
   snapshotChanged,
   keepBase,
   removeBase,
   type SnapshotPaths,
 } from './snapshot/workspace-files.js';
+export { exportSnapshot, hasUnexportedChanges, importIfChanged, markUnexported } from './snapshot/tracked.js';
 export { conflictRecord, fieldClock, mergeRecord, type FieldConflict, type RecordMerge } from './merge/merge-record.js';
 export { snapshotJsonSchema } from './snapshot/json-schema.js';
 export { mergeSnapshotFiles, type FileMergeResult } from './merge/merge-files.js';

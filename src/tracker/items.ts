@@ -8,6 +8,7 @@ import {
   newId,
   newItemInput,
   newMeta,
+  once,
   parseInput,
   parseSort,
   sortableFields,
@@ -39,8 +40,9 @@ const DEFAULT_ORDER: readonly OrderTerm<WorkItem>[] = [
 ];
 const SORTABLE = sortableFields('work_items');
 /** Nullable fields sort their nulls last either way, on both dialects (as the lists sorted in memory do). */
-const NULLABLE = new Set(
-  SORTABLE.filter((f) => workItemSchema.shape[f as keyof typeof workItemSchema.shape]._zod.def.type === 'nullable'),
+const nullable = once(
+  () =>
+    new Set(SORTABLE.filter((f) => workItemSchema.shape[f as keyof typeof workItemSchema.shape]._zod.def.type === 'nullable')),
 );
 
 /** Short sort names people type: `key` is the display key's order (project, then number). */
@@ -61,7 +63,7 @@ function itemOrder(sort: string | undefined, laneOrder: readonly string[]): Orde
         ? { ranks: PRIORITIES }
         : field === 'status'
           ? { ranks: laneOrder }
-          : NULLABLE.has(field)
+          : nullable().has(field)
             ? { nullsLast: true }
             : undefined;
     return [field as OrderTerm<WorkItem>[0], descending ? 'desc' : 'asc', options];

@@ -1,4 +1,3 @@
-import { execFileSync } from 'node:child_process';
 import { existsSync, statSync } from 'node:fs';
 import { userInfo } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
@@ -66,12 +65,16 @@ export function findWorkspace(cwd: string, env: NodeJS.ProcessEnv): WorkspacePat
 export function resolveActor(env: NodeJS.ProcessEnv, cwd: string): string {
   if (env.PM_ACTOR?.trim()) return env.PM_ACTOR.trim();
   try {
-    const email = execFileSync('git', ['config', 'user.email'], {
-      cwd,
-      encoding: 'utf8',
-      stdio: ['ignore', 'pipe', 'ignore'],
-      timeout: 2000,
-    }).trim();
+    // node:child_process is loaded only here: most commands never ask who is acting.
+    const email = process
+      .getBuiltinModule('node:child_process')
+      .execFileSync('git', ['config', 'user.email'], {
+        cwd,
+        encoding: 'utf8',
+        stdio: ['ignore', 'pipe', 'ignore'],
+        timeout: 2000,
+      })
+      .trim();
     if (email) return email;
   } catch {
     // not a git repository or no identity configured

@@ -1,7 +1,7 @@
 import { sql, type Kysely } from 'kysely';
 import { describe, expect, it } from 'vitest';
 import { SchemaVersionError, newId, type SyncLink, type WorkItem } from '../../src/domain/index.js';
-import { LATEST_SCHEMA_VERSION, openStore, type Store } from '../../src/store/index.js';
+import { LATEST_SCHEMA_VERSION, openStore, type ListQuery, type Store } from '../../src/store/index.js';
 import { at, item, meta, project } from '../helpers/records.js';
 import { DIALECTS, freshStore, storeTarget } from '../helpers/stores.js';
 import { runRecord } from '../helpers/runs.js';
@@ -200,6 +200,70 @@ describe.each(DIALECTS)('store contract on %s', (dialect) => {
     const found = await store.list('work_items', { search: { fields: ['title'], text: 'ITEM 4' } });
     expect(found.map((i) => i.item_number)).toEqual([4]);
     expect(await store.list('work_items', { where: { status: [] } })).toEqual([]);
+    await store.close();
+  });
+
+  it('lists and counts the same inside a transaction as outside one', async () => {
+    const store = await freshStore(dialect);
+    const p = project('WEB');
+    const q = project('APP');
+    const priorities = ['low', 'medium', 'high', 'critical'] as const;
+    const items = [1, 2, 3, 4, 5, 6, 7].map((n) =>
+      item(n % 3 ? p.id : q.id, n, {
+        status: n % 2 ? 'todo' : 'done',
+        priority: priorities[n % 4]!,
+        story_points: n % 3 ? n : null,
+        title: n === 6 ? 'Save 100%_off\\deals' : `Item ${n}`,
+        description: n === 2 ? 'items on sale' : null,
+      }),
+    );
+    await store.write(async (tx) => {
+      await tx.insert('projects', p);
+      await tx.insert('projects', q);
+      for (const i of items) await tx.insert('work_items', i);
+      await tx.update('work_items', { ...items[4]!, deleted_at: at });
+    });
+    const sorted = [...items].sort((a, b) => (a.id < b.id ? -1 : 1));
+    const queries: ListQuery<WorkItem>[] = [
+      {},
+      { includeDeleted: true },
+      { where: { project_id: p.id, status: { not: ['done'] } }, orderBy: [['item_number', 'desc']] },
+      { where: { status: [] } },
+      { where: { status: ['todo', 'done'], priority: { not: [] } } },
+      { where: { parent_id: null, sprint_id: undefined } },
+      { search: { fields: ['title', 'description'], text: 'SALE' } },
+      { search: { fields: ['title'], text: '100%_off\\' } },
+      {
+        orderBy: [
+          ['priority', 'desc', { ranks: priorities }],
+          ['id', 'asc'],
+        ],
+      },
+      {
+        orderBy: [
+          ['story_points', 'asc', { nullsLast: true }],
+          ['item_number', 'desc'],
+        ],
+      },
+      {
+        orderBy: [
+          ['story_points', 'desc', { nullsLast: true }],
+          ['item_number', 'asc'],
+        ],
+        limit: 3,
+        offset: 2,
+      },
+      { afterId: sorted[2]!.id, limit: 2, where: { project_id: [p.id, q.id] } },
+    ];
+    for (const query of queries) {
+      const outside = { list: await store.list('work_items', query), count: await store.count('work_items', query) };
+      const inside = await store.read(async (tx) => ({
+        list: await tx.list('work_items', query),
+        count: await tx.count('work_items', query),
+      }));
+      expect(inside, JSON.stringify(query)).toEqual(outside);
+    }
+    expect((await store.list('work_items', queries[7])).map((i) => i.item_number)).toEqual([6]);
     await store.close();
   });
 

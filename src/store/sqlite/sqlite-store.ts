@@ -10,7 +10,8 @@ import { Sqlite } from './driver.js';
 import { readOnlyCopy } from './read-only-copy.js';
 import { lockFile } from './file-lock.js';
 import { KyselySyncRepository, LINK_COLUMNS, linkFromValues, type LinkReader, type SyncRepository } from '../sync-repository.js';
-import type { HeldLock, TransactionOptions, WriteOptions } from '../store.js';
+import type { HeldLock, ListQuery, TransactionOptions, WriteOptions } from '../store.js';
+import { listSql } from './list-sql.js';
 
 export interface SqliteOptions {
   /** Apply pending migrations (default true). */
@@ -83,6 +84,7 @@ const ROWS_PER_INSERT = 32;
 
 const statementCache = new WeakMap<BetterSqlite3.Database, Map<string, BetterSqlite3.Statement>>();
 const KYSELY_STATEMENTS = 500;
+const textCache = new WeakMap<BetterSqlite3.Database, Map<string, BetterSqlite3.Statement>>();
 
 /** `KyselyStore.itemJsonByKey`'s query, with SQLite writing the JSON. */
 const itemJsonByKeySql = () => `select ${sqliteJsonObject('work_items')}, deleted_at is not null from work_items
@@ -159,6 +161,39 @@ export class SqliteStore extends KyselyStore {
 
   protected override bind(tx: Db): SqliteStore {
     return new SqliteStore(this.sqlite, tx, true);
+  }
+
+  /**
+   * Inside a transaction, lists and counts run as cached statements written without Kysely
+   * (list-sql.ts): the transaction holds the connection, so nothing else runs on it meanwhile.
+   * Outside one, Kysely's queue keeps them out of another caller's transaction.
+   */
+  override list<E extends EntityType>(type: E, query: ListQuery<EntityRecords[E]> = {}): Promise<EntityRecords[E][]> {
+    const statement = this.inTransaction ? listSql(type, query, false) : undefined;
+    if (!statement) return super.list(type, query);
+    const rows = this.byText(statement.sql).all(...statement.params) as Record<string, unknown>[];
+    return Promise.resolve(rows.map((row) => fromRow(type, row)));
+  }
+
+  override count<E extends EntityType>(type: E, query: ListQuery<EntityRecords[E]> = {}): Promise<number> {
+    const statement = this.inTransaction ? listSql(type, query, true) : undefined;
+    if (!statement) return super.count(type, query);
+    const row = this.byText(statement.sql).get(...statement.params) as { n: number };
+    return Promise.resolve(Number(row.n));
+  }
+
+  /** A statement prepared once per database and text (least recently used go first), rows as objects. */
+  private byText(sql: string): BetterSqlite3.Statement {
+    let statements = textCache.get(this.sqlite);
+    if (!statements) textCache.set(this.sqlite, (statements = new Map<string, BetterSqlite3.Statement>()));
+    let statement = statements.get(sql);
+    if (statement) statements.delete(sql);
+    else {
+      statement = this.sqlite.prepare(sql);
+      if (statements.size >= KYSELY_STATEMENTS) statements.delete(statements.keys().next().value!);
+    }
+    statements.set(sql, statement);
+    return statement;
   }
 
   override get sync(): SyncRepository {

@@ -1,14 +1,17 @@
-import { execFileSync } from 'node:child_process';
 import { isAbsolute, relative, resolve } from 'node:path';
 
 /** Runs git in `cwd` and returns its trimmed output; throws when git fails. */
 export function git(cwd: string, args: readonly string[], input?: string): string {
-  return execFileSync('git', args, {
-    cwd,
-    encoding: 'utf8',
-    stdio: [input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'],
-    ...(input === undefined ? {} : { input }),
-  }).trim();
+  // Loaded on first use, not with the module: commands that run no git do not pay for it.
+  return process
+    .getBuiltinModule('node:child_process')
+    .execFileSync('git', args, {
+      cwd,
+      encoding: 'utf8',
+      stdio: [input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'],
+      ...(input === undefined ? {} : { input }),
+    })
+    .trim();
 }
 
 /** The top of the work tree containing `cwd`, or undefined outside git. */

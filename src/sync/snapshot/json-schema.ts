@@ -1,5 +1,5 @@
 import * as z from 'zod/mini';
-import { ENTITIES, ENTITY_TYPES, UUID_PATTERN, dateSchema, timestampSchema, uuidSchema } from '../../domain/index.js';
+import { ENTITIES, ENTITY_TYPES, UUID_PATTERN, dateSchema, isSchema, timestampSchema, uuidSchema } from '../../domain/index.js';
 import { SNAPSHOT_SCHEMA_VERSION } from './layout.js';
 
 const TIMESTAMP_PATTERN = '^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}(\\.\\d{3})?Z$';
@@ -12,11 +12,11 @@ const TIMESTAMP_PATTERN = '^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}(\\.\\d{3})
 export function snapshotJsonSchema(): Record<string, unknown> {
   const hint = (ctx: { zodSchema: unknown; jsonSchema: Record<string, unknown> }) => {
     const schema = ctx.zodSchema;
-    if (schema === uuidSchema) Object.assign(ctx.jsonSchema, { pattern: UUID_PATTERN.source, format: 'uuid' });
-    if (schema === timestampSchema || schema === timestampSchema._zod.def.in) {
+    if (isSchema(schema, uuidSchema)) Object.assign(ctx.jsonSchema, { pattern: UUID_PATTERN.source, format: 'uuid' });
+    if (isSchema(schema, timestampSchema) || isSchema(schema, timestampSchema._zod.def.in)) {
       Object.assign(ctx.jsonSchema, { type: 'string', pattern: TIMESTAMP_PATTERN, format: 'date-time' });
     }
-    if (schema === dateSchema) Object.assign(ctx.jsonSchema, { format: 'date' });
+    if (isSchema(schema, dateSchema)) Object.assign(ctx.jsonSchema, { format: 'date' });
   };
   const records = Object.fromEntries(
     ENTITY_TYPES.map((type) => [

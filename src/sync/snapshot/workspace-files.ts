@@ -24,7 +24,7 @@ import { withFileLock, type Store } from '../../store/index.js';
 import { canonicalizeSnapshot } from './canonicalize.js';
 import { syncDirectory, writeFileAtomically, writeSnapshot, writeSnapshotFile, type ExportResult } from './export.js';
 import { importSnapshot, type ImportOptions, type ImportResult } from './import.js';
-import { META_EXPORTED_SEQ, META_SNAPSHOT_HASH } from './meta-keys.js';
+import { META_EXPORTED_SEQ, META_SNAPSHOT_HASH, META_SNAPSHOT_SIGNATURE } from './meta-keys.js';
 import type { BaseLines } from './base.js';
 import {
   byKey,
@@ -36,6 +36,7 @@ import {
   type RecordLine,
   type SplicePlan,
 } from './splice.js';
+import { snapshotUntouched } from './tracked.js';
 
 /**
  * The snapshot a repository tracks (`.pm/data.json`) and what pm remembers about it: the copy
@@ -49,12 +50,9 @@ export interface SnapshotPaths {
   bases: string;
 }
 
-export { META_EXPORTED_SEQ, META_SNAPSHOT_HASH };
 const META_BASE_SIGNATURE = 'base_signature';
 /** The lines exports wrote since the base file was kept, and its layout (a `BaseOverlay`). */
 const META_BASE_OVERLAY = 'base_overlay';
-/** The stat signature of the snapshot when its hash was last recorded: skips hashing an untouched file. */
-const META_SNAPSHOT_SIGNATURE = 'snapshot_signature';
 /** The tracked snapshot as pm's last export wrote it (an `ExportAnchor`): what the next export patches. */
 const META_EXPORT_ANCHOR = 'export_anchor';
 /** The recorded hash of a snapshot an export patched: not hashed then (see `snapshotChanged`). */
@@ -388,12 +386,6 @@ export async function markUnexported(store: Store, paths: SnapshotPaths): Promis
   });
 }
 
-/** Whether the database has changes the tracked snapshot lacks. */
-export async function hasUnexportedChanges(store: Store): Promise<boolean> {
-  const exported = Number((await store.getMeta(META_EXPORTED_SEQ)) ?? 0);
-  return Number((await store.getMeta('local_seq')) ?? 0) > exported;
-}
-
 /**
  * Imports `file` (default: the tracked snapshot). Another file is merged in (nothing local is
  * lost) and what it brings counts as local changes, for the next export to write.
@@ -498,9 +490,8 @@ export function fileHash(path: string): string {
  * while that base is still intact.
  */
 export async function snapshotChanged(store: Store, paths: SnapshotPaths): Promise<boolean> {
-  if (!existsSync(paths.snapshot)) return false;
+  if (await snapshotUntouched(store, paths)) return false;
   let recorded = await store.getMeta(META_SNAPSHOT_HASH);
-  if (recorded !== undefined && (await store.getMeta(META_SNAPSHOT_SIGNATURE)) === signature(paths.snapshot)) return false;
   if (recorded === NOT_HASHED) {
     const base = await usableBase(store, paths);
     if (!base) return true;
