@@ -78,7 +78,9 @@ export async function planSplice(store: Store, path: string, anchor: ExportAncho
       const lines = (await tx.rowsWithIds(type, ids)).map((row) => ({ key: Buffer.from(row[at] as string), json: encode(row) }));
       changed.set(type, lines.sort(byKey));
     }
-    const fd = openSync(path, 'r');
+    const fd = openOrNone(path);
+    // Gone (deleted, or a database copied without it): written in full.
+    if (fd === undefined) return undefined;
     try {
       if (signatureOf(fstatSync(fd)) !== anchor.signature) return closed(fd);
       const patch = planPatch(new LineFile(fd), anchor, changed);
@@ -94,6 +96,15 @@ export async function planSplice(store: Store, path: string, anchor: ExportAncho
       throw error;
     }
   });
+}
+
+function openOrNone(path: string): number | undefined {
+  try {
+    return openSync(path, 'r');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw error;
+  }
 }
 
 function closed(fd: number): undefined {

@@ -149,6 +149,18 @@ describe('an export of the tracked snapshot after local writes', () => {
     await expectWholeExport(s, paths);
   });
 
+  it('writes data.json in full when it is gone (deleted, or a database copied without it)', async () => {
+    const { store: s, paths } = await workspace();
+    await loadRecords(s, generateDataset(SIZE, 9));
+    await exportSnapshot(s, paths);
+    rmSync(paths.snapshot);
+    const [item] = await s.list('work_items', { limit: 1 });
+    await s.write((tx) => tx.upsertMany('work_items', [edited(item!, 1)]));
+    await exportSnapshot(s, paths);
+    expect(await patched(s)).toBe(false);
+    await expectWholeExport(s, paths);
+  });
+
   it('keeps the base as the lines it patched in, without writing the base file again, and a take-in merges against them', async () => {
     const { store: s, paths } = await workspace();
     await loadRecords(s, generateDataset(SIZE, 13));
