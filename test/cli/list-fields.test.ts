@@ -60,6 +60,25 @@ describe('--format and --fields on list commands', () => {
     );
   });
 
+  it('project, lane, comment and dep list take --fields and --format too', async () => {
+    expect((await cli.ok(['project', 'list', '--format', '{key}={title}'])).stdout).toBe('WEB=Website\n');
+    const lanes = await cli.json<{ position: number; status_value: string }[]>([
+      'lane',
+      'list',
+      '--fields',
+      'position,status_value',
+    ]);
+    expect(lanes[0]).toEqual({ position: lanes[0]!.position, status_value: 'backlog' });
+    await cli.ok(['comment', 'add', 'WEB-1', 'Looks good']);
+    expect((await cli.ok(['comment', 'list', 'WEB-1', '--format', '{created_by}: {content}'])).stdout).toBe(
+      'tester@example.com: Looks good\n',
+    );
+    await cli.ok(['dep', 'add', 'WEB-1', 'blocks', 'WEB-2']);
+    expect((await cli.ok(['dep', 'list', '--fields', 'blocking_key,blocked_key'])).stdout).toBe(
+      'BLOCKING_KEY  BLOCKED_KEY\nWEB-1         WEB-2\n',
+    );
+  });
+
   it('an unknown --fields field is refused naming the flag, the field and the allowed ones', async () => {
     const r = await cli.run(['item', 'list', '--fields', 'key,nope']);
     expect(r.code).toBe(USAGE_EXIT_CODE);

@@ -179,3 +179,49 @@ export const TIME_VIEW: ListView<TimeEntryView> = {
     out.line(out.c.dim(`total ${formatDuration(total)}`));
   },
 };
+
+export const PROJECT_VIEW: ListView<Project> = {
+  fields: fieldsOf<Project>({
+    id: true,
+    key: true,
+    title: true,
+    description: true,
+    status: true,
+    next_work_item_number: true,
+    ...META,
+  }),
+  table: printProjects,
+};
+
+/** What `lane list` prints; the default table shows project keys, looked up by the caller. */
+export function laneView(projectKeys: () => Promise<ReadonlyMap<string, string>>): ListView<SwimLane> {
+  return { fields: LANE_FIELDS, table: async (out, lanes) => printLanes(out, lanes, await projectKeys()) };
+}
+
+export const LANE_FIELDS = fieldsOf<SwimLane>({
+  id: true,
+  project_id: true,
+  name: true,
+  status_value: true,
+  position: true,
+  is_default: true,
+  ...META,
+});
+
+export const COMMENT_VIEW: ListView<Comment> = {
+  fields: fieldsOf<Comment>({ id: true, work_item_id: true, content: true, ...META }),
+  table: printComments,
+};
+
+export const DEPENDENCY_VIEW: ListView<DependencyView> = {
+  fields: fieldsOf<DependencyView>({
+    id: true,
+    blocking_item_id: true,
+    blocked_item_id: true,
+    dependency_type: true,
+    blocking_key: true,
+    blocked_key: true,
+    ...META,
+  }),
+  table: printDependencies,
+};
