@@ -2,7 +2,8 @@ import type { Command } from 'commander';
 import type { Board } from '../../tracker/index.js';
 import { example, integer, jsonOption } from '../options.js';
 import { renderBoard } from '../output/board.js';
-import { printItems } from '../output/format.js';
+import { ITEM_VIEW } from '../output/format.js';
+import { listOptions, printList, type ListFlags } from '../output/list.js';
 import { publicRecord } from '../output/output.js';
 import type { Session } from '../session.js';
 
@@ -42,20 +43,25 @@ export function registerBoard(program: Command, session: Session): void {
       renderBoard(out, board, width);
     });
 
-  program
-    .command('ready')
-    .description('open items that nothing open blocks, most urgent first')
-    .option('--project <key>', 'only this project')
-    .option('--assignee <who>', 'only this assignee ("me", or "none")')
-    .option('--sprint <sprint>', 'only this sprint (name, id, "active", or "none")')
-    .option(
-      '--limit <n>',
-      'at most this many (default 100; a note on stderr says when there are more)',
-      integer('--limit', 1, 9_999),
+  listOptions(
+    program
+      .command('ready')
+      .description('open items that nothing open blocks, most urgent first')
+      .option('--project <key>', 'only this project')
+      .option('--assignee <who>', 'only this assignee ("me", or "none")')
+      .option('--sprint <sprint>', 'only this sprint (name, id, "active", or "none")')
+      .option(
+        '--limit <n>',
+        'at most this many (default 100; a note on stderr says when there are more)',
+        integer('--limit', 1, 9_999),
+      ),
+    ITEM_VIEW.fields,
+  )
+    .addHelpText(
+      'after',
+      example('pm ready --project WEB --limit 10', 'pm ready --assignee me --sprint active', "pm ready --format '{key} {title}'"),
     )
-    .addOption(jsonOption())
-    .addHelpText('after', example('pm ready --project WEB --limit 10', 'pm ready --assignee me --sprint active'))
-    .action(async (opts: { project?: string; assignee?: string; sprint?: string; limit?: number; json?: boolean }) => {
+    .action(async (opts: { project?: string; assignee?: string; sprint?: string; limit?: number } & ListFlags) => {
       const project = await session.defaultProject(opts.project);
       // One more than shown tells whether there are more, which a --json array cannot say itself.
       const limit = opts.limit ?? READY_LIMIT;
@@ -69,13 +75,7 @@ export function registerBoard(program: Command, session: Session): void {
       });
       const items = found.slice(0, limit);
       const more = found.length > limit ? `showing the first ${limit}; --limit for more` : undefined;
-      if (opts.json) {
-        out.json(items.map(publicRecord));
-        if (more) out.note(more);
-        return;
-      }
-      if (items.length === 0) return out.note('Nothing is ready: every open item is blocked (or there are none).');
-      printItems(out, items);
-      if (more) out.note(out.c.dim(`… ${more}`));
+      await printList(out, ITEM_VIEW, items, opts, 'Nothing is ready: every open item is blocked (or there are none).');
+      if (more) out.note(opts.json || opts.format ? more : out.c.dim(`… ${more}`));
     });
 }

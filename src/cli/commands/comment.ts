@@ -1,7 +1,8 @@
 import type { Command } from 'commander';
 import { shortId } from '../../domain/index.js';
 import { example, ifVersionOption, jsonOption } from '../options.js';
-import { printComments } from '../output/format.js';
+import { COMMENT_VIEW } from '../output/format.js';
+import { listOptions, printList, type ListFlags } from '../output/list.js';
 import { publicRecord } from '../output/output.js';
 import type { Session } from '../session.js';
 import { editOption, requiredText } from '../text-input.js';
@@ -30,17 +31,15 @@ export function registerComment(program: Command, session: Session): void {
       out.line(`Added comment ${shortId(created.id)} to ${item}`);
     });
 
-  comment
+  const commentList = comment
     .command('list')
     .description("list an item's comments, oldest first")
-    .argument('<item>', 'display key or id')
-    .addOption(jsonOption())
-    .addHelpText('after', example('pm comment list WEB-12'))
-    .action(async (item: string, opts: { json?: boolean }) => {
+    .argument('<item>', 'display key or id');
+  listOptions(commentList, COMMENT_VIEW.fields)
+    .addHelpText('after', example('pm comment list WEB-12', "pm comment list WEB-12 --format '{created_by}: {content}'"))
+    .action(async (item: string, opts: ListFlags) => {
       const comments = await (await session.tracker()).listComments(item);
-      if (opts.json) return out.json(comments.map(publicRecord));
-      if (comments.length === 0) return out.note('No comments.');
-      printComments(out, comments);
+      await printList(out, COMMENT_VIEW, comments, opts, 'No comments.');
     });
 
   comment

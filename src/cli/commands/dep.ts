@@ -1,7 +1,8 @@
 import { Argument, type Command } from 'commander';
 import { DEPENDENCY_TYPES, shortId, type DependencyType } from '../../domain/index.js';
 import { example, jsonOption } from '../options.js';
-import { printDependencies } from '../output/format.js';
+import { DEPENDENCY_VIEW } from '../output/format.js';
+import { listOptions, printList, type ListFlags } from '../output/list.js';
 import { publicRecord } from '../output/output.js';
 import type { Session } from '../session.js';
 
@@ -25,17 +26,12 @@ export function registerDep(program: Command, session: Session): void {
       );
     });
 
-  dep
-    .command('list')
-    .description("list dependencies, all or one item's")
-    .argument('[item]', 'display key or id')
-    .addOption(jsonOption())
-    .addHelpText('after', example('pm dep list WEB-7'))
-    .action(async (item: string | undefined, opts: { json?: boolean }) => {
+  const depList = dep.command('list').description("list dependencies, all or one item's").argument('[item]', 'display key or id');
+  listOptions(depList, DEPENDENCY_VIEW.fields)
+    .addHelpText('after', example('pm dep list WEB-7', "pm dep list --format '{blocking_key} {dependency_type} {blocked_key}'"))
+    .action(async (item: string | undefined, opts: ListFlags) => {
       const deps = await (await session.tracker()).listDependencies(item);
-      if (opts.json) return out.json(deps.map(publicRecord));
-      if (deps.length === 0) return out.note('No dependencies.');
-      printDependencies(out, deps);
+      await printList(out, DEPENDENCY_VIEW, deps, opts, 'No dependencies.');
     });
 
   dep

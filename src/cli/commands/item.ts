@@ -25,7 +25,8 @@ import {
   type Clearable,
 } from '../options.js';
 import { confirmCascade } from '../confirm.js';
-import { printItems } from '../output/format.js';
+import { ITEM_VIEW } from '../output/format.js';
+import { listOptions, printList, type ListFlags } from '../output/list.js';
 import { restoreSprint } from './sprint.js';
 import { publicRecord, type Output } from '../output/output.js';
 import type { Session } from '../session.js';
@@ -111,48 +112,53 @@ export function registerItem(program: Command, session: Session): void {
       out.line(`Created ${out.c.bold(created.key)} ${created.item_type}: ${created.title}`);
     });
 
-  item
-    .command('list')
-    .description('list work items (open ones unless --all)')
-    .option('--project <key>', 'only this project')
-    .option('--status <status...>', 'only these statuses (comma-separated)', list)
-    .addOption(choiceListOption('--type <type...>', 'only these types (comma-separated)', ITEM_TYPES))
-    .addOption(choiceListOption('--priority <priority...>', 'only these priorities (comma-separated)', PRIORITIES))
-    .option('--sprint <sprint>', 'only this sprint (name, id, "active", or "none")')
-    .option('--assignee <who>', 'only this assignee ("me", or "none")')
-    .option('--parent <key>', 'only children of this item ("none" for top level)')
-    .option('--search <text>', 'only items whose title or description contains this')
-    .option('--all', 'every item: finished ones too, and every page (streamed) unless --limit')
-    .option('--deleted', 'include deleted items')
-    .option('--limit <n>', 'at most this many (default 100; a note on stderr says when there are more)', integer('--limit', 1))
-    .option('--offset <n>', 'skip this many', integer('--offset', 0))
-    .option('--sort <fields>', 'e.g. -priority,updated_at: "-" for descending (default: project and number)')
-    .addOption(jsonOption())
+  listOptions(
+    item
+      .command('list')
+      .description('list work items (open ones unless --all)')
+      .option('--project <key>', 'only this project')
+      .option('--status <status...>', 'only these statuses (comma-separated)', list)
+      .addOption(choiceListOption('--type <type...>', 'only these types (comma-separated)', ITEM_TYPES))
+      .addOption(choiceListOption('--priority <priority...>', 'only these priorities (comma-separated)', PRIORITIES))
+      .option('--sprint <sprint>', 'only this sprint (name, id, "active", or "none")')
+      .option('--assignee <who>', 'only this assignee ("me", or "none")')
+      .option('--parent <key>', 'only children of this item ("none" for top level)')
+      .option('--search <text>', 'only items whose title or description contains this')
+      .option('--all', 'every item: finished ones too, and every page (streamed) unless --limit')
+      .option('--deleted', 'include deleted items')
+      .option('--limit <n>', 'at most this many (default 100; a note on stderr says when there are more)', integer('--limit', 1))
+      .option('--offset <n>', 'skip this many', integer('--offset', 0))
+      .option('--sort <fields>', 'e.g. -priority,updated_at: "-" for descending (default: project and number)'),
+    ITEM_VIEW.fields,
+  )
     .addHelpText(
       'after',
       example(
         'pm item list --project WEB --status todo,in_progress --assignee me',
         'pm item list --sort -priority,updated_at',
-        'pm item list --all --json',
+        'pm item list --fields key,status,assignee_id,title',
+        "pm item list --all --format '{key}\\t{status}\\t{title}'",
+        'pm item list --all --json --fields key,title',
       ),
     )
     .action(
-      async (opts: {
-        project?: string;
-        status?: string[];
-        type?: string[];
-        priority?: string[];
-        sprint?: string;
-        assignee?: string;
-        parent?: string;
-        search?: string;
-        all?: boolean;
-        deleted?: boolean;
-        limit?: number;
-        offset?: number;
-        sort?: string;
-        json?: boolean;
-      }) => {
+      async (
+        opts: {
+          project?: string;
+          status?: string[];
+          type?: string[];
+          priority?: string[];
+          sprint?: string;
+          assignee?: string;
+          parent?: string;
+          search?: string;
+          all?: boolean;
+          deleted?: boolean;
+          limit?: number;
+          offset?: number;
+          sort?: string;
+        } & ListFlags,
+      ) => {
         const tracker = await session.tracker();
         const query: ItemQuery = {
           ...(opts.project !== undefined ? { project: opts.project } : {}),
@@ -170,25 +176,18 @@ export function registerItem(program: Command, session: Session): void {
           ...(opts.sort !== undefined ? { sort: opts.sort } : {}),
         };
         const list = (q: ItemQuery) => namingFlags(ITEM_FLAGS, () => tracker.listItems(q));
-        if (opts.all && opts.limit === undefined) {
-          const pages = everyItem(list, query);
-          if (opts.json) return out.jsonArray(mapAsync(pages, publicRecord));
-          const items: WorkItemView[] = [];
-          for await (const i of pages) items.push(i);
-          if (items.length === 0) return out.note('No matching items.');
-          return printItems(out, items);
-        }
+        if (opts.all && opts.limit === undefined)
+          return printList(out, ITEM_VIEW, everyItem(list, query), opts, 'No matching items.');
         const page = await list(query);
         const shown = page.offset + page.items.length;
-        const more = shown < page.total ? `showing ${page.items.length} of ${page.total}` : undefined;
-        if (opts.json) {
-          out.json(page.items.map(publicRecord));
-          if (more) out.note(`${more}; --all for every one (finished ones too), or --limit/--offset`);
-          return;
-        }
-        if (page.items.length === 0) return out.note(page.total === 0 ? 'No matching items.' : 'No items on this page.');
-        printItems(out, page.items);
-        if (more) out.note(out.c.dim(`… ${more}; --all for every one (finished ones too), or --limit/--offset`));
+        const more =
+          shown < page.total && (opts.json || page.items.length > 0)
+            ? `showing ${page.items.length} of ${page.total}`
+            : undefined;
+        await printList(out, ITEM_VIEW, page.items, opts, page.total === 0 ? 'No matching items.' : 'No items on this page.');
+        // Plain for scripts reading stderr; dimmed under a table.
+        const note = `${more}; --all for every one (finished ones too), or --limit/--offset`;
+        if (more) out.note(opts.json || opts.format ? note : out.c.dim(`… ${note}`));
       },
     );
 
@@ -411,8 +410,4 @@ export async function* everyItem(
     yield* page.items;
     if (page.items.length < STREAM_PAGE) return;
   }
-}
-
-async function* mapAsync<T, U>(source: AsyncIterable<T>, f: (t: T) => U): AsyncGenerator<U> {
-  for await (const t of source) yield f(t);
 }

@@ -1,7 +1,8 @@
 import type { Command } from 'commander';
 import { shortId } from '../../domain/index.js';
 import { example, ifVersionOption, integer, jsonOption } from '../options.js';
-import { printLanes } from '../output/format.js';
+import { LANE_FIELDS, laneView } from '../output/format.js';
+import { listOptions, printList, type ListFlags } from '../output/list.js';
 import { publicRecord } from '../output/output.js';
 import type { Session } from '../session.js';
 
@@ -32,16 +33,15 @@ export function registerLane(program: Command, session: Session): void {
       out.line(`Created lane ${out.c.bold(created.name)} (status ${created.status_value}, ${shortId(created.id)})`);
     });
 
-  lane
+  const laneList = lane
     .command('list')
     .description("list lanes; with --project, that project's board columns in order")
-    .option('--project <key>', 'the lanes this project uses')
-    .addOption(jsonOption())
-    .addHelpText('after', example('pm lane list --project WEB'))
-    .action(async (opts: { project?: string; json?: boolean }) => {
+    .option('--project <key>', 'the lanes this project uses');
+  listOptions(laneList, LANE_FIELDS)
+    .addHelpText('after', example('pm lane list --project WEB', 'pm lane list --fields position,status_value,name'))
+    .action(async (opts: { project?: string } & ListFlags) => {
       const lanes = await (await session.tracker()).listLanes(opts.project !== undefined ? { project: opts.project } : {});
-      if (opts.json) return out.json(lanes.map(publicRecord));
-      printLanes(out, lanes, await keysOf());
+      await printList(out, laneView(keysOf), lanes, opts, 'No lanes.');
     });
 
   lane

@@ -1,7 +1,8 @@
 import type { Command } from 'commander';
 import { PROJECT_STATUSES, type Project } from '../../domain/index.js';
 import { choiceOption, example, jsonOption, ifVersionOption } from '../options.js';
-import { printProjects } from '../output/format.js';
+import { PROJECT_VIEW } from '../output/format.js';
+import { listOptions, printList, type ListFlags } from '../output/list.js';
 import { publicRecord } from '../output/output.js';
 import type { Session } from '../session.js';
 import { DESCRIPTION_FLAGS, editOption, fileOption, longText, longTextOf } from '../text-input.js';
@@ -40,17 +41,12 @@ export function registerProject(program: Command, session: Session): void {
       out.line(`Created project ${out.c.bold(created.key)}: ${created.title}`);
     });
 
-  project
-    .command('list')
-    .description('list projects')
-    .option('--all', 'include archived projects')
-    .addOption(jsonOption())
-    .addHelpText('after', example('pm project list', 'pm project list --all --json'))
-    .action(async (opts: { all?: boolean; json?: boolean }) => {
+  const projectList = project.command('list').description('list projects').option('--all', 'include archived projects');
+  listOptions(projectList, PROJECT_VIEW.fields)
+    .addHelpText('after', example('pm project list', 'pm project list --all --json', "pm project list --format '{key} {title}'"))
+    .action(async (opts: { all?: boolean } & ListFlags) => {
       const projects = await (await session.tracker()).listProjects({ all: opts.all ?? false });
-      if (opts.json) return out.json(projects.map(publicRecord));
-      if (projects.length === 0) return out.note('No projects yet: pm project add KEY "Title"');
-      printProjects(out, projects);
+      await printList(out, PROJECT_VIEW, projects, opts, 'No projects yet: pm project add KEY "Title"');
     });
 
   project

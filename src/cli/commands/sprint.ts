@@ -2,7 +2,8 @@ import type { Command } from 'commander';
 import { SPRINT_STATUSES, parseDay, shortId, type Sprint } from '../../domain/index.js';
 import { DAY_HELP, choiceListOption, choiceOption, example, ifVersionOption, jsonOption } from '../options.js';
 import { confirmCascade } from '../confirm.js';
-import { printItems, printSprints } from '../output/format.js';
+import { SPRINT_FIELDS, printItems, sprintView } from '../output/format.js';
+import { listOptions, printList, type ListFlags } from '../output/list.js';
 import { publicRecord } from '../output/output.js';
 import type { Session } from '../session.js';
 import { editOption, fileOption, longText, longTextOf, textFlags } from '../text-input.js';
@@ -51,23 +52,26 @@ export function registerSprint(program: Command, session: Session): void {
       },
     );
 
-  sprint
-    .command('list')
-    .description('list sprints')
-    .option('--project <key>', 'only this project')
-    .addOption(choiceListOption('--status <status...>', 'only these statuses (comma-separated)', SPRINT_STATUSES))
-    .addOption(jsonOption())
-    .addHelpText('after', example('pm sprint list --project WEB --status active,planned'))
-    .action(async (opts: { project?: string; status?: string[]; json?: boolean }) => {
+  listOptions(
+    sprint
+      .command('list')
+      .description('list sprints')
+      .option('--project <key>', 'only this project')
+      .addOption(choiceListOption('--status <status...>', 'only these statuses (comma-separated)', SPRINT_STATUSES)),
+    SPRINT_FIELDS,
+  )
+    .addHelpText(
+      'after',
+      example('pm sprint list --project WEB --status active,planned', 'pm sprint list --fields name,status,start_date,end_date'),
+    )
+    .action(async (opts: { project?: string; status?: string[] } & ListFlags) => {
       const sprints = await (
         await session.tracker()
       ).listSprints({
         ...(opts.project !== undefined ? { project: opts.project } : {}),
         ...(opts.status ? { status: opts.status } : {}),
       });
-      if (opts.json) return out.json(sprints.map(publicRecord));
-      if (sprints.length === 0) return out.note('No sprints.');
-      printSprints(out, sprints, await keysOf());
+      await printList(out, sprintView(keysOf), sprints, opts, 'No sprints.');
     });
 
   sprint

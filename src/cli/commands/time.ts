@@ -2,7 +2,8 @@ import type { Command } from 'commander';
 import { formatDuration, parseDuration, parseWhen, shortId, toTimestamp, type TimeEntryPatch } from '../../domain/index.js';
 import type { TimeEntryView } from '../../tracker/index.js';
 import { DURATION_HELP, WHEN_HELP, example, ifVersionOption, jsonOption } from '../options.js';
-import { printTimeEntries } from '../output/format.js';
+import { TIME_VIEW } from '../output/format.js';
+import { listOptions, printList, type ListFlags } from '../output/list.js';
 import { publicRecord } from '../output/output.js';
 import type { Session } from '../session.js';
 import { DESCRIPTION_FLAGS, editOption, fileOption, longText, longTextOf } from '../text-input.js';
@@ -123,25 +124,23 @@ export function registerTime(program: Command, session: Session): void {
       out.line(`Deleted time entry ${shortId(removed.id)} on ${removed.key}`);
     });
 
-  time
-    .command('list')
-    .description("list time entries, all or one item's")
-    .argument('[item]', 'display key or id')
-    .option('--user <who>', 'only this person')
-    .addOption(jsonOption())
-    .addHelpText('after', example('pm time list WEB-12'))
-    .action(async (item: string | undefined, opts: { user?: string; json?: boolean }) => {
+  listOptions(
+    time
+      .command('list')
+      .description("list time entries, all or one item's")
+      .argument('[item]', 'display key or id')
+      .option('--user <who>', 'only this person'),
+    TIME_VIEW.fields,
+  )
+    .addHelpText('after', example('pm time list WEB-12', "pm time list --user me --format '{key}\\t{duration_seconds}'"))
+    .action(async (item: string | undefined, opts: { user?: string } & ListFlags) => {
       const entries = await (
         await session.tracker()
       ).listTime({
         ...(item !== undefined ? { item } : {}),
         ...(opts.user !== undefined ? { user: opts.user } : {}),
       });
-      if (opts.json) return out.json(entries.map(publicRecord));
-      if (entries.length === 0) return out.note('No time entries.');
-      printTimeEntries(out, entries);
-      const total = entries.reduce((s, e) => s + (e.duration_seconds ?? 0), 0);
-      out.line(out.c.dim(`total ${formatDuration(total)}`));
+      await printList(out, TIME_VIEW, entries, opts, 'No time entries.');
     });
 }
 

@@ -1,5 +1,14 @@
-import { formatDuration, shortId, type Comment, type Project, type Sprint, type SwimLane } from '../../domain/index.js';
+import {
+  formatDuration,
+  shortId,
+  type Comment,
+  type Meta,
+  type Project,
+  type Sprint,
+  type SwimLane,
+} from '../../domain/index.js';
 import type { DependencyView, TimeEntryView, WorkItemView } from '../../tracker/index.js';
+import { fieldsOf, type ListView } from './list.js';
 import type { Column } from './table.js';
 import type { Output } from './output.js';
 
@@ -100,3 +109,119 @@ export function printTimeEntries(out: Output, entries: readonly TimeEntryView[])
     ]),
   );
 }
+
+const META = {
+  version: true,
+  created_by: true,
+  updated_by: true,
+  created_at: true,
+  updated_at: true,
+  deleted_at: true,
+} as const satisfies Record<Exclude<keyof Meta, 'field_updated_at'>, true>;
+
+/** What `item list`, `ls` and `ready` print. */
+export const ITEM_VIEW: ListView<WorkItemView> = {
+  fields: fieldsOf<WorkItemView>({
+    key: true,
+    id: true,
+    project_id: true,
+    parent_id: true,
+    item_type: true,
+    item_number: true,
+    title: true,
+    description: true,
+    status: true,
+    priority: true,
+    position: true,
+    story_points: true,
+    assignee_id: true,
+    sprint_id: true,
+    ...META,
+  }),
+  table: printItems,
+};
+
+/** What `sprint list` prints; the default table shows project keys, looked up by the caller. */
+export function sprintView(projectKeys: () => Promise<ReadonlyMap<string, string>>): ListView<Sprint> {
+  return {
+    fields: SPRINT_FIELDS,
+    table: async (out, sprints) => printSprints(out, sprints, await projectKeys()),
+  };
+}
+
+export const SPRINT_FIELDS = fieldsOf<Sprint>({
+  id: true,
+  project_id: true,
+  name: true,
+  goal: true,
+  start_date: true,
+  end_date: true,
+  status: true,
+  ...META,
+});
+
+/** What `time list` prints: the table ends with the total. */
+export const TIME_VIEW: ListView<TimeEntryView> = {
+  fields: fieldsOf<TimeEntryView>({
+    id: true,
+    key: true,
+    work_item_id: true,
+    user_id: true,
+    started_at: true,
+    ended_at: true,
+    duration_seconds: true,
+    description: true,
+    ...META,
+  }),
+  table: (out, entries) => {
+    printTimeEntries(out, entries);
+    const total = entries.reduce((s, e) => s + (e.duration_seconds ?? 0), 0);
+    out.line(out.c.dim(`total ${formatDuration(total)}`));
+  },
+};
+
+export const PROJECT_VIEW: ListView<Project> = {
+  fields: fieldsOf<Project>({
+    id: true,
+    key: true,
+    title: true,
+    description: true,
+    status: true,
+    next_work_item_number: true,
+    ...META,
+  }),
+  table: printProjects,
+};
+
+/** What `lane list` prints; the default table shows project keys, looked up by the caller. */
+export function laneView(projectKeys: () => Promise<ReadonlyMap<string, string>>): ListView<SwimLane> {
+  return { fields: LANE_FIELDS, table: async (out, lanes) => printLanes(out, lanes, await projectKeys()) };
+}
+
+export const LANE_FIELDS = fieldsOf<SwimLane>({
+  id: true,
+  project_id: true,
+  name: true,
+  status_value: true,
+  position: true,
+  is_default: true,
+  ...META,
+});
+
+export const COMMENT_VIEW: ListView<Comment> = {
+  fields: fieldsOf<Comment>({ id: true, work_item_id: true, content: true, ...META }),
+  table: printComments,
+};
+
+export const DEPENDENCY_VIEW: ListView<DependencyView> = {
+  fields: fieldsOf<DependencyView>({
+    id: true,
+    blocking_item_id: true,
+    blocked_item_id: true,
+    dependency_type: true,
+    blocking_key: true,
+    blocked_key: true,
+    ...META,
+  }),
+  table: printDependencies,
+};

@@ -86,6 +86,11 @@ export class Output {
     this.io.stdout.write(terminalSafe(text, this.#keep));
   }
 
+  /** Data asked for by name (`--format` lines): on stdout even with --quiet, safe but never coloured. */
+  data(text: string): void {
+    this.io.stdout.write(terminalSafe(text));
+  }
+
   /** Text for the terminal on stderr, made safe as `stdout` makes it. */
   stderr(text: string): void {
     this.io.stderr.write(terminalSafe(text, this.#keep));
