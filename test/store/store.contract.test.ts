@@ -267,6 +267,44 @@ describe.each(DIALECTS)('store contract on %s', (dialect) => {
     await store.close();
   });
 
+  it('counts again in a transaction after a write, a rollback or another connection changes the rows', async () => {
+    const target = storeTarget(dialect);
+    const store = await openStore(target);
+    const p = project('WEB');
+    const query: ListQuery<WorkItem> = { where: { project_id: p.id, status: { not: ['done'] } } };
+    const counted = () => store.read((tx) => tx.count('work_items', query));
+    await store.write(async (tx) => {
+      await tx.insert('projects', p);
+      for (const n of [1, 2, 3]) await tx.insert('work_items', item(p.id, n, { status: 'todo' }));
+    });
+    expect(await counted()).toBe(3);
+    expect(await counted()).toBe(3);
+
+    const first = (await store.list('work_items', { where: { item_number: 1 } }))[0]!;
+    await store.write((tx) => tx.update('work_items', { ...first, status: 'done' }));
+    expect(await counted()).toBe(2);
+
+    const rolledBack = store.write(async (tx) => {
+      await tx.insert('work_items', item(p.id, 4, { status: 'todo' }));
+      expect(await tx.count('work_items', query)).toBe(3);
+      throw new Error('undo');
+    });
+    await expect(rolledBack).rejects.toThrow('undo');
+    expect(await counted()).toBe(2);
+
+    const other = await openStore(target);
+    try {
+      await other.write((tx) => tx.insert('work_items', item(p.id, 5, { status: 'review' })));
+    } finally {
+      await other.close();
+    }
+    expect(await counted()).toBe(3);
+    const second = (await store.list('work_items', { where: { item_number: 2 } }))[0]!;
+    await store.write((tx) => tx.deleteRows('work_items', [second.id]));
+    expect(await counted()).toBe(2);
+    await store.close();
+  });
+
   it('finds ids by their tail', async () => {
     const store = await freshStore(dialect);
     const p = project('WEB');
