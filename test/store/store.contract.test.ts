@@ -5,6 +5,7 @@ import { LATEST_SCHEMA_VERSION, openStore, type ListQuery, type Store } from '..
 import { at, item, meta, project } from '../helpers/records.js';
 import { DIALECTS, freshStore, storeTarget } from '../helpers/stores.js';
 import { runRecord } from '../helpers/runs.js';
+import { edgeCaseData, loadRecords } from '../helpers/snapshot.js';
 
 function kysely(store: Store): Kysely<Record<string, Record<string, unknown>>> {
   return (store as unknown as { kysely: Kysely<Record<string, Record<string, unknown>>> }).kysely;
@@ -302,6 +303,26 @@ describe.each(DIALECTS)('store contract on %s', (dialect) => {
     const second = (await store.list('work_items', { where: { item_number: 2 } }))[0]!;
     await store.write((tx) => tx.deleteRows('work_items', [second.id]));
     expect(await counted()).toBe(2);
+    await store.close();
+  });
+
+  it('lists work items as the JSON JSON.stringify makes of them, inside a transaction and outside one', async () => {
+    const store = await freshStore(dialect);
+    await loadRecords(store, edgeCaseData());
+    const queries: ListQuery<WorkItem>[] = [
+      { includeDeleted: true, orderBy: [['item_number', 'asc']] },
+      { where: { status: { not: ['done'] } }, orderBy: [['title', 'desc']], limit: 9, offset: 4 },
+    ];
+    for (const query of queries) {
+      const expected = (await store.list('work_items', query)).map((i) => ({
+        json: JSON.stringify(i),
+        project_id: i.project_id,
+        item_number: i.item_number,
+      }));
+      expect(expected.length).toBeGreaterThan(0);
+      expect(await store.listItemJson(query)).toEqual(expected);
+      expect(await store.read((tx) => tx.listItemJson(query))).toEqual(expected);
+    }
     await store.close();
   });
 

@@ -1,7 +1,7 @@
 import type BetterSqlite3 from 'better-sqlite3';
 import { Kysely, SqliteDialect, sql, type SqliteDatabase } from 'kysely';
-import { SchemaVersionError } from '../../domain/index.js';
-import type { EntityRecords, EntityType, SyncLink } from '../../domain/index.js';
+import { SchemaVersionError, once } from '../../domain/index.js';
+import type { EntityRecords, EntityType, SyncLink, WorkItem } from '../../domain/index.js';
 import { KyselyStore, type Db, type LooseDatabase, type Transactor } from '../kysely-store.js';
 import { migrate } from '../migrator.js';
 import { LATEST_SCHEMA_VERSION } from '../migrations/index.js';
@@ -10,7 +10,7 @@ import { Sqlite } from './driver.js';
 import { readOnlyCopy } from './read-only-copy.js';
 import { lockFile } from './file-lock.js';
 import { KyselySyncRepository, LINK_COLUMNS, linkFromValues, type LinkReader, type SyncRepository } from '../sync-repository.js';
-import type { HeldLock, ListQuery, Store, TransactionOptions, WriteOptions } from '../store.js';
+import type { HeldLock, ItemJson, ListQuery, Store, TransactionOptions, WriteOptions } from '../store.js';
 import { listSql } from './list-sql.js';
 
 export interface SqliteOptions {
@@ -96,6 +96,8 @@ function countsOf(sqlite: BetterSqlite3.Database, version: string): Map<string, 
   if (cached?.version !== version) countCache.set(sqlite, (cached = { version, counts: new Map() }));
   return cached.counts;
 }
+
+const itemJsonColumns = once(() => `${sqliteJsonObject('work_items')}, "project_id", "item_number"`);
 
 /** `KyselyStore.itemJsonByKey`'s query, with SQLite writing the JSON. */
 const itemJsonByKeySql = () => `select ${sqliteJsonObject('work_items')}, deleted_at is not null from work_items
@@ -198,6 +200,16 @@ export class SqliteStore extends KyselyStore {
     if (!statement) return super.list(type, query);
     const rows = this.byText(statement.sql).all(...statement.params) as Record<string, unknown>[];
     return Promise.resolve(rows.map((row) => fromRow(type, row)));
+  }
+
+  /** Inside a transaction, SQLite writes each item's JSON (as in `itemJsonByKey`). */
+  override listItemJson(query: ListQuery<WorkItem>): Promise<ItemJson[]> {
+    const statement = this.inTransaction ? listSql('work_items', query, false, itemJsonColumns()) : undefined;
+    if (!statement) return super.listItemJson(query);
+    const rows = this.byText(statement.sql)
+      .raw(true)
+      .all(...statement.params) as [string, string, number][];
+    return Promise.resolve(rows.map(([json, project_id, item_number]) => ({ json, project_id, item_number })));
   }
 
   /**
