@@ -326,6 +326,27 @@ describe.each(DIALECTS)('store contract on %s', (dialect) => {
     await store.close();
   });
 
+  it('finds a project by key: the live one before tombstones, the latest deleted, the oldest; the same inside a transaction', async () => {
+    const store = await freshStore(dialect);
+    const early = { ...project('WEB'), deleted_at: '2026-01-02T00:00:00.000Z' };
+    const late = { ...project('WEB'), deleted_at: '2026-03-04T00:00:00.000Z' };
+    const found = async (key: string) => {
+      const outside = await store.projectByKey(key);
+      expect(await store.read((tx) => tx.projectByKey(key))).toEqual(outside);
+      return outside;
+    };
+    await store.write(async (tx) => {
+      await tx.insert('projects', early);
+      await tx.insert('projects', late);
+    });
+    expect(await found('WEB')).toEqual(late);
+    const live = project('WEB');
+    await store.write((tx) => tx.insert('projects', live));
+    expect(await found('WEB')).toEqual(live);
+    expect(await found('APP')).toBeUndefined();
+    await store.close();
+  });
+
   it('finds ids by their tail', async () => {
     const store = await freshStore(dialect);
     const p = project('WEB');

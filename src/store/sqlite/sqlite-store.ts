@@ -1,7 +1,7 @@
 import type BetterSqlite3 from 'better-sqlite3';
 import { Kysely, SqliteDialect, sql, type SqliteDatabase } from 'kysely';
 import { SchemaVersionError, once } from '../../domain/index.js';
-import type { EntityRecords, EntityType, SyncLink, WorkItem } from '../../domain/index.js';
+import type { EntityRecords, EntityType, Project, SyncLink, WorkItem } from '../../domain/index.js';
 import { KyselyStore, type Db, type LooseDatabase, type Transactor } from '../kysely-store.js';
 import { migrate } from '../migrator.js';
 import { LATEST_SCHEMA_VERSION } from '../migrations/index.js';
@@ -97,6 +97,9 @@ function countsOf(sqlite: BetterSqlite3.Database, version: string): Map<string, 
   return cached.counts;
 }
 
+/** `KyselyStore.projectByKey`'s query: a live project before tombstones, then the oldest. */
+const PROJECT_BY_KEY_SQL =
+  'select * from "projects" where "key" = ? order by "deleted_at" desc nulls first, "created_at" asc limit 1';
 const itemJsonColumns = once(() => `${sqliteJsonObject('work_items')}, "project_id", "item_number"`);
 
 /** `KyselyStore.itemJsonByKey`'s query, with SQLite writing the JSON. */
@@ -200,6 +203,13 @@ export class SqliteStore extends KyselyStore {
     if (!statement) return super.list(type, query);
     const rows = this.byText(statement.sql).all(...statement.params) as Record<string, unknown>[];
     return Promise.resolve(rows.map((row) => fromRow(type, row)));
+  }
+
+  /** Inside a transaction, as a cached statement: every request naming a project asks. */
+  override projectByKey(key: string): Promise<Project | undefined> {
+    if (!this.inTransaction) return super.projectByKey(key);
+    const row = this.byText(PROJECT_BY_KEY_SQL).get(key) as Record<string, unknown> | undefined;
+    return Promise.resolve(row ? fromRow('projects', row) : undefined);
   }
 
   /** Inside a transaction, SQLite writes each item's JSON (as in `itemJsonByKey`). */
