@@ -3,7 +3,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest, onRequestAsyncHookH
 import * as z from 'zod/mini';
 import { parseInput } from '../domain/index.js';
 import type { TokenScope } from '../store/index.js';
-import { LocalTracker, type Tracker } from '../tracker/index.js';
+import { LocalTracker } from '../tracker/index.js';
 import type { AppDeps } from './deps.js';
 import type { JsonSchema } from './openapi-schemas.js';
 import { coerceQuery, type RawQuery } from './query.js';
@@ -18,7 +18,7 @@ export interface RouteContext<Q, B> {
   query: Q;
   body: B;
   /** The use cases, acting as the request's actor. */
-  tracker: Tracker;
+  tracker: LocalTracker;
   deps: AppDeps;
   request: FastifyRequest;
   reply: FastifyReply;
@@ -84,7 +84,7 @@ export function takesStream(spec: AnyRoute): boolean {
 }
 
 class Context<Q, B> implements RouteContext<Q, B> {
-  #tracker: Tracker | undefined;
+  #tracker: LocalTracker | undefined;
 
   constructor(
     readonly ref: string,
@@ -96,7 +96,7 @@ class Context<Q, B> implements RouteContext<Q, B> {
   ) {}
 
   /** Made when a handler asks for it: the hot paths read the store directly. */
-  get tracker(): Tracker {
+  get tracker(): LocalTracker {
     return (this.#tracker ??= new LocalTracker({
       store: this.deps.store,
       actor: this.request.pm.actor,

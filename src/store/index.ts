@@ -4,6 +4,7 @@ export type {
   Dialect,
   Filter,
   HeldLock,
+  ItemJson,
   KeyAlias,
   ListQuery,
   NumberedRow,

@@ -8,6 +8,7 @@ import type {
   ClearedLink,
   Dialect,
   HeldLock,
+  ItemJson,
   KeyAlias,
   ListQuery,
   NumberedRow,
@@ -117,6 +118,11 @@ export class KyselyStore implements Store {
     if (query.offset !== undefined) q = q.offset(query.offset);
     const rows = await q.execute();
     return rows.map((row) => fromRow(type, row));
+  }
+
+  async listItemJson(query: ListQuery<WorkItem>): Promise<ItemJson[]> {
+    const items = await this.list('work_items', query);
+    return items.map((item) => ({ json: JSON.stringify(item), project_id: item.project_id, item_number: item.item_number }));
   }
 
   async count<E extends EntityType>(type: E, query: ListQuery<EntityRecords[E]> = {}): Promise<number> {

@@ -96,6 +96,13 @@ export interface ApiToken {
 }
 
 /** A lock held for as long as the process keeps it (see `Store.holdLock`). */
+/** A listed work item as JSON text, with the fields of its display key. */
+export interface ItemJson {
+  json: string;
+  project_id: string;
+  item_number: number;
+}
+
 export interface HeldLock {
   release(): Promise<void>;
 }
@@ -202,6 +209,11 @@ export interface Store {
    * included; as JSON like `scanJson` makes it. The hot path of `GET /api/v1/work_items/{key}`.
    */
   itemJsonByKey(projectKey: string, itemNumber: number): Promise<{ json: string; deleted: boolean } | undefined>;
+  /**
+   * `list('work_items', query)` with each item as the JSON JSON.stringify makes of it, beside
+   * what its display key needs. The hot path of `GET /api/v1/work_items`.
+   */
+  listItemJson(query: ListQuery<WorkItem>): Promise<ItemJson[]>;
   aliasesOf(projectId: string, itemNumber: number): Promise<KeyAlias[]>;
   addAliases(aliases: readonly KeyAlias[]): Promise<void>;
   listAliases(workItemId: string): Promise<KeyAlias[]>;

@@ -21,7 +21,7 @@ import {
   type SwimLane,
   type WorkItem,
 } from '../domain/index.js';
-import type { Filter, OrderOptions, OrderTerm, Store } from '../store/index.js';
+import type { Filter, ListQuery, OrderOptions, OrderTerm, Store } from '../store/index.js';
 import { authorOf, person, type TrackerContext } from './context.js';
 import { lanesOf } from './lanes.js';
 import { deleteRecord, patchRecord } from './records.js';
@@ -170,7 +170,8 @@ export async function getItem(tx: Store, ref: string): Promise<WorkItemView> {
   return viewOf(tx, await resolveItem(tx, ref));
 }
 
-export async function listItems(ctx: TrackerContext, tx: Store, raw: ItemQuery = {}): Promise<Page<WorkItemView>> {
+/** The filter, order and page of an item query, with its project and statuses checked. */
+async function itemListing(ctx: TrackerContext, tx: Store, raw: ItemQuery) {
   const query = parseInput(itemQuery, raw);
   const where: Filter<WorkItem> = {};
   let project: Project | undefined;
@@ -190,24 +191,36 @@ export async function listItems(ctx: TrackerContext, tx: Store, raw: ItemQuery =
     where.sprint_id = query.sprint === 'none' ? null : (await resolveSprint(tx, query.sprint, project?.id)).id;
   }
   if (query.parent !== undefined) where.parent_id = query.parent === 'none' ? null : (await resolveItem(tx, query.parent)).id;
-  const filter = {
+  const filter: ListQuery<WorkItem> = {
     where,
     includeDeleted: query.deleted ?? false,
     ...(query.search ? { search: { fields: ['title', 'description'] as const, text: query.search } } : {}),
   };
   const limit = query.limit ?? DEFAULT_LIMIT;
   const offset = query.offset ?? 0;
-  const [items, total, keys] = [
-    await tx.list('work_items', {
-      ...filter,
-      orderBy: itemOrder(query.sort, [...new Set(lanes.map((l) => l.status_value))]),
-      limit,
-      offset,
-    }),
-    await tx.count('work_items', filter),
-    await projectKeys(tx),
-  ];
+  const page: ListQuery<WorkItem> = {
+    ...filter,
+    orderBy: itemOrder(query.sort, [...new Set(lanes.map((l) => l.status_value))]),
+    limit,
+    offset,
+  };
+  return { filter, page, limit, offset };
+}
+
+export async function listItems(ctx: TrackerContext, tx: Store, raw: ItemQuery = {}): Promise<Page<WorkItemView>> {
+  const { filter, page, limit, offset } = await itemListing(ctx, tx, raw);
+  const [items, total, keys] = [await tx.list('work_items', page), await tx.count('work_items', filter), await projectKeys(tx)];
   return { items: items.map((i) => toView(keys, i)), total, limit, offset };
+}
+
+/** `listItems` as the JSON text JSON.stringify makes of its page, with the store writing each item's JSON. */
+export async function listItemsJson(ctx: TrackerContext, tx: Store, raw: ItemQuery = {}): Promise<string> {
+  const { filter, page, limit, offset } = await itemListing(ctx, tx, raw);
+  const [items, total, keys] = [await tx.listItemJson(page), await tx.count('work_items', filter), await projectKeys(tx)];
+  const views = items.map(
+    (i) => `${i.json.slice(0, -1)},"key":${JSON.stringify(formatItemKey(keys.get(i.project_id) ?? '?', i.item_number))}}`,
+  );
+  return `{"items":[${views.join(',')}],"total":${total},"limit":${limit},"offset":${offset}}`;
 }
 
 export async function editItem(

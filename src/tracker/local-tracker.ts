@@ -21,7 +21,7 @@ import { listConflicts, resolveConflict } from './conflicts.js';
 import type { TrackerContext } from './context.js';
 import { addDependency, getDependency, listDependencies, removeDependency } from './dependencies.js';
 import { itemDetails } from './details.js';
-import { addItem, editItem, getItem, listItems, moveItem, removeItem, restoreItem } from './items.js';
+import { addItem, editItem, getItem, listItems, listItemsJson, moveItem, removeItem, restoreItem } from './items.js';
 import { addLane, editLane, listLanes, removeLane, resolveLane } from './lanes.js';
 import { addProject, editProject, listProjects, removeProject } from './projects.js';
 import { resolveProject } from './refs.js';
@@ -78,6 +78,8 @@ export class LocalTracker implements Tracker {
 
   addItem = (input: NewItemInput) => this.write((tx) => addItem(this.ctx, tx, input));
   listItems = (query?: ItemQuery) => this.read((tx) => listItems(this.ctx, tx, query));
+  /** `listItems` as JSON text, for the server (no other Tracker answers in JSON). */
+  listItemsJson = (query?: ItemQuery) => this.read((tx) => listItemsJson(this.ctx, tx, query));
   getItem = (ref: string) => this.read((tx) => getItem(tx, ref));
   itemDetails = (ref: string) => this.read((tx) => itemDetails(tx, ref));
   editItem = (ref: string, patch: ItemPatch, version?: number) => this.write((tx) => editItem(this.ctx, tx, ref, patch, version));

@@ -1,6 +1,7 @@
 import { beforeEach, describe, expect, it } from 'vitest';
-import type { Comment, Conflict, Project, Sprint, SwimLane } from '../../src/domain/index.js';
+import type { Comment, Conflict, ItemQuery, Project, Sprint, SwimLane } from '../../src/domain/index.js';
 import type { ErrorBody } from '../../src/server/index.js';
+import { LocalTracker } from '../../src/tracker/index.js';
 import type {
   Board,
   ConflictResolution,
@@ -184,6 +185,35 @@ describe.each(DIALECTS)('the REST API on %s', (dialect) => {
     }
     expect(live).toBe(items.filter((i) => i.deleted_at === null).length);
     expect(live).toBeLessThan(60);
+  });
+
+  it("answers a list page with the very bytes JSON.stringify makes of the tracker's page", async () => {
+    const data = edgeCaseData();
+    await loadRecords(app.store, data);
+    const tracker = new LocalTracker({
+      store: app.store,
+      actor: 'server@example.com',
+      clock: app.deps.clock,
+      doneStatuses: ['done'],
+    });
+    const queries: [string, ItemQuery][] = [
+      ['', {}],
+      ['?all=true&deleted=true&limit=100', { all: true, deleted: true, limit: 100 }],
+      [
+        '?project=EDGE&all=true&limit=7&offset=5&sort=-priority,title',
+        { project: 'EDGE', all: true, limit: 7, offset: 5, sort: '-priority,title' },
+      ],
+      ['?search=quotes&all=true', { search: 'quotes', all: true }],
+      ['?status=done&limit=3', { status: ['done'], limit: 3 }],
+      ['?project=WEB', { project: 'WEB' }],
+    ];
+    for (const [query, parsed] of queries) {
+      const page = await api.get<Page<WorkItemView>>(`/work_items${query}`);
+      expect(page.status, page.text).toBe(200);
+      expect(page.headers.get('content-type')).toBe('application/json; charset=utf-8');
+      expect(page.text, query).toBe(JSON.stringify(await tracker.listItems(parsed)));
+    }
+    expect((await api.get<Page<WorkItemView>>('/work_items?all=true&deleted=true&limit=100')).body.items.length).toBe(60);
   });
 
   describe('sprints and lanes', () => {

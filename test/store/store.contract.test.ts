@@ -5,6 +5,7 @@ import { LATEST_SCHEMA_VERSION, openStore, type ListQuery, type Store } from '..
 import { at, item, meta, project } from '../helpers/records.js';
 import { DIALECTS, freshStore, storeTarget } from '../helpers/stores.js';
 import { runRecord } from '../helpers/runs.js';
+import { edgeCaseData, loadRecords } from '../helpers/snapshot.js';
 
 function kysely(store: Store): Kysely<Record<string, Record<string, unknown>>> {
   return (store as unknown as { kysely: Kysely<Record<string, Record<string, unknown>>> }).kysely;
@@ -264,6 +265,85 @@ describe.each(DIALECTS)('store contract on %s', (dialect) => {
       expect(inside, JSON.stringify(query)).toEqual(outside);
     }
     expect((await store.list('work_items', queries[7])).map((i) => i.item_number)).toEqual([6]);
+    await store.close();
+  });
+
+  it('counts again in a transaction after a write, a rollback or another connection changes the rows', async () => {
+    const target = storeTarget(dialect);
+    const store = await openStore(target);
+    const p = project('WEB');
+    const query: ListQuery<WorkItem> = { where: { project_id: p.id, status: { not: ['done'] } } };
+    const counted = () => store.read((tx) => tx.count('work_items', query));
+    await store.write(async (tx) => {
+      await tx.insert('projects', p);
+      for (const n of [1, 2, 3]) await tx.insert('work_items', item(p.id, n, { status: 'todo' }));
+    });
+    expect(await counted()).toBe(3);
+    expect(await counted()).toBe(3);
+
+    const first = (await store.list('work_items', { where: { item_number: 1 } }))[0]!;
+    await store.write((tx) => tx.update('work_items', { ...first, status: 'done' }));
+    expect(await counted()).toBe(2);
+
+    const rolledBack = store.write(async (tx) => {
+      await tx.insert('work_items', item(p.id, 4, { status: 'todo' }));
+      expect(await tx.count('work_items', query)).toBe(3);
+      throw new Error('undo');
+    });
+    await expect(rolledBack).rejects.toThrow('undo');
+    expect(await counted()).toBe(2);
+
+    const other = await openStore(target);
+    try {
+      await other.write((tx) => tx.insert('work_items', item(p.id, 5, { status: 'review' })));
+    } finally {
+      await other.close();
+    }
+    expect(await counted()).toBe(3);
+    const second = (await store.list('work_items', { where: { item_number: 2 } }))[0]!;
+    await store.write((tx) => tx.deleteRows('work_items', [second.id]));
+    expect(await counted()).toBe(2);
+    await store.close();
+  });
+
+  it('lists work items as the JSON JSON.stringify makes of them, inside a transaction and outside one', async () => {
+    const store = await freshStore(dialect);
+    await loadRecords(store, edgeCaseData());
+    const queries: ListQuery<WorkItem>[] = [
+      { includeDeleted: true, orderBy: [['item_number', 'asc']] },
+      { where: { status: { not: ['done'] } }, orderBy: [['title', 'desc']], limit: 9, offset: 4 },
+    ];
+    for (const query of queries) {
+      const expected = (await store.list('work_items', query)).map((i) => ({
+        json: JSON.stringify(i),
+        project_id: i.project_id,
+        item_number: i.item_number,
+      }));
+      expect(expected.length).toBeGreaterThan(0);
+      expect(await store.listItemJson(query)).toEqual(expected);
+      expect(await store.read((tx) => tx.listItemJson(query))).toEqual(expected);
+    }
+    await store.close();
+  });
+
+  it('finds a project by key: the live one before tombstones, the latest deleted, the oldest; the same inside a transaction', async () => {
+    const store = await freshStore(dialect);
+    const early = { ...project('WEB'), deleted_at: '2026-01-02T00:00:00.000Z' };
+    const late = { ...project('WEB'), deleted_at: '2026-03-04T00:00:00.000Z' };
+    const found = async (key: string) => {
+      const outside = await store.projectByKey(key);
+      expect(await store.read((tx) => tx.projectByKey(key))).toEqual(outside);
+      return outside;
+    };
+    await store.write(async (tx) => {
+      await tx.insert('projects', early);
+      await tx.insert('projects', late);
+    });
+    expect(await found('WEB')).toEqual(late);
+    const live = project('WEB');
+    await store.write((tx) => tx.insert('projects', live));
+    expect(await found('WEB')).toEqual(live);
+    expect(await found('APP')).toBeUndefined();
     await store.close();
   });
 

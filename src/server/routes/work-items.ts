@@ -31,7 +31,8 @@ export const workItemRoutes = [
       'List work items: open ones unless all=true; lists are comma-separated (status=todo,review); in project and number order unless sort=-priority,updated_at; sorted and paged in the database',
     query: itemQuery,
     returns: () => pageSchema(views.workItem()),
-    handler: ({ tracker, query }) => tracker.listItems(query),
+    handler: async ({ tracker, query, reply }) =>
+      reply.type('application/json; charset=utf-8').send(await tracker.listItemsJson(query)),
   }),
   route({
     method: 'GET',

@@ -13,8 +13,9 @@ const marks = (values: readonly unknown[]) => values.map(() => '?').join(', ');
  * The SQL Kysely builds for `KyselyStore.list` and `count` on SQLite, written directly: building
  * it through Kysely cost more than running it, several times per command. Undefined for what
  * it does not write (an offset without a limit), which goes through Kysely as before.
+ * `columns` is the select list of a list (all columns by default).
  */
-export function listSql<R>(table: string, query: ListQuery<R>, count: boolean): Statement | undefined {
+export function listSql<R>(table: string, query: ListQuery<R>, count: boolean, columns = '*'): Statement | undefined {
   if (!count && query.offset !== undefined && query.limit === undefined) return undefined;
   const where: string[] = [];
   const params: unknown[] = [];
@@ -49,7 +50,7 @@ export function listSql<R>(table: string, query: ListQuery<R>, count: boolean): 
     }
     return `${by} ${direction}${options?.nullsLast ? ' nulls last' : ''}`;
   });
-  let sql = `select * from ${name(table)}${clause(where)} order by ${order.join(', ')}`;
+  let sql = `select ${columns} from ${name(table)}${clause(where)} order by ${order.join(', ')}`;
   if (query.limit !== undefined) {
     sql += ' limit ?';
     params.push(query.limit);

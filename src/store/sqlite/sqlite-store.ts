@@ -1,7 +1,7 @@
 import type BetterSqlite3 from 'better-sqlite3';
 import { Kysely, SqliteDialect, sql, type SqliteDatabase } from 'kysely';
-import { SchemaVersionError } from '../../domain/index.js';
-import type { EntityRecords, EntityType, SyncLink } from '../../domain/index.js';
+import { SchemaVersionError, once } from '../../domain/index.js';
+import type { EntityRecords, EntityType, Project, SyncLink, WorkItem } from '../../domain/index.js';
 import { KyselyStore, type Db, type LooseDatabase, type Transactor } from '../kysely-store.js';
 import { migrate } from '../migrator.js';
 import { LATEST_SCHEMA_VERSION } from '../migrations/index.js';
@@ -10,7 +10,7 @@ import { Sqlite } from './driver.js';
 import { readOnlyCopy } from './read-only-copy.js';
 import { lockFile } from './file-lock.js';
 import { KyselySyncRepository, LINK_COLUMNS, linkFromValues, type LinkReader, type SyncRepository } from '../sync-repository.js';
-import type { HeldLock, ListQuery, TransactionOptions, WriteOptions } from '../store.js';
+import type { HeldLock, ItemJson, ListQuery, Store, TransactionOptions, WriteOptions } from '../store.js';
 import { listSql } from './list-sql.js';
 
 export interface SqliteOptions {
@@ -85,6 +85,22 @@ const ROWS_PER_INSERT = 32;
 const statementCache = new WeakMap<BetterSqlite3.Database, Map<string, BetterSqlite3.Statement>>();
 const KYSELY_STATEMENTS = 500;
 const textCache = new WeakMap<BetterSqlite3.Database, Map<string, BetterSqlite3.Statement>>();
+
+const VERSION_SQL = 'select data_version as v, total_changes() as c from pragma_data_version()';
+const COUNTS = 100;
+const countCache = new WeakMap<BetterSqlite3.Database, { version: string; counts: Map<string, number> }>();
+
+/** The counts remembered on a connection at a database version; none once the version moves. */
+function countsOf(sqlite: BetterSqlite3.Database, version: string): Map<string, number> {
+  let cached = countCache.get(sqlite);
+  if (cached?.version !== version) countCache.set(sqlite, (cached = { version, counts: new Map() }));
+  return cached.counts;
+}
+
+/** `KyselyStore.projectByKey`'s query: a live project before tombstones, then the oldest. */
+const PROJECT_BY_KEY_SQL =
+  'select * from "projects" where "key" = ? order by "deleted_at" desc nulls first, "created_at" asc limit 1';
+const itemJsonColumns = once(() => `${sqliteJsonObject('work_items')}, "project_id", "item_number"`);
 
 /** `KyselyStore.itemJsonByKey`'s query, with SQLite writing the JSON. */
 const itemJsonByKeySql = () => `select ${sqliteJsonObject('work_items')}, deleted_at is not null from work_items
@@ -163,6 +179,20 @@ export class SqliteStore extends KyselyStore {
     return new SqliteStore(this.sqlite, tx, true);
   }
 
+  // A rollback takes back rows without moving total_changes: counts taken since go with it.
+  override write<T>(fn: (tx: Store) => Promise<T>, options?: TransactionOptions): Promise<T> {
+    return super.write(fn, options).catch((error: unknown) => this.forgetCounts(error));
+  }
+
+  override read<T>(fn: (tx: Store) => Promise<T>): Promise<T> {
+    return super.read(fn).catch((error: unknown) => this.forgetCounts(error));
+  }
+
+  private forgetCounts(error: unknown): never {
+    countCache.delete(this.sqlite);
+    throw error;
+  }
+
   /**
    * Inside a transaction, lists and counts run as cached statements written without Kysely
    * (list-sql.ts): the transaction holds the connection, so nothing else runs on it meanwhile.
@@ -175,11 +205,42 @@ export class SqliteStore extends KyselyStore {
     return Promise.resolve(rows.map((row) => fromRow(type, row)));
   }
 
+  /** Inside a transaction, as a cached statement: every request naming a project asks. */
+  override projectByKey(key: string): Promise<Project | undefined> {
+    if (!this.inTransaction) return super.projectByKey(key);
+    const row = this.byText(PROJECT_BY_KEY_SQL).get(key) as Record<string, unknown> | undefined;
+    return Promise.resolve(row ? fromRow('projects', row) : undefined);
+  }
+
+  /** Inside a transaction, SQLite writes each item's JSON (as in `itemJsonByKey`). */
+  override listItemJson(query: ListQuery<WorkItem>): Promise<ItemJson[]> {
+    const statement = this.inTransaction ? listSql('work_items', query, false, itemJsonColumns()) : undefined;
+    if (!statement) return super.listItemJson(query);
+    const rows = this.byText(statement.sql)
+      .raw(true)
+      .all(...statement.params) as [string, string, number][];
+    return Promise.resolve(rows.map(([json, project_id, item_number]) => ({ json, project_id, item_number })));
+  }
+
+  /**
+   * Inside a transaction, a count is remembered until the database changes: a list's `total`
+   * counted every matching row again on every page. The database's version is its data_version
+   * (moved by other connections' commits) with this connection's total_changes, read first so
+   * that it also starts the snapshot the count reads.
+   */
   override count<E extends EntityType>(type: E, query: ListQuery<EntityRecords[E]> = {}): Promise<number> {
     const statement = this.inTransaction ? listSql(type, query, true) : undefined;
     if (!statement) return super.count(type, query);
-    const row = this.byText(statement.sql).get(...statement.params) as { n: number };
-    return Promise.resolve(Number(row.n));
+    const version = this.byText(VERSION_SQL).get() as { v: number; c: number };
+    const counts = countsOf(this.sqlite, `${version.v}:${version.c}`);
+    const key = `${statement.sql}\0${JSON.stringify(statement.params)}`;
+    let n = counts.get(key);
+    if (n === undefined) {
+      n = Number((this.byText(statement.sql).get(...statement.params) as { n: number }).n);
+      if (counts.size >= COUNTS) counts.delete(counts.keys().next().value!);
+      counts.set(key, n);
+    }
+    return Promise.resolve(n);
   }
 
   /** A statement prepared once per database and text (least recently used go first), rows as objects. */
