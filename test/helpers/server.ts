@@ -22,7 +22,7 @@ const servers: { close(): Promise<void> }[] = [];
 const stores: Store[] = [];
 const children: ChildProcess[] = [];
 afterAll(async () => {
-  for (const child of children.splice(0)) child.kill('SIGTERM');
+  for (const child of children.splice(0)) if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
   for (const server of servers.splice(0).reverse()) await server.close();
   for (const store of stores.splice(0)) await store.close();
 });
@@ -161,22 +161,33 @@ export async function servePm(
   return (await servePmProcess(cwd, env, args)).url;
 }
 
-/** `servePm`, with the process: its pid, to watch it from outside. */
+/** `pm serve` as a process of its own: where it listens, what it said on stderr so far, how it ended. */
+export interface ServedProcess {
+  url: string;
+  child: ChildProcess;
+  stderr(): string;
+  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+}
+
+/** `servePm`, with the process: its pid and stderr, to watch it from outside. */
 export function servePmProcess(
   cwd: string,
   env: Record<string, string | undefined> = {},
   args: readonly string[] = [],
-): Promise<{ url: string; child: ChildProcess }> {
+): Promise<ServedProcess> {
   const child = spawn(process.execPath, [PM_BIN, 'serve', '--port', '0', ...args], { cwd, env: testEnv(env) });
   children.push(child);
+  let out = '';
+  let err = '';
+  child.stderr.on('data', (d: Buffer) => (err += d.toString()));
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+    child.on('exit', (code, signal) => resolve({ code, signal })),
+  );
   return new Promise((resolve, reject) => {
-    let out = '';
-    let err = '';
-    child.stderr.on('data', (d: Buffer) => (err += d.toString()));
     child.stdout.on('data', (d: Buffer) => {
       out += d.toString();
       const url = /listening on (http:\/\/\S+)/.exec(out)?.[1];
-      if (url) resolve({ url, child });
+      if (url) resolve({ url, child, stderr: () => err, exited });
     });
     child.on('exit', (code) => reject(new Error(`pm serve exited (${code}) before listening: ${out}${err}`)));
   });

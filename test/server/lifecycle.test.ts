@@ -1,48 +1,14 @@
-import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { ImportResult } from '../../src/sync/index.js';
 import { LATEST_SCHEMA_VERSION, openStore } from '../../src/store/index.js';
-import { PM_BIN, pmProcess, testEnv } from '../helpers/cli.js';
-import { apiClient } from '../helpers/server.js';
+import { pmProcess } from '../helpers/cli.js';
+import { apiClient, servePmProcess } from '../helpers/server.js';
 import { MEDIUM, bigSnapshotFile, snapshotText } from '../helpers/snapshot.js';
 import { DIALECTS, postgresUrl } from '../helpers/stores.js';
 import { sizeOf, tempDir } from '../helpers/temp.js';
-
-interface Served {
-  child: ChildProcess;
-  url: string;
-  stderr(): string;
-  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
-}
-
-const children: ChildProcess[] = [];
-afterAll(() => {
-  for (const child of children) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
-});
-
-/** `pm serve` as a real process, once it says where it listens. */
-async function serve(cwd: string, args: string[] = [], env: Record<string, string> = {}): Promise<Served> {
-  const child = spawn(process.execPath, [PM_BIN, 'serve', '--port', '0', ...args], { cwd, env: testEnv(env) });
-  children.push(child);
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
-    child.on('exit', (code, signal) => resolve({ code, signal })),
-  );
-  for (let i = 0; i < 600; i++) {
-    const url = /listening on (\S+)/.exec(stdout)?.[1];
-    if (url) return { child, url, stderr: () => stderr, exited };
-    if (child.exitCode !== null) break;
-    await sleep(20);
-  }
-  child.kill('SIGKILL');
-  throw new Error(`pm serve did not start: ${stderr}`);
-}
 
 async function initialized(env: Record<string, string> = {}): Promise<string> {
   const cwd = tempDir();
@@ -62,7 +28,7 @@ function post(url: string, file: string): Promise<Response> {
 describe('pm serve, the process', () => {
   it('writes .pm/server.json, refuses a second server on the same data, and stops cleanly on SIGTERM', async () => {
     const cwd = await initialized();
-    const first = await serve(cwd);
+    const first = await servePmProcess(cwd);
     expect(first.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
     const info = JSON.parse(readFileSync(join(cwd, '.pm', 'server.json'), 'utf8')) as { url: string; pid: number };
     expect(info).toEqual({ url: first.url, pid: first.child.pid });
@@ -78,17 +44,17 @@ describe('pm serve, the process', () => {
     expect(existsSync(join(cwd, '.pm', 'server.json'))).toBe(false);
     expect(readdirSync(join(cwd, '.pm', 'tmp'))).toEqual([]);
 
-    const again = await serve(cwd);
+    const again = await servePmProcess(cwd);
     again.child.kill('SIGTERM');
     expect((await again.exited).code).toBe(0);
   });
 
   it('leaves no stale lock when killed with SIGKILL', async () => {
     const cwd = await initialized();
-    const killed = await serve(cwd);
+    const killed = await servePmProcess(cwd);
     killed.child.kill('SIGKILL');
     expect((await killed.exited).signal).toBe('SIGKILL');
-    const next = await serve(cwd);
+    const next = await servePmProcess(cwd);
     expect(JSON.parse(readFileSync(join(cwd, '.pm', 'server.json'), 'utf8'))).toMatchObject({ pid: next.child.pid });
     next.child.kill('SIGTERM');
     expect((await next.exited).code).toBe(0);
@@ -97,7 +63,7 @@ describe('pm serve, the process', () => {
   it('finishes an import in flight on SIGTERM, then exits', async () => {
     const cwd = await initialized();
     const file = await bigSnapshotFile(7);
-    const server = await serve(cwd);
+    const server = await servePmProcess(cwd);
     const pending = post(server.url, file);
     const uploads = join(cwd, '.pm', 'tmp', 'server', 'uploads');
     const uploading = () => existsSync(uploads) && readdirSync(uploads).length > 0;
@@ -125,7 +91,7 @@ describe('pm serve, the process', () => {
       return text;
     })();
     const file = await bigSnapshotFile(8);
-    const server = await serve(cwd);
+    const server = await servePmProcess(cwd);
     const pending = post(server.url, file).then(
       (r) => `answered ${r.status}`,
       () => 'connection lost',
@@ -140,7 +106,7 @@ describe('pm serve, the process', () => {
     const store = await openStore(dbPath);
     expect(await snapshotText(store)).toBe(before);
     await store.close();
-    const again = await serve(cwd);
+    const again = await servePmProcess(cwd);
     const retried = await post(again.url, file);
     expect(retried.status).toBe(200);
     again.child.kill('SIGTERM');
@@ -149,7 +115,7 @@ describe('pm serve, the process', () => {
 
   it('requires a token for every request when it listens beyond loopback', async () => {
     const cwd = await initialized();
-    const server = await serve(cwd, ['--host', '0.0.0.0']);
+    const server = await servePmProcess(cwd, {}, ['--host', '0.0.0.0']);
     // The notes follow the line that says where it listens, on another pipe.
     for (let i = 0; i < 200 && !server.stderr().includes('plain HTTP'); i++) await sleep(10);
     expect(server.stderr()).toContain('every request needs a token and there is none yet');
@@ -168,7 +134,7 @@ describe.runIf(DIALECTS.includes('postgres'))('pm serve on PostgreSQL', () => {
   it('serves with --database, and a second server on the same database is refused from any repository', async () => {
     const database = postgresUrl();
     const cwd = await initialized({ PM_DATABASE_URL: database });
-    const server = await serve(cwd, ['--database', database]);
+    const server = await servePmProcess(cwd, {}, ['--database', database]);
     const health = await apiClient(server.url).get<{ database: { dialect: string; schema_version: number } }>('/health');
     expect(health.body.database).toEqual({ dialect: 'postgres', reachable: true, schema_version: LATEST_SCHEMA_VERSION });
     const projects = await apiClient(server.url).get<{ items: { key: string }[] }>('/projects');

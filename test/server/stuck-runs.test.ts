@@ -1,4 +1,3 @@
-import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { connect, createServer, type Server, type Socket } from 'node:net';
 import { join } from 'node:path';
@@ -8,8 +7,8 @@ import type { SyncRun } from '../../src/domain/index.js';
 import type { ErrorBody } from '../../src/server/index.js';
 import { openStore, type Store } from '../../src/store/index.js';
 import { SyncEngine } from '../../src/sync/index.js';
-import { PM_BIN, pmProcess, testEnv } from '../helpers/cli.js';
-import { apiClient, testApp } from '../helpers/server.js';
+import { pmProcess } from '../helpers/cli.js';
+import { apiClient, servePmProcess, testApp, type ServedProcess } from '../helpers/server.js';
 import { storeTarget } from '../helpers/stores.js';
 import { tempDir } from '../helpers/temp.js';
 
@@ -28,9 +27,7 @@ interface StuckRemote {
 }
 
 const remotes: { server: Server; sockets: Set<Socket> }[] = [];
-const children: ChildProcess[] = [];
 afterAll(async () => {
-  for (const child of children) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
   for (const { server, sockets } of remotes.splice(0)) {
     for (const socket of sockets) socket.destroy();
     await new Promise((resolve) => server.close(resolve));
@@ -110,31 +107,8 @@ describe('cancelling a run whose remote does not answer', () => {
   });
 });
 
-interface Served {
-  child: ChildProcess;
-  url: string;
-  stderr(): string;
-  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
-}
-
-async function serve(cwd: string, env: Record<string, string>, args: string[] = ['--port', '0']): Promise<Served> {
-  const child = spawn(process.execPath, [PM_BIN, 'serve', ...args], { cwd, env: testEnv(env) });
-  children.push(child);
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
-    child.on('exit', (code, signal) => resolve({ code, signal })),
-  );
-  await until(`pm serve started (${stderr})`, () => /listening on \S+/.test(stdout) || child.exitCode !== null);
-  const url = /listening on (\S+)/.exec(stdout)?.[1];
-  if (!url) throw new Error(`pm serve did not start: ${stderr}`);
-  return { child, url, stderr: () => stderr, exited };
-}
-
 /** A repository connected to the stuck remote, served, with a run waiting on it (unless `run` is false). */
-async function servedWithStuckRun(run = true): Promise<Served & { cwd: string }> {
+async function servedWithStuckRun(run = true): Promise<ServedProcess & { cwd: string }> {
   const remote = await stuckRemote('hang');
   const cwd = tempDir();
   const env = { PM_REDMINE_API_KEY: 'not-a-real-key' };
@@ -146,7 +120,7 @@ async function servedWithStuckRun(run = true): Promise<Served & { cwd: string }>
     const result = await pmProcess(args, { cwd, env });
     expect(result.code, result.stderr).toBe(0);
   }
-  const served = await serve(cwd, env);
+  const served = await servePmProcess(cwd, env);
   if (!run) return { ...served, cwd };
   const started = await apiClient(served.url).post<{ sync_id: string }>('/sync/runs', {});
   expect(started.status, started.text).toBe(202);
