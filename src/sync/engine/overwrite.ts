@@ -132,11 +132,7 @@ export class Overwrite {
     const { ctx } = this;
     const missing = (await ctx.links.all(type)).filter((l) => !seen.has(l.remote_id));
     await forEachConcurrently(missing, ctx.env.connection.workers, async (link) => {
-      const local = ctx.scope.get(type, link.local_id);
-      const parent =
-        type === 'comments' && local
-          ? ctx.links.local('work_items', (local as { work_item_id: string }).work_item_id)?.remote_id
-          : undefined;
+      const parent = type === 'comments' ? ctx.commentParentRemoteId(link.local_id) : undefined;
       try {
         if ((await ctx.resource(type).get(link.remote_id, parent)) === null) {
           ctx.dropLink(link);

@@ -110,12 +110,6 @@ export class Puller {
     for (const [type, ids] of named) await ctx.scope.fetchReferences(type, ids);
   }
 
-  /** The remote id of the record a comment belongs to, for remotes that read comments through it. */
-  parentRemoteId(commentId: string): string | undefined {
-    const comment = this.ctx.scope.get('comments', commentId);
-    return comment ? this.ctx.links.local('work_items', comment.work_item_id)?.remote_id : undefined;
-  }
-
   /** A remote record merged into its linked local one (also used when a census finds it after all). */
   async mergeLinked(record: RemoteRecord, remote: SyncedFields, link: SyncLink): Promise<void> {
     const { ctx } = this;
@@ -192,7 +186,7 @@ export class Puller {
     for (const localId of ctx.filter.localTargets()) {
       for (const type of ctx.types) {
         const link = ctx.links.local(type, localId);
-        if (link) await read(type, link.remote_id, type === 'comments' ? this.parentRemoteId(localId) : undefined);
+        if (link) await read(type, link.remote_id, type === 'comments' ? this.ctx.commentParentRemoteId(localId) : undefined);
       }
     }
     return records;

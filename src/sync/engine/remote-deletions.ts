@@ -40,7 +40,7 @@ export class RemoteDeletions {
       async (link) => {
         const type = link.entity_type as SyncedType;
         try {
-          const parent = type === 'comments' ? this.puller.parentRemoteId(link.local_id) : undefined;
+          const parent = type === 'comments' ? ctx.commentParentRemoteId(link.local_id) : undefined;
           const value = await ctx.resource(type).get(link.remote_id, parent);
           // Listed elsewhere (a page shifted under the scan): merge it like any pulled record.
           if (value) await this.puller.mergeLinked(value, ctx.translator.toLocalIds(type, value.fields).fields, link);

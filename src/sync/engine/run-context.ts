@@ -138,6 +138,12 @@ export class RunContext {
     return LocalChanges.cursor(this.localChanges.upTo, this.env.mappingKey);
   }
 
+  /** The remote id of a comment's work item: connectors read a comment through it. */
+  commentParentRemoteId(commentId: string): string | undefined {
+    const comment = this.scope.get('comments', commentId);
+    return comment ? this.links.local('work_items', comment.work_item_id)?.remote_id : undefined;
+  }
+
   resource(type: SyncedType): EngineResource {
     return resourceOf(this.env.connector, type);
   }
