@@ -1,6 +1,7 @@
 import { sql, type Kysely, type SelectQueryBuilder } from 'kysely';
 import type { EntityRecords, EntityType, Project, WorkItem } from '../domain/index.js';
 import { columnsOf, fromRow, rowJsonEncoder, stampValues, toRow, toValues, type Stamps } from './rows.js';
+import { reserveRequest, type RateReservation } from './rate-limits.js';
 import { KyselyBatchQueue, type BatchQueue } from './sync-batches.js';
 import { KyselySyncRepository, type SyncRepository } from './sync-repository.js';
 import type {
@@ -684,6 +685,10 @@ export class KyselyStore implements Store {
    * the server drops the session, and with it the lock, when the process dies. The key names
    * the schema, so pm databases that share a PostgreSQL database do not block each other.
    */
+  reserveRequest(connection: string, reservation: RateReservation): Promise<number> {
+    return reserveRequest(this.db, connection, reservation);
+  }
+
   async holdLock(name: string, options: { shared?: boolean } = {}): Promise<HeldLock | undefined> {
     if (this.dialect !== 'postgres') throw new Error(`holdLock is not implemented for ${this.dialect}`);
     let release!: () => void;
