@@ -15,7 +15,7 @@ export interface RateReservation {
  * How far ahead of `now` a stored `tat` may be: one that is further ahead was set by a clock
  * that ran ahead (or was set back since), and must not stop the connection for that long.
  */
-export const RATE_HORIZON_MS = 60_000;
+const RATE_HORIZON_MS = 60_000;
 
 /**
  * GCRA in one statement, atomic in both dialects (an upsert locks the row): the new `tat` is

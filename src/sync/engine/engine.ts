@@ -72,7 +72,8 @@ export interface EngineOptions {
   heartbeatMs?: number;
   /**
    * Scale-out (PostgreSQL): runs are split into batches that every process sharing the database
-   * and working batches pushes (pm serve with scale-out, pm worker). Without it a run is one process's.
+   * and working batches pushes (pm serve with scale-out, pm worker), under each connection's rate
+   * limit held by all of them together. Without it a run, and its rate limit, is one process's.
    */
   scaleOut?: ScaleOutOptions;
 }
