@@ -680,15 +680,15 @@ export class KyselyStore implements Store {
     return row;
   }
 
+  reserveRequest(connection: string, reservation: RateReservation): Promise<number> {
+    return reserveRequest(this.db, connection, reservation);
+  }
+
   /**
    * PostgreSQL: a session advisory lock on a connection kept out of the pool until release;
    * the server drops the session, and with it the lock, when the process dies. The key names
    * the schema, so pm databases that share a PostgreSQL database do not block each other.
    */
-  reserveRequest(connection: string, reservation: RateReservation): Promise<number> {
-    return reserveRequest(this.db, connection, reservation);
-  }
-
   async holdLock(name: string, options: { shared?: boolean } = {}): Promise<HeldLock | undefined> {
     if (this.dialect !== 'postgres') throw new Error(`holdLock is not implemented for ${this.dialect}`);
     let release!: () => void;
