@@ -21,3 +21,4 @@ export { columnKinds, columnsOf, fromValues, jsonText, rowJsonEncoder, toValues 
 export type { AuditQuery, FailureQuery, LinkReader, RunQuery, SyncRepository } from './sync-repository.js';
 export { withFileLock } from './sqlite/file-lock.js';
 export type { BatchQueue, BatchResult, BatchStatus, SyncBatch } from './sync-batches.js';
+export type { RateReservation } from './rate-limits.js';

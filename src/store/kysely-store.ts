@@ -1,6 +1,7 @@
 import { sql, type Kysely, type SelectQueryBuilder } from 'kysely';
 import type { EntityRecords, EntityType, Project, WorkItem } from '../domain/index.js';
 import { columnsOf, fromRow, rowJsonEncoder, stampValues, toRow, toValues, type Stamps } from './rows.js';
+import { reserveRequest, type RateReservation } from './rate-limits.js';
 import { KyselyBatchQueue, type BatchQueue } from './sync-batches.js';
 import { KyselySyncRepository, type SyncRepository } from './sync-repository.js';
 import type {
@@ -677,6 +678,10 @@ export class KyselyStore implements Store {
       .execute();
     const row = await this.db.selectFrom('api_tokens').select(TOKEN_COLUMNS).where('id', '=', id).executeTakeFirst();
     return row;
+  }
+
+  reserveRequest(connection: string, reservation: RateReservation): Promise<number> {
+    return reserveRequest(this.db, connection, reservation);
   }
 
   /**

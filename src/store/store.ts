@@ -1,4 +1,5 @@
 import type { EntityRecords, EntityType, Project, WorkItem } from '../domain/index.js';
+import type { RateReservation } from './rate-limits.js';
 import type { BatchQueue } from './sync-batches.js';
 import type { SyncRepository } from './sync-repository.js';
 
@@ -259,4 +260,12 @@ export interface Store {
    * admits other shared holders and keeps out an exclusive one: servers that scale out together.
    */
   holdLock(name: string, options?: { shared?: boolean }): Promise<HeldLock | undefined>;
+
+  /**
+   * Reserves the next request under a rate limit held by every process on this database (a sync
+   * connection's, scale-out), in one atomic statement. Returns when the request may go, on the
+   * caller's clock: at once (at or before `now`) for a burst, then one `intervalMs` after another.
+   * Call it outside transactions: a turn taken is not given back by a rollback.
+   */
+  reserveRequest(connection: string, reservation: RateReservation): Promise<number>;
 }

@@ -146,7 +146,12 @@ function resource<T extends SyncedType>(
   type: T,
   mapping: Mapping<T>,
   options: { listing: Resource['listing']; keepsPmId: boolean; parent?: string },
+  beforeRequest: (() => Promise<void>) | undefined,
 ): Resource<T> {
+  // Each call is a request: it waits for the engine's rate limiter first, as an HTTP client does.
+  const call: MemoryTracker['call'] = beforeRequest
+    ? (c, t, work) => beforeRequest().then(() => tracker.call(c, t, work))
+    : (c, t, work) => tracker.call(c, t, work);
   const record = (r: StoredRecord): RemoteRecord => ({
     type,
     remoteId: r.id,
@@ -162,7 +167,7 @@ function resource<T extends SyncedType>(
     ...mapping,
     listing: options.listing,
     list: (scope: ListScope, emit) =>
-      tracker.call('list', type, async (): Promise<Listing> => {
+      call('list', type, async (): Promise<Listing> => {
         const full = scope.mode === 'full';
         const cursor = tracker.stamp();
         let rows = tracker.all(type);
@@ -180,12 +185,12 @@ function resource<T extends SyncedType>(
         return { cursor: options.listing === 'incremental' ? cursor : undefined, census: full ? census : undefined };
       }),
     get: (remoteId) =>
-      tracker.call('get', type, () => {
+      call('get', type, () => {
         const r = tracker.records.get(type)!.get(remoteId);
         return r ? record(r) : null;
       }),
     find: (pmIds, fields) =>
-      tracker.call('find', type, () => {
+      call('find', type, () => {
         const found = new Map<string, RemoteRecord>();
         for (const pmId of pmIds) {
           const match = tracker
@@ -196,14 +201,14 @@ function resource<T extends SyncedType>(
         return found;
       }),
     create: (fields, pmId) =>
-      tracker.call('create', type, () => record(tracker.put(type, { ...fields }, { pmId: options.keepsPmId ? pmId : null }))),
+      call('create', type, () => record(tracker.put(type, { ...fields }, { pmId: options.keepsPmId ? pmId : null }))),
     update: (remoteId, fields) =>
-      tracker.call('update', type, () => {
+      call('update', type, () => {
         if (!tracker.records.get(type)!.has(remoteId))
           throw new RemoteError(`${type} ${remoteId} no longer exists`, { status: 404 });
         return record(tracker.put(type, fields, { id: remoteId }));
       }),
-    delete: (remoteId) => tracker.call('delete', type, () => void tracker.remove(type, remoteId)),
+    delete: (remoteId) => call('delete', type, () => void tracker.remove(type, remoteId)),
   };
 }
 
@@ -215,6 +220,8 @@ class MemoryConnector implements Connector {
     private readonly tracker: MemoryTracker,
     settings: ConnectorSettings<{ sync?: string; undeletable?: string }>,
   ) {
+    // Rate-limited only when the connection sets a limit: other tests' calls keep their timing.
+    const limited = settings.ratePerSecond > 0 ? settings.beforeRequest : undefined;
     const vocabulary = trackerVocabulary({
       ...VOCABULARY,
       ...settings,
@@ -223,18 +230,29 @@ class MemoryConnector implements Connector {
       isClosed: (s) => s === 'Done',
     });
     const all: Resources = {
-      sprints: resource(tracker, 'sprints', sprintMapping({ goal: true, start: true, open: true }), {
-        listing: 'full',
-        keepsPmId: true,
-      }),
-      work_items: resource(tracker, 'work_items', workItemMapping(vocabulary), { listing: 'incremental', keepsPmId: true }),
-      dependencies: resource(tracker, 'dependencies', dependencyMapping, { listing: 'full', keepsPmId: false }),
-      comments: resource(tracker, 'comments', commentMapping, {
-        listing: 'parents',
-        keepsPmId: false,
-        parent: 'work_item_id',
-      }),
-      time_entries: resource(tracker, 'time_entries', timeEntryMapping, { listing: 'incremental', keepsPmId: true }),
+      sprints: resource(
+        tracker,
+        'sprints',
+        sprintMapping({ goal: true, start: true, open: true }),
+        { listing: 'full', keepsPmId: true },
+        limited,
+      ),
+      work_items: resource(
+        tracker,
+        'work_items',
+        workItemMapping(vocabulary),
+        { listing: 'incremental', keepsPmId: true },
+        limited,
+      ),
+      dependencies: resource(tracker, 'dependencies', dependencyMapping, { listing: 'full', keepsPmId: false }, limited),
+      comments: resource(
+        tracker,
+        'comments',
+        commentMapping,
+        { listing: 'parents', keepsPmId: false, parent: 'work_item_id' },
+        limited,
+      ),
+      time_entries: resource(tracker, 'time_entries', timeEntryMapping, { listing: 'incremental', keepsPmId: true }, limited),
     };
     // `sync` names the types this connection syncs (a tracker without time entries, say);
     // `undeletable` the types it cannot delete (a tracker whose API has no delete for them).

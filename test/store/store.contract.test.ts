@@ -11,8 +11,17 @@ function kysely(store: Store): Kysely<Record<string, Record<string, unknown>>> {
   return (store as unknown as { kysely: Kysely<Record<string, Record<string, unknown>>> }).kysely;
 }
 
+/** Back to what version 8 left: no shared rate limits. */
+async function backToVersion8(store: Store): Promise<void> {
+  await kysely(store).schema.dropTable('sync_rate_limits').execute();
+  await store.write((tx) => tx.setMeta('schema_version', '8'));
+  if (store.dialect === 'sqlite')
+    (store as unknown as { sqlite: { pragma(s: string): unknown } }).sqlite.pragma('user_version = 8');
+}
+
 /** Back to what version 7 left: runs without overwrite columns. */
 async function backToVersion7(store: Store): Promise<void> {
+  await backToVersion8(store);
   const db = kysely(store);
   for (const column of ['overwrite_mode', 'deletion_count']) await db.schema.alterTable('sync_runs').dropColumn(column).execute();
   await store.write((tx) => tx.setMeta('schema_version', '7'));
@@ -20,7 +29,7 @@ async function backToVersion7(store: Store): Promise<void> {
     (store as unknown as { sqlite: { pragma(s: string): unknown } }).sqlite.pragma('user_version = 7');
 }
 
-/** Undoes schema versions 5 to 8 in place, as a version 4 database had it. */
+/** Undoes schema versions 5 to 9 in place, as a version 4 database had it. */
 async function backToVersion4(store: Store): Promise<void> {
   await backToVersion7(store);
   const db = kysely(store);
@@ -457,6 +466,18 @@ describe.each(DIALECTS)('store contract on %s', (dialect) => {
     await store.sync.insertRun(overwrite);
     await store.sync.updateRun(overwrite.id, { deletion_count: 7 });
     expect(await store.sync.getRun(overwrite.id)).toMatchObject({ overwrite_mode: true, deletion_count: 7 });
+    await store.close();
+  });
+
+  it('upgrades a version 8 database: connections start with no requests reserved', async () => {
+    const target = storeTarget(dialect);
+    const old = await openStore(target);
+    await backToVersion8(old);
+    await old.close();
+
+    const store = await openStore(target);
+    expect(await store.schemaVersion()).toBe(LATEST_SCHEMA_VERSION);
+    expect(await store.reserveRequest('redmine', { now: 5_000, intervalMs: 100, burst: 1 })).toBe(5_000);
     await store.close();
   });
 

@@ -6,6 +6,7 @@ import { changeSeq } from './005-change-seq.js';
 import { syncBatches } from './006-sync-batches.js';
 import { clearedLinks } from './007-cleared-links.js';
 import { syncOverwrite } from './008-sync-overwrite.js';
+import { syncRateLimits } from './009-sync-rate-limits.js';
 import type { Migration } from './migration.js';
 
 export type { Migration } from './migration.js';
@@ -20,6 +21,7 @@ export const MIGRATIONS: readonly Migration[] = [
   syncBatches,
   clearedLinks,
   syncOverwrite,
+  syncRateLimits,
 ];
 
 export const LATEST_SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;

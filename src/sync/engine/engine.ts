@@ -36,7 +36,7 @@ import { RunEvents } from './events.js';
 import { markNotSynced } from './not-synced.js';
 import { syncHealth, type SyncHealth } from './health.js';
 import { RunRecorder, recordAudit, type Requester } from './history.js';
-import { RateLimiter } from './limiter.js';
+import { RateLimiter, SharedRateLimiter, type Limiter } from './limiter.js';
 import { LocalChanges, type RunEnvironment } from './run-context.js';
 import { executeRun, syncedProject } from './runner.js';
 import { ScaleOut, type ScaleOutOptions } from './scale-out.js';
@@ -72,7 +72,8 @@ export interface EngineOptions {
   heartbeatMs?: number;
   /**
    * Scale-out (PostgreSQL): runs are split into batches that every process sharing the database
-   * and working batches pushes (pm serve with scale-out, pm worker). Without it a run is one process's.
+   * and working batches pushes (pm serve with scale-out, pm worker), under each connection's rate
+   * limit held by all of them together. Without it a run, and its rate limit, is one process's.
    */
   scaleOut?: ScaleOutOptions;
 }
@@ -120,6 +121,8 @@ export class SyncEngine {
   private readonly clock: () => number;
   private readonly log: (message: string) => void;
   private readonly scaleOut: ScaleOut | undefined;
+  /** Scale-out: per connection, its limit as every process on the database holds it. */
+  private readonly sharedLimiters = new Map<string, SharedRateLimiter>();
   private stopping = false;
   private working: Promise<void> | undefined;
 
@@ -326,7 +329,7 @@ export class SyncEngine {
     const connection = this.connection(run.connection);
     const project = await syncedProject(store, connection);
     const lanes = await lanesOf(store, project.id);
-    const limiter = new RateLimiter(connection.ratePerSecond);
+    const limiter = this.limiter(connection);
     const retry = {
       ...(this.options.retry ?? DEFAULT_RETRY),
       onWait: (ms: number, error: unknown) => this.waiting(run, ms, error),
@@ -359,7 +362,7 @@ export class SyncEngine {
   private async prepare(
     connection: ConnectionSettings<object>,
     lanes: readonly { status_value: string }[],
-    limiter: RateLimiter,
+    limiter: Limiter,
     retry: RunEnvironment['retry'],
     signal: AbortSignal | undefined,
   ): Promise<RunEnvironment['connector']> {
@@ -372,6 +375,21 @@ export class SyncEngine {
     });
     await connector.prepare();
     return connector;
+  }
+
+  /**
+   * A run's rate limiter. With scale-out, the connection's: its limit holds across every process
+   * that pushes its batches, through the database. Without, the run's own, in this process.
+   */
+  private limiter(connection: ConnectionSettings<object>): Limiter {
+    if (!this.scaleOut) return new RateLimiter(connection.ratePerSecond);
+    const { name, ratePerSecond } = connection;
+    let limiter = this.sharedLimiters.get(name);
+    if (limiter?.perSecond !== ratePerSecond) {
+      limiter = new SharedRateLimiter(ratePerSecond, (r) => this.options.store.reserveRequest(name, r), this.clock);
+      this.sharedLimiters.set(name, limiter);
+    }
+    return limiter;
   }
 
   private definition(kind: string): AnyConnectorDefinition {

@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { RateLimiter } from '../../../src/sync/engine/limiter.js';
+import { RateLimiter, SharedRateLimiter, type Reserve } from '../../../src/sync/engine/limiter.js';
 
 const T0 = Date.parse('2026-11-21T10:00:00.000Z');
 
@@ -15,7 +15,7 @@ afterEach(() => {
 const clock = () => Date.now();
 
 /** Asks for `n` turns at once; records, in order of resolution, which turn went and when (ms since T0). */
-function request(limiter: RateLimiter, n: number) {
+function request(limiter: RateLimiter | SharedRateLimiter, n: number) {
   const went: { turn: number; at: number }[] = [];
   const all = Promise.all(
     Array.from({ length: n }, (_, turn) => limiter.acquire().then(() => void went.push({ turn, at: Date.now() - T0 }))),
@@ -146,5 +146,74 @@ describe('RateLimiter', () => {
     now = 1_000;
     await vi.advanceTimersByTimeAsync(1_000);
     expect(went).toHaveLength(2);
+  });
+});
+
+/** GCRA as the database keeps it (Store.reserveRequest), in memory: one turn per call, noted. */
+function sharedTurns() {
+  let tat = -Infinity;
+  const asked: number[] = [];
+  const reserve: Reserve = ({ now, intervalMs, burst }) => {
+    asked.push(now - T0);
+    tat = Math.max(tat, now) + intervalMs;
+    return Promise.resolve(tat - burst * intervalMs);
+  };
+  return { reserve, asked };
+}
+
+describe('SharedRateLimiter', () => {
+  it('spaces the requests of processes that reserve from one place 1/perSecond apart after one burst', async () => {
+    const shared = sharedTurns();
+    const a = request(new SharedRateLimiter(2, shared.reserve, clock), 3);
+    const b = request(new SharedRateLimiter(2, shared.reserve, clock), 3);
+    await vi.advanceTimersByTimeAsync(5_000);
+    await Promise.all([a.all, b.all]);
+    const at = [...a.went, ...b.went].map((w) => w.at).sort((x, y) => x - y);
+    expect(at).toEqual([0, 0, 500, 1000, 1500, 2000]);
+  });
+
+  it('serves callers in the order they asked, reserving the next turn only once the last one went', async () => {
+    const shared = sharedTurns();
+    const { went, all } = request(new SharedRateLimiter(10, shared.reserve, clock, 2), 5);
+    await vi.advanceTimersByTimeAsync(2_000);
+    await all;
+    expect(went.map((w) => w.turn)).toEqual([0, 1, 2, 3, 4]);
+    expect(went.map((w) => w.at)).toEqual([0, 0, 100, 200, 300]);
+    expect(shared.asked).toEqual([0, 0, 0, 100, 200]);
+  });
+
+  it('waits for its turn on the clock it is given', async () => {
+    let now = T0;
+    const { went } = request(new SharedRateLimiter(1, sharedTurns().reserve, () => now, 1), 2);
+    await vi.advanceTimersByTimeAsync(0);
+    expect(went).toHaveLength(1);
+    await vi.advanceTimersByTimeAsync(2_000);
+    expect(went).toHaveLength(1);
+    now = T0 + 1_000;
+    await vi.advanceTimersByTimeAsync(1_000);
+    expect(went).toHaveLength(2);
+  });
+
+  it('fails the request whose reservation failed, and serves the ones behind it', async () => {
+    const shared = sharedTurns();
+    let fail = true;
+    const limiter = new SharedRateLimiter(
+      1,
+      (r) => (fail ? ((fail = false), Promise.reject(new Error('db down'))) : shared.reserve(r)),
+      clock,
+    );
+    const first = limiter.acquire();
+    const second = limiter.acquire();
+    await expect(first).rejects.toThrow('db down');
+    await vi.advanceTimersByTimeAsync(0);
+    await expect(second).resolves.toBeUndefined();
+  });
+
+  it.each([0, Infinity])('does not limit or reserve at all with perSecond %s', async (perSecond) => {
+    const shared = sharedTurns();
+    const { went } = request(new SharedRateLimiter(perSecond, shared.reserve, clock), 10);
+    await vi.advanceTimersByTimeAsync(0);
+    expect(went).toHaveLength(10);
+    expect(shared.asked).toEqual([]);
   });
 });

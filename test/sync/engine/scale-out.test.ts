@@ -26,7 +26,18 @@ class CueTracker extends MemoryTracker {
   }
 }
 
-async function cluster(engines: number, leaseMs = 3000) {
+/** The most of these times (ms) that fall within any one second. */
+function busiestSecond(times: readonly number[]): number {
+  const sorted = [...times].sort((a, b) => a - b);
+  let most = 0;
+  for (let first = 0, last = 0; last < sorted.length; last++) {
+    while (sorted[last]! - sorted[first]! >= 1000) first++;
+    most = Math.max(most, last - first + 1);
+  }
+  return most;
+}
+
+async function cluster(engines: number, leaseMs = 3000, settings: Record<string, unknown> = {}) {
   const remote = new CueTracker();
   const target = postgresUrl();
   await (await openStore(target)).close(); // migrated once, before the others open it
@@ -37,7 +48,7 @@ async function cluster(engines: number, leaseMs = 3000) {
   const connection: RawConnection = {
     name: 'memory',
     kind: 'memory',
-    settings: { url: 'http://memory.invalid', project: 'web', workers: 2 },
+    settings: { url: 'http://memory.invalid', project: 'web', workers: 2, ...settings },
     secret: 'key',
     source: 'test',
   };
@@ -104,6 +115,27 @@ describe('sync scale-out', () => {
     expect((await c.stores[0]!.batches.ofRun(run.id)).length).toBe(6);
     // The run's own (to plan it), then one per engine for all the batches it pushed.
     expect(c.remote.prepares).toBeLessThanOrEqual(3);
+  });
+
+  test("engines that push one run hold its connection's rate limit together: no second has more requests than the limit lets through", async () => {
+    const rate = 20; // and a burst of as many
+    const c = await cluster(2, 3000, { rate_limit: rate });
+    const [coordinator, worker] = c.engines as [SyncEngine, SyncEngine];
+    for (let i = 1; i <= 60; i++) await c.local.addItem({ item_type: 'task', title: `Task ${i}` });
+    const at: number[] = [];
+    c.remote.onCall = () => void at.push(performance.now());
+    const working = worker.work();
+    const { run } = await coordinator.request({ mode: 'full', direction: 'push' }, requester);
+    const final = await coordinator.execute(run.id, requester);
+    await worker.stop();
+    await working;
+
+    expect(final).toMatchObject({ status: 'completed', counters: { work_items: { create: 60 } } });
+    expect(new Set((await c.stores[0]!.batches.ofRun(run.id)).map((b) => b.owner)).size).toBe(2);
+    expect(at.length).toBeGreaterThanOrEqual(60);
+    // Any second: the burst and a second's worth (GCRA lets one more through), and a few more for
+    // requests that reached the remote late and land in the same second as later ones.
+    expect(busiestSecond(at)).toBeLessThanOrEqual(rate + rate + 1 + 5);
   });
 
   test('a batch taken over in the middle has the links and items of the first claim refused; the next claim links its creates by pm id', async () => {
