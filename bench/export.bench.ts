@@ -47,11 +47,11 @@ export function exportBench(workdir: string, loaded: string): Figure[] {
   return [
     figure('export: pm item add, auto_export patching data.json', addOn!, 'ms', { value: addOff!, name: floorName }),
     figure('export: pm item edit, auto_export patching data.json', editOn!, 'ms', { value: editOff!, name: floorName }),
-    figure("export: auto_export's share of pm item add (on − off)", addOn! - addOff!, 'ms', {
+    figure("export: auto-export's share of pm item add (on − off)", addOn! - addOff!, 'ms', {
       value: replaceMs! - bareMs!,
       name: 'copying data.json, fsync and rename over a copy (a process, less node -e 0)',
     }),
-    figure("export: auto_export's share of pm item add, against the same copy not flushed", addOn! - addOff!, 'ms', {
+    figure('export: the same share, against a copy not flushed', addOn! - addOff!, 'ms', {
       value: unflushedMs! - bareMs!,
       name: 'copying data.json and rename over a copy, no fsync (a process, less node -e 0)',
     }),
