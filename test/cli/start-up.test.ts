@@ -1,7 +1,9 @@
-import { readFileSync, readdirSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { chmodSync, existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { PM_BIN, pmProcess, webRepo } from '../helpers/cli.js';
+import { PM_BIN, boundPm, pmProcess, webRepo } from '../helpers/cli.js';
+import { tempDir } from '../helpers/temp.js';
 
 const CHUNKS = join(dirname(PM_BIN), 'chunks');
 
@@ -37,6 +39,24 @@ function sourcesOf(chunk: string): string[] {
   return Object.keys(output.inputs);
 }
 
+/** Turns `auto_export` off in the workspace at `dir`. */
+function autoExportOff(dir: string): void {
+  const config = join(dir, '.pm', 'config.toml');
+  writeFileSync(config, readFileSync(config, 'utf8').replace(/^auto_export = true$/m, 'auto_export = false'));
+}
+
+/** Runs the built pm with a `git` first on PATH that logs each call, and returns the calls. */
+async function gitCallsOf(args: readonly string[], cwd: string): Promise<string[]> {
+  const bin = tempDir();
+  const log = join(bin, 'calls');
+  const real = execFileSync('sh', ['-c', 'command -v git'], { encoding: 'utf8' }).trim();
+  writeFileSync(join(bin, 'git'), `#!/bin/sh\necho "$*" >> '${log}'\nexec '${real}' "$@"\n`);
+  chmodSync(join(bin, 'git'), 0o755);
+  const run = await pmProcess(args, { cwd, env: { PATH: `${bin}:${process.env.PATH}` } });
+  expect(run.code).toBe(0);
+  return existsSync(log) ? readFileSync(log, 'utf8').trim().split('\n') : [];
+}
+
 describe('the built pm', () => {
   it('loads neither the sync engine, the connectors nor an HTTP client for a plain item list', () => {
     const chunks = loadedWith([chunkOf('main'), chunkOf('item'), chunkOf('sqlite-store')]);
@@ -69,5 +89,24 @@ process.on('exit', () => process.stderr.write('object schemas: ' + JSON.stringif
     const built = JSON.parse(/object schemas: (.*)/.exec(run.stderr)![1]!) as string[][];
     expect(built.some((fields) => fields.includes('project') && fields.includes('sort'))).toBe(true); // the query's
     expect(built.filter((fields) => fields.includes('field_updated_at'))).toEqual([]); // no record's
+  });
+
+  it('runs no git for a plain item list with auto_export off once data.json is marked unexported', async () => {
+    const { dir, cli } = await webRepo();
+    await cli.ok(['hooks', 'install']);
+    autoExportOff(dir);
+    await cli.ok(['item', 'add', '--type', 'task', 'First']); // marks .pm/data.json
+    expect(readFileSync(join(dir, '.pm', 'data.json'), 'utf8').endsWith('\n\n')).toBe(true);
+    expect(await gitCallsOf(['item', 'list'], dir)).toEqual([]);
+  });
+
+  it('runs no git for a plain item list with auto_export off outside a git repository', async () => {
+    const dir = tempDir();
+    const cli = boundPm(dir);
+    await cli.ok(['init']);
+    await cli.ok(['project', 'add', 'WEB', 'Website']);
+    autoExportOff(dir);
+    await cli.ok(['item', 'add', '--type', 'task', 'First']);
+    expect(await gitCallsOf(['item', 'list'], dir)).toEqual([]);
   });
 });
