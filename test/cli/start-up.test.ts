@@ -7,7 +7,7 @@ import { tempDir } from '../helpers/temp.js';
 
 const CHUNKS = join(dirname(PM_BIN), 'chunks');
 
-/** The chunk a dynamic import of `name` (main, item, sqlite-store, …) loads. */
+/** The chunk a dynamic import of `name` (main, item, read-store, …) loads. */
 function chunkOf(name: string): string {
   const file = readdirSync(CHUNKS).find((f) => new RegExp(`^${name}-[A-Z0-9]+\\.js$`).test(f));
   if (!file) throw new Error(`no chunk for ${name} in ${CHUNKS}`);
@@ -59,7 +59,7 @@ async function gitCallsOf(args: readonly string[], cwd: string): Promise<string[
 
 describe('the built pm', () => {
   it('loads neither the sync engine, the connectors nor an HTTP client for a plain item list', () => {
-    const chunks = loadedWith([chunkOf('main'), chunkOf('item'), chunkOf('sqlite-store')]);
+    const chunks = loadedWith([chunkOf('main'), chunkOf('item'), chunkOf('read-store')]);
     const sources = chunks.flatMap(sourcesOf);
     expect(sources).toContain('src/tracker/local-tracker.ts');
     expect(sources.filter((s) => /^src\/sync\/(engine|connectors)\//.test(s))).toEqual([]);
@@ -67,13 +67,20 @@ describe('the built pm', () => {
   });
 
   it('loads neither the snapshot import and export code nor crypto, child processes, readline or tty for a plain item list', () => {
-    const chunks = loadedWith([chunkOf('main'), chunkOf('item'), chunkOf('sqlite-store')]);
+    const chunks = loadedWith([chunkOf('main'), chunkOf('item'), chunkOf('read-store')]);
     const sources = chunks.flatMap(sourcesOf);
     expect(sources).toContain('src/sync/snapshot/tracked.ts');
     expect(sources.filter((s) => /^src\/sync\/(snapshot\/(import|export|workspace-files)|merge\/)/.test(s))).toEqual([]);
     expect(sources).not.toContain('src/cli/git-setup.ts');
     const builtins = /from\s*"node:(child_process|crypto|readline|readline\/promises|tty|fs\/promises)"/;
     expect(chunks.filter((c) => builtins.test(readFileSync(c, 'utf8')))).toEqual([]);
+  });
+
+  it('loads neither Kysely nor the migrations for a plain item list', () => {
+    const sources = loadedWith([chunkOf('main'), chunkOf('item'), chunkOf('read-store')]).flatMap(sourcesOf);
+    expect(sources).toContain('src/store/sqlite/read-store.ts');
+    expect(sources.filter((s) => s.includes('node_modules/kysely/'))).toEqual([]);
+    expect(sources.filter((s) => /^src\/store\/(kysely-store|migrator|migrations\/0)/.test(s))).toEqual([]);
   });
 
   it('builds no record schema for a plain item list, only the schemas it validates with', async () => {

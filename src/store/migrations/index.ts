@@ -6,6 +6,7 @@ import { changeSeq } from './005-change-seq.js';
 import { syncBatches } from './006-sync-batches.js';
 import { clearedLinks } from './007-cleared-links.js';
 import { syncOverwrite } from './008-sync-overwrite.js';
+import { LATEST_SCHEMA_VERSION } from './latest.js';
 import type { Migration } from './migration.js';
 
 export type { Migration } from './migration.js';
@@ -22,4 +23,6 @@ export const MIGRATIONS: readonly Migration[] = [
   syncOverwrite,
 ];
 
-export const LATEST_SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;
+export { LATEST_SCHEMA_VERSION };
+if (MIGRATIONS[MIGRATIONS.length - 1]!.version !== LATEST_SCHEMA_VERSION)
+  throw new Error(`migrations/latest.ts says version ${LATEST_SCHEMA_VERSION}; the last migration is another`);
