@@ -1,8 +1,8 @@
-import { execFileSync } from 'node:child_process';
-import { chmodSync, existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { chmodSync, closeSync, existsSync, openSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { PM_BIN, boundPm, pmProcess, webRepo } from '../helpers/cli.js';
+import { PM_BIN, boundPm, pmProcess, testEnv, webRepo } from '../helpers/cli.js';
 import { tempDir } from '../helpers/temp.js';
 
 const CHUNKS = join(dirname(PM_BIN), 'chunks');
@@ -115,5 +115,26 @@ process.on('exit', () => process.stderr.write('object schemas: ' + JSON.stringif
     autoExportOff(dir);
     await cli.ok(['item', 'add', '--type', 'task', 'First']);
     expect(await gitCallsOf(['item', 'list'], dir)).toEqual([]);
+  });
+
+  it("loads neither Node's streams, sockets nor tty for a plain item list whose output is thrown away", async () => {
+    const { dir, cli } = await webRepo();
+    await cli.ok(['item', 'add', '--type', 'task', 'First']);
+    // Node's own modules this run loaded, as Node lists them when it exits.
+    // (Written to the descriptor: process.stderr is a socket, which would load them.)
+    const watch = `process.on('exit', () => process.getBuiltinModule('node:fs').writeSync(2, 'loaded: ' + JSON.stringify(process.moduleLoadList) + '\\n'));`;
+    const devNull = openSync('/dev/null', 'w');
+    const run = spawnSync(process.execPath, [PM_BIN, 'item', 'list'], {
+      cwd: dir,
+      env: testEnv({ NODE_OPTIONS: `--import=data:text/javascript,${encodeURIComponent(watch)}` }),
+      stdio: ['ignore', devNull, 'pipe'],
+      encoding: 'utf8',
+    });
+    closeSync(devNull);
+    expect(run.status).toBe(0);
+    const loaded = JSON.parse(/loaded: (.*)/.exec(run.stderr)![1]!) as string[];
+    expect(loaded).toContain('NativeModule fs');
+    const heavy = ['stream', 'net', 'tty', 'internal/streams/readable'].map((m) => `NativeModule ${m}`);
+    expect(loaded.filter((m) => heavy.includes(m))).toEqual([]);
   });
 });
