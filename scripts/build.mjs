@@ -1,5 +1,6 @@
 // Builds the installed `pm`: one ESM bundle plus lazily loaded chunks, no TypeScript at run time.
 import { createHash } from 'node:crypto';
+import * as nodeFs from 'node:fs';
 import { chmodSync, cpSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
 import { fileURLToPath } from 'node:url';
@@ -21,6 +22,29 @@ const lazyChildProcess = {
       if (!source.includes(eager)) throw new Error(`${path} no longer has ${eager}: see lazyChildProcess`);
       const lazy = "const childProcess = { spawn: (...args) => require('node:child_process').spawn(...args) };";
       return { contents: source.replace(eager, lazy), loader: 'js' };
+    });
+  },
+};
+
+/**
+ * `import … from 'node:fs'` has Node build that module's ESM face, which reads every export:
+ * `promises` and the stream classes among them load fs/promises, readline and the streams, a
+ * few milliseconds of every run. pm's imports of node:fs take its functions from the module
+ * itself instead; a getter (such as `promises`) is no export here, so importing one fails the build.
+ */
+const plainFs = {
+  name: 'plain-fs',
+  setup(builder) {
+    builder.onResolve({ filter: /^(node:)?fs$/ }, ({ kind }) =>
+      kind === 'import-statement' ? { path: 'node:fs', namespace: 'plain-fs' } : undefined,
+    );
+    builder.onLoad({ filter: /.*/, namespace: 'plain-fs' }, () => {
+      const names = Object.entries(Object.getOwnPropertyDescriptors(nodeFs.default))
+        // Functions and `constants`: the access-mode numbers (F_OK …) warn as deprecated on Node 24.
+        .filter(([name, d]) => (typeof d.value === 'function' || name === 'constants') && /^[A-Za-z_$][\w$]*$/.test(name))
+        .map(([name]) => name);
+      const contents = `const fs = process.getBuiltinModule('node:fs');\nexport default fs;\nexport const { ${names.join(', ')} } = fs;\n`;
+      return { contents, loader: 'js' };
     });
   },
 };
@@ -50,7 +74,7 @@ const cli = await build({
   logLevel: 'warning',
   // Only src/sync's index: flattening the small ones too split their folders into more chunks,
   // each one more file to load, for no gain (measured on `pm item list`).
-  plugins: [flattenBarrels(fileURLToPath(new URL('..', import.meta.url)), ['src/sync/index.ts']), lazyChildProcess],
+  plugins: [flattenBarrels(fileURLToPath(new URL('..', import.meta.url)), ['src/sync/index.ts']), lazyChildProcess, plainFs],
   // Which sources each chunk holds, for the test that keeps a plain command's start-up lean.
   metafile: true,
 });

@@ -1,4 +1,4 @@
-import { fstatSync, realpathSync } from 'node:fs';
+import { fstatSync, realpathSync, statSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
 import { VERSION } from '../version.js';
 import { askOnTerminal } from './confirm.js';
@@ -178,12 +178,26 @@ export function processIo(): CliIo {
  * run pm) are told from a stat, without loading node:tty (and the network streams it needs).
  */
 function isTerminal(fd: number): boolean {
+  let rdev: number;
   try {
-    if (!fstatSync(fd).isCharacterDevice()) return false;
+    const stat = fstatSync(fd);
+    if (!stat.isCharacterDevice()) return false;
+    rdev = stat.rdev;
   } catch {
     return false; // closed
   }
+  // Output thrown away (`> /dev/null`) goes to a character device too, never a terminal.
+  if (rdev === devNull()) return false;
   return process.getBuiltinModule('node:tty').isatty(fd);
+}
+
+/** The device number of /dev/null; undefined where there is none. */
+function devNull(): number | undefined {
+  try {
+    return statSync('/dev/null').rdev;
+  } catch {
+    return undefined;
+  }
 }
 
 /** A reader that goes away early is not an error. */

@@ -7,6 +7,7 @@ import {
   importIfChanged,
   markUnexported,
   pmHookInstalled,
+  unexportedMarked,
   workTree,
   type SyncService,
 } from '../sync/index.js';
@@ -195,7 +196,7 @@ export class Session {
     if (!ws || !this.autoExport || !(await hasUnexportedChanges(ws.store))) return;
     try {
       if (autoExport(ws.config)) await exportSnapshot(ws.store, ws.paths);
-      else {
+      else if (!unexportedMarked(ws.paths)) {
         const root = workTree(ws.paths.root);
         if (root && pmHookInstalled(root, 'pre-commit')) await markUnexported(ws.store, ws.paths);
       }

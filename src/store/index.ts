@@ -16,7 +16,7 @@ export type {
 } from './store.js';
 export { TOKEN_SCOPES } from './store.js';
 export { openStore, isPostgresUrl } from './open.js';
-export { LATEST_SCHEMA_VERSION } from './migrations/index.js';
+export { LATEST_SCHEMA_VERSION } from './migrations/latest.js';
 export { columnKinds, columnsOf, fromValues, jsonText, rowJsonEncoder, toValues } from './rows.js';
 export type { AuditQuery, FailureQuery, LinkReader, RunQuery, SyncRepository } from './sync-repository.js';
 export { withFileLock } from './sqlite/file-lock.js';

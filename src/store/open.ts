@@ -2,6 +2,11 @@ import type { Store } from './store.js';
 
 export interface OpenOptions {
   migrate?: boolean;
+  /**
+   * SQLite: serve reads without loading Kysely until a call needs more (`SqliteReadStore`),
+   * for commands that may only read.
+   */
+  readFirst?: boolean;
 }
 
 /**
@@ -12,6 +17,10 @@ export async function openStore(target: string, options: OpenOptions = {}): Prom
   if (/^postgres(ql)?:\/\//.test(target)) {
     const { PostgresStore } = await import('./postgres/postgres-store.js');
     return PostgresStore.open(target, options);
+  }
+  if (options.readFirst) {
+    const { SqliteReadStore } = await import('./sqlite/read-store.js');
+    return SqliteReadStore.open(target, options);
   }
   const { SqliteStore } = await import('./sqlite/sqlite-store.js');
   return SqliteStore.open(target, options);

@@ -114,7 +114,8 @@ export async function openWorkspace(options: OpenWorkspaceOptions = {}): Promise
   const env = options.env ?? process.env;
   const paths = options.paths ?? findWorkspace(cwd, env);
   const config = readConfig(paths.config);
-  const store = await openStore(databaseTarget(paths, env));
+  // Many commands only read: Kysely loads when one does more (see SqliteReadStore).
+  const store = await openStore(databaseTarget(paths, env), { readFirst: true });
   let actor: string | undefined;
   return {
     paths,

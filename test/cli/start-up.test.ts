@@ -1,11 +1,13 @@
-import { readFileSync, readdirSync } from 'node:fs';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { chmodSync, closeSync, existsSync, openSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { PM_BIN, pmProcess, webRepo } from '../helpers/cli.js';
+import { PM_BIN, boundPm, pmProcess, testEnv, webRepo } from '../helpers/cli.js';
+import { tempDir } from '../helpers/temp.js';
 
 const CHUNKS = join(dirname(PM_BIN), 'chunks');
 
-/** The chunk a dynamic import of `name` (main, item, sqlite-store, …) loads. */
+/** The chunk a dynamic import of `name` (main, item, read-store, …) loads. */
 function chunkOf(name: string): string {
   const file = readdirSync(CHUNKS).find((f) => new RegExp(`^${name}-[A-Z0-9]+\\.js$`).test(f));
   if (!file) throw new Error(`no chunk for ${name} in ${CHUNKS}`);
@@ -37,9 +39,27 @@ function sourcesOf(chunk: string): string[] {
   return Object.keys(output.inputs);
 }
 
+/** Turns `auto_export` off in the workspace at `dir`. */
+function autoExportOff(dir: string): void {
+  const config = join(dir, '.pm', 'config.toml');
+  writeFileSync(config, readFileSync(config, 'utf8').replace(/^auto_export = true$/m, 'auto_export = false'));
+}
+
+/** Runs the built pm with a `git` first on PATH that logs each call, and returns the calls. */
+async function gitCallsOf(args: readonly string[], cwd: string): Promise<string[]> {
+  const bin = tempDir();
+  const log = join(bin, 'calls');
+  const real = execFileSync('sh', ['-c', 'command -v git'], { encoding: 'utf8' }).trim();
+  writeFileSync(join(bin, 'git'), `#!/bin/sh\necho "$*" >> '${log}'\nexec '${real}' "$@"\n`);
+  chmodSync(join(bin, 'git'), 0o755);
+  const run = await pmProcess(args, { cwd, env: { PATH: `${bin}:${process.env.PATH}` } });
+  expect(run.code).toBe(0);
+  return existsSync(log) ? readFileSync(log, 'utf8').trim().split('\n') : [];
+}
+
 describe('the built pm', () => {
   it('loads neither the sync engine, the connectors nor an HTTP client for a plain item list', () => {
-    const chunks = loadedWith([chunkOf('main'), chunkOf('item'), chunkOf('sqlite-store')]);
+    const chunks = loadedWith([chunkOf('main'), chunkOf('item'), chunkOf('read-store')]);
     const sources = chunks.flatMap(sourcesOf);
     expect(sources).toContain('src/tracker/local-tracker.ts');
     expect(sources.filter((s) => /^src\/sync\/(engine|connectors)\//.test(s))).toEqual([]);
@@ -47,13 +67,20 @@ describe('the built pm', () => {
   });
 
   it('loads neither the snapshot import and export code nor crypto, child processes, readline or tty for a plain item list', () => {
-    const chunks = loadedWith([chunkOf('main'), chunkOf('item'), chunkOf('sqlite-store')]);
+    const chunks = loadedWith([chunkOf('main'), chunkOf('item'), chunkOf('read-store')]);
     const sources = chunks.flatMap(sourcesOf);
     expect(sources).toContain('src/sync/snapshot/tracked.ts');
     expect(sources.filter((s) => /^src\/sync\/(snapshot\/(import|export|workspace-files)|merge\/)/.test(s))).toEqual([]);
     expect(sources).not.toContain('src/cli/git-setup.ts');
     const builtins = /from\s*"node:(child_process|crypto|readline|readline\/promises|tty|fs\/promises)"/;
     expect(chunks.filter((c) => builtins.test(readFileSync(c, 'utf8')))).toEqual([]);
+  });
+
+  it('loads neither Kysely nor the migrations for a plain item list', () => {
+    const sources = loadedWith([chunkOf('main'), chunkOf('item'), chunkOf('read-store')]).flatMap(sourcesOf);
+    expect(sources).toContain('src/store/sqlite/read-store.ts');
+    expect(sources.filter((s) => s.includes('node_modules/kysely/'))).toEqual([]);
+    expect(sources.filter((s) => /^src\/store\/(kysely-store|migrator|migrations\/0)/.test(s))).toEqual([]);
   });
 
   it('builds no record schema for a plain item list, only the schemas it validates with', async () => {
@@ -69,5 +96,45 @@ process.on('exit', () => process.stderr.write('object schemas: ' + JSON.stringif
     const built = JSON.parse(/object schemas: (.*)/.exec(run.stderr)![1]!) as string[][];
     expect(built.some((fields) => fields.includes('project') && fields.includes('sort'))).toBe(true); // the query's
     expect(built.filter((fields) => fields.includes('field_updated_at'))).toEqual([]); // no record's
+  });
+
+  it('runs no git for a plain item list with auto_export off once data.json is marked unexported', async () => {
+    const { dir, cli } = await webRepo();
+    await cli.ok(['hooks', 'install']);
+    autoExportOff(dir);
+    await cli.ok(['item', 'add', '--type', 'task', 'First']); // marks .pm/data.json
+    expect(readFileSync(join(dir, '.pm', 'data.json'), 'utf8').endsWith('\n\n')).toBe(true);
+    expect(await gitCallsOf(['item', 'list'], dir)).toEqual([]);
+  });
+
+  it('runs no git for a plain item list with auto_export off outside a git repository', async () => {
+    const dir = tempDir();
+    const cli = boundPm(dir);
+    await cli.ok(['init']);
+    await cli.ok(['project', 'add', 'WEB', 'Website']);
+    autoExportOff(dir);
+    await cli.ok(['item', 'add', '--type', 'task', 'First']);
+    expect(await gitCallsOf(['item', 'list'], dir)).toEqual([]);
+  });
+
+  it("loads neither Node's streams, sockets nor tty for a plain item list whose output is thrown away", async () => {
+    const { dir, cli } = await webRepo();
+    await cli.ok(['item', 'add', '--type', 'task', 'First']);
+    // Node's own modules this run loaded, as Node lists them when it exits.
+    // (Written to the descriptor: process.stderr is a socket, which would load them.)
+    const watch = `process.on('exit', () => process.getBuiltinModule('node:fs').writeSync(2, 'loaded: ' + JSON.stringify(process.moduleLoadList) + '\\n'));`;
+    const devNull = openSync('/dev/null', 'w');
+    const run = spawnSync(process.execPath, [PM_BIN, 'item', 'list'], {
+      cwd: dir,
+      env: testEnv({ NODE_OPTIONS: `--import=data:text/javascript,${encodeURIComponent(watch)}` }),
+      stdio: ['ignore', devNull, 'pipe'],
+      encoding: 'utf8',
+    });
+    closeSync(devNull);
+    expect(run.status).toBe(0);
+    const loaded = JSON.parse(/loaded: (.*)/.exec(run.stderr)![1]!) as string[];
+    expect(loaded).toContain('NativeModule fs');
+    const heavy = ['stream', 'net', 'tty', 'internal/streams/readable'].map((m) => `NativeModule ${m}`);
+    expect(loaded.filter((m) => heavy.includes(m))).toEqual([]);
   });
 });

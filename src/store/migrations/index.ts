@@ -7,6 +7,7 @@ import { syncBatches } from './006-sync-batches.js';
 import { clearedLinks } from './007-cleared-links.js';
 import { syncOverwrite } from './008-sync-overwrite.js';
 import { syncRateLimits } from './009-sync-rate-limits.js';
+import { LATEST_SCHEMA_VERSION } from './latest.js';
 import type { Migration } from './migration.js';
 
 export type { Migration } from './migration.js';
@@ -24,4 +25,6 @@ export const MIGRATIONS: readonly Migration[] = [
   syncRateLimits,
 ];
 
-export const LATEST_SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;
+export { LATEST_SCHEMA_VERSION };
+if (MIGRATIONS[MIGRATIONS.length - 1]!.version !== LATEST_SCHEMA_VERSION)
+  throw new Error(`migrations/latest.ts says version ${LATEST_SCHEMA_VERSION}; the last migration is another`);

@@ -1,23 +1,26 @@
 import type BetterSqlite3 from 'better-sqlite3';
-import { Kysely, SqliteDialect, sql, type SqliteDatabase } from 'kysely';
-import { SchemaVersionError, once } from '../../domain/index.js';
+import {
+  Kysely,
+  SqliteDialect,
+  SqliteDriver,
+  sql,
+  type DatabaseConnection,
+  type Driver,
+  type SqliteDatabase,
+  type SqliteDialectConfig,
+} from 'kysely';
 import type { EntityRecords, EntityType, Project, SyncLink, WorkItem } from '../../domain/index.js';
 import { KyselyStore, type Db, type LooseDatabase, type Transactor } from '../kysely-store.js';
 import { migrate } from '../migrator.js';
-import { LATEST_SCHEMA_VERSION } from '../migrations/index.js';
 import { columnsOf, fromRow, sqliteJsonObject, stampValues, toValues } from '../rows.js';
-import { Sqlite } from './driver.js';
-import { readOnlyCopy } from './read-only-copy.js';
 import { lockFile } from './file-lock.js';
 import { KyselySyncRepository, LINK_COLUMNS, linkFromValues, type LinkReader, type SyncRepository } from '../sync-repository.js';
 import type { HeldLock, ItemJson, ListQuery, Store, TransactionOptions, WriteOptions } from '../store.js';
-import { listSql } from './list-sql.js';
+import { checkedVersion, openConnection, type SqliteOptions } from './connection.js';
+import type { ConnectionLock } from './connection-lock.js';
+import { countRows, forgetCounts, itemJsonRows, listRows, projectRow } from './statements.js';
 
-export interface SqliteOptions {
-  /** Apply pending migrations (default true). */
-  migrate?: boolean;
-  busyTimeoutMs?: number;
-}
+export type { SqliteOptions } from './connection.js';
 
 const sqliteTransactor: Transactor = {
   write: (db, fn, options) => inTransaction(db, 'begin immediate', fn, options),
@@ -84,23 +87,6 @@ const ROWS_PER_INSERT = 32;
 
 const statementCache = new WeakMap<BetterSqlite3.Database, Map<string, BetterSqlite3.Statement>>();
 const KYSELY_STATEMENTS = 500;
-const textCache = new WeakMap<BetterSqlite3.Database, Map<string, BetterSqlite3.Statement>>();
-
-const VERSION_SQL = 'select data_version as v, total_changes() as c from pragma_data_version()';
-const COUNTS = 100;
-const countCache = new WeakMap<BetterSqlite3.Database, { version: string; counts: Map<string, number> }>();
-
-/** The counts remembered on a connection at a database version; none once the version moves. */
-function countsOf(sqlite: BetterSqlite3.Database, version: string): Map<string, number> {
-  let cached = countCache.get(sqlite);
-  if (cached?.version !== version) countCache.set(sqlite, (cached = { version, counts: new Map() }));
-  return cached.counts;
-}
-
-/** `KyselyStore.projectByKey`'s query: a live project before tombstones, then the oldest. */
-const PROJECT_BY_KEY_SQL =
-  'select * from "projects" where "key" = ? order by "deleted_at" desc nulls first, "created_at" asc limit 1';
-const itemJsonColumns = once(() => `${sqliteJsonObject('work_items')}, "project_id", "item_number"`);
 
 /** `KyselyStore.itemJsonByKey`'s query, with SQLite writing the JSON. */
 const itemJsonByKeySql = () => `select ${sqliteJsonObject('work_items')}, deleted_at is not null from work_items
@@ -189,72 +175,35 @@ export class SqliteStore extends KyselyStore {
   }
 
   private forgetCounts(error: unknown): never {
-    countCache.delete(this.sqlite);
+    forgetCounts(this.sqlite);
     throw error;
   }
 
   /**
    * Inside a transaction, lists and counts run as cached statements written without Kysely
-   * (list-sql.ts): the transaction holds the connection, so nothing else runs on it meanwhile.
+   * (statements.ts): the transaction holds the connection, so nothing else runs on it meanwhile.
    * Outside one, Kysely's queue keeps them out of another caller's transaction.
    */
   override list<E extends EntityType>(type: E, query: ListQuery<EntityRecords[E]> = {}): Promise<EntityRecords[E][]> {
-    const statement = this.inTransaction ? listSql(type, query, false) : undefined;
-    if (!statement) return super.list(type, query);
-    const rows = this.byText(statement.sql).all(...statement.params) as Record<string, unknown>[];
-    return Promise.resolve(rows.map((row) => fromRow(type, row)));
+    const rows = this.inTransaction ? listRows(this.sqlite, type, query) : undefined;
+    return rows ? Promise.resolve(rows) : super.list(type, query);
   }
 
   /** Inside a transaction, as a cached statement: every request naming a project asks. */
   override projectByKey(key: string): Promise<Project | undefined> {
-    if (!this.inTransaction) return super.projectByKey(key);
-    const row = this.byText(PROJECT_BY_KEY_SQL).get(key) as Record<string, unknown> | undefined;
-    return Promise.resolve(row ? fromRow('projects', row) : undefined);
+    return this.inTransaction ? Promise.resolve(projectRow(this.sqlite, key)) : super.projectByKey(key);
   }
 
   /** Inside a transaction, SQLite writes each item's JSON (as in `itemJsonByKey`). */
   override listItemJson(query: ListQuery<WorkItem>): Promise<ItemJson[]> {
-    const statement = this.inTransaction ? listSql('work_items', query, false, itemJsonColumns()) : undefined;
-    if (!statement) return super.listItemJson(query);
-    const rows = this.byText(statement.sql)
-      .raw(true)
-      .all(...statement.params) as [string, string, number][];
-    return Promise.resolve(rows.map(([json, project_id, item_number]) => ({ json, project_id, item_number })));
+    const rows = this.inTransaction ? itemJsonRows(this.sqlite, query) : undefined;
+    return rows ? Promise.resolve(rows) : super.listItemJson(query);
   }
 
-  /**
-   * Inside a transaction, a count is remembered until the database changes: a list's `total`
-   * counted every matching row again on every page. The database's version is its data_version
-   * (moved by other connections' commits) with this connection's total_changes, read first so
-   * that it also starts the snapshot the count reads.
-   */
+  /** Inside a transaction, a count is remembered until the database changes (see `countRows`). */
   override count<E extends EntityType>(type: E, query: ListQuery<EntityRecords[E]> = {}): Promise<number> {
-    const statement = this.inTransaction ? listSql(type, query, true) : undefined;
-    if (!statement) return super.count(type, query);
-    const version = this.byText(VERSION_SQL).get() as { v: number; c: number };
-    const counts = countsOf(this.sqlite, `${version.v}:${version.c}`);
-    const key = `${statement.sql}\0${JSON.stringify(statement.params)}`;
-    let n = counts.get(key);
-    if (n === undefined) {
-      n = Number((this.byText(statement.sql).get(...statement.params) as { n: number }).n);
-      if (counts.size >= COUNTS) counts.delete(counts.keys().next().value!);
-      counts.set(key, n);
-    }
-    return Promise.resolve(n);
-  }
-
-  /** A statement prepared once per database and text (least recently used go first), rows as objects. */
-  private byText(sql: string): BetterSqlite3.Statement {
-    let statements = textCache.get(this.sqlite);
-    if (!statements) textCache.set(this.sqlite, (statements = new Map<string, BetterSqlite3.Statement>()));
-    let statement = statements.get(sql);
-    if (statement) statements.delete(sql);
-    else {
-      statement = this.sqlite.prepare(sql);
-      if (statements.size >= KYSELY_STATEMENTS) statements.delete(statements.keys().next().value!);
-    }
-    statements.set(sql, statement);
-    return statement;
+    const n = this.inTransaction ? countRows(this.sqlite, type, query) : undefined;
+    return n === undefined ? super.count(type, query) : Promise.resolve(n);
   }
 
   override get sync(): SyncRepository {
@@ -429,41 +378,62 @@ export class SqliteStore extends KyselyStore {
   }
 
   static async open(path: string, options: SqliteOptions = {}): Promise<SqliteStore> {
-    let sqlite: BetterSqlite3.Database;
+    const sqlite = openConnection(path, options);
+    const store = SqliteStore.over(sqlite);
     try {
-      sqlite = connect(path, options);
+      if (checkedVersion(sqlite, path, options)) await store.migrate();
     } catch (error) {
-      sqlite = readOnlyCopy(path, error) ?? rethrow(error);
-    }
-    const db = new Kysely<LooseDatabase>({ dialect: new SqliteDialect({ database: cachingDatabase(sqlite) }) });
-    const store = new SqliteStore(sqlite, db, false);
-    try {
-      const version = Number(sqlite.pragma('user_version', { simple: true }));
-      if (version > LATEST_SCHEMA_VERSION) throw new SchemaVersionError(`database ${path}`, version, LATEST_SCHEMA_VERSION);
-      if (version < LATEST_SCHEMA_VERSION && options.migrate !== false) await migrate(db, 'sqlite', sqliteTransactor, path);
-    } catch (error) {
-      await db.destroy();
+      await store.close();
       throw error;
     }
     return store;
   }
-}
 
-function connect(path: string, options: SqliteOptions): BetterSqlite3.Database {
-  const sqlite = new Sqlite(path, { timeout: options.busyTimeoutMs ?? 10_000 });
-  try {
-    sqlite.pragma('journal_mode = WAL');
-    // WAL with NORMAL: a commit survives the process being killed at any moment; only an OS
-    // crash or power loss can drop the last commits (never corrupt the file).
-    sqlite.pragma('synchronous = NORMAL');
-    sqlite.pragma('foreign_keys = ON');
-    return sqlite;
-  } catch (error) {
-    sqlite.close();
-    throw error;
+  /**
+   * The store on an open connection. Given the lock a `SqliteReadStore` takes, its queries take
+   * it too; without one, on a connection a transaction already holds, they run as they come.
+   */
+  static over(sqlite: BetterSqlite3.Database, lock?: ConnectionLock, inTransaction = false): SqliteStore {
+    const config: SqliteDialectConfig = { database: cachingDatabase(sqlite) };
+    const dialect = lock ? new LockedSqliteDialect(config, lock) : new SqliteDialect(config);
+    return new SqliteStore(sqlite, new Kysely<LooseDatabase>({ dialect }), inTransaction);
+  }
+
+  /** Applies pending migrations. */
+  async migrate(): Promise<void> {
+    await migrate(this.db, 'sqlite', sqliteTransactor, this.sqlite.name);
   }
 }
 
-function rethrow(error: unknown): never {
-  throw error;
+/** SQLite's dialect whose driver takes the connection's lock for each query and transaction. */
+class LockedSqliteDialect extends SqliteDialect {
+  constructor(
+    private readonly config: SqliteDialectConfig,
+    private readonly lock: ConnectionLock,
+  ) {
+    super(config);
+  }
+
+  override createDriver(): Driver {
+    return new LockedSqliteDriver(this.config, this.lock);
+  }
+}
+
+class LockedSqliteDriver extends SqliteDriver {
+  constructor(
+    config: SqliteDialectConfig,
+    private readonly lock: ConnectionLock,
+  ) {
+    super(config);
+  }
+
+  override async acquireConnection(): Promise<DatabaseConnection> {
+    await this.lock.acquire();
+    return super.acquireConnection();
+  }
+
+  override async releaseConnection(): Promise<void> {
+    await super.releaseConnection();
+    this.lock.release();
+  }
 }

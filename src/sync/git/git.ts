@@ -1,4 +1,5 @@
-import { isAbsolute, relative, resolve } from 'node:path';
+import { existsSync } from 'node:fs';
+import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
 
 /** Runs git in `cwd` and returns its trimmed output; throws when git fails. */
 export function git(cwd: string, args: readonly string[], input?: string): string {
@@ -16,10 +17,23 @@ export function git(cwd: string, args: readonly string[], input?: string): strin
 
 /** The top of the work tree containing `cwd`, or undefined outside git. */
 export function workTree(cwd: string): string | undefined {
+  if (!mayBeInRepository(cwd)) return undefined;
   try {
     return git(cwd, ['rev-parse', '--show-toplevel']) || undefined;
   } catch {
     return undefined;
+  }
+}
+
+/**
+ * False when git certainly finds no repository from `cwd`: no `.git` there nor in any folder
+ * above, and no GIT_DIR naming one. Asking git itself starts a process (milliseconds).
+ */
+function mayBeInRepository(cwd: string): boolean {
+  if (process.env.GIT_DIR) return true;
+  for (let dir = resolve(cwd); ; dir = dirname(dir)) {
+    if (existsSync(join(dir, '.git'))) return true;
+    if (dirname(dir) === dir) return false;
   }
 }
 

@@ -1,4 +1,4 @@
-import { existsSync, statSync } from 'node:fs';
+import { closeSync, existsSync, fstatSync, openSync, readSync, statSync } from 'node:fs';
 import type { Store } from '../../store/index.js';
 import type { ExportResult } from './export.js';
 import type { ImportResult } from './import.js';
@@ -43,6 +43,26 @@ export async function exportSnapshot(
   options?: { force?: boolean },
 ): Promise<ExportResult> {
   return (await files()).exportSnapshot(store, paths, output, options);
+}
+
+/**
+ * True when `markUnexported` has nothing to do: there is no snapshot, or it already ends in the
+ * mark. Reading its last two bytes spares asking git whether pm's hook is installed.
+ */
+export function unexportedMarked(paths: SnapshotPaths): boolean {
+  let fd: number;
+  try {
+    fd = openSync(paths.snapshot, 'r');
+  } catch {
+    return true;
+  }
+  try {
+    const tail = Buffer.alloc(2);
+    readSync(fd, tail, 0, 2, Math.max(0, fstatSync(fd).size - 2));
+    return tail.toString() === '\n\n';
+  } finally {
+    closeSync(fd);
+  }
 }
 
 /** See workspace-files.ts. */
