@@ -25,6 +25,14 @@ const size = args.includes('--small') ? SMALL : FULL;
 const onlyArg = args.find((a) => a.startsWith('--only='))?.slice('--only='.length);
 const only = onlyArg ? new Set(onlyArg.split(',')) : undefined;
 
+// Node 20 reads NODE_EXTRA_CA_CERTS at every start (some 90 ms for a system bundle): a cost of
+// this environment, not of pm, which would flatter every ratio to `node -e 0`. Nothing measured
+// here opens a TLS connection, so the processes the bench starts go without it.
+if (process.env.NODE_EXTRA_CA_CERTS !== undefined) {
+  delete process.env.NODE_EXTRA_CA_CERTS;
+  process.stderr.write('bench: NODE_EXTRA_CA_CERTS is unset for the processes it starts (Node 20 parses it at every start)\n');
+}
+
 /**
  * Suites run in order in one scratch folder. `loaded` is a repository holding the data set,
  * made by the core suite (which times the load) or on demand.
