@@ -18,7 +18,7 @@ import { KyselySyncRepository, LINK_COLUMNS, linkFromValues, type LinkReader, ty
 import type { HeldLock, ItemJson, ListQuery, Store, TransactionOptions, WriteOptions } from '../store.js';
 import { checkedVersion, openConnection, type SqliteOptions } from './connection.js';
 import type { ConnectionLock } from './connection-lock.js';
-import { countRows, forgetCounts, itemJsonRows, listRows, projectRow } from './statements.js';
+import { cachedStatement, countRows, forgetCounts, itemJsonRows, listRows, projectRow } from './statements.js';
 
 export type { SqliteOptions } from './connection.js';
 
@@ -104,16 +104,7 @@ function cachingDatabase(sqlite: BetterSqlite3.Database): SqliteDatabase {
   const cache = new Map<string, BetterSqlite3.Statement>();
   return {
     close: () => sqlite.close(),
-    prepare(sql: string) {
-      let statement = cache.get(sql);
-      if (statement) cache.delete(sql);
-      else {
-        statement = sqlite.prepare(sql);
-        if (cache.size >= KYSELY_STATEMENTS) cache.delete(cache.keys().next().value!);
-      }
-      cache.set(sql, statement);
-      return statement;
-    },
+    prepare: (sql: string) => cachedStatement(cache, sqlite, sql, KYSELY_STATEMENTS),
   };
 }
 

@@ -19,13 +19,23 @@ const textCache = new WeakMap<BetterSqlite3.Database, Map<string, BetterSqlite3.
 export function byText(sqlite: BetterSqlite3.Database, sql: string): BetterSqlite3.Statement {
   let statements = textCache.get(sqlite);
   if (!statements) textCache.set(sqlite, (statements = new Map<string, BetterSqlite3.Statement>()));
-  let statement = statements.get(sql);
-  if (statement) statements.delete(sql);
+  return cachedStatement(statements, sqlite, sql, STATEMENTS);
+}
+
+/** `sql` prepared from `cache`, which keeps the `most` used last (least recently used go first). */
+export function cachedStatement(
+  cache: Map<string, BetterSqlite3.Statement>,
+  sqlite: BetterSqlite3.Database,
+  sql: string,
+  most: number,
+): BetterSqlite3.Statement {
+  let statement = cache.get(sql);
+  if (statement) cache.delete(sql);
   else {
     statement = sqlite.prepare(sql);
-    if (statements.size >= STATEMENTS) statements.delete(statements.keys().next().value!);
+    if (cache.size >= most) cache.delete(cache.keys().next().value!);
   }
-  statements.set(sql, statement);
+  cache.set(sql, statement);
   return statement;
 }
 
