@@ -2,9 +2,10 @@
 import { createHash } from 'node:crypto';
 import * as nodeFs from 'node:fs';
 import { chmodSync, cpSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { fileURLToPath } from 'node:url';
-import { build } from 'esbuild';
+import { build, transform } from 'esbuild';
 import { flattenBarrels } from './flatten-barrels.mjs';
 
 const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'));
@@ -49,6 +50,37 @@ const plainFs = {
   },
 };
 
+const REQUIRE_BANNER =
+  "import { createRequire as __pmCreateRequire } from 'node:module'; const require = __pmCreateRequire(import.meta.url);";
+
+/**
+ * Rewrites each file esbuild wrote (ES modules, the only format it splits into chunks) as
+ * CommonJS: Node 20 keeps no compiled code of ES modules between runs, and compiling them was
+ * most of a short command's time (src/cli/compile-cache.ts caches CommonJS). Dynamic imports
+ * become requires run on demand, so chunks still load lazily. Debugging builds stay ES modules,
+ * for their source maps.
+ */
+async function toCommonJs(files) {
+  for (const file of files) {
+    let source = readFileSync(file, 'utf8');
+    const shebang = source.startsWith('#!') ? source.slice(0, source.indexOf('\n') + 1) : '';
+    source = source.slice(shebang.length).replace(REQUIRE_BANNER, '');
+    const { code } = await transform(source, {
+      format: 'cjs',
+      platform: 'node',
+      target: 'node20',
+      supported: { 'dynamic-import': false },
+      define: { 'import.meta.url': '__pmUrl' },
+      minify: true,
+      legalComments: 'none',
+      logLevel: 'warning',
+    });
+    const url = source.includes('import.meta.url') ? 'var __pmUrl=require("node:url").pathToFileURL(__filename).href;' : '';
+    writeFileSync(file, shebang + url + code);
+  }
+  writeFileSync(new URL('../dist/package.json', import.meta.url), '{ "type": "commonjs" }\n');
+}
+
 rmSync(new URL('../dist', import.meta.url), { recursive: true, force: true });
 const cli = await build({
   absWorkingDir: fileURLToPath(new URL('..', import.meta.url)),
@@ -79,6 +111,10 @@ const cli = await build({
   metafile: true,
 });
 writeFileSync(new URL('../dist/build-meta.json', import.meta.url), JSON.stringify(cli.metafile));
+if (process.env.PM_BUILD_DEBUG !== '1') {
+  const root = fileURLToPath(new URL('..', import.meta.url));
+  await toCommonJs(Object.keys(cli.metafile.outputs).map((file) => join(root, file)));
+}
 chmodSync(new URL('../dist/pm.js', import.meta.url), 0o755);
 // `pm help TOPIC` reads these beside the chunks (src/cli/commands/help.ts).
 cpSync(new URL('../src/cli/topics', import.meta.url), new URL('../dist/topics', import.meta.url), { recursive: true });

@@ -14,29 +14,43 @@ function chunkOf(name: string): string {
   return join(CHUNKS, file);
 }
 
+/** esbuild's account of the build: the sources each output file holds and what it imports. */
+const ROOT = resolve(dirname(PM_BIN), '..');
+const META = JSON.parse(readFileSync(join(dirname(PM_BIN), 'build-meta.json'), 'utf8')) as {
+  outputs: Record<string, { inputs: Record<string, unknown>; imports: { path: string; kind: string; external?: boolean }[] }>;
+};
+
+function outputOf(chunk: string) {
+  const output = META.outputs[relative(ROOT, chunk)];
+  if (!output) throw new Error(`no build record of ${chunk}`);
+  return output;
+}
+
+/** What a chunk loads as soon as it loads (not on demand): Node's modules and other chunks. */
+function staticImports(chunk: string): { path: string; external?: boolean }[] {
+  return outputOf(chunk).imports.filter((i) => i.kind === 'import-statement');
+}
+
 /** Every chunk those load with them (their static imports, transitively). */
 function loadedWith(roots: readonly string[]): string[] {
   const seen = new Set<string>();
   const visit = (file: string) => {
     if (seen.has(file)) return;
     seen.add(file);
-    for (const m of readFileSync(file, 'utf8').matchAll(/(?:from|import)\s*"(\.\/[^"]+\.js)"/g))
-      visit(join(dirname(file), m[1]!));
+    for (const i of staticImports(file)) if (!i.external) visit(join(ROOT, i.path));
   };
   roots.forEach(visit);
   return [...seen];
 }
 
-/** esbuild's account of the build: the sources each output file holds. */
-const META = JSON.parse(readFileSync(join(dirname(PM_BIN), 'build-meta.json'), 'utf8')) as {
-  outputs: Record<string, { inputs: Record<string, unknown> }>;
-};
-
 /** The source files bundled into a chunk. */
 function sourcesOf(chunk: string): string[] {
-  const output = META.outputs[relative(resolve(dirname(PM_BIN), '..'), chunk)];
-  if (!output) throw new Error(`no build record of ${chunk}`);
-  return Object.keys(output.inputs);
+  return Object.keys(outputOf(chunk).inputs);
+}
+
+/** Whether a chunk loads one of Node's modules matching `name` as soon as it loads. */
+function loadsBuiltin(chunk: string, name: RegExp): boolean {
+  return staticImports(chunk).some((i) => i.external && name.test(i.path));
 }
 
 /** Turns `auto_export` off in the workspace at `dir`. */
@@ -63,7 +77,7 @@ describe('the built pm', () => {
     const sources = chunks.flatMap(sourcesOf);
     expect(sources).toContain('src/tracker/local-tracker.ts');
     expect(sources.filter((s) => /^src\/sync\/(engine|connectors)\//.test(s))).toEqual([]);
-    expect(chunks.filter((c) => /from\s*"node:https?"/.test(readFileSync(c, 'utf8')))).toEqual([]);
+    expect(chunks.filter((c) => loadsBuiltin(c, /^node:https?$/))).toEqual([]);
   });
 
   it('loads neither the snapshot import and export code nor crypto, child processes, readline or tty for a plain item list', () => {
@@ -72,8 +86,8 @@ describe('the built pm', () => {
     expect(sources).toContain('src/sync/snapshot/tracked.ts');
     expect(sources.filter((s) => /^src\/sync\/(snapshot\/(import|export|workspace-files)|merge\/)/.test(s))).toEqual([]);
     expect(sources).not.toContain('src/cli/git-setup.ts');
-    const builtins = /from\s*"node:(child_process|crypto|readline|readline\/promises|tty|fs\/promises)"/;
-    expect(chunks.filter((c) => builtins.test(readFileSync(c, 'utf8')))).toEqual([]);
+    const builtins = /^node:(child_process|crypto|readline|readline\/promises|tty|fs\/promises)$/;
+    expect(chunks.filter((c) => loadsBuiltin(c, builtins))).toEqual([]);
   });
 
   it('loads neither Kysely nor the migrations for a plain item list', () => {

@@ -63,10 +63,10 @@ export async function pm(args: readonly string[], options: CliOptions): Promise<
   return result(code, stdout, stderr);
 }
 
-/** Runs the built `dist/pm.js` as a real process. */
-export function pmProcess(args: readonly string[], options: CliOptions & { stdin?: string }): Promise<CliResult> {
+/** Runs the built `dist/pm.js` (or a copy of it, `bin`) as a real process. */
+export function pmProcess(args: readonly string[], options: CliOptions & { stdin?: string; bin?: string }): Promise<CliResult> {
   return new Promise((resolvePromise, reject) => {
-    const child = spawn(process.execPath, [PM_BIN, ...args], { cwd: options.cwd, env: testEnv(options.env) });
+    const child = spawn(process.execPath, [options.bin ?? PM_BIN, ...args], { cwd: options.cwd, env: testEnv(options.env) });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));

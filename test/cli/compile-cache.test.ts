@@ -1,0 +1,69 @@
+import { cpSync, readFileSync, readdirSync, symlinkSync, writeFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { PM_BIN, pmProcess, webRepo } from '../helpers/cli.js';
+import { tempDir } from '../helpers/temp.js';
+
+/** A copy of the built pm that a test may change, with its own compile cache folder. */
+function builtCopy(): { bin: string; cache: string } {
+  const dir = tempDir();
+  cpSync(dirname(PM_BIN), join(dir, 'dist'), { recursive: true });
+  symlinkSync(resolve(dirname(PM_BIN), '..', 'node_modules'), join(dir, 'node_modules'));
+  return { bin: join(dir, 'dist', 'pm.js'), cache: join(dir, 'cache') };
+}
+
+/** Every file under `dir`, depth first. */
+function filesUnder(dir: string): string[] {
+  return readdirSync(dir, { withFileTypes: true, recursive: true })
+    .filter((e) => e.isFile())
+    .map((e) => join(e.parentPath, e.name));
+}
+
+describe("the built pm's compile cache", () => {
+  it('keeps the compiled code of the modules a command loaded, and runs from it the next time', async () => {
+    const { dir, cli } = await webRepo();
+    await cli.ok(['item', 'add', '--type', 'task', 'First']);
+    const { bin, cache } = builtCopy();
+    const env = { NODE_COMPILE_CACHE: cache };
+
+    const first = await pmProcess(['item', 'list'], { cwd: dir, env, bin });
+    expect(first.code).toBe(0);
+    const cached = filesUnder(cache);
+    expect(cached.length).toBeGreaterThan(5);
+
+    const second = await pmProcess(['item', 'list'], { cwd: dir, env, bin });
+    expect(second.stdout).toBe(first.stdout);
+    // Nothing was compiled again, so nothing was written again.
+    expect(filesUnder(cache).sort()).toEqual(cached.sort());
+  });
+
+  it('compiles a file changed since it was cached again, even when its size is the same', async () => {
+    const { dir, cli } = await webRepo();
+    await cli.ok(['item', 'add', '--type', 'task', 'First']);
+    const { bin, cache } = builtCopy();
+    const env = { NODE_COMPILE_CACHE: cache };
+    expect((await pmProcess(['item', 'list'], { cwd: dir, env, bin })).stdout).toContain('ASSIGNEE');
+
+    const chunks = join(dirname(bin), 'chunks');
+    const holder = readdirSync(chunks).find((f) => readFileSync(join(chunks, f), 'utf8').includes('"ASSIGNEE"'));
+    expect(holder).toBeDefined();
+    const file = join(chunks, holder!);
+    writeFileSync(file, readFileSync(file, 'utf8').replace('"ASSIGNEE"', '"ASSIGNED"'));
+
+    const after = await pmProcess(['item', 'list'], { cwd: dir, env, bin });
+    expect(after.code).toBe(0);
+    expect(after.stdout).toContain('ASSIGNED');
+  });
+
+  it('runs without a cache when NODE_DISABLE_COMPILE_CACHE is set', async () => {
+    const { dir } = await webRepo();
+    const { bin, cache } = builtCopy();
+    const run = await pmProcess(['item', 'list'], {
+      cwd: dir,
+      env: { NODE_COMPILE_CACHE: cache, NODE_DISABLE_COMPILE_CACHE: '1' },
+      bin,
+    });
+    expect(run.code).toBe(0);
+    expect(() => filesUnder(cache)).toThrow(/ENOENT/);
+  });
+});
