@@ -58,6 +58,14 @@ export async function coreBench(workdir: string, data: Dataset, options: { loadO
       ],
       env,
     ),
+    // The figures above run from the compile cache the first round fills (src/cli/compile-cache.ts):
+    // this is the first run after an install or upgrade.
+    ...commandFigures(
+      'core: ',
+      workdir,
+      [['pm item list --project KEY --limit 50, compile cache off', ['item', 'list', '--project', project, '--limit', '50']]],
+      { ...env, NODE_DISABLE_COMPILE_CACHE: '1' },
+    ),
   ];
 }
 

@@ -1,8 +1,7 @@
 import { mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import module from 'node:module';
 import { tmpdir } from 'node:os';
-import { dirname, join, relative, sep } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { dirname, join } from 'node:path';
 import { Script } from 'node:vm';
 
 /** The parts of a CommonJS module the cache needs, which @types/node leaves out. */
@@ -25,8 +24,8 @@ const HEADER = 16;
 /**
  * Keeps the compiled code of pm's own files between runs: compiling them was most of a short
  * command's time. Node ≥ 22.1 does it itself. On Node 20 the built pm is CommonJS (see
- * scripts/build.mjs), whose compiling this takes over for the files beside this one, the way
- * Node's cache does: in NODE_COMPILE_CACHE or the temp folder, unless NODE_DISABLE_COMPILE_CACHE.
+ * scripts/build.mjs), whose compiling this takes over, as Node's cache does: in
+ * NODE_COMPILE_CACHE or the temp folder, unless NODE_DISABLE_COMPILE_CACHE.
  */
 export function enableCompileCache(): void {
   const Module = module as unknown as ModuleClass;
@@ -34,23 +33,20 @@ export function enableCompileCache(): void {
     Module.enableCompileCache();
     return;
   }
-  // Under tsx (development) pm runs as ES modules, which Node 20 offers no cache for.
+  // Under tsx (development) pm runs as ES modules, for which Node 20 has no cache.
   if (process.env.NODE_DISABLE_COMPILE_CACHE || typeof __filename === 'undefined') return;
-  const root = dirname(fileURLToPath(import.meta.url));
   const folder = join(
     process.env.NODE_COMPILE_CACHE || join(tmpdir(), 'node-compile-cache'),
     `pm-${process.version}-${process.arch}-${process.getuid?.() ?? 0}`,
   );
-  cacheCompiledFiles(Module, root, folder);
+  cacheCompiledFiles(Module, folder);
 }
 
-function cacheCompiledFiles(Module: ModuleClass, root: string, folder: string): void {
+function cacheCompiledFiles(Module: ModuleClass, folder: string): void {
   const trusted = ownFolder(folder);
   const fresh: { script: Script; file: string; header: Buffer }[] = [];
-  const compile = Module.prototype._compile;
   Module.prototype._compile = function (this: CommonJsModule, content: string, filename: string) {
-    if (!filename.startsWith(root + sep)) return compile.call(this, content, filename);
-    const file = join(folder, relative(root, filename).replaceAll(sep, '_'));
+    const file = join(folder, encodeURIComponent(filename));
     const header = headerOf(filename);
     const cachedData = trusted ? cachedCode(file, header) : undefined;
     const script = new Script(Module.wrap(content), { filename, cachedData });
