@@ -22,7 +22,7 @@ interface ModuleClass {
 const HEADER = 16;
 
 /**
- * Keeps the compiled code of pm's own files between runs: compiling them was most of a short
+ * Keeps the compiled code of the files pm runs between runs: compiling them was most of a short
  * command's time. Node ≥ 22.1 does it itself. On Node 20 the built pm is CommonJS (see
  * scripts/build.mjs), whose compiling this takes over, as Node's cache does: in
  * NODE_COMPILE_CACHE or the temp folder, unless NODE_DISABLE_COMPILE_CACHE.
