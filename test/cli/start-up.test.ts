@@ -97,6 +97,24 @@ describe('the built pm', () => {
     expect(sources.filter((s) => /^src\/store\/(kysely-store|migrator|migrations\/0)/.test(s))).toEqual([]);
   });
 
+  it('loads no Kysely to show an item, its board or what is ready', async () => {
+    const { dir, cli } = await webRepo();
+    await cli.ok(['item', 'add', '--type', 'task', 'First']);
+    await cli.ok(['item', 'add', '--type', 'task', 'Second']);
+    await cli.ok(['dep', 'add', 'WEB-1', 'blocks', 'WEB-2']);
+    // The files the run required, as Node's module cache holds them when it exits.
+    const watch = `process.on('exit', () => process.getBuiltinModule('node:fs').writeSync(2, 'required: ' + JSON.stringify(Object.keys(process.getBuiltinModule('node:module')._cache)) + '\\n'));`;
+    const env = { NODE_OPTIONS: `--import=data:text/javascript,${encodeURIComponent(watch)}` };
+    for (const args of [['item', 'show', 'WEB-2'], ['board'], ['ready']]) {
+      const run = await pmProcess(args, { cwd: dir, env });
+      expect(run.code, run.stderr).toBe(0);
+      expect(run.stdout).toContain(args[0] === 'ready' ? 'WEB-1' : 'WEB-2');
+      const required = JSON.parse(/required: (.*)/.exec(run.stderr)![1]!) as string[];
+      expect(required.some((file) => /read-store-/.test(file))).toBe(true);
+      expect(required.filter((file) => /sqlite-store-|kysely/.test(file))).toEqual([]);
+    }
+  });
+
   it('builds no record schema for a plain item list, only the schemas it validates with', async () => {
     const { dir, cli } = await webRepo();
     await cli.ok(['item', 'add', '--type', 'task', 'First']);

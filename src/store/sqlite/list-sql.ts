@@ -1,4 +1,4 @@
-import type { ListQuery } from '../store.js';
+import type { ListQuery, ReadyQuery } from '../store.js';
 
 /** A statement's text and its parameters. */
 export interface Statement {
@@ -63,3 +63,32 @@ export function listSql<R>(table: string, query: ListQuery<R>, count: boolean, c
 }
 
 const clause = (where: readonly string[]) => (where.length > 0 ? ` where ${where.join(' and ')}` : '');
+
+/** The SQL Kysely builds for `KyselyStore.readyItems` on SQLite: live, open items no open item blocks. */
+export function readySql(query: ReadyQuery): Statement {
+  const done = query.doneStatuses.length > 0 ? query.doneStatuses : ['\u0000'];
+  const where = [
+    '"w"."deleted_at" is null',
+    `"w"."status" not in (${marks(done)})`,
+    'not exists (select 1 as "x" from "dependencies" as "d" inner join "work_items" as "b" on "b"."id" = "d"."blocking_item_id"' +
+      ` where "d"."blocked_item_id" = "w"."id" and "d"."dependency_type" = ? and "d"."deleted_at" is null and "b"."deleted_at" is null and "b"."status" not in (${marks(done)}))`,
+  ];
+  const params: unknown[] = [...done, 'blocks', ...done];
+  const equal = (column: string, value: string | null | undefined) => {
+    if (value === undefined) return;
+    if (value === null) where.push(`"w".${name(column)} is null`);
+    else {
+      where.push(`"w".${name(column)} = ?`);
+      params.push(value);
+    }
+  };
+  equal('project_id', query.projectId);
+  equal('assignee_id', query.assigneeId);
+  equal('sprint_id', query.sprintId);
+  params.push(query.limit);
+  const priority = `case "w"."priority" when 'critical' then 0 when 'high' then 1 when 'medium' then 2 else 3 end`;
+  return {
+    sql: `select "w".* from "work_items" as "w"${clause(where)} order by ${priority}, "w"."position", "w"."item_number" limit ?`,
+    params,
+  };
+}

@@ -20,7 +20,20 @@ import type {
 import { ConnectionLock } from './connection-lock.js';
 import { checkedVersion, openConnection, type SqliteOptions } from './connection.js';
 import type { SqliteStore } from './sqlite-store.js';
-import { countRows, forgetCounts, itemJsonRows, listRows, metaValue, projectRow } from './statements.js';
+import {
+  aliasRowsFor,
+  aliasRowsOf,
+  countRows,
+  forgetCounts,
+  itemByNumberRow,
+  itemJsonRows,
+  listRows,
+  metaValue,
+  projectRow,
+  readyRows,
+  recordRow,
+  recordRows,
+} from './statements.js';
 
 /** What the stores of one connection share: its lock and, once loaded, the Kysely store on it. */
 interface Connection {
@@ -37,8 +50,9 @@ type Native<T> = T | typeof UNWRITTEN;
 const fullModule = () => import('./sqlite-store.js');
 
 /**
- * The SQLite store as a command opens it: reads (read transactions, lists, counts, projects by
- * key, meta values, scans) run as cached better-sqlite3 statements, and Kysely, with the
+ * The SQLite store as a command opens it: reads (read transactions, lists, counts, records by
+ * id, items by number, key aliases, ready items, projects by key, meta values, scans) run as
+ * cached better-sqlite3 statements, and Kysely, with the
  * store built on it (`SqliteStore`), loads on the first call that needs more. Loading Kysely
  * cost a read-only command more than its queries. Once loaded, every call outside a
  * transaction goes to that store, as if it had been opened alone; both take one lock, so
@@ -203,13 +217,49 @@ export class SqliteReadStore implements Store {
       .iterate() as IterableIterator<string>;
   }
 
-  // Everything else is the Kysely store's.
   get<E extends EntityType>(type: E, id: string): Promise<EntityRecords[E] | undefined> {
-    return this.forward((s) => s.get(type, id));
+    return this.reading(
+      () => recordRow(this.sqlite, type, id),
+      (s) => s.get(type, id),
+    );
   }
+
   getMany<E extends EntityType>(type: E, ids: readonly string[]): Promise<Map<string, EntityRecords[E]>> {
-    return this.forward((s) => s.getMany(type, ids));
+    return this.reading(
+      () => recordRows(this.sqlite, type, ids),
+      (s) => s.getMany(type, ids),
+    );
   }
+
+  itemByNumber(projectId: string, itemNumber: number): Promise<WorkItem | undefined> {
+    return this.reading(
+      () => itemByNumberRow(this.sqlite, projectId, itemNumber),
+      (s) => s.itemByNumber(projectId, itemNumber),
+    );
+  }
+
+  aliasesOf(projectId: string, itemNumber: number): Promise<KeyAlias[]> {
+    return this.reading(
+      () => aliasRowsOf(this.sqlite, projectId, itemNumber),
+      (s) => s.aliasesOf(projectId, itemNumber),
+    );
+  }
+
+  listAliases(workItemId: string): Promise<KeyAlias[]> {
+    return this.reading(
+      () => aliasRowsFor(this.sqlite, workItemId),
+      (s) => s.listAliases(workItemId),
+    );
+  }
+
+  readyItems(query: ReadyQuery): Promise<WorkItem[]> {
+    return this.reading(
+      () => readyRows(this.sqlite, query),
+      (s) => s.readyItems(query),
+    );
+  }
+
+  // Everything else is the Kysely store's.
   insert<E extends EntityType>(type: E, record: EntityRecords[E], options?: WriteOptions): Promise<void> {
     return this.forward((s) => s.insert(type, record, options));
   }
@@ -267,20 +317,11 @@ export class SqliteReadStore implements Store {
   idsEndingWith(type: EntityType, suffix: string, limit: number): Promise<string[]> {
     return this.forward((s) => s.idsEndingWith(type, suffix, limit));
   }
-  itemByNumber(projectId: string, itemNumber: number): Promise<WorkItem | undefined> {
-    return this.forward((s) => s.itemByNumber(projectId, itemNumber));
-  }
   itemJsonByKey(projectKey: string, itemNumber: number): Promise<{ json: string; deleted: boolean } | undefined> {
     return this.forward((s) => s.itemJsonByKey(projectKey, itemNumber));
   }
-  aliasesOf(projectId: string, itemNumber: number): Promise<KeyAlias[]> {
-    return this.forward((s) => s.aliasesOf(projectId, itemNumber));
-  }
   addAliases(aliases: readonly KeyAlias[]): Promise<void> {
     return this.forward((s) => s.addAliases(aliases));
-  }
-  listAliases(workItemId: string): Promise<KeyAlias[]> {
-    return this.forward((s) => s.listAliases(workItemId));
   }
   addClearedLinks(links: readonly ClearedLink[]): Promise<void> {
     return this.forward((s) => s.addClearedLinks(links));
@@ -296,9 +337,6 @@ export class SqliteReadStore implements Store {
   }
   ancestorIds(itemId: string): Promise<string[]> {
     return this.forward((s) => s.ancestorIds(itemId));
-  }
-  readyItems(query: ReadyQuery): Promise<WorkItem[]> {
-    return this.forward((s) => s.readyItems(query));
   }
   maxPosition(projectId: string, status: string): Promise<number | null> {
     return this.forward((s) => s.maxPosition(projectId, status));

@@ -2,8 +2,8 @@ import type BetterSqlite3 from 'better-sqlite3';
 import { once } from '../../domain/index.js';
 import type { EntityRecords, EntityType, Project, WorkItem } from '../../domain/index.js';
 import { fromRow, sqliteJsonObject } from '../rows.js';
-import type { ItemJson, ListQuery } from '../store.js';
-import { listSql } from './list-sql.js';
+import type { ItemJson, KeyAlias, ListQuery, ReadyQuery } from '../store.js';
+import { listSql, readySql } from './list-sql.js';
 
 /**
  * The reads every command makes, as cached better-sqlite3 statements with the SQL Kysely would
@@ -112,4 +112,56 @@ export function projectRow(sqlite: BetterSqlite3.Database, key: string): Project
 export function metaValue(sqlite: BetterSqlite3.Database, key: string): string | undefined {
   const row = byText(sqlite, 'select "value" from "pm_meta" where "key" = ?').get(key) as { value: string } | undefined;
   return row?.value;
+}
+
+/** `KyselyStore.get`'s query. */
+export function recordRow<E extends EntityType>(
+  sqlite: BetterSqlite3.Database,
+  type: E,
+  id: string,
+): EntityRecords[E] | undefined {
+  const row = byText(sqlite, `select * from "${type}" where "id" = ?`).get(id) as Record<string, unknown> | undefined;
+  return row ? fromRow(type, row) : undefined;
+}
+
+/** `KyselyStore.getMany`'s queries, 500 ids at a time. */
+export function recordRows<E extends EntityType>(
+  sqlite: BetterSqlite3.Database,
+  type: E,
+  ids: readonly string[],
+): Map<string, EntityRecords[E]> {
+  const result = new Map<string, EntityRecords[E]>();
+  for (let i = 0; i < ids.length; i += 500) {
+    const chunk = ids.slice(i, i + 500);
+    const sql = `select * from "${type}" where "id" in (${chunk.map(() => '?').join(', ')})`;
+    for (const row of byText(sqlite, sql).all(...chunk) as Record<string, unknown>[])
+      result.set(row.id as string, fromRow(type, row));
+  }
+  return result;
+}
+
+/** `KyselyStore.itemByNumber`'s query: the oldest item holding the number. */
+export function itemByNumberRow(sqlite: BetterSqlite3.Database, projectId: string, itemNumber: number): WorkItem | undefined {
+  const sql = 'select * from "work_items" where "project_id" = ? and "item_number" = ? order by "created_at", "id" limit 1';
+  const row = byText(sqlite, sql).get(projectId, itemNumber) as Record<string, unknown> | undefined;
+  return row ? fromRow('work_items', row) : undefined;
+}
+
+/** `KyselyStore.aliasesOf`'s query. */
+export function aliasRowsOf(sqlite: BetterSqlite3.Database, projectId: string, itemNumber: number): KeyAlias[] {
+  const sql = 'select * from "key_aliases" where "project_id" = ? and "item_number" = ?';
+  return byText(sqlite, sql).all(projectId, itemNumber) as KeyAlias[];
+}
+
+/** `KyselyStore.listAliases`'s query. */
+export function aliasRowsFor(sqlite: BetterSqlite3.Database, workItemId: string): KeyAlias[] {
+  return byText(sqlite, 'select * from "key_aliases" where "work_item_id" = ? order by "created_at"').all(
+    workItemId,
+  ) as KeyAlias[];
+}
+
+/** `KyselyStore.readyItems`. */
+export function readyRows(sqlite: BetterSqlite3.Database, query: ReadyQuery): WorkItem[] {
+  const { sql, params } = readySql(query);
+  return (byText(sqlite, sql).all(...params) as Record<string, unknown>[]).map((row) => fromRow('work_items', row));
 }
