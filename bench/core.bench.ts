@@ -7,7 +7,10 @@ import { PM_BIN, figure, processMediansMs, timed, type Figure } from './lib.js';
 
 export const NODE_START = 'node -e 0';
 
-/** Everyday commands as whole processes, each timed in turns with `node -e 0`, its floor. */
+/**
+ * Everyday commands as whole processes, each timed in turns with `node -e 0`, its floor: 31
+ * rounds, as a start-up of some 100 ms moves by a good part of that on a shared machine.
+ */
 export function commandFigures(
   prefix: string,
   cwd: string,
@@ -20,7 +23,7 @@ export function commandFigures(
         [process.execPath, '-e', '0'],
         [process.execPath, PM_BIN, ...args],
       ],
-      { cwd, env },
+      { cwd, env, runs: 31 },
     );
     return figure(`${prefix}${name}`, pm!, 'ms', { value: node!, name: NODE_START });
   });
