@@ -1,4 +1,4 @@
-// Builds the installed `pm`: one ESM bundle plus lazily loaded chunks, no TypeScript at run time.
+// Builds the installed `pm`: an entry point plus lazily loaded chunks (CommonJS, see toCommonJs), no TypeScript at run time.
 import { createHash } from 'node:crypto';
 import * as nodeFs from 'node:fs';
 import { chmodSync, cpSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
