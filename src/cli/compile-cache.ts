@@ -8,7 +8,7 @@ import { Script } from 'node:vm';
 interface CommonJsModule {
   exports: unknown;
   require(id: string): unknown;
-  _compile: (this: CommonJsModule, content: string, filename: string) => unknown;
+  _compile: (this: CommonJsModule, content: string, filename: string, format?: string) => unknown;
 }
 interface ModuleClass {
   prototype: CommonJsModule;
@@ -45,11 +45,20 @@ export function enableCompileCache(): void {
 function cacheCompiledFiles(Module: ModuleClass, folder: string): void {
   const trusted = ownFolder(folder);
   const fresh: { script: Script; file: string; header: Buffer }[] = [];
-  Module.prototype._compile = function (this: CommonJsModule, content: string, filename: string) {
+  const compile = Module.prototype._compile;
+  Module.prototype._compile = function (this: CommonJsModule, content: string, filename: string, format?: string) {
+    // An ES module required from CommonJS (Node 20.19+) is Node's to load.
+    if (format === 'module') return compile.call(this, content, filename, format);
     const file = join(folder, encodeURIComponent(filename));
     const header = headerOf(filename);
     const cachedData = trusted ? cachedCode(file, header) : undefined;
-    const script = new Script(Module.wrap(content), { filename, cachedData });
+    let script: Script;
+    try {
+      script = new Script(Module.wrap(content), { filename, cachedData });
+    } catch {
+      // Not CommonJS after all (an ES module's syntax), or no JavaScript: Node decides and explains.
+      return compile.call(this, content, filename, format);
+    }
     if (cachedData === undefined || script.cachedDataRejected) fresh.push({ script, file, header });
     const require = Object.assign((id: string) => this.require(id), {
       resolve: (request: string, options?: unknown) => Module._resolveFilename(request, this, false, options),

@@ -60,6 +60,25 @@ describe("the built pm's compile cache", () => {
     expect(after.stdout).toContain('ASSIGNED');
   });
 
+  it('leaves an ES module that a chunk requires to Node', async () => {
+    const { dir, cli } = await webRepo();
+    await cli.ok(['item', 'add', '--type', 'task', 'First']);
+    const { bin, cache } = builtCopy();
+    const chunks = join(dirname(bin), 'chunks');
+    writeFileSync(join(chunks, 'probe.mjs'), "export const probe = 'an ES module';\n");
+    const holder = join(
+      chunks,
+      readdirSync(chunks).find((f) => readFileSync(join(chunks, f), 'utf8').includes('"ASSIGNEE"'))!,
+    );
+    writeFileSync(holder, `require('./probe.mjs');\n${readFileSync(holder, 'utf8')}`);
+
+    for (let run = 0; run < 2; run++) {
+      const list = await pmProcess(['item', 'list'], { cwd: dir, env: { NODE_COMPILE_CACHE: cache }, bin });
+      expect(list.code, list.stderr).toBe(0);
+      expect(list.stdout).toContain('First');
+    }
+  });
+
   it('runs without a cache when NODE_DISABLE_COMPILE_CACHE is set', async () => {
     const { dir } = await webRepo();
     const { bin, cache } = builtCopy();
