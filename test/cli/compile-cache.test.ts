@@ -12,6 +12,14 @@ function builtCopy(): { bin: string; cache: string } {
   return { bin: join(dir, 'dist', 'pm.js'), cache: join(dir, 'cache') };
 }
 
+/** The chunk of a built copy whose code holds `text`. */
+function chunkHolding(bin: string, text: string): string {
+  const chunks = join(dirname(bin), 'chunks');
+  const holder = readdirSync(chunks).find((f) => readFileSync(join(chunks, f), 'utf8').includes(text));
+  if (!holder) throw new Error(`no chunk of ${bin} holds ${text}`);
+  return join(chunks, holder);
+}
+
 /** Every file under `dir`, depth first. */
 function filesUnder(dir: string): string[] {
   return readdirSync(dir, { withFileTypes: true, recursive: true })
@@ -49,10 +57,7 @@ describe("the built pm's compile cache", () => {
     const env = { NODE_COMPILE_CACHE: cache };
     expect((await pmProcess(['item', 'list'], { cwd: dir, env, bin })).stdout).toContain('ASSIGNEE');
 
-    const chunks = join(dirname(bin), 'chunks');
-    const holder = readdirSync(chunks).find((f) => readFileSync(join(chunks, f), 'utf8').includes('"ASSIGNEE"'));
-    expect(holder).toBeDefined();
-    const file = join(chunks, holder!);
+    const file = chunkHolding(bin, '"ASSIGNEE"');
     writeFileSync(file, readFileSync(file, 'utf8').replace('"ASSIGNEE"', '"ASSIGNED"'));
 
     const after = await pmProcess(['item', 'list'], { cwd: dir, env, bin });
@@ -64,12 +69,8 @@ describe("the built pm's compile cache", () => {
     const { dir, cli } = await webRepo();
     await cli.ok(['item', 'add', '--type', 'task', 'First']);
     const { bin, cache } = builtCopy();
-    const chunks = join(dirname(bin), 'chunks');
-    writeFileSync(join(chunks, 'probe.mjs'), "export const probe = 'an ES module';\n");
-    const holder = join(
-      chunks,
-      readdirSync(chunks).find((f) => readFileSync(join(chunks, f), 'utf8').includes('"ASSIGNEE"'))!,
-    );
+    const holder = chunkHolding(bin, '"ASSIGNEE"');
+    writeFileSync(join(dirname(holder), 'probe.mjs'), "export const probe = 'an ES module';\n");
     writeFileSync(holder, `require('./probe.mjs');\n${readFileSync(holder, 'utf8')}`);
 
     for (let run = 0; run < 2; run++) {

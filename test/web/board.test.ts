@@ -100,10 +100,16 @@ describe.each(DIALECTS)('the board on %s', (dialect) => {
     let moveSent = false;
     page.on('request', (r) => (moveSent ||= r.url().endsWith('/move')));
     await expect
-      .poll(async () => moveSent || void (await drag(page, card('WEB-3'), lane('review'), 0.9)) || moveSent, {
-        interval: 2000,
-        timeout: 15_000,
-      })
+      .poll(
+        async () => {
+          if (!moveSent) await drag(page, card('WEB-3'), lane('review'), 0.9);
+          return moveSent;
+        },
+        {
+          interval: 2000,
+          timeout: 15_000,
+        },
+      )
       .toBe(true);
     await refused;
     const dialog = page.getByRole('dialog', { name: 'WEB-3 changed while you moved it' });

@@ -39,6 +39,27 @@ export function cachedStatement(
   return statement;
 }
 
+/** The records of `type` that `sql`'s rows hold. */
+function recordsOf<E extends EntityType>(
+  sqlite: BetterSqlite3.Database,
+  type: E,
+  sql: string,
+  params: readonly unknown[],
+): EntityRecords[E][] {
+  return (byText(sqlite, sql).all(...params) as Record<string, unknown>[]).map((row) => fromRow(type, row));
+}
+
+/** The record of `type` that `sql`'s first row holds, if any. */
+function recordOf<E extends EntityType>(
+  sqlite: BetterSqlite3.Database,
+  type: E,
+  sql: string,
+  params: readonly unknown[],
+): EntityRecords[E] | undefined {
+  const row = byText(sqlite, sql).get(...params) as Record<string, unknown> | undefined;
+  return row ? fromRow(type, row) : undefined;
+}
+
 const VERSION_SQL = 'select data_version as v, total_changes() as c from pragma_data_version()';
 const COUNTS = 100;
 const countCache = new WeakMap<BetterSqlite3.Database, { version: string; counts: Map<string, number> }>();
@@ -67,9 +88,7 @@ export function listRows<E extends EntityType>(
   query: ListQuery<EntityRecords[E]>,
 ): EntityRecords[E][] | undefined {
   const statement = listSql(type, query, false);
-  if (!statement) return undefined;
-  const rows = byText(sqlite, statement.sql).all(...statement.params) as Record<string, unknown>[];
-  return rows.map((row) => fromRow(type, row));
+  return statement && recordsOf(sqlite, type, statement.sql, statement.params);
 }
 
 /** `KyselyStore.listItemJson`, with SQLite writing each item's JSON; undefined as `listRows`. */
@@ -104,8 +123,7 @@ export function countRows<R>(sqlite: BetterSqlite3.Database, type: EntityType, q
 }
 
 export function projectRow(sqlite: BetterSqlite3.Database, key: string): Project | undefined {
-  const row = byText(sqlite, PROJECT_BY_KEY_SQL).get(key) as Record<string, unknown> | undefined;
-  return row ? fromRow('projects', row) : undefined;
+  return recordOf(sqlite, 'projects', PROJECT_BY_KEY_SQL, [key]);
 }
 
 /** `KyselyStore.getMeta`'s query. */
@@ -120,8 +138,7 @@ export function recordRow<E extends EntityType>(
   type: E,
   id: string,
 ): EntityRecords[E] | undefined {
-  const row = byText(sqlite, `select * from "${type}" where "id" = ?`).get(id) as Record<string, unknown> | undefined;
-  return row ? fromRow(type, row) : undefined;
+  return recordOf(sqlite, type, `select * from "${type}" where "id" = ?`, [id]);
 }
 
 /** `KyselyStore.getMany`'s queries, 500 ids at a time. */
@@ -134,8 +151,7 @@ export function recordRows<E extends EntityType>(
   for (let i = 0; i < ids.length; i += 500) {
     const chunk = ids.slice(i, i + 500);
     const sql = `select * from "${type}" where "id" in (${chunk.map(() => '?').join(', ')})`;
-    for (const row of byText(sqlite, sql).all(...chunk) as Record<string, unknown>[])
-      result.set(row.id as string, fromRow(type, row));
+    for (const record of recordsOf(sqlite, type, sql, chunk)) result.set(record.id, record);
   }
   return result;
 }
@@ -143,8 +159,7 @@ export function recordRows<E extends EntityType>(
 /** `KyselyStore.itemByNumber`'s query: the oldest item holding the number. */
 export function itemByNumberRow(sqlite: BetterSqlite3.Database, projectId: string, itemNumber: number): WorkItem | undefined {
   const sql = 'select * from "work_items" where "project_id" = ? and "item_number" = ? order by "created_at", "id" limit 1';
-  const row = byText(sqlite, sql).get(projectId, itemNumber) as Record<string, unknown> | undefined;
-  return row ? fromRow('work_items', row) : undefined;
+  return recordOf(sqlite, 'work_items', sql, [projectId, itemNumber]);
 }
 
 /** `KyselyStore.aliasesOf`'s query. */
@@ -163,5 +178,5 @@ export function aliasRowsFor(sqlite: BetterSqlite3.Database, workItemId: string)
 /** `KyselyStore.readyItems`. */
 export function readyRows(sqlite: BetterSqlite3.Database, query: ReadyQuery): WorkItem[] {
   const { sql, params } = readySql(query);
-  return (byText(sqlite, sql).all(...params) as Record<string, unknown>[]).map((row) => fromRow('work_items', row));
+  return recordsOf(sqlite, 'work_items', sql, params);
 }
