@@ -1,5 +1,5 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readFileSync, readdirSync, readlinkSync, realpathSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 
@@ -67,7 +67,13 @@ export function processMedianMs(argv: Argv, options: { cwd: string; env?: NodeJS
  */
 export function processMediansMs(
   commands: readonly Argv[],
-  options: { cwd: string | readonly string[]; env?: NodeJS.ProcessEnv; runs?: number },
+  options: {
+    cwd: string | readonly string[];
+    env?: NodeJS.ProcessEnv;
+    runs?: number;
+    /** Runs untimed after each command (the index given), e.g. to wait for work it left behind. */
+    after?: (c: number, round: number) => void;
+  },
 ): number[] {
   const runs = options.runs ?? 15;
   const times = commands.map((): number[] => []);
@@ -77,9 +83,26 @@ export function processMediansMs(
       const cwd = typeof options.cwd === 'string' ? options.cwd : options.cwd[c]!;
       const ms = processMs(argv, { cwd, ...(options.env ? { env: options.env } : {}) });
       if (i > 0) times[c]!.push(ms);
+      options.after?.(c, i);
     });
   }
   return times.map(median);
+}
+
+/** The background exports (`pm sync export --queued`) running in `dir`, found in /proc. */
+export function backgroundExportPids(dir: string): number[] {
+  const real = realpathSync(dir);
+  const pids: number[] = [];
+  for (const name of readdirSync('/proc')) {
+    if (!/^\d+$/.test(name)) continue;
+    try {
+      const argv = readFileSync(`/proc/${name}/cmdline`, 'utf8').split('\0');
+      if (argv.includes('--queued') && readlinkSync(`/proc/${name}/cwd`) === real) pids.push(Number(name));
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return pids;
 }
 
 export async function timed<T>(fn: () => Promise<T> | T): Promise<{ ms: number; result: T }> {

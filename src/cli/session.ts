@@ -7,6 +7,7 @@ import {
   importIfChanged,
   markUnexported,
   pmHookInstalled,
+  takeExportFailure,
   unexportedMarked,
   workTree,
   type SyncService,
@@ -14,6 +15,7 @@ import {
 import { LocalTracker, type Tracker } from '../tracker/index.js';
 import {
   autoExport,
+  backgroundExportBytes,
   doneStatuses,
   explainFailure,
   findWorkspace,
@@ -26,6 +28,7 @@ import {
 } from '../workspace/index.js';
 import { VERSION } from '../version.js';
 import { Output, type CliIo } from './output/output.js';
+import { fileSize, startBackgroundExport } from './background-export.js';
 
 /**
  * One CLI invocation: its input/output and, opened on first use, the workspace and tracker.
@@ -186,17 +189,24 @@ export class Session {
 
   /**
    * After a command succeeded: with `auto_export` on, write .pm/data.json if the command (or an
-   * earlier one) left changes it lacks, so git always sees the current state. With it off and
+   * earlier one) left changes it lacks, so git always sees the current state: a large file in a
+   * process of its own, which the command does not wait for. With it off and
    * pm's pre-commit hook installed, only mark the file changed, for `git commit -a` to take it.
    */
   async afterSuccess(): Promise<void> {
     const opened = this.#workspace;
     if (!opened) return;
     const ws = await opened.catch(() => undefined);
-    if (!ws || !this.autoExport || !(await hasUnexportedChanges(ws.store))) return;
+    if (!ws || !this.autoExport) return;
+    const failure = takeExportFailure(ws.paths);
+    if (failure) this.out.warn(`a background export of .pm/data.json failed: ${failure}`);
+    if (!(await hasUnexportedChanges(ws.store))) return;
     try {
-      if (autoExport(ws.config)) await exportSnapshot(ws.store, ws.paths);
-      else if (!unexportedMarked(ws.paths)) {
+      if (autoExport(ws.config)) {
+        if (this.io.bin && fileSize(ws.paths.snapshot) >= backgroundExportBytes(ws.config)) {
+          await startBackgroundExport(this.io.bin, this.io, ws.store, ws.paths);
+        } else await exportSnapshot(ws.store, ws.paths);
+      } else if (!unexportedMarked(ws.paths)) {
         const root = workTree(ws.paths.root);
         if (root && pmHookInstalled(root, 'pre-commit')) await markUnexported(ws.store, ws.paths);
       }

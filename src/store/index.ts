@@ -19,6 +19,6 @@ export { openStore, isPostgresUrl } from './open.js';
 export { LATEST_SCHEMA_VERSION } from './migrations/latest.js';
 export { columnKinds, columnsOf, fromValues, jsonText, rowJsonEncoder, toValues } from './rows.js';
 export type { AuditQuery, FailureQuery, LinkReader, RunQuery, SyncRepository } from './sync-repository.js';
-export { withFileLock } from './sqlite/file-lock.js';
+export { lockFile, withFileLock } from './sqlite/file-lock.js';
 export type { BatchQueue, BatchResult, BatchStatus, SyncBatch } from './sync-batches.js';
 export type { RateReservation } from './rate-limits.js';

@@ -22,7 +22,15 @@ export {
   removeBase,
   type SnapshotPaths,
 } from './snapshot/workspace-files.js';
-export { exportSnapshot, hasUnexportedChanges, importIfChanged, markUnexported, unexportedMarked } from './snapshot/tracked.js';
+export {
+  exportPending,
+  exportSnapshot,
+  hasUnexportedChanges,
+  importIfChanged,
+  markUnexported,
+  unexportedMarked,
+} from './snapshot/tracked.js';
+export { exportQueued, runQueuedExport, snapshotBusy, takeExportFailure } from './snapshot/queue.js';
 export { conflictRecord, fieldClock, mergeRecord, type FieldConflict, type RecordMerge } from './merge/merge-record.js';
 export { snapshotJsonSchema } from './snapshot/json-schema.js';
 export { mergeSnapshotFiles, type FileMergeResult } from './merge/merge-files.js';

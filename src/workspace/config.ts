@@ -12,6 +12,8 @@ export const configSchema = z.looseObject({
     z.looseObject({
       /** Export .pm/data.json after every command that changed data (default true). */
       auto_export: z.optional(z.boolean()),
+      /** With auto_export on: a data.json at least this large (MiB) is written after the command returns. */
+      background_export_mb: z.optional(z.number().check(z.gte(0))),
     }),
   ),
   server: z.optional(
@@ -70,6 +72,10 @@ schema_version = 1
 # pre-commit hook (pm hooks install), which then writes it on commit (pm only marks it changed,
 # so git status shows it and git commit -a takes it), or on pm sync export.
 auto_export = true
+# With auto_export on, a data.json at least this large (MiB) is written by a pm process of its
+# own after the command returns, so commands do not wait for a large file: git sees the change
+# a moment later, and pm sync export --pending waits for it. 0: always; a large number: never.
+# background_export_mb = 32
 
 [server]
 # pm serve: require a token even on 127.0.0.1 (listening anywhere else always requires one).
@@ -135,4 +141,12 @@ export function doneStatuses(config: Config): readonly string[] {
 
 export function autoExport(config: Config): boolean {
   return config.sync?.auto_export ?? true;
+}
+
+/** Below this size (MiB) a command writes data.json itself: a 32 MiB file takes it about 30 ms. */
+const BACKGROUND_EXPORT_MB = 32;
+
+/** From what size on (bytes) auto-export leaves writing data.json to a process of its own. */
+export function backgroundExportBytes(config: Config): number {
+  return (config.sync?.background_export_mb ?? BACKGROUND_EXPORT_MB) * 1048576;
 }

@@ -46,7 +46,7 @@ describe('pm config', () => {
         /defualt_project: no such setting; the settings are .*default_project, sync\.auto_export/,
       ],
       [['get', 'sync.auto_exprot'], /sync\.auto_exprot: no such setting/],
-      [['set', 'sync', 'false'], /sync: a table: set one of its keys \(sync\.auto_export\)/],
+      [['set', 'sync', 'false'], /sync: a table: set one of its keys \(sync\.auto_export, sync\.background_export_mb\)/],
       [['set', 'sync.auto_export', 'sometimes'], /sync\.auto_export: expected boolean/],
       [['set', 'server.max_import_mb', '0'], /server\.max_import_mb: must be/],
       [['set', 'workflow.done_statuses', '[]'], /workflow\.done_statuses: /],

@@ -2,8 +2,8 @@ import { relative } from 'node:path';
 import type { Command } from 'commander';
 import { StateError } from '../../domain/index.js';
 import {
-  META_EXPORTED_SEQ,
   PM_HOOKS,
+  exportPending,
   exportSnapshot,
   git,
   ignoredBy,
@@ -84,11 +84,12 @@ async function runHook(session: Session, hook: PmHook, args: readonly string[]):
     return;
   }
   const ws = await session.workspace({ sync: 'strict' });
-  const exported = Number((await ws.store.getMeta(META_EXPORTED_SEQ)) ?? 0);
-  const seq = Number((await ws.store.getMeta('local_seq')) ?? 0);
   const root = workTree(ws.paths.root);
-  if (seq > exported || (await snapshotChanged(ws.store, ws.paths)) || !isTracked(root, ws.paths.snapshot)) {
+  if ((await snapshotChanged(ws.store, ws.paths)) || !isTracked(root, ws.paths.snapshot)) {
     await exportSnapshot(ws.store, ws.paths);
+  } else {
+    // After a background export under way, which may leave nothing to write.
+    await exportPending(ws.store, ws.paths);
   }
   if (!root) return;
   const ignored = ignoredBy(root, ws.paths.snapshot);

@@ -7,10 +7,12 @@ import {
   META_EXPORTED_SEQ,
   audit,
   audited,
+  exportPending,
   exportSnapshot,
   fileHash,
   ignoredBy,
   importSnapshotFile,
+  runQueuedExport,
   snapshotChanged,
   workTree,
   writeSnapshot,
@@ -57,13 +59,32 @@ export function registerSync(program: Command, session: Session): void {
     .description('write every record to .pm/data.json (or a file, or - for stdout), in canonical form')
     .option('-o, --output <file>', 'where to write; - for stdout (default .pm/data.json)')
     .option('--force', 'overwrite .pm/data.json even when it holds changes pm cannot take in')
+    .addOption(
+      new Option('--pending', 'only if the database has changes .pm/data.json lacks, after any export under way').conflicts([
+        'output',
+        'force',
+      ]),
+    )
+    .addOption(new Option('--queued', 'the background export auto_export starts').hideHelp().conflicts(['output', 'force']))
     .addOption(quietOption())
     .addOption(jsonOption())
     .addHelpText(
       'after',
-      example('pm sync export', 'pm sync export --output backup.json', 'pm sync export -o - | gzip > backup.json.gz'),
+      example(
+        'pm sync export',
+        'pm sync export --pending',
+        'pm sync export --output backup.json',
+        'pm sync export -o - | gzip > backup.json.gz',
+      ),
     )
-    .action(async (opts: { output?: string; force?: boolean; json?: boolean }) => {
+    .action(async (opts: { output?: string; force?: boolean; pending?: boolean; queued?: boolean; json?: boolean }) => {
+      if (opts.queued) {
+        session.autoExport = false;
+        // A file it cannot take in fails the export itself, which records why for the next command.
+        const ws = await session.workspace({ sync: 'auto' });
+        await runQueuedExport(ws.store, ws.paths);
+        return;
+      }
       const ws = await session.workspace({ sync: opts.force ? 'auto' : 'strict' });
       const exported = (file: string, details: Record<string, unknown> = {}) =>
         audit(ws.store, cliAuditSource(session, ws), {
@@ -79,12 +100,24 @@ export function registerSync(program: Command, session: Session): void {
       }
       const output = opts.output === undefined ? ws.paths.snapshot : resolve(session.io.cwd, opts.output);
       if (opts.output !== undefined) checkFolder(dirname(output), '--output');
-      const result = await exportSnapshot(ws.store, ws.paths, output, { force: opts.force ?? false });
+      const result = opts.pending
+        ? await exportPending(ws.store, ws.paths)
+        : await exportSnapshot(ws.store, ws.paths, output, { force: opts.force ?? false });
+      if (!result) {
+        if (opts.json) return out.json({ file: output, written: false });
+        return out.line(`${relative(session.io.cwd, output) || output} is up to date`);
+      }
       await exported(relative(session.io.cwd, output) || output, { sha256: result.hash, bytes: result.bytes });
       const total = Object.values(result.counts).reduce((a, b) => a + b, 0);
       // A patched file is not hashed on the way (see exportSnapshot): hashed here when asked.
       if (opts.json) {
-        return out.json({ file: output, bytes: result.bytes, sha256: result.hash || fileHash(output), counts: result.counts });
+        return out.json({
+          file: output,
+          written: true,
+          bytes: result.bytes,
+          sha256: result.hash || fileHash(output),
+          counts: result.counts,
+        });
       }
       out.line(
         `Exported ${total} records to ${relative(session.io.cwd, output) || output} (${(result.bytes / 1048576).toFixed(1)} MiB)`,

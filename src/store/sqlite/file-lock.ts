@@ -47,6 +47,8 @@ async function locked<T>(path: string, fn: () => Promise<T>): Promise<T> {
 export function lockFile(path: string, waitMs: number): { release(): void } | undefined {
   const db = new Sqlite(path, { timeout: waitMs });
   try {
+    // No journal file beside the lock while it is held: `git status` would list it.
+    db.pragma('journal_mode = memory');
     db.exec('begin exclusive');
   } catch (error) {
     db.close();

@@ -45,6 +45,15 @@ export async function exportSnapshot(
   return (await files()).exportSnapshot(store, paths, output, options);
 }
 
+/** See workspace-files.ts. */
+export async function exportPending(
+  store: Store,
+  paths: SnapshotPaths,
+  whenLocked?: () => void,
+): Promise<ExportResult | undefined> {
+  return (await files()).exportPending(store, paths, whenLocked);
+}
+
 /**
  * True when `markUnexported` has nothing to do: there is no snapshot, or it already ends in the
  * mark. Reading its last two bytes spares asking git whether pm's hook is installed.
@@ -66,6 +75,6 @@ export function unexportedMarked(paths: SnapshotPaths): boolean {
 }
 
 /** See workspace-files.ts. */
-export async function markUnexported(store: Store, paths: SnapshotPaths): Promise<boolean> {
-  return (await files()).markUnexported(store, paths);
+export async function markUnexported(store: Store, paths: SnapshotPaths, options?: { flush?: boolean }): Promise<boolean> {
+  return (await files()).markUnexported(store, paths, options);
 }

@@ -36,7 +36,8 @@ import {
   type RecordLine,
   type SplicePlan,
 } from './splice.js';
-import { snapshotUntouched } from './tracked.js';
+import { snapshotLockPath } from './queue.js';
+import { hasUnexportedChanges, snapshotUntouched } from './tracked.js';
 
 /**
  * The snapshot a repository tracks (`.pm/data.json`) and what pm remembers about it: the copy
@@ -76,7 +77,7 @@ function signature(path: string): string {
  * processes. Outside any database transaction: writers and readers of the database go on.
  */
 function withSnapshotLock<T>(paths: SnapshotPaths, fn: () => Promise<T>): Promise<T> {
-  return withFileLock(`${paths.snapshot}.lock`, fn);
+  return withFileLock(snapshotLockPath(paths), fn);
 }
 
 /**
@@ -245,25 +246,46 @@ export async function exportSnapshot(
   options: { force?: boolean } = {},
 ): Promise<ExportResult> {
   if (!isSnapshot(paths, output)) return writeSnapshotFile(store, output);
+  return withSnapshotLock(paths, () => exportTracked(store, paths, options.force ?? false));
+}
+
+/**
+ * Exports the tracked snapshot when the database has changes it lacks, after any export under
+ * way: what a background export does. `whenLocked` runs once no other export can start, before
+ * anything is read. Undefined when there was nothing to write.
+ */
+export async function exportPending(
+  store: Store,
+  paths: SnapshotPaths,
+  whenLocked: () => void = () => undefined,
+): Promise<ExportResult | undefined> {
   return withSnapshotLock(paths, async () => {
-    if (!options.force && (await snapshotChanged(store, paths))) {
-      throw new StateError(
-        'snapshot_not_taken_in',
-        `${paths.snapshot} has changes that are not taken in, and writing it would overwrite them: fix it (pm sync import lists every problem), or overwrite it with pm sync export --force`,
-      );
-    }
-    removeRetiredBases(paths);
-    const anchor = await exportAnchor(store);
-    const plan = anchor && (await planSplice(store, output, anchor));
-    try {
-      const base = plan && (await usableBase(store, paths));
-      const overlay = plan && base?.overlay && grownOverlay(base.overlay, plan.changed);
-      retireSnapshot(paths);
-      return overlay && plan ? await patchOnly(store, output, plan, overlay) : await writeWithBase(store, paths, output, plan);
-    } finally {
-      plan?.close();
-    }
+    whenLocked();
+    if (!(await hasUnexportedChanges(store)) && existsSync(paths.snapshot)) return undefined;
+    return exportTracked(store, paths, false);
   });
+}
+
+/** `exportSnapshot` to the tracked snapshot, holding the snapshot lock. */
+async function exportTracked(store: Store, paths: SnapshotPaths, force: boolean): Promise<ExportResult> {
+  const output = paths.snapshot;
+  if (!force && (await snapshotChanged(store, paths))) {
+    throw new StateError(
+      'snapshot_not_taken_in',
+      `${paths.snapshot} has changes that are not taken in, and writing it would overwrite them: fix it (pm sync import lists every problem), or overwrite it with pm sync export --force`,
+    );
+  }
+  removeRetiredBases(paths);
+  const anchor = await exportAnchor(store);
+  const plan = anchor && (await planSplice(store, output, anchor));
+  try {
+    const base = plan && (await usableBase(store, paths));
+    const overlay = plan && base?.overlay && grownOverlay(base.overlay, plan.changed);
+    retireSnapshot(paths);
+    return overlay && plan ? await patchOnly(store, output, plan, overlay) : await writeWithBase(store, paths, output, plan);
+  } finally {
+    plan?.close();
+  }
 }
 
 /** Writes the tracked snapshot patched, and only the changed lines for its base. */
@@ -355,12 +377,14 @@ async function exportAnchor(store: Store): Promise<ExportAnchor | undefined> {
 
 /**
  * Marks the tracked snapshot as changed without writing it: one newline after its closing
- * brace (still the same JSON). With `auto_export` off git otherwise sees nothing to commit in a
- * change made only in pm — `git commit -a` decides that before the pre-commit hook exports
- * the file — and `git status` would hide it. The next export writes the file without the mark.
- * A file holding changes not taken in is left alone.
+ * brace (still the same JSON). With `auto_export` off, or before a background export lands, git
+ * otherwise sees nothing to commit in a change made only in pm — `git commit -a` decides that
+ * before the pre-commit hook exports the file — and `git status` would hide it. The next export
+ * writes the file without the mark. A file holding changes not taken in is left alone.
+ * `flush: false` when an export follows anyway: flushing a file that one has just written
+ * waits for all of it to reach the disk.
  */
-export async function markUnexported(store: Store, paths: SnapshotPaths): Promise<boolean> {
+export async function markUnexported(store: Store, paths: SnapshotPaths, options: { flush?: boolean } = {}): Promise<boolean> {
   if (!existsSync(paths.snapshot)) return false;
   return withSnapshotLock(paths, async () => {
     if (await snapshotChanged(store, paths)) return false;
@@ -371,7 +395,7 @@ export async function markUnexported(store: Store, paths: SnapshotPaths): Promis
       readSync(fd, tail, 0, 2, Math.max(0, size - 2));
       if (tail.toString() === '\n\n') return false;
       writeSync(fd, '\n', size);
-      fsyncSync(fd);
+      if (options.flush !== false) fsyncSync(fd);
     } finally {
       closeSync(fd);
     }
@@ -506,7 +530,8 @@ export async function snapshotChanged(store: Store, paths: SnapshotPaths): Promi
 
 /** Imports the tracked snapshot when it changed (after a clone, a pull, a checkout); else does nothing. */
 export async function importIfChanged(store: Store, paths: SnapshotPaths): Promise<ImportResult | undefined> {
-  if (!(await snapshotChanged(store, paths))) return undefined;
+  // Asked under the lock: an export under way (a background one, say) renames its file before
+  // it records it, and a file seen in between would be hashed in full only to find it pm's own.
   return withSnapshotLock(paths, async () => {
     if (!(await snapshotChanged(store, paths))) return undefined;
     return importSnapshotFile(store, paths);

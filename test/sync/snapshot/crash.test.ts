@@ -1,10 +1,11 @@
 import { spawn } from 'node:child_process';
-import { readFileSync, readdirSync, utimesSync } from 'node:fs';
+import { readFileSync, readdirSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import pg from 'pg';
 import { describe, expect, it } from 'vitest';
 import { generateDataset, rng } from '../../../bench/generate.js';
+import { backgroundExportPids } from '../../../bench/lib.js';
 import { openStore } from '../../../src/store/index.js';
 import { snapshotChanged, type SnapshotPaths } from '../../../src/sync/index.js';
 import { PM_BIN, pmProcess, testEnv } from '../../helpers/cli.js';
@@ -158,6 +159,52 @@ describe('pm item add killed with SIGKILL at random moments while it patches dat
         );
         expect(readFileSync(snapshot, 'utf8')).toBe(await snapshotOf(dbPath));
         expect(temp()).toBe(false);
+        expect(await baseIsFile(dbPath, { snapshot, bases: join(cwd, '.pm', 'bases') })).toBe(true);
+      }
+    }
+    expect(duringExport).toBeGreaterThanOrEqual(4);
+  });
+});
+
+const unmarked = (text: string) => (text.endsWith('\n\n') ? text.slice(0, -1) : text);
+
+describe('a background export killed with SIGKILL at random moments', () => {
+  it('leaves the old file or the new one, whole, every time, and the next export writes it', async () => {
+    const cwd = tempDir();
+    expect((await pmProcess(['init'], { cwd })).code).toBe(0);
+    const config = join(cwd, '.pm', 'config.toml');
+    writeFileSync(config, readFileSync(config, 'utf8').replace('# background_export_mb = 32', 'background_export_mb = 0'));
+    const dbPath = join(cwd, '.pm', 'data.db');
+    const store = await openStore(dbPath);
+    await loadRecords(
+      store,
+      generateDataset({ ...MEDIUM, items: 6000, comments: 6000, timeEntries: 2000, dependencies: 1000 }, 5),
+    );
+    await store.close();
+    expect((await pmProcess(['sync', 'export'], { cwd })).code).toBe(0);
+    const snapshot = join(cwd, '.pm', 'data.json');
+    const temp = () => readdirSync(join(cwd, '.pm')).some((n) => n.startsWith('.data.json.tmp-'));
+    const project = (JSON.parse(readFileSync(snapshot, 'utf8')) as { projects: { key: string }[] }).projects[0]!.key;
+    const { next: random } = rng(6);
+    let duringExport = 0;
+    for (let round = 0; round < 12; round++) {
+      const before = readFileSync(snapshot, 'utf8');
+      expect((await pmProcess(['item', 'add', '--project', project, '--type', 'task', `round ${round}`], { cwd })).code).toBe(0);
+      // Half the rounds at a random moment of the export, half once it writes its file.
+      const waitForFile = round % 2 === 1;
+      const deadline = Date.now() + (waitForFile ? 20_000 : random() * 400);
+      while (Date.now() < deadline && !(waitForFile && temp())) await sleep(1);
+      if (waitForFile) await sleep(random() * 15);
+      if (temp()) duringExport++;
+      for (const pid of backgroundExportPids(cwd)) process.kill(pid, 'SIGKILL');
+      for (let i = 0; i < 500 && backgroundExportPids(cwd).length > 0; i++) await sleep(5);
+      const after = readFileSync(snapshot, 'utf8');
+      expect(() => JSON.parse(after) as unknown).not.toThrow();
+      // The command marks the file unexported (a newline at its end) before the export.
+      if (unmarked(after) !== unmarked(before)) expect(after).toBe(await snapshotOf(dbPath));
+      if (round % 4 === 3) {
+        expect((await pmProcess(['sync', 'export', '--pending'], { cwd })).code).toBe(0);
+        expect(readFileSync(snapshot, 'utf8')).toBe(await snapshotOf(dbPath));
         expect(await baseIsFile(dbPath, { snapshot, bases: join(cwd, '.pm', 'bases') })).toBe(true);
       }
     }

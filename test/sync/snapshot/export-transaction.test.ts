@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { describe, expect, it } from 'vitest';
 import { generateDataset } from '../../../bench/generate.js';
+import { backgroundExportPids } from '../../../bench/lib.js';
 import { openStore } from '../../../src/store/index.js';
 import { PM_BIN, pmProcess, testEnv } from '../../helpers/cli.js';
 import { MEDIUM, loadRecords, snapshotText } from '../../helpers/snapshot.js';
@@ -35,7 +36,9 @@ describe('an export of .pm/data.json', () => {
       await store.write((tx) => tx.upsertMany('work_items', [{ ...item!, title: 'written during the export' }]));
       expect(temp()).toBeDefined();
       expect(await exited).toBe(0);
-      // Its command then exports again what came after (auto-export): the file ends up whole and current.
+      // Its command then exports again what came after (auto-export, in the background for a
+      // file this large): the file ends up whole and current.
+      for (let i = 0; i < 2000 && backgroundExportPids(cwd).length > 0; i++) await sleep(10);
       expect(readFileSync(join(cwd, '.pm', 'data.json'), 'utf8')).toBe(await snapshotText(store));
     } finally {
       await store.close();
