@@ -1,7 +1,7 @@
 import { statSync } from 'node:fs';
 import type { Store } from '../store/index.js';
 import { exportQueued, markUnexported, snapshotBusy, unexportedMarked, type SnapshotPaths } from '../sync/index.js';
-import type { CliIo } from './output/output.js';
+import type { CliIo, Output } from './output/output.js';
 
 /**
  * Leaves writing .pm/data.json to a pm process of its own (`pm sync export --queued`), which
@@ -10,7 +10,13 @@ import type { CliIo } from './output/output.js';
  * pre-commit hook waits for the export); not when an export under way holds the file, as this
  * command would wait for it.
  */
-export async function startBackgroundExport(bin: string, io: CliIo, store: Store, paths: SnapshotPaths): Promise<void> {
+export async function startBackgroundExport(
+  bin: string,
+  io: CliIo,
+  out: Output,
+  store: Store,
+  paths: SnapshotPaths,
+): Promise<void> {
   if (!unexportedMarked(paths) && !snapshotBusy(paths)) await markUnexported(store, paths, { flush: false });
   if (exportQueued(paths)) return;
   const { spawn } = await import('node:child_process');
@@ -21,7 +27,9 @@ export async function startBackgroundExport(bin: string, io: CliIo, store: Store
     env,
     detached: true,
     stdio: 'ignore',
-  }).unref();
+  })
+    .on('error', (error) => out.warn(`.pm/data.json was not updated: ${error.message} (pm sync export writes it)`))
+    .unref();
 }
 
 /** The size of the file at `path`; 0 when there is none. */

@@ -204,7 +204,7 @@ export class Session {
     try {
       if (autoExport(ws.config)) {
         if (this.io.bin && fileSize(ws.paths.snapshot) >= backgroundExportBytes(ws.config)) {
-          await startBackgroundExport(this.io.bin, this.io, ws.store, ws.paths);
+          await startBackgroundExport(this.io.bin, this.io, this.out, ws.store, ws.paths);
         } else await exportSnapshot(ws.store, ws.paths);
       } else if (!unexportedMarked(ws.paths)) {
         const root = workTree(ws.paths.root);
