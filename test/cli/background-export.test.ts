@@ -11,8 +11,7 @@ import { commitAll, createTeam, setUp } from '../helpers/git.js';
 /** A repository whose data.json auto-export always leaves to a background export. */
 async function backgroundRepo() {
   const { dir, cli } = await webRepo();
-  const config = join(dir, '.pm', 'config.toml');
-  writeFileSync(config, readFileSync(config, 'utf8').replace('# background_export_mb = 32', 'background_export_mb = 0'));
+  await cli.ok(['config', 'set', 'sync.background_export_mb', '0']);
   const run = (...args: string[]) => pmProcess(args, { cwd: dir });
   const snapshot = () => readFileSync(join(dir, '.pm', 'data.json'), 'utf8');
   const paths = { snapshot: join(dir, '.pm', 'data.json'), bases: join(dir, '.pm', 'bases') };

@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { readFileSync, readdirSync, utimesSync, writeFileSync } from 'node:fs';
+import { readFileSync, readdirSync, utimesSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import pg from 'pg';
@@ -117,21 +117,27 @@ describe('a pm killed with SIGKILL', () => {
   });
 });
 
+/** A workspace of 6,000 items (data set `seed`), data.json exported: what the crash rounds patch. */
+async function exportedWorkspace(seed: number) {
+  const cwd = tempDir();
+  expect((await pmProcess(['init'], { cwd })).code).toBe(0);
+  const dbPath = join(cwd, '.pm', 'data.db');
+  const store = await openStore(dbPath);
+  await loadRecords(
+    store,
+    generateDataset({ ...MEDIUM, items: 6000, comments: 6000, timeEntries: 2000, dependencies: 1000 }, seed),
+  );
+  await store.close();
+  expect((await pmProcess(['sync', 'export'], { cwd })).code).toBe(0);
+  const snapshot = join(cwd, '.pm', 'data.json');
+  const temp = () => readdirSync(join(cwd, '.pm')).some((n) => n.startsWith('.data.json.tmp-'));
+  const project = (JSON.parse(readFileSync(snapshot, 'utf8')) as { projects: { key: string }[] }).projects[0]!.key;
+  return { cwd, dbPath, snapshot, temp, project };
+}
+
 describe('pm item add killed with SIGKILL at random moments while it patches data.json', () => {
   it('leaves the old file or the new one, whole, every time, and the next command goes on', async () => {
-    const cwd = tempDir();
-    expect((await pmProcess(['init'], { cwd })).code).toBe(0);
-    const dbPath = join(cwd, '.pm', 'data.db');
-    const store = await openStore(dbPath);
-    await loadRecords(
-      store,
-      generateDataset({ ...MEDIUM, items: 6000, comments: 6000, timeEntries: 2000, dependencies: 1000 }, 4),
-    );
-    await store.close();
-    expect((await pmProcess(['sync', 'export'], { cwd })).code).toBe(0);
-    const snapshot = join(cwd, '.pm', 'data.json');
-    const temp = () => readdirSync(join(cwd, '.pm')).some((n) => n.startsWith('.data.json.tmp-'));
-    const project = (JSON.parse(readFileSync(snapshot, 'utf8')) as { projects: { key: string }[] }).projects[0]!.key;
+    const { cwd, dbPath, snapshot, temp, project } = await exportedWorkspace(4);
     const { next: random } = rng(3);
     let duringExport = 0;
     for (let round = 0; round < 16; round++) {
@@ -170,21 +176,8 @@ const unmarked = (text: string) => (text.endsWith('\n\n') ? text.slice(0, -1) : 
 
 describe('a background export killed with SIGKILL at random moments', () => {
   it('leaves the old file or the new one, whole, every time, and the next export writes it', async () => {
-    const cwd = tempDir();
-    expect((await pmProcess(['init'], { cwd })).code).toBe(0);
-    const config = join(cwd, '.pm', 'config.toml');
-    writeFileSync(config, readFileSync(config, 'utf8').replace('# background_export_mb = 32', 'background_export_mb = 0'));
-    const dbPath = join(cwd, '.pm', 'data.db');
-    const store = await openStore(dbPath);
-    await loadRecords(
-      store,
-      generateDataset({ ...MEDIUM, items: 6000, comments: 6000, timeEntries: 2000, dependencies: 1000 }, 5),
-    );
-    await store.close();
-    expect((await pmProcess(['sync', 'export'], { cwd })).code).toBe(0);
-    const snapshot = join(cwd, '.pm', 'data.json');
-    const temp = () => readdirSync(join(cwd, '.pm')).some((n) => n.startsWith('.data.json.tmp-'));
-    const project = (JSON.parse(readFileSync(snapshot, 'utf8')) as { projects: { key: string }[] }).projects[0]!.key;
+    const { cwd, dbPath, snapshot, temp, project } = await exportedWorkspace(5);
+    expect((await pmProcess(['config', 'set', 'sync.background_export_mb', '0'], { cwd })).code).toBe(0);
     const { next: random } = rng(6);
     let duringExport = 0;
     for (let round = 0; round < 12; round++) {
