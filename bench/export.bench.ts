@@ -13,9 +13,9 @@ import { PM_BIN, backgroundExportPids, figure, median, processMediansMs, type Fi
  * charges any atomic rewrite of data.json, flushed or not (ext4 has no reflink).
  */
 export function exportBench(workdir: string, loaded: string): Figure[] {
-  const on = copyOf(loaded, join(workdir, 'auto-export-on'), 'true');
-  const waiting = copyOf(loaded, join(workdir, 'auto-export-waiting'), 'true\nbackground_export_mb = 1048576');
-  const off = copyOf(loaded, join(workdir, 'auto-export-off'), 'false');
+  const on = copyOf(loaded, join(workdir, 'auto-export-on'), ['auto_export = true']);
+  const waiting = copyOf(loaded, join(workdir, 'auto-export-waiting'), ['auto_export = true', 'background_export_mb = 1048576']);
+  const off = copyOf(loaded, join(workdir, 'auto-export-off'), ['auto_export = false']);
   const env = { ...process.env, PM_ACTOR: 'bench@example.com', NO_COLOR: '1' };
   const project = 'PA';
   const add = (run: number) => [process.execPath, PM_BIN, 'item', 'add', '--project', project, '--type', 'task', `bench ${run}`];
@@ -111,14 +111,14 @@ const REPLACE = [
   'fs.renameSync(temp, to);',
 ].join(' ');
 
-/** A workspace holding a copy of the loaded database, its data.json exported, `auto_export` set to `setting`. */
-function copyOf(loaded: string, dir: string, setting: string): string {
+/** A workspace holding a copy of the loaded database, its data.json exported, with `[sync]` set to `settings`. */
+function copyOf(loaded: string, dir: string, settings: readonly string[]): string {
   initWorkspace(dir);
   for (const name of ['data.db', 'data.db-wal']) {
     if (existsSync(join(loaded, '.pm', name))) copyFileSync(join(loaded, '.pm', name), join(dir, '.pm', name));
   }
   const config = join(dir, '.pm', 'config.toml');
-  writeFileSync(config, readFileSync(config, 'utf8').replace(/^auto_export = .*$/m, `auto_export = ${setting}`));
+  writeFileSync(config, readFileSync(config, 'utf8').replace(/^auto_export = .*$/m, settings.join('\n')));
   pmRun(dir, ['sync', 'export']);
   return dir;
 }

@@ -30,7 +30,7 @@ export {
   markUnexported,
   unexportedMarked,
 } from './snapshot/tracked.js';
-export { exportQueued, runQueuedExport, snapshotBusy, takeExportFailure } from './snapshot/queue.js';
+export { exportQueued, runQueuedExport, takeExportFailure } from './snapshot/queue.js';
 export { conflictRecord, fieldClock, mergeRecord, type FieldConflict, type RecordMerge } from './merge/merge-record.js';
 export { snapshotJsonSchema } from './snapshot/json-schema.js';
 export { mergeSnapshotFiles, type FileMergeResult } from './merge/merge-files.js';

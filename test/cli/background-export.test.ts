@@ -3,8 +3,8 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterEach, describe, expect, it } from 'vitest';
 import { backgroundExportPids } from '../../bench/lib.js';
-import { lockFile } from '../../src/store/index.js';
-import { exportQueued } from '../../src/sync/index.js';
+import { lockFile, openStore } from '../../src/store/index.js';
+import { exportQueued, markUnexported } from '../../src/sync/index.js';
 import { pmProcess, webRepo } from '../helpers/cli.js';
 import { commitAll, createTeam, setUp } from '../helpers/git.js';
 
@@ -41,7 +41,7 @@ describe('auto-export of a large data.json', () => {
     const lock = holdSnapshotLock(dir);
     const added = await Promise.race([
       run('item', 'add', '--project', 'WEB', '--type', 'task', 'first'),
-      sleep(30_000, 'waited'),
+      sleep(15_000, 'waited'),
     ]);
     expect(added).not.toBe('waited');
     expect(snapshot()).not.toContain('"first"');
@@ -115,6 +115,21 @@ describe('auto-export of a large data.json', () => {
     expect(ann.git('status', '--porcelain')).toBe('M .pm/data.json');
     ann.git('commit', '-q', '-a', '-m', 'add first');
     expect(ann.git('show', 'HEAD:.pm/data.json')).toContain('"title":"first"');
+  });
+
+  it('pm sync export --pending writes a file left marked unexported, though nothing else is pending', async () => {
+    const { dir, cli } = await webRepo();
+    const paths = { snapshot: join(dir, '.pm', 'data.json'), bases: join(dir, '.pm', 'bases') };
+    const store = await openStore(join(dir, '.pm', 'data.db'));
+    try {
+      expect(await markUnexported(store, paths)).toBe(true);
+    } finally {
+      await store.close();
+    }
+    expect(readFileSync(paths.snapshot, 'utf8').endsWith('}\n\n')).toBe(true);
+    expect((await cli.ok(['sync', 'export', '--pending'])).stdout).toMatch(/^Exported \d+ records/);
+    expect(readFileSync(paths.snapshot, 'utf8').endsWith('}\n')).toBe(true);
+    expect(readFileSync(paths.snapshot, 'utf8').endsWith('}\n\n')).toBe(false);
   });
 
   it('is written before the command returns while data.json is smaller than background_export_mb', async () => {

@@ -8,7 +8,6 @@ import {
   git,
   ignoredBy,
   mergeSnapshotFiles,
-  snapshotChanged,
   uninstallHooks,
   workTree,
   type PmHook,
@@ -85,12 +84,9 @@ async function runHook(session: Session, hook: PmHook, args: readonly string[]):
   }
   const ws = await session.workspace({ sync: 'strict' });
   const root = workTree(ws.paths.root);
-  if ((await snapshotChanged(ws.store, ws.paths)) || !isTracked(root, ws.paths.snapshot)) {
-    await exportSnapshot(ws.store, ws.paths);
-  } else {
-    // After a background export under way, which may leave nothing to write.
-    await exportPending(ws.store, ws.paths);
-  }
+  // A background export under way may leave the file current: it is waited for, not repeated.
+  if (isTracked(root, ws.paths.snapshot)) await exportPending(ws.store, ws.paths);
+  else await exportSnapshot(ws.store, ws.paths);
   if (!root) return;
   const ignored = ignoredBy(root, ws.paths.snapshot);
   // Adding an ignored file fails, and with it every commit: say why it is left out instead.

@@ -19,6 +19,7 @@ import {
   type AuditSource,
   type ImportResult,
 } from '../../sync/index.js';
+import { findWorkspace } from '../../workspace/index.js';
 import { installGitHooks } from '../git-setup.js';
 import { example, jsonOption, quietOption } from '../options.js';
 import { progressBar } from '../output/progress.js';
@@ -80,9 +81,9 @@ export function registerSync(program: Command, session: Session): void {
     .action(async (opts: { output?: string; force?: boolean; pending?: boolean; queued?: boolean; json?: boolean }) => {
       if (opts.queued) {
         session.autoExport = false;
-        // A file it cannot take in fails the export itself, which records why for the next command.
-        const ws = await session.workspace({ sync: 'auto' });
-        await runQueuedExport(ws.store, ws.paths);
+        // Queued before anything else, and no take-in: a file that needs one fails the export.
+        const paths = findWorkspace(session.io.cwd, session.io.env);
+        await runQueuedExport(paths, async () => (await session.workspace({ sync: 'off' })).store);
         return;
       }
       const ws = await session.workspace({ sync: opts.force ? 'auto' : 'strict' });

@@ -1,5 +1,16 @@
 import { createHash } from 'node:crypto';
-import { closeSync, fdatasync, fsyncSync, openSync, readdirSync, renameSync, rmSync, writeSync } from 'node:fs';
+import {
+  closeSync,
+  fdatasync,
+  fstatSync,
+  fsyncSync,
+  openSync,
+  readdirSync,
+  renameSync,
+  rmSync,
+  writeSync,
+  type Stats,
+} from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { ENTITY_TYPES, type EntityType } from '../../domain/index.js';
 import type { Store } from '../../store/index.js';
@@ -61,9 +72,14 @@ export async function writeSnapshotFile(store: Store, path: string): Promise<Exp
 
 /**
  * Writes `path` atomically with what `produce` hands to `write`: a temporary file beside it,
- * flushed to disk, renamed over the old one.
+ * flushed to disk, renamed over the old one. `written` gets the new file's stat before the
+ * rename: once renamed, another writer (git) may replace it before anyone could stat it.
  */
-export async function writeFileAtomically<T>(path: string, produce: (write: (chunk: Buffer) => void) => Promise<T>): Promise<T> {
+export async function writeFileAtomically<T>(
+  path: string,
+  produce: (write: (chunk: Buffer) => void) => Promise<T>,
+  written: (stat: Stats) => void = () => undefined,
+): Promise<T> {
   removeAbandonedTemps(path);
   const temp = join(dirname(path), `.${basename(path)}.tmp-${process.pid}-${Date.now()}`);
   const fd = openSync(temp, 'w', 0o644);
@@ -75,6 +91,7 @@ export async function writeFileAtomically<T>(path: string, produce: (write: (chu
     });
     await flusher.settled();
     fsyncSync(fd);
+    written(fstatSync(fd));
     closeSync(fd);
     renameSync(temp, path);
     syncDirectory(dirname(path));

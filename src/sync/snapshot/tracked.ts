@@ -75,6 +75,10 @@ export function unexportedMarked(paths: SnapshotPaths): boolean {
 }
 
 /** See workspace-files.ts. */
-export async function markUnexported(store: Store, paths: SnapshotPaths, options?: { flush?: boolean }): Promise<boolean> {
+export async function markUnexported(
+  store: Store,
+  paths: SnapshotPaths,
+  options?: { flush?: boolean; ifFree?: boolean },
+): Promise<boolean> {
   return (await files()).markUnexported(store, paths, options);
 }

@@ -20,7 +20,7 @@ import {
 import { copyFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { StateError, type EntityType } from '../../domain/index.js';
-import { withFileLock, type Store } from '../../store/index.js';
+import { lockFile, withFileLock, type Store } from '../../store/index.js';
 import { canonicalizeSnapshot } from './canonicalize.js';
 import { syncDirectory, writeFileAtomically, writeSnapshot, writeSnapshotFile, type ExportResult } from './export.js';
 import { importSnapshot, type ImportOptions, type ImportResult } from './import.js';
@@ -37,7 +37,7 @@ import {
   type SplicePlan,
 } from './splice.js';
 import { snapshotLockPath } from './queue.js';
-import { hasUnexportedChanges, snapshotUntouched } from './tracked.js';
+import { hasUnexportedChanges, snapshotUntouched, unexportedMarked } from './tracked.js';
 
 /**
  * The snapshot a repository tracks (`.pm/data.json`) and what pm remembers about it: the copy
@@ -250,9 +250,11 @@ export async function exportSnapshot(
 }
 
 /**
- * Exports the tracked snapshot when the database has changes it lacks, after any export under
- * way: what a background export does. `whenLocked` runs once no other export can start, before
- * anything is read. Undefined when there was nothing to write.
+ * Exports the tracked snapshot unless it is current (it holds every change of the database, is
+ * unmarked and untouched since pm wrote or read it), after any export under way: what a
+ * background export and the pre-commit hook do. `whenLocked` runs once no other export can
+ * start, before anything is read. Undefined when there was nothing to write; a file that holds
+ * changes not taken in is refused as `exportSnapshot` refuses it.
  */
 export async function exportPending(
   store: Store,
@@ -261,8 +263,12 @@ export async function exportPending(
 ): Promise<ExportResult | undefined> {
   return withSnapshotLock(paths, async () => {
     whenLocked();
-    if (!(await hasUnexportedChanges(store)) && existsSync(paths.snapshot)) return undefined;
-    return exportTracked(store, paths, false);
+    const current =
+      existsSync(paths.snapshot) &&
+      !(await hasUnexportedChanges(store)) &&
+      !unexportedMarked(paths) &&
+      (await snapshotUntouched(store, paths));
+    return current ? undefined : exportTracked(store, paths, false);
   });
 }
 
@@ -290,8 +296,13 @@ async function exportTracked(store: Store, paths: SnapshotPaths, force: boolean)
 
 /** Writes the tracked snapshot patched, and only the changed lines for its base. */
 async function patchOnly(store: Store, output: string, plan: SplicePlan, overlay: BaseOverlay): Promise<ExportResult> {
-  const result = await writeFileAtomically(output, (write) => Promise.resolve(plan.write(write)));
-  await recordExport(store, output, result, (tx) => tx.setMeta(META_BASE_OVERLAY, JSON.stringify(overlay)));
+  let written = '';
+  const result = await writeFileAtomically(
+    output,
+    (write) => Promise.resolve(plan.write(write)),
+    (stat) => (written = signatureOf(stat)),
+  );
+  await recordExport(store, written, result, (tx) => tx.setMeta(META_BASE_OVERLAY, JSON.stringify(overlay)));
   return result;
 }
 
@@ -305,14 +316,19 @@ async function writeWithBase(
   const baseFile = baseTemp(paths, 'data.json');
   const baseFd = openSync(baseFile, 'w', 0o644);
   let result: ExportResult;
+  let written = '';
   try {
-    result = await writeFileAtomically(output, async (write) => {
-      const both = (chunk: Buffer) => {
-        write(chunk);
-        writeSync(baseFd, chunk);
-      };
-      return plan ? plan.write(both) : writeSnapshot(store, { write: both });
-    });
+    result = await writeFileAtomically(
+      output,
+      async (write) => {
+        const both = (chunk: Buffer) => {
+          write(chunk);
+          writeSync(baseFd, chunk);
+        };
+        return plan ? plan.write(both) : writeSnapshot(store, { write: both });
+      },
+      (stat) => (written = signatureOf(stat)),
+    );
   } catch (error) {
     rmSync(baseFile, { force: true });
     throw error;
@@ -321,22 +337,25 @@ async function writeWithBase(
   }
   const base = placeBase(paths, baseFile, 'data.json');
   const overlay: BaseOverlay = { layout: { size: result.bytes, spans: result.spans, counts: result.counts }, lines: {}, size: 0 };
-  await recordExport(store, output, result, async (tx) => {
+  await recordExport(store, written, result, async (tx) => {
     await tx.setMeta(META_BASE_SIGNATURE, base);
     await tx.setMeta(META_BASE_OVERLAY, JSON.stringify(overlay));
   });
   return result;
 }
 
-/** Records what the export wrote: what the next one patches, and the local changes it includes. */
+/**
+ * Records what the export wrote (`written`: its signature, taken before the rename): what the
+ * next one patches, and the local changes it includes.
+ */
 async function recordExport(
   store: Store,
-  output: string,
+  signature: string,
   result: ExportResult,
   base: (tx: Store) => Promise<void>,
 ): Promise<void> {
   const written: ExportAnchor = {
-    signature: signature(output),
+    signature,
     size: result.bytes,
     changeSeq: result.changeSeq,
     removals: result.removals,
@@ -381,33 +400,50 @@ async function exportAnchor(store: Store): Promise<ExportAnchor | undefined> {
  * otherwise sees nothing to commit in a change made only in pm — `git commit -a` decides that
  * before the pre-commit hook exports the file — and `git status` would hide it. The next export
  * writes the file without the mark. A file holding changes not taken in is left alone.
- * `flush: false` when an export follows anyway: flushing a file that one has just written
- * waits for all of it to reach the disk.
+ *
+ * Before a background export: `flush: false`, as flushing a file an export has just written
+ * waits for all of it to reach the disk, and `ifFree`, to mark only when no other process
+ * holds the snapshot (the command would wait for an export under way).
  */
-export async function markUnexported(store: Store, paths: SnapshotPaths, options: { flush?: boolean } = {}): Promise<boolean> {
+export async function markUnexported(
+  store: Store,
+  paths: SnapshotPaths,
+  options: { flush?: boolean; ifFree?: boolean } = {},
+): Promise<boolean> {
   if (!existsSync(paths.snapshot)) return false;
-  return withSnapshotLock(paths, async () => {
-    if (await snapshotChanged(store, paths)) return false;
-    const fd = openSync(paths.snapshot, 'r+');
-    try {
-      const size = fstatSync(fd).size;
-      const tail = Buffer.alloc(2);
-      readSync(fd, tail, 0, 2, Math.max(0, size - 2));
-      if (tail.toString() === '\n\n') return false;
-      writeSync(fd, '\n', size);
-      if (options.flush !== false) fsyncSync(fd);
-    } finally {
-      closeSync(fd);
-    }
-    const after = signature(paths.snapshot);
-    const anchor = await exportAnchor(store);
-    await store.write(async (tx) => {
-      // Its records are what was taken in or exported: no take-in needed for this.
-      await tx.setMeta(META_SNAPSHOT_SIGNATURE, after);
-      if (anchor) await tx.setMeta(META_EXPORT_ANCHOR, JSON.stringify({ ...anchor, signature: after }));
-    });
-    return true;
+  if (!options.ifFree) return withSnapshotLock(paths, () => mark(store, paths, options.flush ?? true));
+  const lock = lockFile(snapshotLockPath(paths), 0);
+  if (!lock) return false;
+  try {
+    return await mark(store, paths, options.flush ?? true);
+  } finally {
+    lock.release();
+  }
+}
+
+/** `markUnexported`, holding the snapshot lock. */
+async function mark(store: Store, paths: SnapshotPaths, flush: boolean): Promise<boolean> {
+  if (await snapshotChanged(store, paths)) return false;
+  const fd = openSync(paths.snapshot, 'r+');
+  let after: string;
+  try {
+    const size = fstatSync(fd).size;
+    const tail = Buffer.alloc(2);
+    readSync(fd, tail, 0, 2, Math.max(0, size - 2));
+    if (tail.toString() === '\n\n') return false;
+    writeSync(fd, '\n', size);
+    if (flush) fsyncSync(fd);
+    after = signatureOf(fstatSync(fd));
+  } finally {
+    closeSync(fd);
+  }
+  const anchor = await exportAnchor(store);
+  await store.write(async (tx) => {
+    // Its records are what was taken in or exported: no take-in needed for this.
+    await tx.setMeta(META_SNAPSHOT_SIGNATURE, after);
+    if (anchor) await tx.setMeta(META_EXPORT_ANCHOR, JSON.stringify({ ...anchor, signature: after }));
   });
+  return true;
 }
 
 /**
