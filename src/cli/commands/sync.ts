@@ -61,10 +61,10 @@ export function registerSync(program: Command, session: Session): void {
     .option('-o, --output <file>', 'where to write; - for stdout (default .pm/data.json)')
     .option('--force', 'overwrite .pm/data.json even when it holds changes pm cannot take in')
     .addOption(
-      new Option('--pending', 'only if the database has changes .pm/data.json lacks, after any export under way').conflicts([
-        'output',
-        'force',
-      ]),
+      new Option(
+        '--pending',
+        'only if .pm/data.json is not current (changes it lacks, the unexported mark), after any export under way',
+      ).conflicts(['output', 'force']),
     )
     .addOption(new Option('--queued', 'the background export auto_export starts').hideHelp().conflicts(['output', 'force']))
     .addOption(quietOption())

@@ -345,7 +345,7 @@ async function writeWithBase(
 }
 
 /**
- * Records what the export wrote (`written`: its signature, taken before the rename): what the
+ * Records what the export wrote (`signature`: the file's, taken before the rename): what the
  * next one patches, and the local changes it includes.
  */
 async function recordExport(
