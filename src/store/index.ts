@@ -17,6 +17,7 @@ export type {
 export { TOKEN_SCOPES } from './store.js';
 export { openStore, isPostgresUrl } from './open.js';
 export { LATEST_SCHEMA_VERSION } from './migrations/latest.js';
+export { idChunks } from './id-chunks.js';
 export { columnKinds, columnsOf, fromValues, jsonText, rowJsonEncoder, toValues } from './rows.js';
 export type { AuditQuery, FailureQuery, LinkReader, RunQuery, SyncRepository } from './sync-repository.js';
 export { lockFile, withFileLock } from './sqlite/file-lock.js';

@@ -1,5 +1,6 @@
 import { sql, type Kysely, type SelectQueryBuilder } from 'kysely';
 import type { EntityRecords, EntityType, Project, WorkItem } from '../domain/index.js';
+import { idChunks } from './id-chunks.js';
 import { columnsOf, fromRow, rowJsonEncoder, stampValues, toRow, toValues, type Stamps } from './rows.js';
 import { reserveRequest, type RateReservation } from './rate-limits.js';
 import { KyselyBatchQueue, type BatchQueue } from './sync-batches.js';
@@ -92,9 +93,7 @@ export class KyselyStore implements Store {
 
   async getMany<E extends EntityType>(type: E, ids: readonly string[]): Promise<Map<string, EntityRecords[E]>> {
     const result = new Map<string, EntityRecords[E]>();
-    for (let i = 0; i < ids.length; i += 500) {
-      const chunk = ids.slice(i, i + 500);
-      if (chunk.length === 0) continue;
+    for (const chunk of idChunks(ids)) {
       const rows = await this.db.selectFrom(type).selectAll().where('id', 'in', chunk).execute();
       for (const row of rows) result.set(row.id as string, fromRow(type, row));
     }
@@ -231,11 +230,7 @@ export class KyselyStore implements Store {
   async deleteRows(type: EntityType, ids: readonly string[]): Promise<void> {
     const table: string = type;
     if (ids.length > 0) await this.countRemoval();
-    for (let i = 0; i < ids.length; i += 500)
-      await this.db
-        .deleteFrom(table)
-        .where('id', 'in', ids.slice(i, i + 500))
-        .execute();
+    for (const chunk of idChunks(ids)) await this.db.deleteFrom(table).where('id', 'in', chunk).execute();
   }
 
   async ids(type: EntityType): Promise<Set<string>> {
@@ -304,8 +299,7 @@ export class KyselyStore implements Store {
     const columns = columnsOf(type);
     const table: string = type;
     const out: unknown[][] = [];
-    for (let i = 0; i < ids.length; i += 500) {
-      const chunk = ids.slice(i, i + 500);
+    for (const chunk of idChunks(ids)) {
       const rows = await this.db.selectFrom(table).select(columns).where('id', 'in', chunk).orderBy('id').execute();
       for (const row of rows) out.push(columns.map((c) => row[c] as unknown));
     }

@@ -1,5 +1,6 @@
 import type { AuditEntry, RunStatus, SyncLink, SyncRun, SyncRunItem } from '../domain/index.js';
 import { sql } from 'kysely';
+import { idChunks } from './id-chunks.js';
 import type { Db } from './kysely-store.js';
 
 export interface RunQuery {
@@ -315,11 +316,11 @@ export class KyselySyncRepository implements SyncRepository {
   }
 
   async markRetried(itemIds: readonly string[], runId: string, at: string): Promise<void> {
-    for (let i = 0; i < itemIds.length; i += 500) {
+    for (const chunk of idChunks(itemIds)) {
       await this.db
         .updateTable('sync_run_items')
         .set({ status: 'retried', retried_by: runId, updated_at: at })
-        .where('id', 'in', itemIds.slice(i, i + 500))
+        .where('id', 'in', chunk)
         .where('status', '=', 'failed')
         .execute();
     }

@@ -1,6 +1,7 @@
 import type BetterSqlite3 from 'better-sqlite3';
 import { once } from '../../domain/index.js';
 import type { EntityRecords, EntityType, Project, WorkItem } from '../../domain/index.js';
+import { idChunks } from '../id-chunks.js';
 import { fromRow, sqliteJsonObject } from '../rows.js';
 import type { ItemJson, KeyAlias, ListQuery, ReadyQuery } from '../store.js';
 import { listSql, readySql } from './list-sql.js';
@@ -141,15 +142,14 @@ export function recordRow<E extends EntityType>(
   return recordOf(sqlite, type, `select * from "${type}" where "id" = ?`, [id]);
 }
 
-/** `KyselyStore.getMany`'s queries, 500 ids at a time. */
+/** `KyselyStore.getMany`'s queries, one per `idChunks` slice. */
 export function recordRows<E extends EntityType>(
   sqlite: BetterSqlite3.Database,
   type: E,
   ids: readonly string[],
 ): Map<string, EntityRecords[E]> {
   const result = new Map<string, EntityRecords[E]>();
-  for (let i = 0; i < ids.length; i += 500) {
-    const chunk = ids.slice(i, i + 500);
+  for (const chunk of idChunks(ids)) {
     const sql = `select * from "${type}" where "id" in (${chunk.map(() => '?').join(', ')})`;
     for (const record of recordsOf(sqlite, type, sql, chunk)) result.set(record.id, record);
   }

@@ -1,5 +1,5 @@
 import { ENTITIES, ENTITY_TYPES, type EntityRecords, type EntityType } from '../../domain/index.js';
-import { rowJsonEncoder, type ListQuery, type Store } from '../../store/index.js';
+import { idChunks, rowJsonEncoder, type ListQuery, type Store } from '../../store/index.js';
 import type { BaseSnapshot } from './base.js';
 import { columnIndexes } from './columns.js';
 import { lineId } from './fields.js';
@@ -109,8 +109,8 @@ export async function referring<E extends EntityType>(
   ids: readonly string[],
 ): Promise<EntityRecords[E][]> {
   const out: EntityRecords[E][] = [];
-  for (let i = 0; i < ids.length; i += 500) {
-    const query = { includeDeleted: true, where: { [field]: ids.slice(i, i + 500) } } as ListQuery<EntityRecords[E]>;
+  for (const chunk of idChunks(ids)) {
+    const query = { includeDeleted: true, where: { [field]: chunk } } as ListQuery<EntityRecords[E]>;
     out.push(...(await tx.list(type, query)));
   }
   return out;
