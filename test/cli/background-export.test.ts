@@ -28,9 +28,9 @@ function holdSnapshotLock(dir: string) {
 const held: { release(): void }[] = [];
 afterEach(() => held.splice(0).forEach((lock) => lock.release()));
 
-async function until(what: string, done: () => boolean): Promise<void> {
-  for (let i = 0; i < 3000 && !done(); i++) await sleep(10);
-  if (!done()) throw new Error(`gave up waiting: ${what}`);
+/** Waits for `done` to hold, up to 30 s, failing with `what`. */
+function until(what: string, done: () => boolean): Promise<void> {
+  return expect.poll(done, { message: `gave up waiting: ${what}`, timeout: 30_000, interval: 10 }).toBe(true);
 }
 
 const noBackgroundExport = (dir: string) => () => backgroundExportPids(dir).length === 0;
