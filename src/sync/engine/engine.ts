@@ -106,6 +106,18 @@ export interface EngineRetryTarget {
 const STALE_MS = 60_000;
 
 /**
+ * How many engines of this process execute each run (tests and embedders may hold several): a
+ * run owned by this pid that none executes is an earlier process's, reusing the pid.
+ */
+const runningInProcess = new Map<string, number>();
+
+function countRunning(runId: string, by: 1 | -1): void {
+  const count = (runningInProcess.get(runId) ?? 0) + by;
+  if (count > 0) runningInProcess.set(runId, count);
+  else runningInProcess.delete(runId);
+}
+
+/**
  * The sync engine: runs as records in the database (requested, run, finished, retried) and
  * their events. A run is executed by the process that asks for it (the CLI in-process, or the
  * server in the background); a run whose process died is failed by the next engine to look.
@@ -221,7 +233,11 @@ export class SyncEngine {
   execute(runId: string, requester: Requester): Promise<SyncRun> {
     let running = this.running.get(runId);
     if (!running) {
-      running = this.executeOnce(runId, requester).finally(() => this.running.delete(runId));
+      countRunning(runId, 1);
+      running = this.executeOnce(runId, requester).finally(() => {
+        this.running.delete(runId);
+        countRunning(runId, -1);
+      });
       this.running.set(runId, running);
     }
     return running;
@@ -456,7 +472,7 @@ export class SyncEngine {
     const failed: SyncRun[] = [];
     const now = this.clock();
     for (const run of await this.repo.activeRuns()) {
-      if (this.running.has(run.id)) continue;
+      if (runningInProcess.has(run.id)) continue;
       const [pid, host] = (run.owner ?? '').split('@');
       const sameHost = host === hostname();
       const mine = sameHost && Number(pid) === process.pid;

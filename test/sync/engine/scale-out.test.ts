@@ -159,6 +159,18 @@ describe('sync scale-out', () => {
     expect(batch).toMatchObject({ status: 'done', attempt: 3 });
   });
 
+  test('a run another engine of the same process is running is not taken for interrupted', async () => {
+    const c = await cluster(2);
+    const [runner, looker] = c.engines as [SyncEngine, SyncEngine];
+    await c.local.addItem({ item_type: 'task', title: 'Task' });
+    // The other engine looks at the runs while this one is in the middle of its run.
+    c.remote.before = async () => void (await looker.listRuns());
+    const { run } = await runner.request({ mode: 'full', direction: 'push' }, requester);
+
+    expect(await runner.execute(run.id, requester)).toMatchObject({ status: 'completed' });
+    expect((await looker.getRun(run.id)).run).toMatchObject({ status: 'completed', error: null });
+  });
+
   test('the schedulers of two servers that fire together make one run', async () => {
     const c = await cluster(2);
     const hourAgo = new Date(Date.now() - 3_600_000).toISOString();
