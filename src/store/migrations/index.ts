@@ -7,6 +7,7 @@ import { syncBatches } from './006-sync-batches.js';
 import { clearedLinks } from './007-cleared-links.js';
 import { syncOverwrite } from './008-sync-overwrite.js';
 import { syncRateLimits } from './009-sync-rate-limits.js';
+import { workItemsCountIndex } from './010-work-items-count-index.js';
 import { LATEST_SCHEMA_VERSION } from './latest.js';
 import type { Migration } from './migration.js';
 
@@ -23,6 +24,7 @@ export const MIGRATIONS: readonly Migration[] = [
   clearedLinks,
   syncOverwrite,
   syncRateLimits,
+  workItemsCountIndex,
 ];
 
 export { LATEST_SCHEMA_VERSION };
