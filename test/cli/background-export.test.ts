@@ -77,6 +77,20 @@ describe('auto-export of a large data.json', () => {
     expect(snapshot()).toContain('"title":"first"');
   });
 
+  it('pm sync status waits for the export under way before it looks at data.json, and finds it its own', async () => {
+    const { dir, run } = await backgroundRepo();
+    const lock = holdSnapshotLock(dir);
+    expect((await run('item', 'add', '--project', 'WEB', '--type', 'task', 'first')).code).toBe(0);
+    let answered = false;
+    const status = run('sync', 'status', '--json').finally(() => (answered = true));
+    await sleep(300);
+    expect(answered).toBe(false);
+    lock.release();
+    const { code, stdout } = await status;
+    expect(code).toBe(0);
+    expect(JSON.parse(stdout)).toMatchObject({ snapshot: { not_taken_in: false } });
+  });
+
   it('tells the next command when a background export failed, and the next export writes the file', async () => {
     const { dir, run, snapshot, paths } = await backgroundRepo();
     const lock = holdSnapshotLock(dir);

@@ -56,7 +56,7 @@ const META_BASE_SIGNATURE = 'base_signature';
 const META_BASE_OVERLAY = 'base_overlay';
 /** The tracked snapshot as pm's last export wrote it (an `ExportAnchor`): what the next export patches. */
 const META_EXPORT_ANCHOR = 'export_anchor';
-/** The recorded hash of a snapshot an export patched: not hashed then (see `snapshotChanged`). */
+/** The recorded hash of a snapshot an export patched: not hashed then (see `changedSinceRecorded`). */
 const NOT_HASHED = '';
 
 export function basePath(paths: SnapshotPaths, peer = 'data.json'): string {
@@ -275,7 +275,7 @@ export async function exportPending(
 /** `exportSnapshot` to the tracked snapshot, holding the snapshot lock. */
 async function exportTracked(store: Store, paths: SnapshotPaths, force: boolean): Promise<ExportResult> {
   const output = paths.snapshot;
-  if (!force && (await snapshotChanged(store, paths))) {
+  if (!force && (await changedSinceRecorded(store, paths))) {
     throw new StateError(
       'snapshot_not_taken_in',
       `${paths.snapshot} has changes that are not taken in, and writing it would overwrite them: fix it (pm sync import lists every problem), or overwrite it with pm sync export --force`,
@@ -423,7 +423,7 @@ export async function markUnexported(
 
 /** `markUnexported`, holding the snapshot lock. */
 async function mark(store: Store, paths: SnapshotPaths, flush: boolean): Promise<boolean> {
-  if (await snapshotChanged(store, paths)) return false;
+  if (await changedSinceRecorded(store, paths)) return false;
   const fd = openSync(paths.snapshot, 'r+');
   let after: string;
   try {
@@ -549,7 +549,7 @@ export function fileHash(path: string): string {
  * overlay's lines in place), taken only now (after a checkout that rewrote data.json, say),
  * while that base is still intact.
  */
-export async function snapshotChanged(store: Store, paths: SnapshotPaths): Promise<boolean> {
+async function changedSinceRecorded(store: Store, paths: SnapshotPaths): Promise<boolean> {
   if (await snapshotUntouched(store, paths)) return false;
   let recorded = await store.getMeta(META_SNAPSHOT_HASH);
   if (recorded === NOT_HASHED) {
@@ -564,12 +564,19 @@ export async function snapshotChanged(store: Store, paths: SnapshotPaths): Promi
   return false;
 }
 
+/**
+ * `changedSinceRecorded`, asked under the snapshot lock: an export under way (a background one,
+ * say) renames its file before it records it, and a file seen in between would be hashed in full
+ * only to be taken for someone else's.
+ */
+export function snapshotChanged(store: Store, paths: SnapshotPaths): Promise<boolean> {
+  return withSnapshotLock(paths, () => changedSinceRecorded(store, paths));
+}
+
 /** Imports the tracked snapshot when it changed (after a clone, a pull, a checkout); else does nothing. */
 export async function importIfChanged(store: Store, paths: SnapshotPaths): Promise<ImportResult | undefined> {
-  // Asked under the lock: an export under way (a background one, say) renames its file before
-  // it records it, and a file seen in between would be hashed in full only to find it pm's own.
   return withSnapshotLock(paths, async () => {
-    if (!(await snapshotChanged(store, paths))) return undefined;
+    if (!(await changedSinceRecorded(store, paths))) return undefined;
     return importSnapshotFile(store, paths);
   });
 }
