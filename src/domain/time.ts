@@ -139,9 +139,12 @@ export function formatDuration(seconds: number): string {
   return h === 0 ? `${m}m` : m === 0 ? `${h}h` : `${h}h${String(m).padStart(2, '0')}m`;
 }
 
-/** Formatters per zone, made on first use: each costs about a millisecond to make. */
+/**
+ * Formatters per named zone, made on first use. The system's zone is read from Date instead: the
+ * first Intl formatter of a process loads ICU's data, 20 to 30 ms, more than a short command's
+ * own work (pm item show spent it on its dates).
+ */
 const partsFormats = new Map<string, Intl.DateTimeFormat>();
-const zoneNameFormats = new Map<string, Intl.DateTimeFormat>();
 
 /** The zone to use for a `TZ` value: undefined (the system's) when Intl does not know it. */
 export function timeZoneOf(tz: string | undefined): string | undefined {
@@ -164,8 +167,18 @@ interface LocalParts {
 }
 
 function localParts(ms: number, timeZone: string | undefined): LocalParts {
-  const key = timeZone ?? '';
-  let format = partsFormats.get(key);
+  if (timeZone === undefined) {
+    const d = new Date(ms);
+    return {
+      year: d.getFullYear(),
+      month: d.getMonth() + 1,
+      day: d.getDate(),
+      hour: d.getHours(),
+      minute: d.getMinutes(),
+      second: d.getSeconds(),
+    };
+  }
+  let format = partsFormats.get(timeZone);
   if (!format) {
     format = new Intl.DateTimeFormat('en-US', {
       timeZone,
@@ -177,17 +190,21 @@ function localParts(ms: number, timeZone: string | undefined): LocalParts {
       minute: 'numeric',
       second: 'numeric',
     });
-    partsFormats.set(key, format);
+    partsFormats.set(timeZone, format);
   }
   const parts: Record<string, number> = {};
   for (const p of format.formatToParts(ms)) if (p.type !== 'literal') parts[p.type] = Number(p.value);
   return parts as unknown as LocalParts;
 }
 
+/** How far a zone's clock, reading `p` at `ms`, is ahead of UTC. */
+function offsetOf(p: LocalParts, ms: number): number {
+  return Date.UTC(p.year, p.month - 1, p.day, p.hour, p.minute, p.second) - (ms - (((ms % 1000) + 1000) % 1000));
+}
+
 /** How far the zone's clock is ahead of UTC at `ms`. */
 function zoneOffset(ms: number, timeZone: string | undefined): number {
-  const p = localParts(ms, timeZone);
-  return Date.UTC(p.year, p.month - 1, p.day, p.hour, p.minute, p.second) - (ms - (((ms % 1000) + 1000) % 1000));
+  return offsetOf(localParts(ms, timeZone), ms);
 }
 
 /** The instant a local wall-clock time stands for in the zone (a time a DST gap skips moves on by the gap). */
@@ -272,18 +289,23 @@ export function parseDay(text: string, field: string, ctx: TimeContext): string 
 
 const two = (n: number) => String(n).padStart(2, '0');
 
-/** `2026-12-04 14:30 CET`: a timestamp in the user's zone, named. */
+/** `UTC`, `UTC+1`, `UTC-5`, `UTC+5:30`: a zone by its offset, which needs no names from ICU. */
+function offsetName(offsetMs: number): string {
+  const minutes = Math.round(offsetMs / 60_000);
+  if (minutes === 0) return 'UTC';
+  const abs = Math.abs(minutes);
+  return `UTC${minutes < 0 ? '-' : '+'}${Math.floor(abs / 60)}${abs % 60 ? `:${two(abs % 60)}` : ''}`;
+}
+
+/** `2026-12-04 14:30 UTC+1`: a timestamp in the user's zone, with its offset then. */
 export function formatLocal(iso: string, timeZone: string | undefined): string {
   const ms = Date.parse(iso);
   const p = localParts(ms, timeZone);
-  const key = timeZone ?? '';
-  let names = zoneNameFormats.get(key);
-  if (!names) zoneNameFormats.set(key, (names = new Intl.DateTimeFormat('en-US', { timeZone, timeZoneName: 'short' })));
-  const zone = names.formatToParts(ms).find((part) => part.type === 'timeZoneName')?.value ?? '';
-  return `${p.year}-${two(p.month)}-${two(p.day)} ${two(p.hour)}:${two(p.minute)}${zone ? ` ${zone}` : ''}`;
+  return `${p.year}-${two(p.month)}-${two(p.day)} ${two(p.hour)}:${two(p.minute)} ${offsetName(offsetOf(p, ms))}`;
 }
 
-const RELATIVE_UNITS: readonly (readonly [Intl.RelativeTimeFormatUnit, number])[] = [
+type AgoUnit = 'year' | 'month' | 'week' | 'day' | 'hour' | 'minute';
+const AGO_UNITS: readonly (readonly [AgoUnit, number])[] = [
   ['year', 365 * 86_400_000],
   ['month', 30 * 86_400_000],
   ['week', 7 * 86_400_000],
@@ -291,15 +313,29 @@ const RELATIVE_UNITS: readonly (readonly [Intl.RelativeTimeFormatUnit, number])[
   ['hour', 3_600_000],
   ['minute', 60_000],
 ];
-let relativeFormat: Intl.RelativeTimeFormat | undefined;
+/** What Intl.RelativeTimeFormat('en', { numeric: 'auto' }) says for one unit back and ahead. */
+const ONE_AWAY: Partial<Record<AgoUnit, readonly [string, string]>> = {
+  year: ['last year', 'next year'],
+  month: ['last month', 'next month'],
+  week: ['last week', 'next week'],
+  day: ['yesterday', 'tomorrow'],
+};
 
-/** `just now`, `5 minutes ago`, `yesterday`, `2 days ago`, `in 3 hours`. */
+/**
+ * `just now`, `5 minutes ago`, `yesterday`, `2 days ago`, `in 3 hours`: the words of
+ * Intl.RelativeTimeFormat in English, written out because loading it costs as much as the
+ * formatters above.
+ */
 export function formatAgo(iso: string, now: number): string {
   const diff = Date.parse(iso) - now;
   if (Math.abs(diff) < 60_000) return 'just now';
-  relativeFormat ??= new Intl.RelativeTimeFormat('en', { numeric: 'auto' });
-  const [unit, size] = RELATIVE_UNITS.find(([, ms]) => Math.abs(diff) >= ms)!;
-  return relativeFormat.format(Math.trunc(diff / size), unit);
+  const [unit, size] = AGO_UNITS.find(([, ms]) => Math.abs(diff) >= ms)!;
+  const value = Math.trunc(diff / size);
+  const oneAway = ONE_AWAY[unit];
+  if (oneAway && Math.abs(value) === 1) return oneAway[value < 0 ? 0 : 1];
+  const count = Math.abs(value);
+  const words = `${String(count).replace(/\B(?=(\d{3})+(?!\d))/g, ',')} ${unit}${count === 1 ? '' : 's'}`;
+  return value < 0 ? `${words} ago` : `in ${words}`;
 }
 
 const MIN_EVERY_SECONDS = 60;

@@ -105,15 +105,62 @@ describe('stored timestamps', () => {
 });
 
 describe('display', () => {
-  it('shows times in the user zone, named, and how long ago', () => {
-    expect(formatLocal('2026-12-04T13:30:00.000Z', 'Europe/Berlin')).toBe('2026-12-04 14:30 GMT+1');
-    expect(formatLocal('2026-12-04T13:30:00.000Z', 'America/New_York')).toBe('2026-12-04 08:30 EST');
+  it('shows times in the user zone, with its offset, and how long ago', () => {
+    expect(formatLocal('2026-12-04T13:30:00.000Z', 'Europe/Berlin')).toBe('2026-12-04 14:30 UTC+1');
+    expect(formatLocal('2026-07-04T13:30:00.000Z', 'America/New_York')).toBe('2026-07-04 09:30 UTC-4');
+    expect(formatLocal('2026-12-04T13:30:00.000Z', 'Asia/Kolkata')).toBe('2026-12-04 19:00 UTC+5:30');
     expect(formatLocal('2026-12-04T13:30:00.000Z', 'UTC')).toBe('2026-12-04 13:30 UTC');
     expect(formatAgo('2026-12-02T09:00:00.000Z', berlin.now)).toBe('2 days ago');
     expect(formatAgo('2026-12-03T08:00:00.000Z', berlin.now)).toBe('yesterday');
     expect(formatAgo('2026-12-04T08:59:30.000Z', berlin.now)).toBe('just now');
     expect(formatAgo('2026-12-04T06:00:00.000Z', berlin.now)).toBe('3 hours ago');
     expect(formatAgo('2026-12-07T09:00:00.000Z', berlin.now)).toBe('in 3 days');
+  });
+
+  it("reads the system zone as Intl reads the zone it names, across daylight saving's changes", () => {
+    const before = process.env.TZ;
+    process.env.TZ = 'America/New_York'; // Node makes Date read it from here on
+    try {
+      // Hourly over the days around both changes of 2026, and a few instants of other years.
+      const around = (day: string) =>
+        Array.from({ length: 72 }, (_, h) => Date.parse(`${day}T00:00:00.000Z`) + h * 3_600_000 + 17_000);
+      const instants = [...around('2026-03-07'), ...around('2026-10-31'), Date.parse('1999-12-31T23:59:59.999Z'), 0];
+      for (const ms of instants) {
+        const iso = new Date(ms).toISOString();
+        expect(formatLocal(iso, undefined)).toBe(formatLocal(iso, 'America/New_York'));
+      }
+      const ctx = { now: Date.parse('2026-03-08T12:00:00.000Z') };
+      expect(parseWhen('2026-03-08 02:30', 'x', ctx)).toBe(
+        parseWhen('2026-03-08 02:30', 'x', { ...ctx, timeZone: 'America/New_York' }),
+      );
+      expect(parseDay('today', 'x', ctx)).toBe('2026-03-08');
+    } finally {
+      if (before === undefined) delete process.env.TZ;
+      else process.env.TZ = before;
+    }
+  });
+
+  it("says how long ago in Intl.RelativeTimeFormat's English words", () => {
+    const intl = new Intl.RelativeTimeFormat('en', { numeric: 'auto' });
+    const now = Date.parse('2026-12-04T09:00:00.000Z');
+    const units = [
+      ['minute', 60_000],
+      ['hour', 3_600_000],
+      ['day', 86_400_000],
+      ['week', 7 * 86_400_000],
+      ['month', 30 * 86_400_000],
+      ['year', 365 * 86_400_000],
+    ] as const;
+    for (const [unit, size] of units) {
+      for (const n of [1, 2, 3, 5, 11, 1234]) {
+        // Counts beyond the next unit's size are never chosen for the smaller unit (1234 years is).
+        if (unit !== 'year' && n * size >= (units.find(([, s]) => s > size)?.[1] ?? Infinity)) continue;
+        for (const sign of [-1, 1]) {
+          const iso = new Date(now + sign * n * size).toISOString();
+          expect(formatAgo(iso, now), `${sign * n} ${unit}`).toBe(intl.format(sign * n, unit));
+        }
+      }
+    }
   });
 
   it('falls back to the system zone for a TZ that Intl does not know', () => {

@@ -38,7 +38,7 @@ export interface CliIo {
 export class Output {
   readonly c: Colors;
   readonly #keep: RegExp | undefined;
-  readonly #timeZone: string | undefined;
+  #timeZone: { zone: string | undefined } | undefined;
   /** `--quiet`: nothing but warnings and errors (and JSON, which is asked for by name). */
   quiet = false;
 
@@ -49,22 +49,31 @@ export class Output {
     const color = colorWanted(io);
     this.c = createColors(color);
     this.#keep = color ? STYLE_CODES : undefined;
-    this.#timeZone = timeZoneOf(io.env.TZ);
+  }
+
+  /**
+   * The user's zone (`TZ`), checked on first use (a check makes Intl load ICU's data); undefined
+   * for the system's, which is also this process's own `TZ` (Date reads that one).
+   */
+  get #zone(): string | undefined {
+    const tz = this.io.env.TZ;
+    this.#timeZone ??= { zone: tz === process.env.TZ ? undefined : timeZoneOf(tz) };
+    return this.#timeZone.zone;
   }
 
   /** Now and the user's zone (`TZ`), for reading times people type. */
   time(): TimeContext {
-    return { now: this.clock(), timeZone: this.#timeZone };
+    return { now: this.clock(), timeZone: this.#zone };
   }
 
-  /** `2026-12-04 14:30 GMT+1 (2 days ago)`: a stored UTC timestamp as people read it. */
+  /** `2026-12-04 14:30 UTC+1 (2 days ago)`: a stored UTC timestamp as people read it. */
   when(timestamp: string | null): string {
-    return timestamp ? `${formatLocal(timestamp, this.#timeZone)} (${formatAgo(timestamp, this.clock())})` : '';
+    return timestamp ? `${formatLocal(timestamp, this.#zone)} (${formatAgo(timestamp, this.clock())})` : '';
   }
 
-  /** `14:30 GMT+1`: the time of day in the user's zone. */
+  /** `14:30 UTC+1`: the time of day in the user's zone. */
   clockTime(timestamp: string): string {
-    return formatLocal(timestamp, this.#timeZone).slice(11);
+    return formatLocal(timestamp, this.#zone).slice(11);
   }
 
   json(value: unknown): void {
