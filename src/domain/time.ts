@@ -197,9 +197,17 @@ function localParts(ms: number, timeZone: string | undefined): LocalParts {
   return parts as unknown as LocalParts;
 }
 
+/** `p` read as UTC, in epoch ms (Date.UTC would take years 0 to 99 for 1900 to 1999). */
+function wallTime(p: LocalParts, ms = 0): number {
+  const d = new Date(0);
+  d.setUTCFullYear(p.year, p.month - 1, p.day);
+  d.setUTCHours(p.hour, p.minute, p.second, ms);
+  return d.getTime();
+}
+
 /** How far a zone's clock, reading `p` at `ms`, is ahead of UTC. */
 function offsetOf(p: LocalParts, ms: number): number {
-  return Date.UTC(p.year, p.month - 1, p.day, p.hour, p.minute, p.second) - (ms - (((ms % 1000) + 1000) % 1000));
+  return wallTime(p) - (ms - (((ms % 1000) + 1000) % 1000));
 }
 
 /** How far the zone's clock is ahead of UTC at `ms`. */
@@ -207,11 +215,19 @@ function zoneOffset(ms: number, timeZone: string | undefined): number {
   return offsetOf(localParts(ms, timeZone), ms);
 }
 
-/** The instant a local wall-clock time stands for in the zone (a time a DST gap skips moves on by the gap). */
+const DAY_MS = 86_400_000;
+
+/**
+ * The instant a local wall-clock time stands for in the zone, as Temporal's `compatible` reads
+ * it: a time a change of offset repeats is its earlier instant, one it skips moves on by the gap.
+ * (Offsets change at most once within a day either side.)
+ */
 function fromLocal(p: LocalParts, ms: number, timeZone: string | undefined): number {
-  const wall = Date.UTC(p.year, p.month - 1, p.day, p.hour, p.minute, p.second, ms);
-  const first = wall - zoneOffset(wall, timeZone);
-  return wall - zoneOffset(first, timeZone);
+  const wall = wallTime(p, ms);
+  const offsets = [zoneOffset(wall - DAY_MS, timeZone), zoneOffset(wall + DAY_MS, timeZone)];
+  const instants = offsets.map((offset) => wall - offset).filter((at) => wall - zoneOffset(at, timeZone) === at);
+  if (instants.length > 0) return Math.min(...instants);
+  return wall - Math.min(...offsets);
 }
 
 function validDay(year: number, month: number, day: number): boolean {
@@ -267,7 +283,7 @@ export function parseWhen(text: string, field: string, ctx: TimeContext): number
   const ms = Number((m[7] ?? '0').padEnd(3, '0'));
   const zone = m[8];
   if (zone === undefined) return fromLocal(at, ms, ctx.timeZone);
-  const wall = Date.UTC(year, month - 1, day, at.hour, at.minute, at.second, ms);
+  const wall = wallTime(at, ms);
   if (zone === 'z') return wall;
   const off = /^([+-])(\d{2}):?(\d{2})$/.exec(zone)!;
   return wall - (off[1] === '-' ? -1 : 1) * (Number(off[2]) * 3600_000 + Number(off[3]) * 60_000);
@@ -301,7 +317,8 @@ function offsetName(offsetMs: number): string {
 export function formatLocal(iso: string, timeZone: string | undefined): string {
   const ms = Date.parse(iso);
   const p = localParts(ms, timeZone);
-  return `${p.year}-${two(p.month)}-${two(p.day)} ${two(p.hour)}:${two(p.minute)} ${offsetName(offsetOf(p, ms))}`;
+  const year = String(p.year).padStart(4, '0');
+  return `${year}-${two(p.month)}-${two(p.day)} ${two(p.hour)}:${two(p.minute)} ${offsetName(offsetOf(p, ms))}`;
 }
 
 type AgoUnit = 'year' | 'month' | 'week' | 'day' | 'hour' | 'minute';

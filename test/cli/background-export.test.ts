@@ -77,10 +77,12 @@ describe('auto-export of a large data.json', () => {
     expect(snapshot()).toContain('"title":"first"');
   });
 
-  it('pm sync status waits for the export under way before it looks at data.json, and finds it its own', async () => {
-    const { dir, run } = await backgroundRepo();
+  it('pm sync status hashes a data.json touched since pm wrote it only after the export under way, and finds it its own', async () => {
+    const { dir, run, snapshot, paths } = await backgroundRepo();
     const lock = holdSnapshotLock(dir);
-    expect((await run('item', 'add', '--project', 'WEB', '--type', 'task', 'first')).code).toBe(0);
+    // Untouched: answered at once.
+    expect(JSON.parse((await run('sync', 'status', '--json')).stdout)).toMatchObject({ snapshot: { not_taken_in: false } });
+    writeFileSync(paths.snapshot, snapshot()); // the same bytes, a new file to stat
     let answered = false;
     const status = run('sync', 'status', '--json').finally(() => (answered = true));
     await sleep(300);

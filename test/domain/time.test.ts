@@ -61,6 +61,15 @@ describe('parseWhen', () => {
     expect(iso(parseWhen('1h30m ago', 'x', berlin))).toBe('2026-12-04T07:30:00.000Z');
   });
 
+  it('reads a time a change of offset skips as after the gap, and one it repeats as its earlier instant, east and west of UTC', () => {
+    const at = (text: string, timeZone: string) => iso(parseWhen(text, 'x', { now: berlin.now, timeZone }));
+    expect(at('2026-03-29 02:30', 'Europe/Berlin')).toBe('2026-03-29T01:30:00.000Z'); // 03:30 CEST
+    expect(at('2026-03-08 02:30', 'America/New_York')).toBe('2026-03-08T07:30:00.000Z'); // 03:30 EDT
+    expect(at('2026-10-25 02:30', 'Europe/Berlin')).toBe('2026-10-25T00:30:00.000Z'); // CEST, not CET
+    expect(at('2026-11-01 01:30', 'America/New_York')).toBe('2026-11-01T05:30:00.000Z'); // EDT, not EST
+    expect(at('2026-10-25 03:30', 'Europe/Berlin')).toBe('2026-10-25T02:30:00.000Z'); // after the change
+  });
+
   it('reads ISO 8601 with Z or an offset exactly', () => {
     expect(iso(parseWhen('2026-12-04T13:30:00Z', 'x', berlin))).toBe('2026-12-04T13:30:00.000Z');
     expect(iso(parseWhen('2026-12-04T13:30:00.250Z', 'x', berlin))).toBe('2026-12-04T13:30:00.250Z');
@@ -110,6 +119,7 @@ describe('display', () => {
     expect(formatLocal('2026-07-04T13:30:00.000Z', 'America/New_York')).toBe('2026-07-04 09:30 UTC-4');
     expect(formatLocal('2026-12-04T13:30:00.000Z', 'Asia/Kolkata')).toBe('2026-12-04 19:00 UTC+5:30');
     expect(formatLocal('2026-12-04T13:30:00.000Z', 'UTC')).toBe('2026-12-04 13:30 UTC');
+    expect(formatLocal('0050-06-01T12:00:00.000Z', 'UTC')).toBe('0050-06-01 12:00 UTC');
     expect(formatAgo('2026-12-02T09:00:00.000Z', berlin.now)).toBe('2 days ago');
     expect(formatAgo('2026-12-03T08:00:00.000Z', berlin.now)).toBe('yesterday');
     expect(formatAgo('2026-12-04T08:59:30.000Z', berlin.now)).toBe('just now');
@@ -124,7 +134,13 @@ describe('display', () => {
       // Hourly over the days around both changes of 2026, and a few instants of other years.
       const around = (day: string) =>
         Array.from({ length: 72 }, (_, h) => Date.parse(`${day}T00:00:00.000Z`) + h * 3_600_000 + 17_000);
-      const instants = [...around('2026-03-07'), ...around('2026-10-31'), Date.parse('1999-12-31T23:59:59.999Z'), 0];
+      const instants = [
+        ...around('2026-03-07'),
+        ...around('2026-10-31'),
+        Date.parse('1999-12-31T23:59:59.999Z'),
+        0,
+        Date.parse('0050-06-01T12:00:00.000Z'),
+      ];
       for (const ms of instants) {
         const iso = new Date(ms).toISOString();
         expect(formatLocal(iso, undefined)).toBe(formatLocal(iso, 'America/New_York'));

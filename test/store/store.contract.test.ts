@@ -38,7 +38,7 @@ async function backToVersion7(store: Store): Promise<void> {
     (store as unknown as { sqlite: { pragma(s: string): unknown } }).sqlite.pragma('user_version = 7');
 }
 
-/** Undoes schema versions 5 to 9 in place, as a version 4 database had it. */
+/** Undoes schema versions 5 to 10 in place, as a version 4 database had it. */
 async function backToVersion4(store: Store): Promise<void> {
   await backToVersion7(store);
   const db = kysely(store);

@@ -565,11 +565,12 @@ async function changedSinceRecorded(store: Store, paths: SnapshotPaths): Promise
 }
 
 /**
- * `changedSinceRecorded`, asked under the snapshot lock: an export under way (a background one,
- * say) renames its file before it records it, and a file seen in between would be hashed in full
- * only to be taken for someone else's.
+ * `changedSinceRecorded`. A file touched since is hashed under the snapshot lock: an export under
+ * way (a background one, say) renames its file before it records it, and a file seen in between
+ * would be hashed in full only to be taken for someone else's.
  */
-export function snapshotChanged(store: Store, paths: SnapshotPaths): Promise<boolean> {
+export async function snapshotChanged(store: Store, paths: SnapshotPaths): Promise<boolean> {
+  if (await snapshotUntouched(store, paths)) return false;
   return withSnapshotLock(paths, () => changedSinceRecorded(store, paths));
 }
 
