@@ -1,6 +1,6 @@
 import { sql, type Kysely } from 'kysely';
 import { describe, expect, it } from 'vitest';
-import { SchemaVersionError, newId, type SyncLink, type WorkItem } from '../../src/domain/index.js';
+import { SchemaVersionError, newId, type Project, type SyncLink, type WorkItem } from '../../src/domain/index.js';
 import { LATEST_SCHEMA_VERSION, openStore, type ListQuery, type Store } from '../../src/store/index.js';
 import { at, item, meta, project } from '../helpers/records.js';
 import { DIALECTS, freshStore, storeTarget } from '../helpers/stores.js';
@@ -9,6 +9,16 @@ import { edgeCaseData, loadRecords } from '../helpers/snapshot.js';
 
 function kysely(store: Store): Kysely<Record<string, Record<string, unknown>>> {
   return (store as unknown as { kysely: Kysely<Record<string, Record<string, unknown>>> }).kysely;
+}
+
+/** Project WEB in `store`, with an item numbered 1, 2, … per entry of `items` (its fields beyond `item`'s). */
+async function projectWithItems(store: Store, items: readonly Partial<WorkItem>[]): Promise<Project> {
+  const p = project('WEB');
+  await store.write(async (tx) => {
+    await tx.insert('projects', p);
+    for (const [i, extra] of items.entries()) await tx.insert('work_items', item(p.id, i + 1, extra));
+  });
+  return p;
 }
 
 /** Back to what version 9 left: no count index. */
@@ -103,11 +113,7 @@ describe.each(DIALECTS)('store contract on %s', (dialect) => {
   it('upgrades a version 3 database: one index answers work item lists, replacing work_items_number', async () => {
     const target = storeTarget(dialect);
     const old = await openStore(target);
-    const p = project('WEB');
-    await old.write(async (tx) => {
-      await tx.insert('projects', p);
-      for (const n of [1, 2, 3]) await tx.insert('work_items', item(p.id, n));
-    });
+    const p = await projectWithItems(old, [{}, {}, {}]);
     // Back to what version 3 left: its index, no change counters, and its version numbers.
     await backToVersion4(old);
     await kysely(old).schema.dropIndex('work_items_list').execute();
@@ -442,11 +448,7 @@ describe.each(DIALECTS)('store contract on %s', (dialect) => {
   it('upgrades a version 4 database: rows from before have change counter 0, later writes more', async () => {
     const target = storeTarget(dialect);
     const old = await openStore(target);
-    const p = project('WEB');
-    await old.write(async (tx) => {
-      await tx.insert('projects', p);
-      for (const n of [1, 2]) await tx.insert('work_items', item(p.id, n));
-    });
+    const p = await projectWithItems(old, [{}, {}]);
     await backToVersion4(old);
     await old.close();
 
@@ -493,11 +495,7 @@ describe.each(DIALECTS)('store contract on %s', (dialect) => {
   it("upgrades a version 9 database: a list's count reads an index of a project's live items by status", async () => {
     const target = storeTarget(dialect);
     const old = await openStore(target);
-    const p = project('WEB');
-    await old.write(async (tx) => {
-      await tx.insert('projects', p);
-      for (const n of [1, 2, 3]) await tx.insert('work_items', { ...item(p.id, n), status: n === 3 ? 'done' : 'todo' });
-    });
+    const p = await projectWithItems(old, [{ status: 'todo' }, { status: 'todo' }, { status: 'done' }]);
     await backToVersion9(old);
     await old.close();
 
