@@ -574,7 +574,10 @@ export async function snapshotChanged(store: Store, paths: SnapshotPaths): Promi
   return withSnapshotLock(paths, () => changedSinceRecorded(store, paths));
 }
 
-/** Imports the tracked snapshot when it changed (after a clone, a pull, a checkout); else does nothing. */
+/**
+ * Imports the tracked snapshot when it changed (after a clone, a pull, a checkout); else does
+ * nothing. Asked under the lock, for the reason `snapshotChanged` gives.
+ */
 export async function importIfChanged(store: Store, paths: SnapshotPaths): Promise<ImportResult | undefined> {
   return withSnapshotLock(paths, async () => {
     if (!(await changedSinceRecorded(store, paths))) return undefined;
